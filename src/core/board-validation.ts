@@ -1,0 +1,206 @@
+import { z } from "zod";
+import { BOARD_FORMAT, type Board, FINGERS, HANDS, type Key, keyCorners, type Point } from "./board.ts";
+import { failWithProblems, type Problem } from "./errors.ts";
+
+/** Largest coordinate (key units) a real keyboard can have; anything beyond is a unit mistake. */
+const MAX_COORDINATE = 100;
+const MAX_KEY_SIZE = 20;
+/** Keys may touch; they overlap only when they share more than this depth (key units). */
+const OVERLAP_TOLERANCE = 0.02;
+
+const coordinate = z.number().min(-MAX_COORDINATE).max(MAX_COORDINATE);
+const size = z.number().gt(0).max(MAX_KEY_SIZE);
+
+const keySchema = z.object({
+  id: z.string().min(1),
+  x: coordinate,
+  y: coordinate,
+  w: size.default(1),
+  h: size.default(1),
+  r: z.number().min(-360).max(360).default(0),
+  rx: coordinate.default(0),
+  ry: coordinate.default(0),
+  hand: z.enum(HANDS),
+  finger: z.enum(FINGERS),
+  home: z.boolean().default(false),
+  row: z.number().int(),
+  col: z.number().int(),
+  char: z
+    .string()
+    .refine((s) => [...s].length === 1, "must be exactly one character")
+    .optional(),
+});
+
+const boardSchema = z.object({
+  format: z.literal(BOARD_FORMAT),
+  id: z.string().regex(/^[a-z0-9][a-z0-9._-]*$/).optional(),
+  name: z.string().min(1),
+  description: z.string().default(""),
+  source: z.string().optional(),
+  letterBlock: z.array(z.array(z.string()).length(10)).length(3).optional(),
+  keys: z.array(keySchema).min(1),
+});
+
+const COORDINATE_FIELDS = new Set(["x", "y", "rx", "ry"]);
+
+/** Maps a schema issue to the stable code a user looks up, naming the key it concerns. */
+function problemFromIssue(issue: z.core.$ZodIssue, data: unknown): Problem {
+  const [top, index, field] = issue.path;
+  const missing = issue.code === "invalid_type" && issue.input === undefined;
+  if (top === "format") {
+    return {
+      code: "BOARD_FORMAT_UNSUPPORTED",
+      subject: "format",
+      message: `expected "format": "${BOARD_FORMAT}"`,
+    };
+  }
+  if (top === "keys" && typeof index === "number" && typeof field === "string") {
+    const rawId = (data as { keys?: { id?: unknown }[] }).keys?.[index]?.id;
+    const subject = typeof rawId === "string" && rawId !== "" ? rawId : `keys[${index}]`;
+    const found = missing ? "missing" : `got ${JSON.stringify(issue.input)}`;
+    if (field === "hand" || field === "finger") {
+      const allowed = (field === "hand" ? HANDS : FINGERS).join(", ");
+      return {
+        code: `KEY_${field.toUpperCase()}_${missing ? "MISSING" : "UNKNOWN"}`,
+        subject,
+        message: `${field} must be one of ${allowed} (${found})`,
+      };
+    }
+    if (COORDINATE_FIELDS.has(field)) {
+      const nonFinite = issue.code === "invalid_type" && !missing;
+      return {
+        code: nonFinite || missing ? "KEY_COORDINATE_INVALID" : "KEY_COORDINATE_ABSURD",
+        subject,
+        message: `${field} ${missing ? "is missing" : nonFinite ? "must be a finite number" : `must be within ±${MAX_COORDINATE} key units`} (${found})`,
+      };
+    }
+    if (field === "w" || field === "h") {
+      return {
+        code: "KEY_SIZE_INVALID",
+        subject,
+        message: `${field} must be a number above 0 and at most ${MAX_KEY_SIZE} key units (${found})`,
+      };
+    }
+    return { code: "KEY_FIELD_INVALID", subject, message: `${field}: ${issue.message} (${found})` };
+  }
+  return {
+    code: top === "keys" ? "BOARD_NO_KEYS" : "BOARD_FIELD_INVALID",
+    subject: issue.path.join("."),
+    message: issue.message,
+  };
+}
+
+function duplicateIdProblems(keys: readonly Key[]): Problem[] {
+  const seen = new Set<string>();
+  const problems: Problem[] = [];
+  for (const key of keys) {
+    if (seen.has(key.id)) {
+      problems.push({ code: "KEY_ID_DUPLICATE", subject: key.id, message: "key id used twice" });
+    }
+    seen.add(key.id);
+  }
+  return problems;
+}
+
+function homeKeyProblems(keys: readonly Key[]): Problem[] {
+  const homes = new Map<string, Key[]>();
+  for (const key of keys) {
+    const finger = `${key.hand} ${key.finger}`;
+    const list = homes.get(finger) ?? [];
+    if (key.home) list.push(key);
+    homes.set(finger, list);
+  }
+  const problems: Problem[] = [];
+  for (const [finger, list] of homes) {
+    if (list.length === 0) {
+      problems.push({
+        code: "FINGER_WITHOUT_HOME",
+        subject: finger,
+        message: `the ${finger} finger has keys but no home key`,
+      });
+    } else if (list.length > 1) {
+      problems.push({
+        code: "FINGER_MULTIPLE_HOMES",
+        subject: finger,
+        message: `the ${finger} finger has ${list.length} home keys (${list.map((k) => k.id).join(", ")}); mark one`,
+      });
+    }
+  }
+  return problems;
+}
+
+function projectionOverlap(a: readonly Point[], b: readonly Point[], axis: Point): number {
+  const project = (ps: readonly Point[]) => ps.map((p) => p.x * axis.x + p.y * axis.y);
+  const pa = project(a);
+  const pb = project(b);
+  return Math.min(Math.max(...pa), Math.max(...pb)) - Math.max(Math.min(...pa), Math.min(...pb));
+}
+
+/** Separating-axis test on the two rotated rectangles, with a small tolerance for touching keys. */
+function keysOverlap(a: readonly Point[], b: readonly Point[]): boolean {
+  for (const rect of [a, b]) {
+    for (let i = 0; i < 2; i++) {
+      const p = rect[i] as Point;
+      const q = rect[i + 1] as Point;
+      const length = Math.hypot(q.x - p.x, q.y - p.y);
+      const axis = { x: (q.y - p.y) / length, y: (p.x - q.x) / length };
+      if (projectionOverlap(a, b, axis) <= OVERLAP_TOLERANCE) return false;
+    }
+  }
+  return true;
+}
+
+function overlapProblems(keys: readonly Key[]): Problem[] {
+  const corners = keys.map(keyCorners);
+  const problems: Problem[] = [];
+  for (let i = 0; i < keys.length; i++) {
+    for (let j = i + 1; j < keys.length; j++) {
+      if (keysOverlap(corners[i] as Point[], corners[j] as Point[])) {
+        const a = keys[i] as Key;
+        const b = keys[j] as Key;
+        problems.push({ code: "KEY_OVERLAP", subject: a.id, message: `overlaps key ${b.id}` });
+      }
+    }
+  }
+  return problems;
+}
+
+function letterBlockProblems(block: readonly (readonly string[])[], keys: readonly Key[]): Problem[] {
+  const ids = new Set(keys.map((k) => k.id));
+  const seen = new Set<string>();
+  const problems: Problem[] = [];
+  for (const id of block.flat()) {
+    if (!ids.has(id)) {
+      problems.push({ code: "LETTER_BLOCK_UNKNOWN_KEY", subject: id, message: "no key has this id" });
+    } else if (seen.has(id)) {
+      problems.push({ code: "LETTER_BLOCK_DUPLICATE_KEY", subject: id, message: "listed twice" });
+    }
+    seen.add(id);
+  }
+  return problems;
+}
+
+/** Every problem of a board description; an empty list means the board is valid. */
+export function boardProblems(data: unknown): Problem[] {
+  const parsed = boardSchema.safeParse(data, { reportInput: true });
+  if (!parsed.success) return parsed.error.issues.map((issue) => problemFromIssue(issue, data));
+  const board = parsed.data;
+  return [
+    ...duplicateIdProblems(board.keys),
+    ...homeKeyProblems(board.keys),
+    ...overlapProblems(board.keys),
+    ...(board.letterBlock ? letterBlockProblems(board.letterBlock, board.keys) : []),
+  ];
+}
+
+/**
+ * Checks a board description and returns the board, or throws BOARD_INVALID listing every
+ * problem. `fallbackId` names the board when the description carries no id (e.g. its file name).
+ */
+export function parseBoard(data: unknown, fallbackId: string): Board {
+  const problems = boardProblems(data);
+  if (problems.length > 0) failWithProblems("BOARD_INVALID", `board ${fallbackId} is invalid`, problems);
+  const board = boardSchema.parse(data);
+  const { format: _format, id, ...rest } = board;
+  return { ...rest, id: id ?? fallbackId };
+}

@@ -1,0 +1,92 @@
+/** A physical keyboard: keys with real positions, sizes, rotations, hands and fingers. */
+
+export const BOARD_FORMAT = "keyforge-board/1";
+
+export const HANDS = ["left", "right"] as const;
+export type Hand = (typeof HANDS)[number];
+
+export const FINGERS = ["thumb", "index", "middle", "ring", "pinky"] as const;
+export type Finger = (typeof FINGERS)[number];
+
+export interface Key {
+  readonly id: string;
+  /** Top-left corner of the unrotated key, in key units (1 u = 19.05 mm), y grows downwards. */
+  readonly x: number;
+  readonly y: number;
+  readonly w: number;
+  readonly h: number;
+  /** Clockwise rotation in degrees about (rx, ry), applied after placing the key at (x, y). */
+  readonly r: number;
+  readonly rx: number;
+  readonly ry: number;
+  readonly hand: Hand;
+  readonly finger: Finger;
+  /** The resting key of this hand's finger. */
+  readonly home: boolean;
+  /** Display labels: the row and column the key is drawn in. Layout text has one line per row. */
+  readonly row: number;
+  readonly col: number;
+  /** Character this key carries when a 3x10 layout is placed on the board and leaves it free. */
+  readonly char?: string;
+}
+
+export interface Board {
+  readonly id: string;
+  readonly name: string;
+  readonly description: string;
+  /** Where the dimensions come from. */
+  readonly source?: string;
+  /** Key ids of the 3x10 letter block, three rows of ten, left to right, when the board has one. */
+  readonly letterBlock?: readonly (readonly string[])[];
+  readonly keys: readonly Key[];
+}
+
+export interface Point {
+  readonly x: number;
+  readonly y: number;
+}
+
+export function rotatePoint(p: Point, degrees: number, origin: Point): Point {
+  if (degrees === 0) return p;
+  const a = (degrees * Math.PI) / 180;
+  const cos = Math.cos(a);
+  const sin = Math.sin(a);
+  const dx = p.x - origin.x;
+  const dy = p.y - origin.y;
+  return { x: origin.x + dx * cos - dy * sin, y: origin.y + dx * sin + dy * cos };
+}
+
+/** The key's centre after rotation: the point a finger presses. */
+export function keyCentre(key: Key): Point {
+  return rotatePoint(
+    { x: key.x + key.w / 2, y: key.y + key.h / 2 },
+    key.r,
+    { x: key.rx, y: key.ry },
+  );
+}
+
+/** The four corners of the key after rotation, clockwise from the top-left. */
+export function keyCorners(key: Key): Point[] {
+  const origin = { x: key.rx, y: key.ry };
+  return [
+    { x: key.x, y: key.y },
+    { x: key.x + key.w, y: key.y },
+    { x: key.x + key.w, y: key.y + key.h },
+    { x: key.x, y: key.y + key.h },
+  ].map((p) => rotatePoint(p, key.r, origin));
+}
+
+/** Keys grouped into display rows (ascending row label), each in the board's key order. */
+export function boardRows(board: Board): Key[][] {
+  const rows = new Map<number, Key[]>();
+  for (const key of board.keys) {
+    const row = rows.get(key.row);
+    if (row) row.push(key);
+    else rows.set(key.row, [key]);
+  }
+  return [...rows.entries()].sort(([a], [b]) => a - b).map(([, keys]) => keys);
+}
+
+export function keyIndexById(board: Board): Map<string, number> {
+  return new Map(board.keys.map((key, index) => [key.id, index]));
+}
