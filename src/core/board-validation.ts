@@ -1,5 +1,13 @@
 import { z } from "zod";
-import { BOARD_FORMAT, type Board, FINGERS, HANDS, type Key, keyCorners, type Point } from "./board.ts";
+import {
+  BOARD_FORMAT,
+  type Board,
+  FINGERS,
+  HANDS,
+  type Key,
+  keyCorners,
+  type Point,
+} from "./board.ts";
 import { failWithProblems, type Problem } from "./errors.ts";
 
 /** Largest coordinate (key units) a real keyboard can have; anything beyond is a unit mistake. */
@@ -33,7 +41,10 @@ const keySchema = z.object({
 
 const boardSchema = z.object({
   format: z.literal(BOARD_FORMAT),
-  id: z.string().regex(/^[a-z0-9][a-z0-9._-]*$/).optional(),
+  id: z
+    .string()
+    .regex(/^[a-z0-9][a-z0-9._-]*$/)
+    .optional(),
   name: z.string().min(1),
   description: z.string().default(""),
   source: z.string().optional(),
@@ -46,7 +57,11 @@ const COORDINATE_FIELDS = new Set(["x", "y", "rx", "ry"]);
 /** Maps a schema issue to the stable code a user looks up, naming the key it concerns. */
 function problemFromIssue(issue: z.core.$ZodIssue, data: unknown): Problem {
   const [top, index, field] = issue.path;
-  const missing = issue.code === "invalid_type" && issue.input === undefined;
+  const parent = issue.path.slice(0, -1).reduce<unknown>(
+    (node, step) => (node as Record<PropertyKey, unknown> | undefined)?.[step],
+    data,
+  );
+  const missing = typeof parent === "object" && parent !== null && !(String(field) in parent);
   if (top === "format") {
     return {
       code: "BOARD_FORMAT_UNSUPPORTED",
@@ -55,7 +70,7 @@ function problemFromIssue(issue: z.core.$ZodIssue, data: unknown): Problem {
     };
   }
   if (top === "keys" && typeof index === "number" && typeof field === "string") {
-    const rawId = (data as { keys?: { id?: unknown }[] }).keys?.[index]?.id;
+    const rawId = (parent as { id?: unknown }).id;
     const subject = typeof rawId === "string" && rawId !== "" ? rawId : `keys[${index}]`;
     const found = missing ? "missing" : `got ${JSON.stringify(issue.input)}`;
     if (field === "hand" || field === "finger") {
@@ -165,13 +180,20 @@ function overlapProblems(keys: readonly Key[]): Problem[] {
   return problems;
 }
 
-function letterBlockProblems(block: readonly (readonly string[])[], keys: readonly Key[]): Problem[] {
+function letterBlockProblems(
+  block: readonly (readonly string[])[],
+  keys: readonly Key[],
+): Problem[] {
   const ids = new Set(keys.map((k) => k.id));
   const seen = new Set<string>();
   const problems: Problem[] = [];
   for (const id of block.flat()) {
     if (!ids.has(id)) {
-      problems.push({ code: "LETTER_BLOCK_UNKNOWN_KEY", subject: id, message: "no key has this id" });
+      problems.push({
+        code: "LETTER_BLOCK_UNKNOWN_KEY",
+        subject: id,
+        message: "no key has this id",
+      });
     } else if (seen.has(id)) {
       problems.push({ code: "LETTER_BLOCK_DUPLICATE_KEY", subject: id, message: "listed twice" });
     }
@@ -199,7 +221,8 @@ export function boardProblems(data: unknown): Problem[] {
  */
 export function parseBoard(data: unknown, fallbackId: string): Board {
   const problems = boardProblems(data);
-  if (problems.length > 0) failWithProblems("BOARD_INVALID", `board ${fallbackId} is invalid`, problems);
+  if (problems.length > 0)
+    failWithProblems("BOARD_INVALID", `board ${fallbackId} is invalid`, problems);
   const board = boardSchema.parse(data);
   const { format: _format, id, ...rest } = board;
   return { ...rest, id: id ?? fallbackId };

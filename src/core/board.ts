@@ -58,11 +58,10 @@ export function rotatePoint(p: Point, degrees: number, origin: Point): Point {
 
 /** The key's centre after rotation: the point a finger presses. */
 export function keyCentre(key: Key): Point {
-  return rotatePoint(
-    { x: key.x + key.w / 2, y: key.y + key.h / 2 },
-    key.r,
-    { x: key.rx, y: key.ry },
-  );
+  return rotatePoint({ x: key.x + key.w / 2, y: key.y + key.h / 2 }, key.r, {
+    x: key.rx,
+    y: key.ry,
+  });
 }
 
 /** The four corners of the key after rotation, clockwise from the top-left. */
@@ -89,4 +88,9 @@ export function boardRows(board: Board): Key[][] {
 
 export function keyIndexById(board: Board): Map<string, number> {
   return new Map(board.keys.map((key, index) => [key.id, index]));
+}
+
+/** The board as its JSON file content, with the format tag first. */
+export function boardDocument(board: Board): Record<string, unknown> {
+  return { format: BOARD_FORMAT, ...board };
 }

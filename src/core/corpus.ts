@@ -8,7 +8,12 @@ export const CORPUS_FORMAT = "keyforge-corpus/1";
 export const NGRAM_ORDERS = ["monograms", "bigrams", "skipgrams", "trigrams"] as const;
 export type NgramOrder = (typeof NGRAM_ORDERS)[number];
 
-const GRAM_LENGTH: Record<NgramOrder, number> = { monograms: 1, bigrams: 2, skipgrams: 2, trigrams: 3 };
+const GRAM_LENGTH: Record<NgramOrder, number> = {
+  monograms: 1,
+  bigrams: 2,
+  skipgrams: 2,
+  trigrams: 3,
+};
 
 export interface CorpusSource {
   readonly name: string;
@@ -36,7 +41,10 @@ const table = z.record(z.string(), count);
 
 const corpusSchema = z.object({
   format: z.literal(CORPUS_FORMAT),
-  id: z.string().regex(/^[a-z0-9][a-z0-9._-]*$/).optional(),
+  id: z
+    .string()
+    .regex(/^[a-z0-9][a-z0-9._-]*$/)
+    .optional(),
   name: z.string().min(1),
   description: z.string().default(""),
   sources: z.array(
@@ -113,7 +121,8 @@ export function parseCorpus(data: unknown, fallbackId: string): Corpus {
       parsed.error.issues.slice(0, 20).map((issue) => ({
         code: issue.path[0] === "format" ? "CORPUS_FORMAT_UNSUPPORTED" : "CORPUS_FIELD_INVALID",
         subject: issue.path.join("."),
-        message: issue.path[0] === "format" ? `expected "format": "${CORPUS_FORMAT}"` : issue.message,
+        message:
+          issue.path[0] === "format" ? `expected "format": "${CORPUS_FORMAT}"` : issue.message,
       })),
     );
   }

@@ -18,7 +18,10 @@ export interface LayoutDefinition {
 
 const definitionSchema = z.object({
   format: z.literal(LAYOUT_FORMAT),
-  id: z.string().regex(/^[a-z0-9][a-z0-9._-]*$/).optional(),
+  id: z
+    .string()
+    .regex(/^[a-z0-9][a-z0-9._-]*$/)
+    .optional(),
   name: z.string().min(1),
   author: z.string().min(1),
   year: z.number().int().min(1800).max(2100).optional(),
@@ -26,7 +29,10 @@ const definitionSchema = z.object({
   letterBlock: z.array(z.string()).length(3),
 });
 
-function letterBlockProblems(rows: readonly string[]): { block: (string | null)[][]; problems: Problem[] } {
+function letterBlockProblems(rows: readonly string[]): {
+  block: (string | null)[][];
+  problems: Problem[];
+} {
   const problems: Problem[] = [];
   const block: (string | null)[][] = [];
   rows.forEach((row, r) => {

@@ -46,7 +46,10 @@ export function tokenLines(text: string): string[][] {
     .map((line) => line.split(/\s+/u));
 }
 
-function duplicateCharProblems(chars: readonly (string | null)[], keyIds: readonly string[]): Problem[] {
+function duplicateCharProblems(
+  chars: readonly (string | null)[],
+  keyIds: readonly string[],
+): Problem[] {
   const firstKey = new Map<string, string>();
   const problems: Problem[] = [];
   chars.forEach((char, i) => {
@@ -68,7 +71,8 @@ function checkedLayout(name: string, board: Board, chars: (string | null)[]): La
     chars,
     board.keys.map((k) => k.id),
   );
-  if (problems.length > 0) failWithProblems("LAYOUT_INVALID", `layout ${name} is invalid`, problems);
+  if (problems.length > 0)
+    failWithProblems("LAYOUT_INVALID", `layout ${name} is invalid`, problems);
   return { name, boardId: board.id, chars };
 }
 

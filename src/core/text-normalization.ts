@@ -35,7 +35,9 @@ const TYPOGRAPHY: ReadonlyMap<number, string> = new Map(
       ["\u2010\u2011\u2012\u2013\u2014\u2015\u2212", "-"],
       ["\u2026", "..."],
     ] as const
-  ).flatMap(([chars, ascii]) => [...chars].map((c) => [c.codePointAt(0) as number, ascii] as const)),
+  ).flatMap(([chars, ascii]) =>
+    [...chars].map((c) => [c.codePointAt(0) as number, ascii] as const),
+  ),
 );
 
 /** Unicode White_Space code points other than line breaks, which are handled apart. */

@@ -1,0 +1,193 @@
+import { writeFile } from "node:fs/promises";
+import { SingleBar } from "cli-progress";
+import type { Command } from "commander";
+import { type Corpus, corpusDocument, corpusFromTables, NGRAM_ORDERS } from "../../core/corpus.ts";
+import { blendCorpora } from "../../core/corpus-blend.ts";
+import { KeyForgeError } from "../../core/errors.ts";
+import {
+  DEFAULT_NORMALIZATION,
+  type NormalizationSettings,
+} from "../../core/text-normalization.ts";
+import { idFromPath } from "../../infra/data-files.ts";
+import { builtinIds, loadCorpus } from "../../infra/system-data.ts";
+import { countTextFiles } from "../../infra/text-files.ts";
+import { percent, table, visibleChar } from "../output.ts";
+
+const TOP = 12;
+
+function topEntries(counts: Record<string, number>, total: number): string {
+  return Object.entries(counts)
+    .sort(([, a], [, b]) => b - a)
+    .slice(0, TOP)
+    .map(([gram, count]) => `${visibleChar(gram)} ${percent(count, total)}`)
+    .join("  ");
+}
+
+export function describeCorpus(corpus: Corpus): string {
+  const n = corpus.normalization;
+  const lines = [
+    `${corpus.name} (${corpus.id})`,
+    corpus.description,
+    "",
+    "sources:",
+    ...corpus.sources.map(
+      (s) =>
+        `  ${s.name}${s.weight === undefined ? "" : ` (${percent(s.weight, 1, 1)})`}; licence: ${s.licence}\n    ${s.provenance}`,
+    ),
+    "",
+    `normalisation: ${n.unicode}, case folding ${n.caseFold ? "on" : "off"}, typography folding ${n.foldTypography ? "on" : "off"}, paragraph break → ${n.paragraphBreak}`,
+    "",
+    table([
+      ["", "total", "distinct"],
+      ...NGRAM_ORDERS.map((order) => [
+        order,
+        Math.round(corpus.totals[order]).toLocaleString("en-US"),
+        Object.keys(corpus[order]).length.toLocaleString("en-US"),
+      ]),
+    ]),
+    "",
+    `top characters: ${topEntries(corpus.monograms, corpus.totals.monograms)}`,
+    `top bigrams:    ${topEntries(corpus.bigrams, corpus.totals.bigrams)}`,
+    `top skipgrams:  ${topEntries(corpus.skipgrams, corpus.totals.skipgrams)}`,
+    `top trigrams:   ${topEntries(corpus.trigrams, corpus.totals.trigrams)}`,
+  ];
+  return lines.filter((line, i) => line !== "" || i > 1).join("\n");
+}
+
+async function listCorpora(): Promise<void> {
+  const rows = [["id", "characters", "name"]];
+  for (const id of await builtinIds("corpora")) {
+    const corpus = await loadCorpus(id);
+    rows.push([id, Math.round(corpus.totals.monograms).toLocaleString("en-US"), corpus.name]);
+  }
+  console.log(table(rows));
+}
+
+async function writeCorpus(corpus: Corpus, out: string | undefined): Promise<void> {
+  const path = out ?? `${corpus.id}.json`;
+  await writeFile(path, JSON.stringify(corpusDocument(corpus)));
+  console.error(
+    `wrote ${path}: ${Math.round(corpus.totals.monograms).toLocaleString("en-US")} characters, ${Object.keys(corpus.monograms).length} distinct`,
+  );
+}
+
+interface BuildFlags {
+  name: string;
+  out?: string;
+  description?: string;
+  licence: string;
+  caseFold: boolean;
+  foldTypography: boolean;
+  paragraphs: "space" | "enter";
+}
+
+function progressReporter(): { update: (done: number, total: number) => void; stop: () => void } {
+  if (!process.stderr.isTTY) return { update: () => {}, stop: () => {} };
+  const bar = new SingleBar({
+    stream: process.stderr,
+    format: "counting [{bar}] {percentage}% {doneMB}/{totalMB} MB {speed} MB/s eta {eta}s",
+    hideCursor: true,
+  });
+  const started = Date.now();
+  let running = false;
+  return {
+    update(done, total) {
+      const mb = (bytes: number) => (bytes / 1e6).toFixed(1);
+      const seconds = Math.max(0.001, (Date.now() - started) / 1000);
+      const payload = {
+        doneMB: mb(done),
+        totalMB: mb(total),
+        speed: (done / 1e6 / seconds).toFixed(1),
+      };
+      if (!running) bar.start(total, done, payload);
+      else bar.update(done, payload);
+      running = true;
+    },
+    stop: () => running && bar.stop(),
+  };
+}
+
+async function buildCorpus(paths: string[], flags: BuildFlags): Promise<void> {
+  if (flags.paragraphs !== "space" && flags.paragraphs !== "enter") {
+    throw new KeyForgeError(
+      "FLAG_INVALID",
+      `--paragraphs must be space or enter (got ${flags.paragraphs})`,
+    );
+  }
+  const normalization: NormalizationSettings = {
+    ...DEFAULT_NORMALIZATION,
+    caseFold: flags.caseFold,
+    foldTypography: flags.foldTypography,
+    paragraphBreak: flags.paragraphs,
+  };
+  const progress = progressReporter();
+  const result = await countTextFiles(paths, normalization, (p) =>
+    progress.update(p.bytesDone, p.bytesTotal),
+  );
+  progress.stop();
+  for (const path of result.skipped) console.error(`skipped ${path}: not a text file`);
+  const corpus = corpusFromTables(result.tables, {
+    id: idFromPath(flags.out ?? flags.name),
+    name: flags.name,
+    description: flags.description ?? `Built from ${result.files.length} file(s).`,
+    sources: [
+      {
+        name: flags.name,
+        licence: flags.licence,
+        provenance: `keyforge corpus build of ${paths.join(", ")} (${result.files.length} file(s))`,
+      },
+    ],
+    normalization,
+  });
+  await writeCorpus(corpus, flags.out);
+}
+
+/** "en.json:0.7" → the corpus and its weight (1 when none is given). */
+async function weightedCorpus(spec: string): Promise<{ corpus: Corpus; weight: number }> {
+  const match = /^(.*):([0-9.eE+-]+)$/.exec(spec);
+  const ref = match ? (match[1] as string) : spec;
+  const weight = match ? Number(match[2]) : 1;
+  return { corpus: await loadCorpus(ref), weight };
+}
+
+async function blend(
+  specs: string[],
+  flags: { name: string; out?: string; description?: string },
+): Promise<void> {
+  const parts = await Promise.all(specs.map(weightedCorpus));
+  const corpus = blendCorpora(parts, {
+    id: idFromPath(flags.out ?? flags.name),
+    name: flags.name,
+    description:
+      flags.description ??
+      `Blend of ${parts.map((p) => `${p.corpus.id} (weight ${p.weight})`).join(", ")}.`,
+  });
+  await writeCorpus(corpus, flags.out);
+}
+
+export function registerCorpusCommands(program: Command): void {
+  program.command("corpora").description("list the built-in corpora").action(listCorpora);
+  const corpus = program.command("corpus").description("build, inspect and blend corpora");
+  corpus
+    .command("build <paths...>")
+    .description("count the n-grams of text files and directories into a corpus file")
+    .requiredOption("--name <name>", "corpus name")
+    .option("-o, --out <file>", "output file (default: <name>.json)")
+    .option("--description <text>", "what the text is")
+    .option("--licence <licence>", "licence of the source text", "unknown")
+    .option("--no-case-fold", "keep upper and lower case apart")
+    .option("--no-fold-typography", "keep curly quotes, dashes and ellipses as they are")
+    .option("--paragraphs <space|enter>", "what a blank line between paragraphs becomes", "space")
+    .action(buildCorpus);
+  corpus
+    .command("info <corpus>")
+    .description("show a corpus (built-in id or file): sources, totals, most frequent n-grams")
+    .action(async (ref: string) => console.log(describeCorpus(await loadCorpus(ref))));
+  corpus
+    .command("blend <corpus[:weight]...>")
+    .description("blend corpora, each weighted after normalising it to its own size")
+    .requiredOption("--name <name>", "name of the blend")
+    .option("-o, --out <file>", "output file (default: <name>.json)")
+    .option("--description <text>", "what the blend is")
+    .action(blend);
+}

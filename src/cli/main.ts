@@ -1,0 +1,38 @@
+#!/usr/bin/env node
+import { Command, CommanderError } from "commander";
+import { KeyForgeError } from "../core/errors.ts";
+import { registerBoardCommands } from "./commands/boards.ts";
+import { registerCorpusCommands } from "./commands/corpora.ts";
+import { registerLayoutCommands } from "./commands/layouts.ts";
+
+function buildProgram(): Command {
+  const program = new Command("keyforge")
+    .description("KeyForge: keyboard-layout optimizer for real keyboards and your language")
+    .version("0.1.0")
+    .exitOverride()
+    .showHelpAfterError();
+  registerBoardCommands(program);
+  registerLayoutCommands(program);
+  registerCorpusCommands(program);
+  return program;
+}
+
+/** Known failures print their message and exit 1; anything else is a bug and says so briefly. */
+async function main(argv: readonly string[]): Promise<number> {
+  try {
+    await buildProgram().parseAsync([...argv]);
+    return 0;
+  } catch (error) {
+    if (error instanceof CommanderError) return error.exitCode;
+    if (error instanceof KeyForgeError) {
+      console.error(`keyforge: ${error.message}`);
+      return 1;
+    }
+    console.error(`keyforge: unexpected error: ${(error as Error).message ?? error}`);
+    if (process.env.KEYFORGE_DEBUG) console.error((error as Error).stack);
+    else console.error("(set KEYFORGE_DEBUG=1 to see where it happened)");
+    return 70;
+  }
+}
+
+process.exitCode = await main(process.argv);

@@ -1,0 +1,70 @@
+import { readdir } from "node:fs/promises";
+import { fileURLToPath } from "node:url";
+import type { Board } from "../core/board.ts";
+import { parseBoard } from "../core/board-validation.ts";
+import { type Corpus, parseCorpus } from "../core/corpus.ts";
+import { KeyForgeError } from "../core/errors.ts";
+import { type Layout, layoutFromText } from "../core/layout.ts";
+import {
+  type LayoutDefinition,
+  layoutOnBoard,
+  parseLayoutDefinition,
+} from "../core/layout-definition.ts";
+import { idFromPath, isFileReference, readJsonFile, readTextFile } from "./data-files.ts";
+
+/** The shipped assets. The path holds from both src/infra (tsx) and dist/infra (built). */
+export const SYSTEM_DATA_DIR = fileURLToPath(new URL("../../data/system/", import.meta.url));
+
+export type AssetKind = "boards" | "layouts" | "corpora";
+
+const SINGULAR: Record<AssetKind, string> = {
+  boards: "board",
+  layouts: "layout",
+  corpora: "corpus",
+};
+
+/** Ids of the built-in assets of one kind, sorted. */
+export async function builtinIds(kind: AssetKind): Promise<string[]> {
+  const names = await readdir(`${SYSTEM_DATA_DIR}${kind}`).catch(() => [] as string[]);
+  return names
+    .filter((name) => name.endsWith(".json"))
+    .map((name) => name.slice(0, -".json".length))
+    .sort();
+}
+
+/** Resolves a user's reference (built-in id or file path) to a file path and a default id. */
+async function resolve(kind: AssetKind, ref: string): Promise<{ path: string; id: string }> {
+  if (isFileReference(ref)) return { path: ref, id: idFromPath(ref) };
+  const ids = await builtinIds(kind);
+  if (!ids.includes(ref)) {
+    throw new KeyForgeError(
+      `${SINGULAR[kind].toUpperCase()}_NOT_FOUND`,
+      `no built-in ${SINGULAR[kind]} "${ref}"; built-in: ${ids.join(", ")} (or give a file path)`,
+    );
+  }
+  return { path: `${SYSTEM_DATA_DIR}${kind}/${ref}.json`, id: ref };
+}
+
+export async function loadBoard(ref: string): Promise<Board> {
+  const { path, id } = await resolve("boards", ref);
+  return parseBoard(await readJsonFile(path), id);
+}
+
+export async function loadLayoutDefinition(ref: string): Promise<LayoutDefinition> {
+  const { path, id } = await resolve("layouts", ref);
+  return parseLayoutDefinition(await readJsonFile(path), id);
+}
+
+export async function loadCorpus(ref: string): Promise<Corpus> {
+  const { path, id } = await resolve("corpora", ref);
+  return parseCorpus(await readJsonFile(path), id);
+}
+
+/** A layout on a board from a built-in name, a definition (.json), layout text, or "-" (stdin). */
+export async function loadLayout(ref: string, board: Board): Promise<Layout> {
+  if (!isFileReference(ref) || ref.endsWith(".json")) {
+    return layoutOnBoard(await loadLayoutDefinition(ref), board);
+  }
+  const name = ref === "-" ? "stdin" : idFromPath(ref);
+  return layoutFromText(await readTextFile(ref), board, name);
+}

@@ -1,0 +1,86 @@
+import assert from "node:assert/strict";
+import { readdirSync, readFileSync } from "node:fs";
+import { join, relative } from "node:path";
+import { describe, it } from "node:test";
+import { fileURLToPath } from "node:url";
+
+const SRC = fileURLToPath(new URL("../src/", import.meta.url));
+
+/** Layers from the bottom up; a file may import only from its own layer or a lower one. */
+const LAYERS = ["core", "protocol", "infra", "process", "cli"] as const;
+const PROCESS_FOLDERS = new Set(["hive", "agent", "assets", "assetmgr"]);
+
+function layerOf(path: string): { layer: (typeof LAYERS)[number]; folder: string } {
+  const folder = relative(SRC, path).split(/[\\/]/)[0] ?? "";
+  if (PROCESS_FOLDERS.has(folder)) return { layer: "process", folder };
+  if ((LAYERS as readonly string[]).includes(folder))
+    return { layer: folder as (typeof LAYERS)[number], folder };
+  throw new Error(`src/${folder} is not a known layer; add it to ARCHITECTURE.md and this test`);
+}
+
+function sourceFiles(dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((entry) =>
+    entry.isDirectory()
+      ? sourceFiles(join(dir, entry.name))
+      : /\.tsx?$/.test(entry.name)
+        ? [join(dir, entry.name)]
+        : [],
+  );
+}
+
+/** Every module specifier of static imports, re-exports and dynamic imports. */
+export function importsOf(source: string): string[] {
+  const pattern = /(?:\bfrom\s*|\bimport\s*\(\s*|\bimport\s+)["']([^"']+)["']/g;
+  return [...source.matchAll(pattern)].map((m) => m[1] as string);
+}
+
+/** Why an import breaks the dependency rule, or null when it is allowed. */
+export function layeringViolation(file: string, specifier: string): string | null {
+  const from = layerOf(file);
+  if (from.layer === "core" || from.layer === "protocol") {
+    if (specifier.startsWith("node:"))
+      return `${from.layer} must not import ${specifier} (it runs in the browser)`;
+  }
+  if (!specifier.startsWith(".")) return null;
+  const target = layerOf(join(file, "..", specifier));
+  if (LAYERS.indexOf(target.layer) > LAYERS.indexOf(from.layer)) {
+    return `${from.layer} must not import from the higher layer ${target.folder}`;
+  }
+  if (from.layer === "process" && target.layer === "process" && target.folder !== from.folder) {
+    return `process folder ${from.folder} must not import from process folder ${target.folder}`;
+  }
+  return null;
+}
+
+describe("layering", () => {
+  it("keeps every import of src pointing down the layer list", () => {
+    const violations = sourceFiles(SRC).flatMap((file) =>
+      importsOf(readFileSync(file, "utf8")).flatMap((specifier) => {
+        const why = layeringViolation(file, specifier);
+        return why ? [`${relative(SRC, file)}: ${specifier}: ${why}`] : [];
+      }),
+    );
+    assert.deepEqual(violations, []);
+  });
+
+  it("catches a node: import or an upward import in core and protocol", () => {
+    const core = join(SRC, "core", "board.ts");
+    const protocol = join(SRC, "protocol", "messages.ts");
+    assert.match(layeringViolation(core, "node:fs") ?? "", /core must not import node:fs/);
+    assert.match(layeringViolation(protocol, "node:crypto") ?? "", /protocol must not import/);
+    assert.match(layeringViolation(core, "../infra/data-files.ts") ?? "", /higher layer infra/);
+    assert.match(layeringViolation(core, "../protocol/messages.ts") ?? "", /higher layer protocol/);
+    assert.match(layeringViolation(protocol, "../cli/main.ts") ?? "", /higher layer cli/);
+    assert.match(
+      layeringViolation(join(SRC, "hive", "x.ts"), "../agent/y.ts") ?? "",
+      /process folder hive/,
+    );
+    assert.equal(layeringViolation(protocol, "../core/board.ts"), null);
+    assert.equal(layeringViolation(join(SRC, "cli", "main.ts"), "../infra/system-data.ts"), null);
+  });
+
+  it("finds every kind of import in source text", () => {
+    const text = `import a from "node:fs";\nimport { b } from '../x.ts';\nexport * from "./y.ts";\nconst c = await import("../z.ts");\nimport "./side.ts";`;
+    assert.deepEqual(importsOf(text), ["node:fs", "../x.ts", "./y.ts", "../z.ts", "./side.ts"]);
+  });
+});
