@@ -57,10 +57,12 @@ const COORDINATE_FIELDS = new Set(["x", "y", "rx", "ry"]);
 /** Maps a schema issue to the stable code a user looks up, naming the key it concerns. */
 function problemFromIssue(issue: z.core.$ZodIssue, data: unknown): Problem {
   const [top, index, field] = issue.path;
-  const parent = issue.path.slice(0, -1).reduce<unknown>(
-    (node, step) => (node as Record<PropertyKey, unknown> | undefined)?.[step],
-    data,
-  );
+  const parent = issue.path
+    .slice(0, -1)
+    .reduce<unknown>(
+      (node, step) => (node as Record<PropertyKey, unknown> | undefined)?.[step],
+      data,
+    );
   const missing = typeof parent === "object" && parent !== null && !(String(field) in parent);
   if (top === "format") {
     return {

@@ -1,4 +1,4 @@
-import { KeyForgeError } from "./errors.ts";
+import { PairCountTable } from "./pair-count-table.ts";
 
 /** N-gram counts keyed by the n-gram's characters. */
 export interface NgramTables {
@@ -9,74 +9,81 @@ export interface NgramTables {
   readonly trigrams: Record<string, number>;
 }
 
-/** Characters get dense ids; n-grams are counted under numeric keys built from those ids. */
-const ID_BITS = 17;
-const ID_LIMIT = 2 ** ID_BITS;
-const PAIR = 2 ** ID_BITS;
-const TRIPLE = 2 ** (2 * ID_BITS);
 const NONE = -1;
+const BIGRAMS = 0;
+const SKIPGRAMS = 1;
 
 /**
  * Counts monograms, bigrams, 1-skip bigrams and trigrams of a code-point stream. Memory grows
- * with the number of distinct n-grams, never with the length of the text.
+ * with the number of distinct n-grams, never with the length of the text. Characters get dense
+ * ids; a character pair gets a slot shared by its bigram and skipgram counts; a trigram is the
+ * slot of its first two characters paired with the third.
  */
 export class NgramCounter {
-  private readonly idOf = new Map<number, number>();
+  /** Dense id of every code point seen, -1 for the others: one array read per character. */
+  private readonly idOf = new Int32Array(0x110000).fill(NONE);
   private readonly codePoints: number[] = [];
   private monograms = new Float64Array(256);
-  private readonly bigrams = new Map<number, number>();
-  private readonly skipgrams = new Map<number, number>();
-  private readonly trigrams = new Map<number, number>();
+  private readonly pairs = new PairCountTable(2);
+  private readonly trigrams = new PairCountTable(1);
   private previous = NONE;
   private beforePrevious = NONE;
+  /** Pair slot of (beforePrevious, previous). */
+  private previousPair = NONE;
 
   /** Counts the next code point of the current document. Bound, so it can be passed as a sink. */
   readonly add = (codePoint: number): void => {
     const id = this.idFor(codePoint);
     this.monograms[id] = (this.monograms[id] as number) + 1;
     const p = this.previous;
+    let pair = NONE;
     if (p !== NONE) {
-      increment(this.bigrams, p * PAIR + id);
+      pair = this.pairs.slot(p, id);
+      const bigrams = this.pairs.counts[BIGRAMS] as Float64Array;
+      bigrams[pair] = (bigrams[pair] as number) + 1;
       const pp = this.beforePrevious;
       if (pp !== NONE) {
-        increment(this.skipgrams, pp * PAIR + id);
-        increment(this.trigrams, pp * TRIPLE + p * PAIR + id);
+        const skip = this.pairs.slot(pp, id);
+        const skipgrams = this.pairs.counts[SKIPGRAMS] as Float64Array;
+        skipgrams[skip] = (skipgrams[skip] as number) + 1;
+        const tri = this.trigrams.slot(this.previousPair, id);
+        const trigrams = this.trigrams.counts[0] as Float64Array;
+        trigrams[tri] = (trigrams[tri] as number) + 1;
       }
     }
     this.beforePrevious = p;
     this.previous = id;
+    this.previousPair = pair;
   };
 
   /** No n-gram spans two documents. */
   endDocument(): void {
     this.previous = NONE;
     this.beforePrevious = NONE;
+    this.previousPair = NONE;
   }
 
   tables(): NgramTables {
-    const monograms: [string, number][] = [];
-    this.codePoints.forEach((_, id) => {
-      monograms.push([this.text(id), this.monograms[id] as number]);
-    });
+    const monograms = this.codePoints.map(
+      (_, id) => [this.text(id), this.monograms[id] as number] as [string, number],
+    );
+    const pairText = (slot: number) =>
+      this.text(this.pairs.first(slot)) + this.text(this.pairs.second(slot));
+    const trigramText = (slot: number) =>
+      pairText(this.trigrams.first(slot)) + this.text(this.trigrams.second(slot));
     return {
       monograms: sortedRecord(monograms),
-      bigrams: sortedRecord(this.entries(this.bigrams, 2)),
-      skipgrams: sortedRecord(this.entries(this.skipgrams, 2)),
-      trigrams: sortedRecord(this.entries(this.trigrams, 3)),
+      bigrams: sortedRecord(nonZero(this.pairs, BIGRAMS, pairText)),
+      skipgrams: sortedRecord(nonZero(this.pairs, SKIPGRAMS, pairText)),
+      trigrams: sortedRecord(nonZero(this.trigrams, 0, trigramText)),
     };
   }
 
   private idFor(codePoint: number): number {
-    const known = this.idOf.get(codePoint);
-    if (known !== undefined) return known;
+    const known = this.idOf[codePoint] as number;
+    if (known !== NONE) return known;
     const id = this.codePoints.length;
-    if (id >= ID_LIMIT) {
-      throw new KeyForgeError(
-        "CORPUS_ALPHABET_TOO_LARGE",
-        `the text uses more than ${ID_LIMIT} distinct characters; is it really text?`,
-      );
-    }
-    this.idOf.set(codePoint, id);
+    this.idOf[codePoint] = id;
     this.codePoints.push(codePoint);
     if (id >= this.monograms.length) {
       const grown = new Float64Array(this.monograms.length * 2);
@@ -89,24 +96,20 @@ export class NgramCounter {
   private text(id: number): string {
     return String.fromCodePoint(this.codePoints[id] as number);
   }
-
-  private entries(map: Map<number, number>, order: 2 | 3): [string, number][] {
-    const out: [string, number][] = [];
-    for (const [key, count] of map) {
-      const last = key % PAIR;
-      const middle = Math.floor(key / PAIR) % PAIR;
-      const gram =
-        order === 2
-          ? this.text(middle) + this.text(last)
-          : this.text(Math.floor(key / TRIPLE)) + this.text(middle) + this.text(last);
-      out.push([gram, count]);
-    }
-    return out;
-  }
 }
 
-function increment(map: Map<number, number>, key: number): void {
-  map.set(key, (map.get(key) ?? 0) + 1);
+function nonZero(
+  table: PairCountTable,
+  column: number,
+  text: (slot: number) => string,
+): [string, number][] {
+  const counts = table.counts[column] as Float64Array;
+  const entries: [string, number][] = [];
+  for (let slot = 0; slot < table.size; slot++) {
+    const count = counts[slot] as number;
+    if (count > 0) entries.push([text(slot), count]);
+  }
+  return entries;
 }
 
 /** Most frequent first, ties in string order, so the same text always gives the same file. */

@@ -133,6 +133,10 @@ export class TextNormalizer {
   }
 
   private accept(cp: number, sink: CodePointSink): void {
+    if (cp > SPACE && cp < 0x7f) {
+      this.emit(cp, sink);
+      return;
+    }
     if (cp === ENTER) {
       if (!this.lineHasText && this.emittedAny) this.gap = 2;
       else if (this.gap === 0) this.gap = 1;
@@ -144,7 +148,7 @@ export class TextNormalizer {
       return;
     }
     if (cp === 0x0d || isInvisible(cp)) return;
-    const folded = this.settings.foldTypography ? TYPOGRAPHY.get(cp) : undefined;
+    const folded = this.settings.foldTypography && cp > 0x7f ? TYPOGRAPHY.get(cp) : undefined;
     if (folded !== undefined) {
       for (let i = 0; i < folded.length; i++) this.emit(folded.charCodeAt(i), sink);
     } else this.emit(cp, sink);

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
+import fc from "fast-check";
 import { NgramCounter } from "../../src/core/ngram-counter.ts";
 import { TextNormalizer } from "../../src/core/text-normalization.ts";
 
@@ -69,5 +70,46 @@ describe("n-gram counting", () => {
   it("lists the most frequent n-grams first", () => {
     const t = count("zzz y");
     assert.deepEqual(Object.keys(t.monograms), ["z", " ", "y"]);
+  });
+});
+
+/** The obvious way to count, to check the fast counter against. */
+function naiveCounts(codePoints: readonly number[]) {
+  const chars = codePoints.map((cp) => String.fromCodePoint(cp));
+  const tally = (grams: string[]) => {
+    const out: Record<string, number> = {};
+    for (const g of grams) out[g] = (out[g] ?? 0) + 1;
+    return out;
+  };
+  return {
+    monograms: tally(chars),
+    bigrams: tally(chars.slice(1).map((c, i) => chars[i] + c)),
+    skipgrams: tally(chars.slice(2).map((c, i) => chars[i] + c)),
+    trigrams: tally(chars.slice(2).map((c, i) => (chars[i] as string) + chars[i + 1] + c)),
+  };
+}
+
+describe("n-gram counting against a reference", () => {
+  it("agrees with naive counting on any code-point sequence, across table growth", () => {
+    // A large alphabet makes thousands of distinct pairs, so the hash tables grow and rehash.
+    const codePoint = fc.oneof(
+      fc.integer({ min: 0x61, max: 0x7a }),
+      fc.integer({ min: 0x400, max: 0x4ff }),
+      fc.integer({ min: 0x1f600, max: 0x1f64f }),
+    );
+    fc.assert(
+      fc.property(fc.array(codePoint, { maxLength: 6000 }), (codePoints) => {
+        const counter = new NgramCounter();
+        for (const cp of codePoints) counter.add(cp);
+        const sorted = (t: Record<string, number>) =>
+          Object.entries(t).sort(([a], [b]) => (a < b ? -1 : 1));
+        const fast = counter.tables();
+        const slow = naiveCounts(codePoints);
+        for (const order of ["monograms", "bigrams", "skipgrams", "trigrams"] as const) {
+          assert.deepEqual(sorted(fast[order]), sorted(slow[order]), order);
+        }
+      }),
+      { numRuns: 40 },
+    );
   });
 });

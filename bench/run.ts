@@ -1,0 +1,7 @@
+import { benchCorpusBuild } from "./corpus-build.ts";
+
+/** `npm run bench`: every benchmark, one line per figure with its unit. */
+const corpusSizes = (process.env.BENCH_CORPUS_MB ?? "64,1024").split(",").map(Number);
+
+console.log(`node ${process.version}, ${process.arch}`);
+await benchCorpusBuild(corpusSizes);
