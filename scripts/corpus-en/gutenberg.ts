@@ -75,15 +75,18 @@ export const EXCLUDED_BOOKS: readonly { readonly file: string; readonly reason: 
   { file: "whitman-leaves.txt", reason: "Walt Whitman, Leaves of Grass: verse, not prose" },
   {
     file: "shakespeare-caesar.txt",
-    reason: "Shakespeare, Julius Caesar: Early Modern English drama with speaker tags and stage directions",
+    reason:
+      "Shakespeare, Julius Caesar: Early Modern English drama with speaker tags and stage directions",
   },
   {
     file: "shakespeare-hamlet.txt",
-    reason: "Shakespeare, Hamlet: Early Modern English drama with speaker tags and stage directions",
+    reason:
+      "Shakespeare, Hamlet: Early Modern English drama with speaker tags and stage directions",
   },
   {
     file: "shakespeare-macbeth.txt",
-    reason: "Shakespeare, Macbeth: Early Modern English drama with speaker tags and stage directions",
+    reason:
+      "Shakespeare, Macbeth: Early Modern English drama with speaker tags and stage directions",
   },
   {
     file: "burgess-busterbrown.txt",
@@ -148,7 +151,12 @@ const NUMBERED_HEADING = headingParagraph(`${ROMAN}\\.`, "[^\\n]*[^\\n.;:!?]");
 /** Removes what Project Gutenberg, NLTK and transcribers added around and inside the author's text. */
 export function cleanBook(text: string, log: StripLog): string {
   let t = text.replace(/\r\n?/g, "\n");
-  t = log.replace(t, "title lines added by NLTK: [Title by Author Year]", /^\[[^\]\n]*\][ \t]*\n/g, "");
+  t = log.replace(
+    t,
+    "title lines added by NLTK: [Title by Author Year]",
+    /^\[[^\]\n]*\][ \t]*\n/g,
+    "",
+  );
   t = log.replace(
     t,
     "Project Gutenberg headers (up to *** START OF ...)",
@@ -173,6 +181,8 @@ export function cleanBook(text: string, log: StripLog): string {
     /\[later editions continued as follows[ \t]*\n([^\]]*)\]/g,
     "$1",
   );
+  // Mail software of the 1990s quoted a line starting "From " as ">From ".
+  t = log.replace(t, "mail-quoting artefacts: >From", /^>(?=From )/gm, "");
   t = log.replace(t, "section-break lines: * * *", /^[ \t]*\*[ \t*]*$/gm, "");
   t = log.replace(t, "bracketed footnotes [*...] (text kept)", /\[\*([^\]]*)\]/g, "$1");
   t = log.replace(t, "footnote markers: *", /\*/g, "");

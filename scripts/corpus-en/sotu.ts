@@ -48,8 +48,11 @@ export async function readSpeeches(packageDir: string): Promise<Speech[]> {
     }
     speeches.push({ file, year: record.year, president: record.name, text: record.text });
   }
-  const unpaired = names.filter((name) => name.endsWith(".txt") && !names.includes(name.replace(/\.txt$/, ".json")));
-  if (unpaired.length > 0) throw new Error(`SOTU: text files without metadata: ${unpaired.join(", ")}`);
+  const unpaired = names.filter(
+    (name) => name.endsWith(".txt") && !names.includes(name.replace(/\.txt$/, ".json")),
+  );
+  if (unpaired.length > 0)
+    throw new Error(`SOTU: text files without metadata: ${unpaired.join(", ")}`);
   return speeches;
 }
 
@@ -63,12 +66,7 @@ export function cleanSpeech(text: string, log: StripLog): string {
     /[([](?:applause|laughter|laughs|cheers)\.?[)\]]/gi,
     "",
   );
-  t = log.replace(
-    t,
-    "stage notes: [At this point, ...]",
-    /\[At this point,? [^\]]*\]/g,
-    "",
-  );
+  t = log.replace(t, "stage notes: [At this point, ...]", /\[At this point,? [^\]]*\]/g, "");
   t = log.replace(t, "editorial footnotes: [Footnote 1: ...]", /\[Footnote \d+:[^\]]*\]/g, "");
   t = log.replace(
     t,
@@ -93,5 +91,7 @@ export function cleanSpeech(text: string, log: StripLog): string {
   t = log.replace(t, "table rules: runs of 4+ hyphens or 3+ underscores", /-{4,}|_{3,}/g, " ");
   // "--" is the typewriter em dash; the normaliser folds an em dash to "-", so this does too.
   t = log.replace(t, "ASCII dashes -- / --- folded to -", /-{2,3}/g, "-");
+  // `quoted' is the ASCII stand-in for a left single quote; the normaliser folds those to '.
+  t = log.replace(t, "grave accents used as opening quotes: ` to '", /`/g, "'");
   return t;
 }

@@ -19,7 +19,7 @@ const OVERLAP_TOLERANCE = 0.02;
 const coordinate = z.number().min(-MAX_COORDINATE).max(MAX_COORDINATE);
 const size = z.number().gt(0).max(MAX_KEY_SIZE);
 
-const keySchema = z.object({
+const keySchema = z.strictObject({
   id: z.string().min(1),
   x: coordinate,
   y: coordinate,
@@ -39,7 +39,7 @@ const keySchema = z.object({
     .optional(),
 });
 
-const boardSchema = z.object({
+const boardSchema = z.strictObject({
   format: z.literal(BOARD_FORMAT),
   id: z
     .string()
@@ -53,6 +53,12 @@ const boardSchema = z.object({
 });
 
 const COORDINATE_FIELDS = new Set(["x", "y", "rx", "ry"]);
+
+/** A key is named by its id when it has a usable one, else by its place in the list. */
+function keySubject(key: unknown, index: number): string {
+  const id = (key as { id?: unknown } | null)?.id;
+  return typeof id === "string" && id !== "" ? id : `keys[${index}]`;
+}
 
 /** Maps a schema issue to the stable code a user looks up, naming the key it concerns. */
 function problemFromIssue(issue: z.core.$ZodIssue, data: unknown): Problem {
@@ -71,9 +77,24 @@ function problemFromIssue(issue: z.core.$ZodIssue, data: unknown): Problem {
       message: `expected "format": "${BOARD_FORMAT}"`,
     };
   }
+  if (issue.code === "unrecognized_keys") {
+    const key = (parent as unknown[] | undefined)?.[index as number];
+    const where = top === "keys" && typeof index === "number" ? keySubject(key, index) : "";
+    return {
+      code: where ? "KEY_FIELD_UNKNOWN" : "BOARD_FIELD_UNKNOWN",
+      subject: where,
+      message: `unknown field${issue.keys.length > 1 ? "s" : ""} ${issue.keys.join(", ")} (misspelt?)`,
+    };
+  }
+  if (top === "keys" && typeof index === "number" && field === undefined) {
+    return {
+      code: "KEY_FIELD_INVALID",
+      subject: `keys[${index}]`,
+      message: "a key must be an object",
+    };
+  }
   if (top === "keys" && typeof index === "number" && typeof field === "string") {
-    const rawId = (parent as { id?: unknown }).id;
-    const subject = typeof rawId === "string" && rawId !== "" ? rawId : `keys[${index}]`;
+    const subject = keySubject(parent, index);
     const found = missing ? "missing" : `got ${JSON.stringify(issue.input)}`;
     if (field === "hand" || field === "finger") {
       const allowed = (field === "hand" ? HANDS : FINGERS).join(", ");
@@ -115,6 +136,23 @@ function duplicateIdProblems(keys: readonly Key[]): Problem[] {
       problems.push({ code: "KEY_ID_DUPLICATE", subject: key.id, message: "key id used twice" });
     }
     seen.add(key.id);
+  }
+  return problems;
+}
+
+function duplicateCharProblems(keys: readonly Key[]): Problem[] {
+  const keyWith = new Map<string, string>();
+  const problems: Problem[] = [];
+  for (const key of keys) {
+    if (key.char === undefined) continue;
+    const other = keyWith.get(key.char);
+    if (other !== undefined) {
+      problems.push({
+        code: "KEY_CHAR_DUPLICATE",
+        subject: key.id,
+        message: `character ${JSON.stringify(key.char)} is already on key ${other}`,
+      });
+    } else keyWith.set(key.char, key.id);
   }
   return problems;
 }
@@ -211,6 +249,7 @@ export function boardProblems(data: unknown): Problem[] {
   const board = parsed.data;
   return [
     ...duplicateIdProblems(board.keys),
+    ...duplicateCharProblems(board.keys),
     ...homeKeyProblems(board.keys),
     ...overlapProblems(board.keys),
     ...(board.letterBlock ? letterBlockProblems(board.letterBlock, board.keys) : []),

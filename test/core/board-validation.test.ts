@@ -237,6 +237,40 @@ describe("board validation", () => {
     ]);
   });
 
+  it("names unknown (misspelt) fields instead of dropping them", () => {
+    const problems = boardProblems(
+      withKey(4, (k) => {
+        k.fnger = "index";
+      }),
+    );
+    assert.deepEqual(
+      problems.map((p) => [p.code, p.subject]),
+      [["KEY_FIELD_UNKNOWN", "r0c4"]],
+    );
+    assert.deepEqual(codes({ ...gridBoardData(), colour: "red" }), ["BOARD_FIELD_UNKNOWN"]);
+  });
+
+  it("rejects a key list entry that is not an object", () => {
+    const data = gridBoardData();
+    (data.keys as unknown[])[3] = null;
+    assert.deepEqual(
+      boardProblems(data).map((p) => [p.code, p.subject]),
+      [["KEY_FIELD_INVALID", "keys[3]"]],
+    );
+  });
+
+  it("rejects a character on two keys", () => {
+    const problems = boardProblems(
+      withKey(30, (k) => {
+        k.char = " ";
+      }),
+    );
+    assert.deepEqual(
+      problems.map((p) => [p.code, p.subject]),
+      [["KEY_CHAR_DUPLICATE", "tr"]],
+    );
+  });
+
   it("reports every problem at once and throws BOARD_INVALID", () => {
     const data = gridBoardData();
     (data.keys[0] as KeyData).finger = "toe";

@@ -1,0 +1,217 @@
+import assert from "node:assert/strict";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { after, describe, it } from "node:test";
+import { runCli } from "../helpers/run-cli.ts";
+
+const work = mkdtempSync(join(tmpdir(), "keyforge-cli-"));
+after(() => rmSync(work, { recursive: true, force: true }));
+
+/** A failure a user caused: non-zero exit, a message, and no stack trace. */
+function assertCleanFailure(
+  result: { status: number | null; stderr: string },
+  message: RegExp,
+): void {
+  assert.equal(result.status, 1, result.stderr);
+  assert.match(result.stderr, message);
+  assert.doesNotMatch(result.stderr, /\n\s+at /, "no stack trace");
+}
+
+describe("keyforge boards and board show", () => {
+  it("lists the built-in boards", () => {
+    const result = runCli(["boards"]);
+    assert.equal(result.status, 0, result.stderr);
+    for (const id of [
+      "ansi",
+      "ansi-angle",
+      "iso",
+      "ortho-3x10",
+      "planck",
+      "corne",
+      "corne-3x5",
+      "ferris",
+    ]) {
+      assert.match(result.stdout, new RegExp(`^${id}\\s`, "m"));
+    }
+  });
+
+  it("draws corne with fingers and home keys on both halves", () => {
+    const { status, stdout } = runCli(["board", "show", "corne"]);
+    assert.equal(status, 0);
+    assert.match(stdout, /42 keys/);
+    for (const home of ["LP*", "LR*", "LM*", "LI*", "RI*", "RM*", "RR*", "RP*", "LT*", "RT*"]) {
+      assert.ok(stdout.includes(home), `home key ${home} drawn`);
+    }
+    const homeRow = stdout.split("\n").find((line) => line.includes("LI*")) ?? "";
+    assert.ok(
+      homeRow.indexOf("LI*") < homeRow.indexOf("RI*"),
+      "left index drawn left of right index",
+    );
+    assert.match(stdout, /fingers: L\/R = left\/right hand/);
+  });
+
+  it("explains an unknown board and a broken board file without a stack trace", () => {
+    assertCleanFailure(
+      runCli(["board", "show", "nope"]),
+      /no built-in board "nope"; built-in: .*corne/,
+    );
+    const broken = join(work, "broken.json");
+    writeFileSync(
+      broken,
+      JSON.stringify({
+        format: "keyforge-board/1",
+        name: "x",
+        keys: [{ id: "a", x: 0, y: 0, row: 0, col: 0, hand: "up", finger: "index", home: true }],
+      }),
+    );
+    assertCleanFailure(runCli(["board", "show", broken]), /KEY_HAND_UNKNOWN \[a\]/);
+    const notJson = join(work, "not.json");
+    writeFileSync(notJson, "{ nope");
+    assertCleanFailure(runCli(["board", "show", notJson]), /not valid JSON/);
+  });
+
+  it("imports a KLE file into a board that shows and validates", () => {
+    const out = join(work, "ergodox.json");
+    const imported = runCli([
+      "board",
+      "import",
+      "kle",
+      "../shared/fixtures/kle/ergodox.json",
+      "--out",
+      out,
+    ]);
+    assert.equal(imported.status, 0, imported.stderr);
+    const board = JSON.parse(readFileSync(out, "utf8"));
+    assert.equal(board.format, "keyforge-board/1");
+    assert.equal(runCli(["board", "show", out]).status, 0);
+  });
+
+  it("rejects an unknown import format", () => {
+    assertCleanFailure(
+      runCli(["board", "import", "svg", "../shared/fixtures/kle/ergodox.json"]),
+      /use kle or qmk/,
+    );
+  });
+});
+
+describe("keyforge layouts and layout show", () => {
+  it("lists the built-in layouts with their authors", () => {
+    const { status, stdout } = runCli(["layouts"]);
+    assert.equal(status, 0);
+    assert.match(stdout, /^colemak-dh\s+Colemak-DH\s+/m);
+    assert.match(stdout, /^dvorak\s+.*Dvorak/m);
+  });
+
+  it("draws colemak-dh on ansi with its letters in place and prints the layout text", () => {
+    const { status, stdout } = runCli(["layout", "show", "colemak-dh", "--board", "ansi"]);
+    assert.equal(status, 0);
+    assert.match(stdout, /Colemak-DH by .* on /);
+    const homeRow = stdout.split("\n").find((line) => line.includes("[ a ]")) ?? "";
+    assert.match(
+      homeRow,
+      /\[ a ]\s*\[ r ]\s*\[ s ]\s*\[ t ]\s*\[ g ]\s*\[ m ]\s*\[ n ]\s*\[ e ]\s*\[ i ]\s*\[ o ]/,
+    );
+    assert.match(stdout, /layout text:\n/);
+    assert.match(stdout, /^.*a r s t g m n e i o.*$/m);
+  });
+
+  it("reads a layout from a file and from standard input", () => {
+    const text =
+      runCli(["layout", "show", "qwerty", "--board", "ortho-3x10"]).stdout.split(
+        "layout text:\n",
+      )[1] ?? "";
+    const file = join(work, "mine.txt");
+    writeFileSync(file, text);
+    assert.equal(runCli(["layout", "show", file, "--board", "ortho-3x10"]).status, 0);
+    const fromStdin = runCli(["layout", "show", "-", "--board", "ortho-3x10"], { input: text });
+    assert.equal(fromStdin.status, 0, fromStdin.stderr);
+    assert.ok(fromStdin.stdout.includes(text.trim()));
+  });
+
+  it("explains a layout that does not fit", () => {
+    const file = join(work, "short.txt");
+    writeFileSync(file, "a b c\n");
+    assertCleanFailure(
+      runCli(["layout", "show", file, "--board", "corne"]),
+      /LAYOUT_SHAPE_MISMATCH|rows of 3 keys/,
+    );
+  });
+});
+
+describe("keyforge corpora, corpus info, build and blend", () => {
+  it("shows the default English corpus as a user expects", () => {
+    const { status, stdout } = runCli(["corpus", "info", "en"]);
+    assert.equal(status, 0);
+    assert.match(stdout, /sources:/);
+    assert.match(stdout, /licence: /);
+    assert.match(stdout, /monograms\s+[\d,]+\s+\d+/);
+    assert.match(stdout, /top characters: ␣ /);
+    assert.match(stdout, /top bigrams: +(th|he) /);
+  });
+
+  it("builds a corpus from files and directories, then blends it", () => {
+    writeFileSync(join(work, "a.txt"), "Hello, wörld! 😀\n\nSecond paragraph.");
+    const out = join(work, "mine.json");
+    const built = runCli([
+      "corpus",
+      "build",
+      join(work, "a.txt"),
+      "--name",
+      "Mine",
+      "--out",
+      out,
+      "--paragraphs",
+      "enter",
+    ]);
+    assert.equal(built.status, 0, built.stderr);
+    const corpus = JSON.parse(readFileSync(out, "utf8"));
+    assert.equal(corpus.monograms["😀"], 1);
+    assert.equal(corpus.monograms["\n"], 1);
+    assert.equal(corpus.normalization.paragraphBreak, "enter");
+    const info = runCli(["corpus", "info", out]);
+    assert.equal(info.status, 0);
+    const blendOut = join(work, "mix.json");
+    const blended = runCli([
+      "corpus",
+      "blend",
+      `${out}:1`,
+      `${out}:3`,
+      "--name",
+      "Mix",
+      "--out",
+      blendOut,
+    ]);
+    assert.equal(blended.status, 0, blended.stderr);
+  });
+
+  it("explains missing input and bad flags", () => {
+    assertCleanFailure(
+      runCli([
+        "corpus",
+        "build",
+        join(work, "missing"),
+        "--name",
+        "x",
+        "--out",
+        join(work, "x.json"),
+      ]),
+      /no such file or directory/,
+    );
+    assertCleanFailure(
+      runCli([
+        "corpus",
+        "build",
+        work,
+        "--name",
+        "x",
+        "--paragraphs",
+        "tab",
+        "--out",
+        join(work, "x.json"),
+      ]),
+      /--paragraphs must be space or enter/,
+    );
+    assertCleanFailure(runCli(["corpus", "info", "klingon"]), /no built-in corpus "klingon"/);
+  });
+});

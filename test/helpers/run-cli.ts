@@ -1,0 +1,25 @@
+import { spawnSync } from "node:child_process";
+import { fileURLToPath } from "node:url";
+
+export const REPO_ROOT = fileURLToPath(new URL("../../", import.meta.url));
+const MAIN = fileURLToPath(new URL("../../src/cli/main.ts", import.meta.url));
+
+export interface CliResult {
+  readonly status: number | null;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+/** Runs `keyforge <args>` from source in a child process, as a user would from a shell. */
+export function runCli(
+  args: readonly string[],
+  options: { cwd?: string; input?: string } = {},
+): CliResult {
+  const result = spawnSync(process.execPath, ["--import", "tsx", MAIN, ...args], {
+    cwd: options.cwd ?? REPO_ROOT,
+    input: options.input ?? "",
+    encoding: "utf8",
+    env: { ...process.env, NO_COLOR: "1" },
+  });
+  return { status: result.status, stdout: result.stdout, stderr: result.stderr };
+}
