@@ -112,7 +112,10 @@ function nonZero(
   return entries;
 }
 
-/** Most frequent first, ties in string order, so the same text always gives the same file. */
+/**
+ * Most frequent first, ties in string order, so the same text always gives the same file.
+ * (Objects list integer-like keys such as "10" first whatever their count.)
+ */
 export function sortedRecord(entries: [string, number][]): Record<string, number> {
   entries.sort(([a, x], [b, y]) => y - x || (a < b ? -1 : a > b ? 1 : 0));
   return Object.fromEntries(entries);

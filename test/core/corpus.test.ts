@@ -1,11 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import {
-  type Corpus,
-  corpusDocument,
-  corpusFromTables,
-  parseCorpus,
-} from "../../src/core/corpus.ts";
+import { corpusDocument, parseCorpus } from "../../src/core/corpus.ts";
 import { KeyForgeError } from "../../src/core/errors.ts";
 import { corpusOf } from "../helpers/corpus.ts";
 

@@ -1,14 +1,10 @@
 import { type Corpus, corpusFromTables } from "../../src/core/corpus.ts";
-import { NgramCounter } from "../../src/core/ngram-counter.ts";
-import { DEFAULT_NORMALIZATION, TextNormalizer } from "../../src/core/text-normalization.ts";
+import { countDocuments } from "../../src/core/count-documents.ts";
+import { DEFAULT_NORMALIZATION } from "../../src/core/text-normalization.ts";
 
 /** A corpus of one short text, for tests. */
 export function corpusOf(id: string, text: string): Corpus {
-  const normalizer = new TextNormalizer();
-  const counter = new NgramCounter();
-  normalizer.push(text, counter.add);
-  normalizer.end(counter.add);
-  return corpusFromTables(counter.tables(), {
+  return corpusFromTables(countDocuments([text], DEFAULT_NORMALIZATION), {
     id,
     name: id,
     description: "",
