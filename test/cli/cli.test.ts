@@ -147,7 +147,7 @@ describe("keyforge corpora, corpus info, build and blend", () => {
     assert.match(stdout, /licence: /);
     assert.match(stdout, /monograms\s+[\d,]+\s+\d+/);
     assert.match(stdout, /top characters: ␣ /);
-    assert.match(stdout, /top bigrams: +(th|he) /);
+    assert.match(stdout, /top bigrams: .* th \d/);
   });
 
   it("builds a corpus from files and directories, then blends it", () => {

@@ -5,9 +5,6 @@ const COLUMN_X_TOLERANCE = 0.1;
 /** Consecutive keys of a column are about one key unit apart. */
 const COLUMN_PITCH_MIN = 0.85;
 const COLUMN_PITCH_MAX = 1.15;
-/** Neighbouring columns are between half a key and one and a half keys apart. */
-const NEIGHBOUR_COLUMN_MIN = 0.5;
-const NEIGHBOUR_COLUMN_MAX = 1.5;
 /** Keys (and row fragments) whose y lies within this distance of a row's first key join that row. */
 const ROW_SPAN = 0.5;
 
@@ -23,7 +20,6 @@ export interface KeyRows {
 
 interface Column {
   readonly members: readonly number[];
-  readonly x: number;
   readonly top: number;
 }
 
@@ -84,7 +80,7 @@ function columnsOf(members: readonly number[], keys: readonly PlacedKey[]): Colu
     let run: number[] = [];
     const flush = () => {
       if (run.length >= 2) {
-        columns.push({ members: run, x: mean(run.map(cx)), top: cy(run[0] as number) });
+        columns.push({ members: run, top: cy(run[0] as number) });
       }
       run = [];
     };
@@ -100,10 +96,10 @@ function columnsOf(members: readonly number[], keys: readonly PlacedKey[]): Colu
 }
 
 /**
- * Each key's y with its column's stagger removed. Neighbouring columns of equal length belong to
- * one block (e.g. one half of a column-staggered board) and are aligned key by key, so a pinky
- * column sitting 0.6u lower still has its top key in the top row. Keys outside such columns keep
- * their own y.
+ * Each key's y with its column's stagger removed. Columns of equal length whose top keys are less
+ * than a key apart belong to one block (e.g. the halves of a column-staggered board) and are
+ * aligned key by key, so a pinky column sitting 0.6u lower still has its top key in the top row.
+ * Keys outside such columns keep their own y.
  */
 function destaggeredY(members: readonly number[], keys: readonly PlacedKey[]): Map<number, number> {
   const columns = columnsOf(members, keys);
@@ -114,14 +110,7 @@ function destaggeredY(members: readonly number[], keys: readonly PlacedKey[]): M
   };
   columns.forEach((a, i) => {
     columns.forEach((b, j) => {
-      const dx = Math.abs(a.x - b.x);
-      if (
-        j > i &&
-        dx >= NEIGHBOUR_COLUMN_MIN &&
-        dx <= NEIGHBOUR_COLUMN_MAX &&
-        a.members.length === b.members.length &&
-        Math.abs(a.top - b.top) < 1
-      ) {
+      if (j > i && a.members.length === b.members.length && Math.abs(a.top - b.top) < 1) {
         parent[find(j)] = find(i);
       }
     });

@@ -22,11 +22,10 @@ export interface PlacedKey {
 
 /** The key's centre after rotation. */
 export function placedCentre(key: PlacedKey): Point {
-  return rotatePoint(
-    { x: key.x + key.w / 2, y: key.y + key.h / 2 },
-    key.r,
-    { x: key.rx, y: key.ry },
-  );
+  return rotatePoint({ x: key.x + key.w / 2, y: key.y + key.h / 2 }, key.r, {
+    x: key.rx,
+    y: key.ry,
+  });
 }
 
 /** Leftmost and rightmost x of the rotated key. */
@@ -48,10 +47,12 @@ export function isLetterSized(key: PlacedKey): boolean {
 
 /**
  * The character a legend stands for when it is one printable character; letters are lower-cased
- * because a legend "A" types "a".
+ * because a legend "A" types "a". A legend "Space" stands for the space.
  */
 export function charOfLegend(legend: string | undefined): string | undefined {
-  if (legend === undefined || [...legend].length !== 1 || /[\s\p{C}]/u.test(legend)) return undefined;
+  if (legend !== undefined && /^space ?(bar)?$/i.test(legend.trim())) return " ";
+  if (legend === undefined || [...legend].length !== 1 || /[\s\p{C}]/u.test(legend))
+    return undefined;
   const lower = legend.toLowerCase();
   return [...lower].length === 1 ? lower : legend;
 }
