@@ -1,6 +1,6 @@
-import { type Corpus, type NgramOrder, totalsOf } from "./corpus.ts";
+import { type Corpus, type NgramOrder, type NgramTotals, totalsOf } from "./corpus.ts";
 import { KeyForgeError } from "./errors.ts";
-import { sortedRecord } from "./ngram-counter.ts";
+import { type NgramTables, sortedRecord } from "./ngram-counter.ts";
 
 export interface WeightedCorpus {
   readonly corpus: Corpus;
@@ -9,6 +9,19 @@ export interface WeightedCorpus {
 
 /** Counts are kept to this many decimals: enough for any metric, compact in a file. */
 const DECIMALS = 1e4;
+
+const round = (count: number) => Math.round(count * DECIMALS) / DECIMALS;
+
+/** Sums of rounded counts carry float noise; totals are rounded the same way. */
+function roundedTotals(tables: NgramTables): NgramTotals {
+  const totals = totalsOf(tables);
+  return {
+    monograms: round(totals.monograms),
+    bigrams: round(totals.bigrams),
+    skipgrams: round(totals.skipgrams),
+    trigrams: round(totals.trigrams),
+  };
+}
 
 function sameNormalization(a: Corpus, b: Corpus): boolean {
   return JSON.stringify(a.normalization) === JSON.stringify(b.normalization);
@@ -50,9 +63,7 @@ export function blendCorpora(
         blended.set(gram, (blended.get(gram) ?? 0) + count * factor);
       }
     }
-    return sortedRecord(
-      [...blended].map(([gram, count]) => [gram, Math.round(count * DECIMALS) / DECIMALS]),
-    );
+    return sortedRecord([...blended].map(([gram, count]) => [gram, round(count)]));
   };
   const tables = {
     monograms: blendTable("monograms"),
@@ -69,7 +80,7 @@ export function blendCorpora(
       })),
     ),
     normalization: first.corpus.normalization,
-    totals: totalsOf(tables),
+    totals: roundedTotals(tables),
     ...tables,
   };
 }

@@ -3,6 +3,8 @@ import { fileURLToPath } from "node:url";
 
 export const REPO_ROOT = fileURLToPath(new URL("../../", import.meta.url));
 const MAIN = fileURLToPath(new URL("../../src/cli/main.ts", import.meta.url));
+/** Resolved here, so the CLI also runs from folders without node_modules. */
+const TSX = import.meta.resolve("tsx");
 
 export interface CliResult {
   readonly status: number | null;
@@ -15,7 +17,7 @@ export function runCli(
   args: readonly string[],
   options: { cwd?: string; input?: string } = {},
 ): CliResult {
-  const result = spawnSync(process.execPath, ["--import", "tsx", MAIN, ...args], {
+  const result = spawnSync(process.execPath, ["--import", TSX, MAIN, ...args], {
     cwd: options.cwd ?? REPO_ROOT,
     input: options.input ?? "",
     encoding: "utf8",
