@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { assetIdSchema } from "./asset-id.ts";
 import {
   BOARD_FORMAT,
   type Board,
@@ -41,10 +42,7 @@ const keySchema = z.strictObject({
 
 const boardSchema = z.strictObject({
   format: z.literal(BOARD_FORMAT),
-  id: z
-    .string()
-    .regex(/^[a-z0-9][a-z0-9._-]*$/)
-    .optional(),
+  id: assetIdSchema.optional(),
   name: z.string().min(1),
   description: z.string().default(""),
   source: z.string().optional(),

@@ -30,6 +30,9 @@ export interface Key {
   readonly char?: string;
 }
 
+/** Where a key is and how big: what centres, corners and overlaps are computed from. */
+export type KeyGeometry = Pick<Key, "x" | "y" | "w" | "h" | "r" | "rx" | "ry">;
+
 export interface Board {
   readonly id: string;
   readonly name: string;
@@ -57,7 +60,7 @@ export function rotatePoint(p: Point, degrees: number, origin: Point): Point {
 }
 
 /** The key's centre after rotation: the point a finger presses. */
-export function keyCentre(key: Key): Point {
+export function keyCentre(key: KeyGeometry): Point {
   return rotatePoint({ x: key.x + key.w / 2, y: key.y + key.h / 2 }, key.r, {
     x: key.rx,
     y: key.ry,
@@ -65,7 +68,7 @@ export function keyCentre(key: Key): Point {
 }
 
 /** The four corners of the key after rotation, clockwise from the top-left. */
-export function keyCorners(key: Key): Point[] {
+export function keyCorners(key: KeyGeometry): Point[] {
   const origin = { x: key.rx, y: key.ry };
   return [
     { x: key.x, y: key.y },

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { assetIdSchema } from "./asset-id.ts";
 import { failWithProblems, type Problem } from "./errors.ts";
 import type { NgramTables } from "./ngram-counter.ts";
 import type { NormalizationSettings } from "./text-normalization.ts";
@@ -41,10 +42,7 @@ const table = z.record(z.string(), count);
 
 const corpusSchema = z.object({
   format: z.literal(CORPUS_FORMAT),
-  id: z
-    .string()
-    .regex(/^[a-z0-9][a-z0-9._-]*$/)
-    .optional(),
+  id: assetIdSchema.optional(),
   name: z.string().min(1),
   description: z.string().default(""),
   sources: z.array(

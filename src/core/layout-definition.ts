@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { assetIdSchema } from "./asset-id.ts";
 import type { Board } from "./board.ts";
 import { failWithProblems, type Problem } from "./errors.ts";
 import { type Layout, parseToken, placeLetterBlock, tokenLines } from "./layout.ts";
@@ -18,10 +19,7 @@ export interface LayoutDefinition {
 
 const definitionSchema = z.object({
   format: z.literal(LAYOUT_FORMAT),
-  id: z
-    .string()
-    .regex(/^[a-z0-9][a-z0-9._-]*$/)
-    .optional(),
+  id: assetIdSchema.optional(),
   name: z.string().min(1),
   author: z.string().min(1),
   year: z.number().int().min(1800).max(2100).optional(),

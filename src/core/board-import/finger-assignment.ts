@@ -1,8 +1,16 @@
 import { z } from "zod";
-import { FINGERS, type Finger, HANDS, type Hand, type Key, type Point } from "../board.ts";
+import {
+  FINGERS,
+  type Finger,
+  HANDS,
+  type Hand,
+  type Key,
+  keyCentre,
+  type Point,
+} from "../board.ts";
 import { failWithProblems, KeyForgeError, type Problem } from "../errors.ts";
-import { keyRows } from "./key-rows.ts";
-import { isLetterSized, type PlacedKey, placedCentre, placedSpanX } from "./placed-key.ts";
+import { keyRows, median } from "./key-rows.ts";
+import { isLetterSized, type PlacedKey, placedSpanX } from "./placed-key.ts";
 
 /**
  * How an importer infers hands, fingers and home keys, and the user's corrections. Every field
@@ -98,14 +106,6 @@ function optionProblems(
   return problems;
 }
 
-function median(values: readonly number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1
-    ? (sorted[mid] as number)
-    : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
-}
-
 /** Everything the inference derives from the geometry, shared by its steps. */
 class Geometry {
   readonly keys: readonly PlacedKey[];
@@ -116,7 +116,7 @@ class Geometry {
 
   constructor(keys: readonly PlacedKey[]) {
     this.keys = keys;
-    this.centres = keys.map(placedCentre);
+    this.centres = keys.map(keyCentre);
     const { rows, rowOf, rowY } = keyRows(keys);
     this.rows = rows;
     this.rowOf = rowOf;

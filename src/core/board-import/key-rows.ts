@@ -1,4 +1,5 @@
-import { type PlacedKey, placedCentre } from "./placed-key.ts";
+import { keyCentre } from "../board.ts";
+import type { PlacedKey } from "./placed-key.ts";
 
 /** Keys whose unrotated centres are this close in x stand in one column. */
 const COLUMN_X_TOLERANCE = 0.1;
@@ -27,7 +28,7 @@ function mean(values: readonly number[]): number {
   return values.reduce((sum, v) => sum + v, 0) / values.length;
 }
 
-function median(values: readonly number[]): number {
+export function median(values: readonly number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
   const mid = Math.floor(sorted.length / 2);
   return sorted.length % 2 === 1
@@ -138,7 +139,7 @@ function destaggeredY(members: readonly number[], keys: readonly PlacedKey[]): M
  * board.
  */
 export function keyRows(keys: readonly PlacedKey[]): KeyRows {
-  const centres = keys.map(placedCentre);
+  const centres = keys.map(keyCentre);
   const fragments: { members: number[]; y: number }[] = [];
   for (const members of rotationGroups(keys)) {
     const y = destaggeredY(members, keys);

@@ -1,42 +1,21 @@
-import { type Point, rotatePoint } from "../board.ts";
+import { type KeyGeometry, keyCorners } from "../board.ts";
 
 /**
  * One imported key before hands and fingers are known: where it is (same conventions as a board
  * key: top-left of the unrotated key in key units, clockwise degrees about rx/ry) and what its
  * legends say.
  */
-export interface PlacedKey {
+export interface PlacedKey extends KeyGeometry {
   readonly id: string;
-  readonly x: number;
-  readonly y: number;
-  readonly w: number;
-  readonly h: number;
-  readonly r: number;
-  readonly rx: number;
-  readonly ry: number;
   /** Legends printed on the key's top face, e.g. ["!", "1"]; empty when the source has none. */
   readonly legends: readonly string[];
   /** The character the key types, when its legend names exactly one. */
   readonly char?: string;
 }
 
-/** The key's centre after rotation. */
-export function placedCentre(key: PlacedKey): Point {
-  return rotatePoint({ x: key.x + key.w / 2, y: key.y + key.h / 2 }, key.r, {
-    x: key.rx,
-    y: key.ry,
-  });
-}
-
 /** Leftmost and rightmost x of the rotated key. */
 export function placedSpanX(key: PlacedKey): { readonly min: number; readonly max: number } {
-  const origin = { x: key.rx, y: key.ry };
-  const xs = [
-    { x: key.x, y: key.y },
-    { x: key.x + key.w, y: key.y },
-    { x: key.x + key.w, y: key.y + key.h },
-    { x: key.x, y: key.y + key.h },
-  ].map((p) => rotatePoint(p, key.r, origin).x);
+  const xs = keyCorners(key).map((corner) => corner.x);
   return { min: Math.min(...xs), max: Math.max(...xs) };
 }
 
