@@ -87,6 +87,28 @@ describe("keyforge boards and board show", () => {
     assert.equal(runCli(["board", "show", out]).status, 0);
   });
 
+  it("applies the user's finger overrides from a file, and explains bad ones", () => {
+    const overrides = join(work, "thumbs.json");
+    writeFileSync(overrides, JSON.stringify({ homes: ["m3-4", "m7-4"] }));
+    const out = join(work, "corne.json");
+    const args = [
+      "board",
+      "import",
+      "qmk",
+      "../shared/fixtures/qmk/crkbd-rev1.keyboard.json",
+      "--layout",
+      "LAYOUT_split_3x6_3",
+    ];
+    const result = runCli([...args, "--overrides", overrides, "--out", out]);
+    assert.equal(result.status, 0, result.stderr);
+    const homes = JSON.parse(readFileSync(out, "utf8"))
+      .keys.filter((k: { finger: string; home: boolean }) => k.finger === "thumb" && k.home)
+      .map((k: { id: string }) => k.id);
+    assert.deepEqual(homes.sort(), ["m3-4", "m7-4"]);
+    writeFileSync(overrides, JSON.stringify({ fingers: { nope: "index" } }));
+    assertCleanFailure(runCli([...args, "--overrides", overrides]), /IMPORT_OPTIONS_INVALID|nope/);
+  });
+
   it("rejects an unknown import format", () => {
     assertCleanFailure(
       runCli(["board", "import", "svg", "../shared/fixtures/kle/ergodox.json"]),

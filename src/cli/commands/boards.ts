@@ -51,11 +51,15 @@ interface ImportFlags {
   layout?: string;
   splitGap?: number;
   homeRow?: number;
+  overrides?: string;
 }
 
 async function importBoard(format: string, file: string, flags: ImportFlags): Promise<void> {
   const data = await readJsonFile(file);
+  // The importer checks the overrides' content and names what is wrong in them.
+  const overrides = flags.overrides ? ((await readJsonFile(flags.overrides)) as object) : {};
   const options = {
+    ...overrides,
     id: flags.id ?? idFromPath(flags.out ?? file),
     ...(flags.name !== undefined && { name: flags.name }),
     ...(flags.splitGap !== undefined && { splitGap: flags.splitGap }),
@@ -107,5 +111,9 @@ export function registerBoardCommands(program: Command): void {
     .option("--layout <name>", "QMK: which of the file's layouts to import")
     .option("--split-gap <units>", "horizontal gap (key units) that marks a split board", number)
     .option("--home-row <n>", "which row (0 = top) is the home row", number)
+    .option(
+      "--overrides <file>",
+      'JSON corrections to the inferred fingers: {"hands": {id: hand}, "fingers": {id: finger}, "homes": [id]}',
+    )
     .action(importBoard);
 }
