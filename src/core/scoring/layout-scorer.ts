@@ -1,0 +1,313 @@
+import { KeyForgeError } from "../errors.ts";
+import type { Layout } from "../layout.ts";
+import { FINGER_SLOTS } from "./fingers.ts";
+import type { ScoringModel } from "./model.ts";
+
+/** Left-hand non-thumb slots are 0–3, right-hand 6–9 (fingers.ts). */
+const LEFT_SLOTS = [0, 1, 2, 3] as const;
+const RIGHT_SLOTS = [6, 7, 8, 9] as const;
+
+/**
+ * The score of one layout under a compiled model, kept as item positions so that a swap or a
+ * 3-cycle of keys is scored by touching only the n-grams of the moved characters. Deltas
+ * allocate nothing and read memory mostly in order; applying a move keeps the per-trigram
+ * state (`trigramFixed`) in step.
+ */
+export class LayoutScorer {
+  readonly model: ScoringModel;
+  /** Key of each item. */
+  readonly keyOf: Int32Array;
+  /** Item on each key. */
+  readonly itemAt: Int32Array;
+  /** Finger slot of each item's key. */
+  readonly slotOf: Uint8Array;
+  /** Share of keystrokes on each finger slot (0–1). */
+  readonly slotLoad = new Float64Array(FINGER_SLOTS);
+  /** Per trigram record: cost-table index of the record's trigram, less its own item's part. */
+  private readonly trigramFixed: Int32Array;
+  private readonly scratchLoad = new Float64Array(FINGER_SLOTS);
+
+  constructor(model: ScoringModel, itemAtKey: ArrayLike<number>) {
+    this.model = model;
+    const n = model.size;
+    this.itemAt = Int32Array.from(itemAtKey);
+    this.keyOf = new Int32Array(n).fill(-1);
+    this.slotOf = new Uint8Array(n);
+    this.itemAt.forEach((item, key) => {
+      if (item >= 0 && item < n) {
+        this.keyOf[item] = key;
+        this.slotOf[item] = model.keys.slot[key] as number;
+      }
+    });
+    if (this.itemAt.length !== n || this.keyOf.includes(-1)) {
+      throw new KeyForgeError(
+        "LAYOUT_STATE_INVALID",
+        "a layout must place every item on exactly one key",
+      );
+    }
+    for (const [char, key] of model.pins) {
+      if (this.keyOf[model.itemOfChar.get(char) as number] !== key) {
+        throw new KeyForgeError(
+          "LAYOUT_VIOLATES_PIN",
+          `character ${JSON.stringify(char)} is pinned to key ${model.board.keys[key]?.id} but the layout puts it elsewhere`,
+        );
+      }
+    }
+    for (let item = 0; item < model.charCount; item++) {
+      const slot = this.slotOf[item] as number;
+      this.slotLoad[slot] = (this.slotLoad[slot] as number) + (model.monogram[item] as number);
+    }
+    const index = model.trigramDelta;
+    this.trigramFixed = Int32Array.from(index.base);
+    for (let r = 0; r < this.trigramFixed.length; r++) {
+      for (let o = 0; o < 4; o += 2) {
+        const other = index.others[4 * r + o] as number;
+        if (other < 0) continue;
+        this.trigramFixed[r] =
+          (this.trigramFixed[r] as number) +
+          (index.others[4 * r + o + 1] as number) * (this.slotOf[other] as number);
+      }
+    }
+  }
+
+  /** The full score, from scratch. */
+  score(): number {
+    const m = this.model;
+    const n = m.size;
+    const pos = this.keyOf;
+    let total = 0;
+    for (let a = 0; a < m.charCount; a++) {
+      const pa = pos[a] as number;
+      total += (m.monogram[a] as number) * (m.monogramCost[pa] as number);
+      for (let b = 0; b < m.charCount; b++) {
+        const pair = pa * n + (pos[b] as number);
+        total +=
+          (m.bigram[a * n + b] as number) * (m.bigramCost[pair] as number) +
+          (m.skipgram[a * n + b] as number) * (m.skipgramCost[pair] as number);
+      }
+    }
+    const items = m.trigramItems;
+    const slot = this.slotOf;
+    for (let t = 0; t < m.trigramShare.length; t++) {
+      const cell =
+        (m.trigramPattern[t] as number) +
+        ((slot[items[3 * t] as number] as number) * 10 +
+          (slot[items[3 * t + 1] as number] as number)) *
+          10 +
+        (slot[items[3 * t + 2] as number] as number);
+      total += (m.trigramShare[t] as number) * (m.trigramCost[cell] as number);
+    }
+    return total + this.loadPenalty(this.slotLoad);
+  }
+
+  /** Hand imbalance and finger overload, the objective's non-linear terms. */
+  loadPenalty(load: Float64Array): number {
+    const w = this.model.weights.weights;
+    let left = 0;
+    let right = 0;
+    for (const s of LEFT_SLOTS) left += load[s] as number;
+    for (const s of RIGHT_SLOTS) right += load[s] as number;
+    const imbalance = left + right > 0 ? Math.abs(50 - (100 * left) / (left + right)) : 0;
+    let overload = 0;
+    for (let s = 0; s < FINGER_SLOTS; s++) {
+      const excess = (load[s] as number) - (this.model.slotCap[s] as number);
+      if (excess > 0) overload += 100 * excess;
+    }
+    return w.handImbalance * imbalance + w.fingerOverload * overload;
+  }
+
+  /** How much the score changes if the contents of keys k1 and k2 are exchanged. */
+  swapDelta(k1: number, k2: number): number {
+    const m = this.model;
+    let a = this.itemAt[k1] as number;
+    let b = this.itemAt[k2] as number;
+    if (a >= m.charCount && b >= m.charCount) return 0;
+    if (a >= m.charCount) [a, b] = [b, a];
+    const pa = this.keyOf[a] as number;
+    const pb = this.keyOf[b] as number;
+    let delta = this.pairSwapDelta(a, b, pa, pb);
+    delta +=
+      ((m.monogram[a] as number) - (m.monogram[b] as number)) *
+      ((m.monogramCost[pb] as number) - (m.monogramCost[pa] as number));
+    const sa = m.keys.slot[pa] as number;
+    const sb = m.keys.slot[pb] as number;
+    // Trigram costs depend only on finger slots: a swap within one finger leaves them all.
+    if (sa !== sb) {
+      delta += this.trigramMoveDelta(a, sa, sb);
+      if (b < m.charCount)
+        delta += this.trigramMoveDelta(b, sb, sa) + this.sharedTrigramCorrection(a, b, sa, sb);
+      delta += this.loadSwapDelta(a, b, sa, sb);
+    }
+    return delta;
+  }
+
+  /** Bigram and skipgram change of exchanging items a and b (on keys pa and pb). */
+  private pairSwapDelta(a: number, b: number, pa: number, pb: number): number {
+    const m = this.model;
+    const n = m.size;
+    const pos = this.keyOf;
+    const bi = m.bigram;
+    const sk = m.skipgram;
+    const bc = m.bigramCost;
+    const sc = m.skipgramCost;
+    const rowA = a * n;
+    const rowB = b * n;
+    const toA = pa * n;
+    const toB = pb * n;
+    let delta = 0;
+    for (let c = 0; c < m.charCount; c++) {
+      if (c === a || c === b) continue;
+      const pc = pos[c] as number;
+      const fromC = pc * n;
+      delta +=
+        ((bi[rowA + c] as number) - (bi[rowB + c] as number)) *
+          ((bc[toB + pc] as number) - (bc[toA + pc] as number)) +
+        ((bi[c * n + a] as number) - (bi[c * n + b] as number)) *
+          ((bc[fromC + pb] as number) - (bc[fromC + pa] as number)) +
+        ((sk[rowA + c] as number) - (sk[rowB + c] as number)) *
+          ((sc[toB + pc] as number) - (sc[toA + pc] as number)) +
+        ((sk[c * n + a] as number) - (sk[c * n + b] as number)) *
+          ((sc[fromC + pb] as number) - (sc[fromC + pa] as number));
+    }
+    const aa = toA + pa;
+    const bb = toB + pb;
+    const ab = toA + pb;
+    const ba = toB + pa;
+    return (
+      delta +
+      ((bi[rowA + a] as number) - (bi[rowB + b] as number)) *
+        ((bc[bb] as number) - (bc[aa] as number)) +
+      ((bi[rowA + b] as number) - (bi[rowB + a] as number)) *
+        ((bc[ba] as number) - (bc[ab] as number)) +
+      ((sk[rowA + a] as number) - (sk[rowB + b] as number)) *
+        ((sc[bb] as number) - (sc[aa] as number)) +
+      ((sk[rowA + b] as number) - (sk[rowB + a] as number)) *
+        ((sc[ba] as number) - (sc[ab] as number))
+    );
+  }
+
+  /** Cost change of the trigrams of `item` if it alone moved from slot `from` to slot `to`. */
+  private trigramMoveDelta(item: number, from: number, to: number): number {
+    const index = this.model.trigramDelta;
+    const cost = this.model.trigramCost;
+    const fixed = this.trigramFixed;
+    const mult = index.mult;
+    const share = index.share;
+    let delta = 0;
+    const end = index.start[item + 1] as number;
+    for (let r = index.start[item] as number; r < end; r++) {
+      const f = fixed[r] as number;
+      const k = mult[r] as number;
+      delta +=
+        (share[r] as number) * ((cost[f + k * to] as number) - (cost[f + k * from] as number));
+    }
+    return delta;
+  }
+
+  /**
+   * Trigrams holding both a and b were scored above as if each moved alone; this adds what is
+   * missing: cost(both moved) − cost(a moved) − cost(b moved) + cost(neither).
+   */
+  private sharedTrigramCorrection(a: number, b: number, sa: number, sb: number): number {
+    const m = this.model;
+    const index = m.trigramDelta;
+    const cost = m.trigramCost;
+    // Entries are stored for the lower item first; slots of the lower and higher item now.
+    const [low, high] = a < b ? [sa, sb] : [sb, sa];
+    const pair = a < b ? a * m.size + b : b * m.size + a;
+    const end = index.pairStart[pair + 1] as number;
+    let correction = 0;
+    for (let e = index.pairStart[pair] as number; e < end; e++) {
+      const other = index.pairOther[e] as number;
+      const f =
+        (index.pairBase[e] as number) +
+        (other < 0 ? 0 : (index.pairOtherMult[e] as number) * (this.slotOf[other] as number));
+      const ml = index.pairLowMult[e] as number;
+      const mh = index.pairHighMult[e] as number;
+      correction +=
+        (index.pairShare[e] as number) *
+        ((cost[f + ml * high + mh * low] as number) -
+          (cost[f + ml * high + mh * high] as number) -
+          (cost[f + ml * low + mh * low] as number) +
+          (cost[f + ml * low + mh * high] as number));
+    }
+    return correction;
+  }
+
+  private loadSwapDelta(a: number, b: number, sa: number, sb: number): number {
+    const m = this.model;
+    const moved = (m.monogram[a] as number) - (m.monogram[b] as number);
+    if (moved === 0) return 0;
+    const load = this.scratchLoad;
+    load.set(this.slotLoad);
+    load[sa] = (load[sa] as number) - moved;
+    load[sb] = (load[sb] as number) + moved;
+    return this.loadPenalty(load) - this.loadPenalty(this.slotLoad);
+  }
+
+  /** Exchanges the contents of keys k1 and k2. */
+  applySwap(k1: number, k2: number): void {
+    const m = this.model;
+    const a = this.itemAt[k1] as number;
+    const b = this.itemAt[k2] as number;
+    this.itemAt[k1] = b;
+    this.itemAt[k2] = a;
+    this.keyOf[a] = k2;
+    this.keyOf[b] = k1;
+    const s1 = m.keys.slot[k1] as number;
+    const s2 = m.keys.slot[k2] as number;
+    if (s1 === s2) return;
+    this.moveSlot(a, s1, s2);
+    this.moveSlot(b, s2, s1);
+    const moved = (m.monogram[a] as number) - (m.monogram[b] as number);
+    this.slotLoad[s1] = (this.slotLoad[s1] as number) - moved;
+    this.slotLoad[s2] = (this.slotLoad[s2] as number) + moved;
+  }
+
+  private moveSlot(item: number, from: number, to: number): void {
+    this.slotOf[item] = to;
+    const index = this.model.trigramDelta;
+    const end = index.dependentStart[item + 1] as number;
+    for (let i = index.dependentStart[item] as number; i < end; i++) {
+      const r = index.dependentRecord[i] as number;
+      this.trigramFixed[r] =
+        (this.trigramFixed[r] as number) + (index.dependentMult[i] as number) * (to - from);
+    }
+  }
+
+  /** Score change of moving the contents of k1 to k2, k2 to k3 and k3 to k1. */
+  cycleDelta(k1: number, k2: number, k3: number): number {
+    const first = this.swapDelta(k1, k2);
+    this.applySwap(k1, k2);
+    const second = this.swapDelta(k1, k3);
+    this.applySwap(k1, k2);
+    return first + second;
+  }
+
+  applyCycle(k1: number, k2: number, k3: number): void {
+    this.applySwap(k1, k2);
+    this.applySwap(k1, k3);
+  }
+}
+
+/** Item on each key for a layout: its characters, and blanks on the keys it leaves unused. */
+export function itemsOfLayout(model: ScoringModel, layout: Layout): Int32Array {
+  const itemAt = new Int32Array(model.size);
+  let blank = model.charCount;
+  layout.chars.forEach((char, key) => {
+    const item = char === null ? undefined : model.itemOfChar.get(char);
+    if (char !== null && item === undefined) {
+      throw new KeyForgeError(
+        "LAYOUT_CHAR_NOT_IN_MODEL",
+        `character ${JSON.stringify(char)} is not part of the scoring model`,
+      );
+    }
+    itemAt[key] = item ?? blank++;
+  });
+  return itemAt;
+}
+
+/** The characters of a layout, in key order: the character set a model is compiled for. */
+export function charsOfLayout(layout: Layout): string[] {
+  return layout.chars.filter((c): c is string => c !== null);
+}

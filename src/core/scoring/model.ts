@@ -1,0 +1,348 @@
+import type { Board } from "../board.ts";
+import type { Corpus } from "../corpus.ts";
+import { KeyForgeError } from "../errors.ts";
+import { FINGER_SLOTS } from "./fingers.ts";
+import {
+  distanceFromHome,
+  type KeyTable,
+  keyTable,
+  PAIR_FULL_SCISSOR,
+  PAIR_HALF_SCISSOR,
+  PAIR_LSB,
+  PAIR_SFB,
+  pairClass,
+  travel,
+} from "./key-pairs.ts";
+import {
+  SLOT_TRIGRAM_TABLE_SIZE,
+  sameKeyPattern,
+  slotTrigramClasses,
+  slotTrigramIndex,
+  TRIGRAM_ALT_SFS,
+  TRIGRAM_ALTERNATE,
+  TRIGRAM_BAD_REDIRECT,
+  TRIGRAM_CLASS_MASK,
+  TRIGRAM_ONEHAND_IN,
+  TRIGRAM_ONEHAND_OUT,
+  TRIGRAM_REDIRECT,
+  TRIGRAM_ROLL_IN,
+  TRIGRAM_ROLL_OUT,
+  TRIGRAM_SFT,
+  TRIGRAM_THUMB,
+} from "./trigram-classes.ts";
+import { type TrigramDeltaIndex, trigramDeltaIndex } from "./trigram-delta-index.ts";
+import type { Weights } from "./weights.ts";
+
+export interface ModelInput {
+  readonly board: Board;
+  readonly corpus: Corpus;
+  readonly weights: Weights;
+  /** The characters to place: every character of the layout (or of the search). */
+  readonly chars: readonly string[];
+  /** Characters fixed to a key (by key index). */
+  readonly pins?: ReadonlyMap<string, number>;
+  /** Keys whose content never moves. */
+  readonly excludedKeys?: ReadonlySet<number>;
+}
+
+export interface ModelTotals {
+  /** Corpus mass of each order whose characters are all on the layout. */
+  readonly monograms: number;
+  readonly bigrams: number;
+  readonly skipgrams: number;
+  readonly trigrams: number;
+  /** All monograms of the corpus, for coverage. */
+  readonly corpusMonograms: number;
+  /** Share of the on-layout trigram mass that is scored. */
+  readonly trigramsKept: number;
+}
+
+/**
+ * A board, corpus blend, weights and character set compiled into typed arrays. Items are what a
+ * layout places on keys: items 0..charCount-1 are the characters, the rest blanks (zero
+ * frequency) filling the unused keys, so a layout is a permutation of items over keys.
+ * N-gram shares are fractions of their order's on-layout mass; cost tables are per key.
+ */
+export interface ScoringModel {
+  readonly board: Board;
+  readonly weights: Weights;
+  readonly corpusId: string;
+  readonly keys: KeyTable;
+  /** Number of keys, and of items. */
+  readonly size: number;
+  readonly charCount: number;
+  readonly chars: readonly string[];
+  readonly itemOfChar: ReadonlyMap<string, number>;
+  readonly totals: ModelTotals;
+  readonly monogram: Float64Array;
+  /** [a * size + b]: share of bigram a→b. */
+  readonly bigram: Float64Array;
+  readonly skipgram: Float64Array;
+  /** Kept trigrams: items at [3t], [3t+1], [3t+2]; share at [t]. */
+  readonly trigramItems: Int32Array;
+  readonly trigramShare: Float64Array;
+  /** Offset of each kept trigram's same-key pattern in the slot tables (slotTrigramIndex). */
+  readonly trigramPattern: Int32Array;
+  /** Kept trigrams whose cost can change, indexed for the swap delta. */
+  readonly trigramDelta: TrigramDeltaIndex;
+  /** Per key pair: bigram metric bits (key-pairs.ts) and finger travel. */
+  readonly pairClass: Uint8Array;
+  readonly pairTravel: Float64Array;
+  /** Per (same-key pattern, finger slots): trigram class bits (trigram-classes.ts). */
+  readonly slotTrigramClass: Uint8Array;
+  readonly keyEffort: Float64Array;
+  /** Weighted costs per key, pair and triple: the objective is shares times these. */
+  readonly monogramCost: Float64Array;
+  readonly bigramCost: Float64Array;
+  readonly skipgramCost: Float64Array;
+  /** Per (same-key pattern, finger slots), like slotTrigramClass. */
+  readonly trigramCost: Float64Array;
+  /** Finger-load cap of each finger slot, as a share of keystrokes (0–1). */
+  readonly slotCap: Float64Array;
+  /** 1 for keys whose item never moves (pinned or excluded). */
+  readonly fixedKey: Uint8Array;
+  readonly movableKeys: Int32Array;
+  readonly pins: ReadonlyMap<string, number>;
+}
+
+/** Most frequent first, ties by string, so every machine keeps the same trigrams. */
+function byCountThenGram(a: [string, number], b: [string, number]): number {
+  return b[1] - a[1] || (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0);
+}
+
+function itemsOf(gram: string, itemOfChar: ReadonlyMap<string, number>): number[] | null {
+  const items: number[] = [];
+  for (const char of gram) {
+    const item = itemOfChar.get(char);
+    if (item === undefined) return null;
+    items.push(item);
+  }
+  return items;
+}
+
+function pairShares(
+  table: Record<string, number>,
+  itemOfChar: ReadonlyMap<string, number>,
+  size: number,
+): { shares: Float64Array; total: number } {
+  const shares = new Float64Array(size * size);
+  let total = 0;
+  for (const gram in table) {
+    const items = itemsOf(gram, itemOfChar);
+    if (!items) continue;
+    const count = table[gram] as number;
+    const ab = (items[0] as number) * size + (items[1] as number);
+    shares[ab] = (shares[ab] as number) + count;
+    total += count;
+  }
+  if (total > 0) for (let i = 0; i < shares.length; i++) shares[i] = (shares[i] as number) / total;
+  return { shares, total };
+}
+
+function checkInput(input: ModelInput): void {
+  const { board, chars } = input;
+  if (chars.length > board.keys.length) {
+    throw new KeyForgeError(
+      "LAYOUT_TOO_MANY_CHARS",
+      `${chars.length} characters do not fit on the ${board.keys.length} keys of board ${board.id}`,
+    );
+  }
+  if (new Set(chars).size !== chars.length) {
+    throw new KeyForgeError("LAYOUT_DUPLICATE_CHAR", "a character is listed twice");
+  }
+  for (const [char, key] of input.pins ?? []) {
+    if (!chars.includes(char)) {
+      throw new KeyForgeError(
+        "PIN_UNKNOWN_CHAR",
+        `pinned character ${JSON.stringify(char)} is not on the layout`,
+      );
+    }
+    if (!Number.isInteger(key) || key < 0 || key >= board.keys.length) {
+      throw new KeyForgeError(
+        "PIN_UNKNOWN_KEY",
+        `character ${JSON.stringify(char)} is pinned to a key the board does not have`,
+      );
+    }
+  }
+}
+
+/** Compiles everything the score depends on, once; scoring then only reads typed arrays. */
+export function compileModel(input: ModelInput): ScoringModel {
+  checkInput(input);
+  const { board, corpus, weights } = input;
+  const params = weights.parameters;
+  const w = weights.weights;
+  const size = board.keys.length;
+  const charCount = input.chars.length;
+  const itemOfChar = new Map(input.chars.map((c, i) => [c, i]));
+  const keys = keyTable(board);
+
+  const monogram = new Float64Array(size);
+  let monogramTotal = 0;
+  for (const char of itemOfChar.keys()) monogramTotal += corpus.monograms[char] ?? 0;
+  for (const [char, item] of itemOfChar) {
+    monogram[item] = monogramTotal > 0 ? (corpus.monograms[char] ?? 0) / monogramTotal : 0;
+  }
+  const bigrams = pairShares(corpus.bigrams, itemOfChar, size);
+  const skipgrams = pairShares(corpus.skipgrams, itemOfChar, size);
+
+  const onLayout: [string, number][] = [];
+  let trigramTotal = 0;
+  for (const gram in corpus.trigrams) {
+    if (itemsOf(gram, itemOfChar)) {
+      const count = corpus.trigrams[gram] as number;
+      onLayout.push([gram, count]);
+      trigramTotal += count;
+    }
+  }
+  onLayout.sort(byCountThenGram);
+  let kept = 0;
+  let keptMass = 0;
+  while (kept < onLayout.length && keptMass < params.trigramCoverage * trigramTotal) {
+    keptMass += (onLayout[kept] as [string, number])[1];
+    kept++;
+  }
+  const trigramItems = new Int32Array(3 * kept);
+  const trigramShare = new Float64Array(kept);
+  for (let t = 0; t < kept; t++) {
+    const [gram, count] = onLayout[t] as [string, number];
+    trigramItems.set(itemsOf(gram, itemOfChar) as number[], 3 * t);
+    trigramShare[t] = count / trigramTotal;
+  }
+
+  const pinnedKey = new Map<number, number>();
+  for (const [char, key] of input.pins ?? []) pinnedKey.set(itemOfChar.get(char) as number, key);
+  const fixedKey = new Uint8Array(size);
+  for (const key of pinnedKey.values()) fixedKey[key] = 1;
+  for (const key of input.excludedKeys ?? []) fixedKey[key] = 1;
+  const movableKeys = Int32Array.from(board.keys.keys()).filter((k) => fixedKey[k] === 0);
+
+  const pairClassTable = new Uint8Array(size * size);
+  const pairTravel = new Float64Array(size * size);
+  const bigramCost = new Float64Array(size * size);
+  const skipgramCost = new Float64Array(size * size);
+  for (let a = 0; a < size; a++) {
+    for (let b = 0; b < size; b++) {
+      const bits = pairClass(keys, a, b, params);
+      const ab = a * size + b;
+      pairClassTable[ab] = bits;
+      pairTravel[ab] = travel(keys, a, b);
+      bigramCost[ab] =
+        100 *
+          ((bits & PAIR_SFB ? w.sfb : 0) +
+            (bits & PAIR_LSB ? w.lsb : 0) +
+            (bits & PAIR_HALF_SCISSOR ? w.halfScissors : 0) +
+            (bits & PAIR_FULL_SCISSOR ? w.fullScissors : 0)) +
+        w.distance * (pairTravel[ab] as number);
+      skipgramCost[ab] = bits & PAIR_SFB ? 100 * w.sfs : 0;
+    }
+  }
+
+  const classWeight = new Float64Array(8);
+  classWeight[TRIGRAM_THUMB] = w.thumb;
+  classWeight[TRIGRAM_ALTERNATE] = w.alternate;
+  classWeight[TRIGRAM_ROLL_IN] = w.rollIn;
+  classWeight[TRIGRAM_ROLL_OUT] = w.rollOut;
+  classWeight[TRIGRAM_ONEHAND_IN] = w.onehandIn;
+  classWeight[TRIGRAM_ONEHAND_OUT] = w.onehandOut;
+  classWeight[TRIGRAM_REDIRECT] = w.redirect;
+  const slotTrigramClass = slotTrigramClasses();
+  const trigramCost = new Float64Array(SLOT_TRIGRAM_TABLE_SIZE);
+  slotTrigramClass.forEach((bits, i) => {
+    trigramCost[i] =
+      100 *
+      ((classWeight[bits & TRIGRAM_CLASS_MASK] as number) +
+        (bits & TRIGRAM_ALT_SFS ? w.altSfs : 0) +
+        (bits & TRIGRAM_BAD_REDIRECT ? w.badRedirect : 0) +
+        (bits & TRIGRAM_SFT ? w.sft : 0));
+  });
+  const trigramPattern = new Int32Array(kept);
+  for (let t = 0; t < kept; t++) {
+    const pattern = sameKeyPattern(
+      trigramItems[3 * t] as number,
+      trigramItems[3 * t + 1] as number,
+      trigramItems[3 * t + 2] as number,
+    );
+    trigramPattern[t] = slotTrigramIndex(pattern, 0, 0, 0);
+  }
+
+  const keyEffort = new Float64Array(size);
+  const monogramCost = new Float64Array(size);
+  board.keys.forEach((key, k) => {
+    keyEffort[k] = params.fingerEffort[key.finger] * (1 + distanceFromHome(keys, k));
+    monogramCost[k] = w.effort * (keyEffort[k] as number);
+  });
+  const slotCap = new Float64Array(FINGER_SLOTS);
+  board.keys.forEach((key, k) => {
+    slotCap[keys.slot[k] as number] = params.fingerCaps[key.finger] / 100;
+  });
+
+  const trigramDelta = trigramDeltaIndex(trigramItems, trigramPattern, trigramShare, size, (t) =>
+    isConstantTrigram(trigramItems, t, pinnedKey, keys, fixedKey),
+  );
+  let corpusMonograms = 0;
+  for (const char in corpus.monograms) corpusMonograms += corpus.monograms[char] as number;
+
+  return {
+    board,
+    weights,
+    corpusId: corpus.id,
+    keys,
+    size,
+    charCount,
+    chars: input.chars,
+    itemOfChar,
+    totals: {
+      monograms: monogramTotal,
+      bigrams: bigrams.total,
+      skipgrams: skipgrams.total,
+      trigrams: trigramTotal,
+      corpusMonograms,
+      trigramsKept: trigramTotal > 0 ? keptMass / trigramTotal : 1,
+    },
+    monogram,
+    bigram: bigrams.shares,
+    skipgram: skipgrams.shares,
+    trigramItems,
+    trigramShare,
+    trigramPattern,
+    trigramDelta,
+    pairClass: pairClassTable,
+    pairTravel,
+    slotTrigramClass,
+    keyEffort,
+    monogramCost,
+    bigramCost,
+    skipgramCost,
+    trigramCost,
+    slotCap,
+    fixedKey,
+    movableKeys,
+    pins: input.pins ?? new Map(),
+  };
+}
+
+/**
+ * A trigram whose cost no search move can change: all its characters pinned, or one pinned to a
+ * thumb key while no movable key is a thumb key (it is then a thumb trigram wherever the others go).
+ */
+function isConstantTrigram(
+  items: Int32Array,
+  t: number,
+  pinnedKey: ReadonlyMap<number, number>,
+  keys: KeyTable,
+  fixedKey: Uint8Array,
+): boolean {
+  let pinned = 0;
+  let onThumb = false;
+  for (let i = 0; i < 3; i++) {
+    const key = pinnedKey.get(items[3 * t + i] as number);
+    if (key === undefined) continue;
+    pinned++;
+    if (keys.isThumb[key]) onThumb = true;
+  }
+  if (pinned === 3) return true;
+  if (!onThumb) return false;
+  for (let k = 0; k < keys.count; k++) if (fixedKey[k] === 0 && keys.isThumb[k]) return false;
+  return true;
+}
