@@ -2,6 +2,7 @@ import { KeyForgeError } from "../errors.ts";
 import type { Layout } from "../layout.ts";
 import { FINGER_SLOTS } from "./fingers.ts";
 import type { ScoringModel } from "./model.ts";
+import { ROLE_MULTIPLIERS } from "./trigram-delta-index.ts";
 
 /** Left-hand non-thumb slots are 0–3, right-hand 6–9 (fingers.ts). */
 const LEFT_SLOTS = [0, 1, 2, 3] as const;
@@ -122,7 +123,11 @@ export class LayoutScorer {
     let a = this.itemAt[k1] as number;
     let b = this.itemAt[k2] as number;
     if (a >= m.charCount && b >= m.charCount) return 0;
-    if (a >= m.charCount) [a, b] = [b, a];
+    if (a >= m.charCount) {
+      const blank = a;
+      a = b;
+      b = blank;
+    }
     const pa = this.keyOf[a] as number;
     const pb = this.keyOf[b] as number;
     let delta = this.pairSwapDelta(a, b, pa, pb);
@@ -189,17 +194,22 @@ export class LayoutScorer {
   /** Cost change of the trigrams of `item` if it alone moved from slot `from` to slot `to`. */
   private trigramMoveDelta(item: number, from: number, to: number): number {
     const index = this.model.trigramDelta;
+    const start = index.start;
     const cost = this.model.trigramCost;
     const fixed = this.trigramFixed;
-    const mult = index.mult;
     const share = index.share;
     let delta = 0;
-    const end = index.start[item + 1] as number;
-    for (let r = index.start[item] as number; r < end; r++) {
-      const f = fixed[r] as number;
-      const k = mult[r] as number;
-      delta +=
-        (share[r] as number) * ((cost[f + k * to] as number) - (cost[f + k * from] as number));
+    for (let role = 0; role < ROLE_MULTIPLIERS.length; role++) {
+      const group = item * ROLE_MULTIPLIERS.length + role;
+      const k = ROLE_MULTIPLIERS[role] as number;
+      const after = k * to;
+      const before = k * from;
+      const end = start[group + 1] as number;
+      for (let r = start[group] as number; r < end; r++) {
+        const f = fixed[r] as number;
+        delta +=
+          (share[r] as number) * ((cost[f + after] as number) - (cost[f + before] as number));
+      }
     }
     return delta;
   }

@@ -1,6 +1,10 @@
 /** Multiplier of each trigram position's finger slot in a slot-table index (slotTrigramIndex). */
 const POSITION_MULTIPLIER = [100, 10, 1] as const;
 
+/** Every sum of position multipliers an item can have in a trigram (the positions it holds). */
+export const ROLE_MULTIPLIERS = [100, 10, 1, 110, 101, 11, 111] as const;
+const ROLES = ROLE_MULTIPLIERS.length;
+
 /**
  * What the swap delta needs to score trigrams in O(1) per trigram. A trigram's cost is
  * trigramCost[pattern + 100·s1 + 10·s2 + s3] (s = finger slots), which is linear in the slots,
@@ -8,8 +12,11 @@ const POSITION_MULTIPLIER = [100, 10, 1] as const;
  * multipliers of the positions the item holds and `fixed` is the rest (kept by the scorer and
  * updated when another item of the trigram moves).
  *
- * - Records: for each item, the trigrams that contain it and can change cost, contiguous in
- *   [start[i], start[i+1]): share, mult, and the constant part of `fixed` (the pattern offset).
+ * - Records: for each item, the trigrams that contain it and can change cost, grouped by the
+ *   item's role (which positions it holds, ROLE_MULTIPLIERS): item i's records in role g are
+ *   [start[7i+g], start[7i+g+1]), with share and the constant part of `fixed` (the pattern
+ *   offset). Within a group the multiplier is the same, so the delta loop reads only `fixed`
+ *   and share.
  * - Dependents: for each item, the records of other items in whose `fixed` it appears, with its
  *   multiplier there, so moving it updates them.
  * - Pairs: for each pair of items, the trigrams containing both, whose cost the two single-item
@@ -18,7 +25,6 @@ const POSITION_MULTIPLIER = [100, 10, 1] as const;
 export interface TrigramDeltaIndex {
   readonly start: Int32Array;
   readonly share: Float64Array;
-  readonly mult: Int32Array;
   readonly base: Int32Array;
   /** Per record: up to two other items and their multipliers: [item, mult, item, mult], -1 when absent. */
   readonly others: Int32Array;
@@ -64,14 +70,18 @@ export function trigramDeltaIndex(
   size: number,
   isConstant: (t: number) => boolean,
 ): TrigramDeltaIndex {
-  const byItem: number[][] = Array.from({ length: size }, () => []);
+  const byRole: number[][] = Array.from({ length: size * ROLES }, () => []);
   const byPair = new Map<number, number[]>();
   const variable: number[] = [];
   for (let t = 0; t < share.length; t++) {
     if (isConstant(t)) continue;
     variable.push(t);
     const members = [...itemMultipliers(items, t).keys()].sort((a, b) => a - b);
-    for (const item of members) (byItem[item] as number[]).push(t);
+    const mults = itemMultipliers(items, t);
+    for (const item of members) {
+      const role = ROLE_MULTIPLIERS.indexOf(mults.get(item) as (typeof ROLE_MULTIPLIERS)[number]);
+      (byRole[item * ROLES + role] as number[]).push(t);
+    }
     for (let i = 0; i < members.length; i++) {
       for (let j = i + 1; j < members.length; j++) {
         const key = (members[i] as number) * size + (members[j] as number);
@@ -81,19 +91,18 @@ export function trigramDeltaIndex(
       }
     }
   }
-  const records = csr(byItem);
+  const records = csr(byRole);
   const count = records.flat.length;
   const recordShare = new Float64Array(count);
-  const mult = new Int32Array(count);
   const base = new Int32Array(count);
   const others = new Int32Array(4 * count).fill(-1);
   const dependents: [number, number][][] = Array.from({ length: size }, () => []);
   let r = 0;
-  for (let item = 0; item < size; item++) {
-    for (const t of byItem[item] as number[]) {
+  for (let group = 0; group < size * ROLES; group++) {
+    const item = Math.floor(group / ROLES);
+    for (const t of byRole[group] as number[]) {
       const mults = itemMultipliers(items, t);
       recordShare[r] = share[t] as number;
-      mult[r] = mults.get(item) as number;
       base[r] = pattern[t] as number;
       let slot = 0;
       for (const [other, m] of mults) {
@@ -139,7 +148,6 @@ export function trigramDeltaIndex(
   return {
     start: records.start,
     share: recordShare,
-    mult,
     base,
     others,
     dependentStart: dependentIndex.start,
