@@ -46,6 +46,13 @@ const boardSchema = z.strictObject({
   name: z.string().min(1),
   description: z.string().default(""),
   source: z.string().optional(),
+  qmk: z
+    .strictObject({
+      keyboard: z.string().min(1),
+      layout: z.string().min(1),
+      keys: z.array(z.string().min(1)).min(1).optional(),
+    })
+    .optional(),
   letterBlock: z.array(z.array(z.string()).length(10)).length(3).optional(),
   keys: z.array(keySchema).min(1),
 });

@@ -33,12 +33,31 @@ export interface Key {
 /** Where a key is and how big: what centres, corners and overlaps are computed from. */
 export type KeyGeometry = Pick<Key, "x" | "y" | "w" | "h" | "r" | "rx" | "ry">;
 
+/**
+ * Where a board imported from QMK came from: what a QMK keymap for it must name, and the order
+ * the layout macro takes its keys in.
+ */
+export interface QmkOrigin {
+  /** QMK keyboard path, the folder under qmk_firmware/keyboards, e.g. "crkbd/rev1". */
+  readonly keyboard: string;
+  /** The layout macro the keys come from, e.g. "LAYOUT_split_3x6_3". */
+  readonly layout: string;
+  /**
+   * Key ids in the order of the layout macro's arguments. The board lists its keys row by row,
+   * which is not always the macro's order (many split boards list one half, then the other).
+   * Default: the board's key order.
+   */
+  readonly keys?: readonly string[];
+}
+
 export interface Board {
   readonly id: string;
   readonly name: string;
   readonly description: string;
   /** Where the dimensions come from. */
   readonly source?: string;
+  /** Set when the board was imported from QMK: lets a layout be exported as a QMK keymap. */
+  readonly qmk?: QmkOrigin;
   /** Key ids of the 3x10 letter block, three rows of ten, left to right, when the board has one. */
   readonly letterBlock?: readonly (readonly string[])[];
   readonly keys: readonly Key[];

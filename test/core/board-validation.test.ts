@@ -250,6 +250,23 @@ describe("board validation", () => {
     assert.deepEqual(codes({ ...gridBoardData(), colour: "red" }), ["BOARD_FIELD_UNKNOWN"]);
   });
 
+  it("accepts where a QMK import came from and checks its fields", () => {
+    const qmk = { keyboard: "crkbd/rev1", layout: "LAYOUT_split_3x5_3", keys: ["r0c0"] };
+    assert.deepEqual(parseBoard({ ...gridBoardData(), qmk }, "grid").qmk, qmk);
+    const { keys: _keys, ...withoutKeys } = qmk;
+    assert.deepEqual(codes({ ...gridBoardData(), qmk: withoutKeys }), []);
+    assert.deepEqual(
+      boardProblems({ ...gridBoardData(), qmk: { keyboard: "", layout: "LAYOUT" } }).map((p) => [
+        p.code,
+        p.subject,
+      ]),
+      [["BOARD_FIELD_INVALID", "qmk.keyboard"]],
+    );
+    assert.deepEqual(codes({ ...gridBoardData(), qmk: { ...qmk, keymap: "x" } }), [
+      "BOARD_FIELD_UNKNOWN",
+    ]);
+  });
+
   it("rejects a key list entry that is not an object", () => {
     const data = gridBoardData();
     (data.keys as unknown[])[3] = null;

@@ -1,4 +1,12 @@
-import { BOARD_FORMAT, type Board, type Hand, type Key, keyCentre, type Point } from "../board.ts";
+import {
+  BOARD_FORMAT,
+  type Board,
+  type Hand,
+  type Key,
+  keyCentre,
+  type Point,
+  type QmkOrigin,
+} from "../board.ts";
 import { parseBoard } from "../board-validation.ts";
 import { assignFingers, type ImportOptions } from "./finger-assignment.ts";
 import type { PlacedKey } from "./placed-key.ts";
@@ -16,6 +24,8 @@ export interface ImportedBoardText {
   readonly name?: string;
   readonly description: string;
   readonly source: string;
+  /** The QMK keyboard and layout macro the keys come from (QMK imports only). */
+  readonly qmk?: QmkOrigin;
 }
 
 /**
@@ -77,6 +87,7 @@ export function importedBoard(
       name: name ?? (text.name?.trim() || id),
       description: text.description,
       source: text.source,
+      ...(text.qmk ? { qmk: text.qmk } : {}),
       ...(assignment.letterBlock ? { letterBlock: assignment.letterBlock } : {}),
       keys,
     },

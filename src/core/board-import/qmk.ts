@@ -1,5 +1,5 @@
 import { z } from "zod";
-import type { Board } from "../board.ts";
+import type { Board, QmkOrigin } from "../board.ts";
 import { failWithProblems, KeyForgeError, type Problem } from "../errors.ts";
 import { type BoardImportOptions, importedBoard } from "./imported-board.ts";
 import { charOfLegend, type PlacedKey } from "./placed-key.ts";
@@ -12,6 +12,12 @@ import { charOfLegend, type PlacedKey } from "./placed-key.ts";
 export type QmkImportOptions = BoardImportOptions & {
   /** Layout to import (a name or an alias); default: the only layout, or the first one. */
   readonly layoutName?: string;
+  /**
+   * QMK keyboard path (e.g. "crkbd/rev1"), recorded in the board's `qmk` field so that layouts can
+   * be exported as QMK keymaps; default: the file's `keyboard` / `keyboard_folder`, else its
+   * `keyboard_name` when that is a path.
+   */
+  readonly keyboard?: string;
 };
 
 const IMPORT_QMK_INVALID = "IMPORT_QMK_INVALID";
@@ -42,6 +48,35 @@ function issueProblems(issues: readonly z.core.$ZodIssue[], prefix: string): Pro
     subject: [prefix, ...issue.path.map(String)].filter(Boolean).join("."),
     message: issue.message,
   }));
+}
+
+/** What a keyboard path looks like: folder names of lower-case letters, digits and `_`. */
+const KEYBOARD_PATH = /^[a-z0-9_]+(\/[a-z0-9_]+)*$/;
+
+/**
+ * The QMK keyboard path the board is for: the option, else the file's `keyboard` or
+ * `keyboard_folder` (in `qmk info` output), else `keyboard_name` when it reads as a path. In a
+ * keyboard.json `keyboard_name` is a display name ("Ferris sweep"), which no keymap can name.
+ */
+function keyboardPath(file: Record<string, unknown>, option: unknown): string | undefined {
+  if (option !== undefined) {
+    if (typeof option !== "string" || !/^\S+$/.test(option)) {
+      failWithProblems("IMPORT_OPTIONS_INVALID", "import options are invalid", [
+        {
+          code: "IMPORT_OPTION_INVALID",
+          subject: "keyboard",
+          message: `must be a QMK keyboard path such as "crkbd/rev1" (got ${JSON.stringify(option)})`,
+        },
+      ]);
+    }
+    return option;
+  }
+  for (const field of ["keyboard", "keyboard_folder"]) {
+    const value = file[field];
+    if (typeof value === "string" && /^\S+$/.test(value)) return value;
+  }
+  const name = file.keyboard_name;
+  return typeof name === "string" && KEYBOARD_PATH.test(name) ? name : undefined;
 }
 
 /** Picks the requested layout (following `layout_aliases`), else the only or first one. */
@@ -144,13 +179,19 @@ export function importQmkBoard(data: unknown, options: QmkImportOptions): Board 
         : "QMK file must be a JSON object with a `layouts` section";
     failWithProblems(IMPORT_QMK_INVALID, what, issueProblems(parsed.error.issues, ""));
   }
-  const { layoutName, ...rest } = options;
+  const { layoutName, keyboard: keyboardOption, ...rest } = options;
   const chosen = chooseLayout(parsed.data, layoutName);
   const keys = placeQmkKeys(chosen.name, chosen.layout);
   const keyboard = parsed.data.keyboard_name;
+  const path = keyboardPath(parsed.data, keyboardOption);
+  // The board lists its keys row by row; the macro's own order is kept for keymap export.
+  const qmk: QmkOrigin | undefined = path
+    ? { keyboard: path, layout: chosen.name, keys: keys.map((k) => k.id) }
+    : undefined;
   return importedBoard(keys, rest, {
     ...(keyboard ? { name: keyboard } : {}),
     description: `Imported from QMK layout ${chosen.name}${keyboard ? ` of ${keyboard}` : ""} (${keys.length} keys).`,
     source: `QMK keyboard.json, layout ${chosen.name}`,
+    ...(qmk ? { qmk } : {}),
   });
 }

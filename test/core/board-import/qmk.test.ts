@@ -66,6 +66,37 @@ describe("importQmkBoard", () => {
     );
   });
 
+  it("records the QMK keyboard, layout macro and macro key order for keymap export", () => {
+    const crkbd = fixture("crkbd-rev1");
+    const board = importQmkBoard(crkbd, { id: "crkbd", layoutName: "LAYOUT" });
+    const macro = (crkbd.layouts as Record<string, { layout: { matrix: number[] }[] }>)
+      .LAYOUT_split_3x6_3;
+    assert.deepEqual(board.qmk, {
+      keyboard: "crkbd",
+      layout: "LAYOUT_split_3x6_3",
+      keys: macro?.layout.map((k) => `m${k.matrix[0]}-${k.matrix[1]}`),
+    });
+    assert.equal(
+      importQmkBoard(crkbd, { id: "crkbd", keyboard: "crkbd/rev1" }).qmk?.keyboard,
+      "crkbd/rev1",
+    );
+    // "Ferris sweep" is a display name, not a keyboard path: the user has to name the keyboard.
+    const sweep = fixture("ferris-sweep");
+    assert.equal(importQmkBoard(sweep, { id: "sweep" }).qmk, undefined);
+    assert.equal(
+      importQmkBoard(sweep, { id: "sweep", keyboard: "ferris/sweep" }).qmk?.keyboard,
+      "ferris/sweep",
+    );
+    assert.equal(
+      importQmkBoard({ ...sweep, keyboard_folder: "ferris/sweep" }, { id: "sweep" }).qmk?.keyboard,
+      "ferris/sweep",
+    );
+    assert.throws(
+      () => importQmkBoard(sweep, { id: "sweep", keyboard: "ferris sweep" }),
+      (e: unknown) => e instanceof KeyForgeError && e.code === "IMPORT_OPTIONS_INVALID",
+    );
+  });
+
   it("splits Corne and Sweep into equal halves", () => {
     for (const [name, layoutName, half] of [
       ["crkbd-rev1", "LAYOUT_split_3x5_3", 18],

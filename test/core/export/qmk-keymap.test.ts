@@ -1,0 +1,189 @@
+import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import { describe, it } from "node:test";
+import type { Board, QmkOrigin } from "../../../src/core/board.ts";
+import { importQmkBoard } from "../../../src/core/board-import/qmk.ts";
+import { parseBoard } from "../../../src/core/board-validation.ts";
+import { KeyForgeError } from "../../../src/core/errors.ts";
+import { layoutQmkKeymap, qmkKeycode } from "../../../src/core/export/qmk-keymap.ts";
+import { type Layout, placeLetterBlock } from "../../../src/core/layout.ts";
+
+function qmkFixture(name: string): unknown {
+  const url = new URL(`../../../../shared/fixtures/qmk/${name}.keyboard.json`, import.meta.url);
+  return JSON.parse(readFileSync(url, "utf8"));
+}
+
+/** The layout macro's key ids, in the order the fixture lists them. */
+function macroKeyIds(data: unknown, layoutName: string): string[] {
+  const layout = (data as { layouts: Record<string, { layout: { matrix: number[] }[] }> }).layouts[
+    layoutName
+  ];
+  assert.ok(layout);
+  return layout.layout.map((k) => `m${k.matrix[0]}-${k.matrix[1]}`);
+}
+
+function corne(): Board {
+  return importQmkBoard(qmkFixture("crkbd-rev1"), {
+    id: "corne-imported",
+    layoutName: "LAYOUT_split_3x6_3",
+  });
+}
+
+function qmkOf(board: Board): QmkOrigin {
+  assert.ok(board.qmk, `board ${board.id} has no qmk field`);
+  return board.qmk;
+}
+
+const QWERTY = ["qwertyuiop", "asdfghjkl;", "zxcvbnm,./"].map((row) => [...row]);
+
+function assertKeyForgeError(run: () => unknown, code: string, message?: RegExp): KeyForgeError {
+  let caught: unknown;
+  assert.throws(run, (error: unknown) => {
+    caught = error;
+    return true;
+  });
+  assert.ok(caught instanceof KeyForgeError, `expected a KeyForgeError, got ${String(caught)}`);
+  assert.equal(caught.code, code);
+  if (message) assert.match(caught.message, message);
+  return caught;
+}
+
+describe("layoutQmkKeymap", () => {
+  it("exports a layout on an imported Corne as a keymap.json in the macro's key order", () => {
+    const board = corne();
+    const layout = placeLetterBlock(QWERTY, board, "QWERTY (test)");
+    const keymap = layoutQmkKeymap(board, layout);
+    assert.equal(keymap.version, 1);
+    assert.equal(keymap.keyboard, "crkbd");
+    assert.equal(keymap.layout, "LAYOUT_split_3x6_3");
+    assert.equal(keymap.keymap, "qwerty_test");
+    assert.equal(keymap.layers.length, 1);
+    const layer = keymap.layers[0] as readonly string[];
+    assert.equal(layer.length, 42);
+    // Row by row, left half then right half, outer columns unused: as the macro lists them.
+    assert.deepEqual(layer.slice(0, 36), [
+      ...["KC_NO", "KC_Q", "KC_W", "KC_E", "KC_R", "KC_T"],
+      ...["KC_Y", "KC_U", "KC_I", "KC_O", "KC_P", "KC_NO"],
+      ...["KC_NO", "KC_A", "KC_S", "KC_D", "KC_F", "KC_G"],
+      ...["KC_H", "KC_J", "KC_K", "KC_L", "KC_SCLN", "KC_NO"],
+      ...["KC_NO", "KC_Z", "KC_X", "KC_C", "KC_V", "KC_B"],
+      ...["KC_N", "KC_M", "KC_COMM", "KC_DOT", "KC_SLSH", "KC_NO"],
+    ]);
+    // Each keycode is the one of the character on the macro's key.
+    const ids = macroKeyIds(qmkFixture("crkbd-rev1"), "LAYOUT_split_3x6_3");
+    ids.forEach((id, i) => {
+      const char = layout.chars[board.keys.findIndex((k) => k.id === id)] ?? null;
+      assert.equal(layer[i], char === null ? "KC_NO" : qmkKeycode(char), id);
+    });
+    assert.equal(layer.filter((code) => code === "KC_SPC").length, 1);
+    assert.equal(layoutQmkKeymap(board, layout, { keymap: "mine" }).keymap, "mine");
+    assert.doesNotThrow(() => JSON.stringify(keymap));
+  });
+
+  it("follows the macro's order when the board lists its keys differently", () => {
+    const board = corne();
+    const qmk = qmkOf(board);
+    const reordered: Board = { ...board, qmk: { ...qmk, keys: [...(qmk.keys ?? [])].reverse() } };
+    const layout = placeLetterBlock(QWERTY, board, "qwerty");
+    const forward = layoutQmkKeymap(board, layout).layers[0] as readonly string[];
+    const backward = layoutQmkKeymap(reordered, layout).layers[0] as readonly string[];
+    assert.deepEqual([...backward].reverse(), [...forward]);
+    // Without a key order the board's own order is the macro's.
+    const { keys: _keys, ...withoutOrder } = qmk;
+    assert.deepEqual(
+      layoutQmkKeymap({ ...board, qmk: withoutOrder }, layout).layers[0],
+      layout.chars.map((c) => (c === null ? "KC_NO" : qmkKeycode(c))),
+    );
+  });
+
+  it("maps letters, digits, whitespace and US punctuation to basic keycodes", () => {
+    const expected: Record<string, string> = {
+      a: "KC_A",
+      z: "KC_Z",
+      "1": "KC_1",
+      "0": "KC_0",
+      " ": "KC_SPC",
+      "\n": "KC_ENT",
+      "\t": "KC_TAB",
+      ";": "KC_SCLN",
+      "'": "KC_QUOT",
+      ",": "KC_COMM",
+      ".": "KC_DOT",
+      "/": "KC_SLSH",
+      "-": "KC_MINS",
+      "=": "KC_EQL",
+      "[": "KC_LBRC",
+      "]": "KC_RBRC",
+      "\\": "KC_BSLS",
+      "`": "KC_GRV",
+      "!": "KC_EXLM",
+      "@": "KC_AT",
+      "#": "KC_HASH",
+      $: "KC_DLR",
+      "%": "KC_PERC",
+      "^": "KC_CIRC",
+      "&": "KC_AMPR",
+      "*": "KC_ASTR",
+      "(": "KC_LPRN",
+      ")": "KC_RPRN",
+      _: "KC_UNDS",
+      "+": "KC_PLUS",
+      "{": "KC_LCBR",
+      "}": "KC_RCBR",
+      "|": "KC_PIPE",
+      ":": "KC_COLN",
+      '"': "KC_DQUO",
+      "<": "KC_LABK",
+      ">": "KC_RABK",
+      "?": "KC_QUES",
+      "~": "KC_TILD",
+      Q: "LSFT(KC_Q)",
+    };
+    for (const [char, code] of Object.entries(expected)) {
+      assert.equal(qmkKeycode(char), code, JSON.stringify(char));
+    }
+    assert.equal(qmkKeycode("é"), undefined);
+  });
+
+  it("names every character without a keycode and its key", () => {
+    const board = corne();
+    const layout: Layout = placeLetterBlock(
+      [[..."éwertyuiop"], [..."asdfghjkl€"], [..."zxcvbnm,./"]],
+      board,
+      "accents",
+    );
+    const error = assertKeyForgeError(
+      () => layoutQmkKeymap(board, layout),
+      "EXPORT_QMK_UNMAPPED",
+      /"é".*"€"/,
+    );
+    const letterBlock = board.letterBlock ?? [];
+    assert.deepEqual(
+      error.problems.map((p) => p.subject),
+      [letterBlock[0]?.[0], letterBlock[1]?.[9]],
+    );
+    assert.match(error.message, new RegExp(letterBlock[0]?.[0] as string));
+  });
+
+  it("refuses a board that did not come from QMK and says how to import one", () => {
+    const url = new URL("../../../data/system/boards/corne.json", import.meta.url);
+    const builtin = parseBoard(JSON.parse(readFileSync(url, "utf8")), "corne");
+    const layout = placeLetterBlock(QWERTY, builtin, "qwerty");
+    assertKeyForgeError(
+      () => layoutQmkKeymap(builtin, layout),
+      "EXPORT_NOT_FROM_QMK",
+      /keyforge board import qmk/,
+    );
+  });
+
+  it("rejects a board with keys the macro does not have", () => {
+    const board = corne();
+    const qmk = qmkOf(board);
+    const shortened: Board = { ...board, qmk: { ...qmk, keys: (qmk.keys ?? []).slice(1) } };
+    assertKeyForgeError(
+      () => layoutQmkKeymap(shortened, placeLetterBlock(QWERTY, board, "qwerty")),
+      "EXPORT_QMK_KEYS_MISMATCH",
+      /m0-0/,
+    );
+  });
+});
