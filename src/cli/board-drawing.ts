@@ -29,6 +29,18 @@ export interface DrawOptions {
   /** Text shown on each key (at most a few characters), by key index. */
   readonly labels: readonly string[];
   readonly colour: boolean;
+  /** Colour keys by this heat (0–1, by key index) instead of by finger. */
+  readonly heat?: readonly number[];
+}
+
+/** 256-colour backgrounds from cold to hot, with black text. */
+const HEAT_BACKGROUNDS = [254, 230, 229, 228, 221, 214, 208, 202, 196] as const;
+
+function keyStyle(options: DrawOptions, finger: Finger, index: number): string {
+  const heat = options.heat?.[index];
+  if (heat === undefined) return `${FINGER_COLOUR[finger]}`;
+  const step = Math.min(HEAT_BACKGROUNDS.length - 1, Math.floor(heat * HEAT_BACKGROUNDS.length));
+  return `30;48;5;${HEAT_BACKGROUNDS[step]}`;
 }
 
 /**
@@ -53,7 +65,9 @@ export function drawBoard(board: Board, options: DrawOptions): string {
       label +
       " ".repeat(Math.max(0, inner - left - [...label].length));
     const cell = `[${body}]`;
-    const text = options.colour ? `\u001b[${FINGER_COLOUR[key.finger]}m${cell}\u001b[0m` : cell;
+    const text = options.colour
+      ? `\u001b[${keyStyle(options, key.finger, i)}m${cell}\u001b[0m`
+      : cell;
     const cells = grid.get(line) ?? [];
     cells.push({ column: Math.max(0, column), text, visible: width });
     grid.set(line, cells);

@@ -1,8 +1,10 @@
 #!/usr/bin/env node
 import { Command, CommanderError } from "commander";
 import { KeyForgeError } from "../core/errors.ts";
+import { registerAnalysisCommands } from "./commands/analyze.ts";
 import { registerBoardCommands } from "./commands/boards.ts";
 import { registerCorpusCommands } from "./commands/corpora.ts";
+import { registerExportCommand } from "./commands/export.ts";
 import { registerLayoutCommands } from "./commands/layouts.ts";
 
 function buildProgram(): Command {
@@ -14,6 +16,8 @@ function buildProgram(): Command {
   registerBoardCommands(program);
   registerLayoutCommands(program);
   registerCorpusCommands(program);
+  registerAnalysisCommands(program);
+  registerExportCommand(program);
   return program;
 }
 

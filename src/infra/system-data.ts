@@ -10,17 +10,19 @@ import {
   layoutOnBoard,
   parseLayoutDefinition,
 } from "../core/layout-definition.ts";
+import { parseWeights, type Weights } from "../core/scoring/weights.ts";
 import { idFromPath, isFileReference, readJsonFile, readTextFile } from "./data-files.ts";
 
 /** The shipped assets. The path holds from both src/infra (tsx) and dist/infra (built). */
 export const SYSTEM_DATA_DIR = fileURLToPath(new URL("../../data/system/", import.meta.url));
 
-export type AssetKind = "boards" | "layouts" | "corpora";
+export type AssetKind = "boards" | "layouts" | "corpora" | "weights";
 
 const SINGULAR: Record<AssetKind, string> = {
   boards: "board",
   layouts: "layout",
   corpora: "corpus",
+  weights: "weights",
 };
 
 /** Ids of the built-in assets of one kind, sorted. */
@@ -58,6 +60,11 @@ export async function loadLayoutDefinition(ref: string): Promise<LayoutDefinitio
 export async function loadCorpus(ref: string): Promise<Corpus> {
   const { path, id } = await resolve("corpora", ref);
   return parseCorpus(await readJsonFile(path), id);
+}
+
+export async function loadWeights(ref: string): Promise<Weights> {
+  const { path, id } = await resolve("weights", ref);
+  return parseWeights(await readJsonFile(path), id);
 }
 
 /** A layout on a board from a built-in name, a definition (.json), layout text, or "-" (stdin). */

@@ -1,7 +1,7 @@
 import type { Board } from "../board.ts";
 import type { Corpus } from "../corpus.ts";
 import type { Layout } from "../layout.ts";
-import { type LayoutAnalysis, analyzeLayout } from "./analysis.ts";
+import { analyzeLayout, type LayoutAnalysis } from "./analysis.ts";
 import { charsOfLayout, itemsOfLayout, LayoutScorer } from "./layout-scorer.ts";
 import { compileModel } from "./model.ts";
 import type { Weights } from "./weights.ts";

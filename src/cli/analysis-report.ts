@@ -1,0 +1,140 @@
+import type { Board } from "../core/board.ts";
+import { formatLayout, type Layout } from "../core/layout.ts";
+import type { LayoutAnalysis, Metrics, NgramShare } from "../core/scoring/analysis.ts";
+import type { Weights } from "../core/scoring/weights.ts";
+import { drawBoard } from "./board-drawing.ts";
+import { table, useColour, visibleChar } from "./output.ts";
+
+/** Metric rows of reports: key, label, unit. Percent metrics print with a % sign. */
+export const METRIC_ROWS: readonly (readonly [keyof Metrics, string, "%" | "u" | ""])[] = [
+  ["sfb", "same-finger bigrams (SFB)", "%"],
+  ["sfs", "same-finger skipgrams (SFS)", "%"],
+  ["sft", "same-finger trigrams (SFT)", "%"],
+  ["lsb", "lateral stretch bigrams (LSB)", "%"],
+  ["halfScissors", "half scissors", "%"],
+  ["fullScissors", "full scissors", "%"],
+  ["alternate", "alternation", "%"],
+  ["altSfs", "  of which same finger (alt-SFS)", "%"],
+  ["rollIn", "rolls inward", "%"],
+  ["rollOut", "rolls outward", "%"],
+  ["onehandIn", "one-hand inward", "%"],
+  ["onehandOut", "one-hand outward", "%"],
+  ["redirect", "redirects", "%"],
+  ["badRedirect", "  of which bad (no index)", "%"],
+  ["thumb", "thumb trigrams", "%"],
+  ["distance", "finger travel per keystroke", "u"],
+  ["effort", "effort per keystroke", ""],
+  ["coverage", "corpus coverage", "%"],
+  ["handImbalance", "hand imbalance (points from 50/50)", ""],
+  ["fingerOverload", "finger overload (points over caps)", ""],
+];
+
+export function formatMetric(value: number, unit: string): string {
+  return unit === "%" ? `${value.toFixed(2)}%` : value.toFixed(3);
+}
+
+function bar(percent: number, scale: number): string {
+  return "█".repeat(Math.round(percent * scale));
+}
+
+function fingerBars(analysis: LayoutAnalysis): string {
+  const fingers = Object.entries(analysis.usage.fingers);
+  const widest = Math.max(...fingers.map(([, p]) => p), 1);
+  const rows = fingers.map(([name, percent]) => [
+    name,
+    `${percent.toFixed(1)}%`,
+    bar(percent, 30 / widest),
+  ]);
+  const hands = `hands: left ${analysis.usage.hands.left.toFixed(1)}%, right ${analysis.usage.hands.right.toFixed(1)}%`;
+  const boardRows = `rows: ${Object.entries(analysis.usage.rows)
+    .map(([row, percent]) => `${row}: ${percent.toFixed(1)}%`)
+    .join(", ")}`;
+  return `${table(rows)}\n${hands}\n${boardRows}`;
+}
+
+function heatmap(board: Board, layout: Layout, analysis: LayoutAnalysis): string {
+  const hottest = Math.max(...analysis.keyShare, 1e-9);
+  const heat = analysis.keyShare.map((share) => share / hottest);
+  const labels = layout.chars.map((c) => (c === null ? "" : c === " " ? "spc" : visibleChar(c)));
+  const shares = analysis.keyShare.map((share) =>
+    share === 0 ? "" : share.toFixed(share >= 10 ? 0 : 1),
+  );
+  const colour = useColour();
+  return `${drawBoard(board, { labels, colour, heat })}\n\n${drawBoard(board, { labels: shares, colour, heat })}`;
+}
+
+function worst(title: string, entries: readonly NgramShare[]): string {
+  if (entries.length === 0) return `${title}: none`;
+  return `${title}: ${entries
+    .slice(0, 8)
+    .map(([gram, percent]) => `${visibleChar(gram)} ${percent.toFixed(2)}%`)
+    .join("  ")}`;
+}
+
+export interface ReportSubject {
+  readonly board: Board;
+  readonly layout: Layout;
+  readonly corpusId: string;
+  readonly weights: Weights;
+  readonly analysis: LayoutAnalysis;
+}
+
+/** The `keyforge analyze` report a person reads. */
+export function analysisReport(subject: ReportSubject): string {
+  const { board, layout, analysis, weights } = subject;
+  const metricTable = table([
+    ["metric", "value", "weight", "adds"],
+    ...METRIC_ROWS.map(([key, label, unit]) => {
+      const weight =
+        key in weights.weights ? weights.weights[key as keyof typeof weights.weights] : undefined;
+      const adds =
+        key in analysis.contributions
+          ? analysis.contributions[key as keyof typeof analysis.contributions]
+          : undefined;
+      return [
+        label,
+        formatMetric(analysis.metrics[key], unit),
+        weight === undefined ? "" : String(weight),
+        adds === undefined ? "" : adds.toFixed(2),
+      ];
+    }),
+  ]);
+  return [
+    `${layout.name} on ${board.name} (${board.id}), corpus ${subject.corpusId}, weights ${weights.id}`,
+    `score ${analysis.score.toFixed(3)} (lower is better)`,
+    "",
+    metricTable,
+    "",
+    "finger usage:",
+    fingerBars(analysis),
+    "",
+    "key heatmap (characters, then % of keystrokes):",
+    heatmap(board, layout, analysis),
+    "",
+    worst("worst SFBs", analysis.top.sfb),
+    worst("worst SFSs", analysis.top.sfs),
+    worst("worst scissors", analysis.top.scissors),
+    worst("worst LSBs", analysis.top.lsb),
+    worst("worst redirects", analysis.top.redirect),
+    "",
+    "layout:",
+    formatLayout(layout, board).trimEnd(),
+  ].join("\n");
+}
+
+/** The `--json` document of one analysis (schema in docs/analysis.md). */
+export function analysisDocument(subject: ReportSubject): Record<string, unknown> {
+  const { analysis } = subject;
+  return {
+    layout: { name: subject.layout.name, text: formatLayout(subject.layout, subject.board) },
+    board: subject.board.id,
+    corpus: subject.corpusId,
+    weights: subject.weights.id,
+    score: analysis.score,
+    metrics: analysis.metrics,
+    contributions: analysis.contributions,
+    usage: analysis.usage,
+    keys: analysis.keys,
+    top: analysis.top,
+  };
+}

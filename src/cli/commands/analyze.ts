@@ -1,0 +1,192 @@
+import { readdir } from "node:fs/promises";
+import { join } from "node:path";
+import type { Command } from "commander";
+import type { Board } from "../../core/board.ts";
+import type { Corpus } from "../../core/corpus.ts";
+import { KeyForgeError } from "../../core/errors.ts";
+import type { Metrics } from "../../core/scoring/analysis.ts";
+import { evaluateLayout } from "../../core/scoring/layout-evaluation.ts";
+import { overrideWeights, type Weights } from "../../core/scoring/weights.ts";
+import {
+  builtinIds,
+  loadBoard,
+  loadCorpus,
+  loadLayout,
+  loadWeights,
+} from "../../infra/system-data.ts";
+import {
+  analysisDocument,
+  analysisReport,
+  formatMetric,
+  METRIC_ROWS,
+  type ReportSubject,
+} from "../analysis-report.ts";
+import { table } from "../output.ts";
+
+interface ScoringFlags {
+  board: string;
+  corpus: string;
+  weights: string;
+  weight: string[];
+  json?: boolean;
+}
+
+interface ScoringContext {
+  readonly board: Board;
+  readonly corpus: Corpus;
+  readonly weights: Weights;
+}
+
+function collect(value: string, previous: string[]): string[] {
+  return [...previous, value];
+}
+
+/** The flags every scoring command shares. */
+function withScoringFlags(command: Command): Command {
+  return command
+    .option("-b, --board <board>", "board id or file", "ansi")
+    .option("-c, --corpus <corpus>", "corpus id or file", "en")
+    .option("-w, --weights <weights>", "weights id or file", "default")
+    .option(
+      "--weight <name=value>",
+      "override one weight or parameter (repeatable), e.g. sfb=20",
+      collect,
+      [],
+    )
+    .option("--json", "print JSON instead of a report");
+}
+
+async function scoringContext(flags: ScoringFlags): Promise<ScoringContext> {
+  const [board, corpus, weights] = await Promise.all([
+    loadBoard(flags.board),
+    loadCorpus(flags.corpus),
+    loadWeights(flags.weights),
+  ]);
+  return { board, corpus, weights: overrideWeights(weights, flags.weight) };
+}
+
+async function analyzed(ref: string, context: ScoringContext): Promise<ReportSubject> {
+  const layout = await loadLayout(ref, context.board);
+  return {
+    ...context,
+    corpusId: context.corpus.id,
+    layout,
+    analysis: evaluateLayout({ ...context, layout }),
+  };
+}
+
+function printJson(value: unknown): void {
+  process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
+}
+
+async function analyze(ref: string, flags: ScoringFlags): Promise<void> {
+  const subject = await analyzed(ref, await scoringContext(flags));
+  if (flags.json) printJson(analysisDocument(subject));
+  else console.log(analysisReport(subject));
+}
+
+async function compare(refs: string[], flags: ScoringFlags): Promise<void> {
+  const context = await scoringContext(flags);
+  const subjects: ReportSubject[] = [];
+  for (const ref of refs) subjects.push(await analyzed(ref, context));
+  if (flags.json) {
+    printJson(subjects.map(analysisDocument));
+    return;
+  }
+  console.log(
+    `board ${context.board.id}, corpus ${context.corpus.id}, weights ${context.weights.id}\n`,
+  );
+  console.log(
+    table([
+      ["", ...subjects.map((s) => s.layout.name)],
+      ["score", ...subjects.map((s) => s.analysis.score.toFixed(3))],
+      ...METRIC_ROWS.map(([key, label, unit]) => [
+        label,
+        ...subjects.map((s) => formatMetric(s.analysis.metrics[key], unit)),
+      ]),
+    ]),
+  );
+}
+
+/** Layout references to rank: every built-in layout, or every layout file in a folder. */
+async function layoutRefs(folder: string | undefined): Promise<string[]> {
+  if (folder === undefined) return builtinIds("layouts");
+  const names = await readdir(folder).catch(() => {
+    throw new KeyForgeError("RANK_FOLDER_UNREADABLE", `cannot read folder ${folder}`);
+  });
+  const files = names.filter((name) => !name.startsWith(".")).sort();
+  if (files.length === 0)
+    throw new KeyForgeError("RANK_FOLDER_EMPTY", `no layout files in ${folder}`);
+  return files.map((name) => join(folder, name));
+}
+
+const SORTABLE = new Set<string>(["score", ...METRIC_ROWS.map(([key]) => key)]);
+
+async function rank(
+  folder: string | undefined,
+  flags: ScoringFlags & { sort: string },
+): Promise<void> {
+  if (!SORTABLE.has(flags.sort)) {
+    throw new KeyForgeError("FLAG_INVALID", `--sort must be one of: ${[...SORTABLE].join(", ")}`);
+  }
+  const context = await scoringContext(flags);
+  const subjects: ReportSubject[] = [];
+  for (const ref of await layoutRefs(folder)) subjects.push(await analyzed(ref, context));
+  const value = (s: ReportSubject) =>
+    flags.sort === "score" ? s.analysis.score : s.analysis.metrics[flags.sort as keyof Metrics];
+  // A metric the weights reward (negative weight, e.g. inward rolls) ranks highest first.
+  const weight =
+    flags.sort in context.weights.weights
+      ? context.weights.weights[flags.sort as keyof Weights["weights"]]
+      : 1;
+  const direction = weight < 0 ? -1 : 1;
+  subjects.sort((a, b) => direction * (value(a) - value(b)) || a.analysis.score - b.analysis.score);
+  if (flags.json) {
+    printJson(subjects.map((s, i) => ({ rank: i + 1, ...analysisDocument(s) })));
+    return;
+  }
+  const columns: [keyof Metrics, string][] = [
+    ["sfb", "SFB"],
+    ["sfs", "SFS"],
+    ["lsb", "LSB"],
+    ["fullScissors", "full scissors"],
+    ["rollIn", "roll in"],
+    ["redirect", "redirect"],
+    ["distance", "travel"],
+  ];
+  console.log(
+    `board ${context.board.id}, corpus ${context.corpus.id}, weights ${context.weights.id}, sorted by ${flags.sort}\n`,
+  );
+  console.log(
+    table([
+      ["#", "layout", "score", ...columns.map(([, label]) => label)],
+      ...subjects.map((s, i) => [
+        String(i + 1),
+        s.layout.name,
+        s.analysis.score.toFixed(2),
+        ...columns.map(([key]) =>
+          formatMetric(s.analysis.metrics[key], METRIC_ROWS.find(([k]) => k === key)?.[2] ?? ""),
+        ),
+      ]),
+    ]),
+  );
+}
+
+export function registerAnalysisCommands(program: Command): void {
+  withScoringFlags(
+    program
+      .command("analyze <layout>")
+      .description(
+        "score a layout (built-in name, file, or - for standard input) and show every metric",
+      ),
+  ).action(analyze);
+  withScoringFlags(
+    program.command("compare <layouts...>").description("compare layouts side by side"),
+  ).action(compare);
+  withScoringFlags(
+    program
+      .command("rank [folder]")
+      .description("rank every built-in layout (or every layout file in a folder) on one board")
+      .option("--sort <metric>", "score or a metric name, e.g. sfb or rollIn", "score"),
+  ).action(rank);
+}
