@@ -27,6 +27,7 @@ export class LayoutScorer {
   /** Per trigram record: cost-table index of the record's trigram, less its own item's part. */
   private readonly trigramFixed: Int32Array;
   private readonly scratchLoad = new Float64Array(FINGER_SLOTS);
+  private readonly savedLoad = new Float64Array(FINGER_SLOTS);
 
   constructor(model: ScoringModel, itemAtKey: ArrayLike<number>) {
     this.model = model;
@@ -287,10 +288,13 @@ export class LayoutScorer {
 
   /** Score change of moving the contents of k1 to k2, k2 to k3 and k3 to k1. */
   cycleDelta(k1: number, k2: number, k3: number): number {
+    // Scored as two swaps; undoing the first restores every integer exactly, the loads from a copy.
+    this.savedLoad.set(this.slotLoad);
     const first = this.swapDelta(k1, k2);
     this.applySwap(k1, k2);
     const second = this.swapDelta(k1, k3);
     this.applySwap(k1, k2);
+    this.slotLoad.set(this.savedLoad);
     return first + second;
   }
 
