@@ -1,7 +1,7 @@
 import type { Board } from "../core/board.ts";
 import { formatLayout, type Layout } from "../core/layout.ts";
 import type { LayoutAnalysis, Metrics, NgramShare } from "../core/scoring/analysis.ts";
-import type { Weights } from "../core/scoring/weights.ts";
+import type { AnalysisSubject } from "../protocol/analysis-document.ts";
 import { drawBoard } from "./board-drawing.ts";
 import { table, useColour, visibleChar } from "./output.ts";
 
@@ -71,13 +71,7 @@ function worst(title: string, entries: readonly NgramShare[]): string {
     .join("  ")}`;
 }
 
-export interface ReportSubject {
-  readonly board: Board;
-  readonly layout: Layout;
-  readonly corpusId: string;
-  readonly weights: Weights;
-  readonly analysis: LayoutAnalysis;
-}
+export type ReportSubject = AnalysisSubject;
 
 /** The `keyforge analyze` report a person reads. */
 export function analysisReport(subject: ReportSubject): string {
@@ -120,21 +114,4 @@ export function analysisReport(subject: ReportSubject): string {
     "layout:",
     formatLayout(layout, board).trimEnd(),
   ].join("\n");
-}
-
-/** The `--json` document of one analysis (schema in docs/analysis.md). */
-export function analysisDocument(subject: ReportSubject): Record<string, unknown> {
-  const { analysis } = subject;
-  return {
-    layout: { name: subject.layout.name, text: formatLayout(subject.layout, subject.board) },
-    board: subject.board.id,
-    corpus: subject.corpusId,
-    weights: subject.weights.id,
-    score: analysis.score,
-    metrics: analysis.metrics,
-    contributions: analysis.contributions,
-    usage: analysis.usage,
-    keys: analysis.keys,
-    top: analysis.top,
-  };
 }

@@ -84,6 +84,7 @@ function shapeOf(lines: readonly (readonly unknown[])[]): string {
 export function parseLayout(text: string, board: Board, name: string): Layout {
   const lines = tokenLines(text);
   const rows = boardRows(board);
+  if (lines.length === 0) throw new KeyForgeError("LAYOUT_EMPTY", `layout ${name} is empty`);
   if (shapeOf(lines) !== shapeOf(rows)) {
     throw new KeyForgeError(
       "LAYOUT_SHAPE_MISMATCH",

@@ -14,8 +14,8 @@ import {
   loadLayout,
   loadWeights,
 } from "../../infra/system-data.ts";
+import { analysisDocument } from "../../protocol/analysis-document.ts";
 import {
-  analysisDocument,
   analysisReport,
   formatMetric,
   METRIC_ROWS,

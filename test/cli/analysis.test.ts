@@ -1,0 +1,189 @@
+import assert from "node:assert/strict";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { after, describe, it } from "node:test";
+import { analysisDocumentSchema } from "../../src/protocol/analysis-document.ts";
+import { runCli } from "../helpers/run-cli.ts";
+
+const work = mkdtempSync(join(tmpdir(), "keyforge-analysis-"));
+after(() => rmSync(work, { recursive: true, force: true }));
+
+function json(args: string[]): unknown {
+  const result = runCli(args);
+  assert.equal(result.status, 0, result.stderr);
+  return JSON.parse(result.stdout);
+}
+
+function assertCleanFailure(
+  result: { status: number | null; stderr: string },
+  message: RegExp,
+): void {
+  assert.equal(result.status, 1, result.stderr);
+  assert.match(result.stderr, message);
+  assert.doesNotMatch(result.stderr, /\n\s+at /, "no stack trace");
+}
+
+describe("keyforge analyze", () => {
+  it("prints a readable report: score, metrics, finger bars, heatmap, worst n-grams", () => {
+    const { status, stdout } = runCli(["analyze", "colemak-dh", "--board", "ansi"]);
+    assert.equal(status, 0);
+    assert.match(stdout, /^score \d+\.\d+ \(lower is better\)$/m);
+    assert.match(stdout, /same-finger bigrams \(SFB\)\s+\d+\.\d\d%\s+10\s+\d/);
+    assert.match(stdout, /leftIndex\s+\d+\.\d%\s+█+/);
+    assert.match(stdout, /key heatmap/);
+    assert.match(stdout, /\[ a ]\s*\[ r ]\s*\[ s ]\s*\[ t ]/);
+    assert.match(stdout, /worst SFBs: \S+ \d\.\d\d%/);
+    assert.match(stdout, /worst redirects: /);
+  });
+
+  it("prints one JSON object that follows the documented schema", () => {
+    const document = analysisDocumentSchema.parse(
+      json(["analyze", "qwerty", "--board", "ansi", "--json"]),
+    );
+    assert.equal(document.board, "ansi");
+    assert.equal(document.corpus, "en");
+    assert.equal(document.weights, "default");
+    const sum = Object.values(document.contributions).reduce((a, b) => a + b, 0);
+    assert.ok(Math.abs(sum - document.score) < 1e-9, "the contributions add up to the score");
+    assert.equal(document.keys.find((k) => k.char === "f")?.finger, "index");
+    assert.ok(Math.abs(document.usage.hands.left + document.usage.hands.right - 100) < 1e-9);
+  });
+
+  it("reads a layout from standard input and takes weight overrides", () => {
+    const text = "q w f p b j l u y ;\na r s t g m n e i o\nz x c d v k h , . /\n";
+    const plainRun = runCli(["analyze", "-", "--board", "ortho-3x10", "--json"], { input: text });
+    assert.equal(plainRun.status, 0, plainRun.stderr);
+    assert.equal(analysisDocumentSchema.parse(JSON.parse(plainRun.stdout)).layout.name, "stdin");
+    assertCleanFailure(
+      runCli(["analyze", "-", "--board", "ortho-3x10"], { input: "" }),
+      /layout stdin is empty/,
+    );
+    const result = runCli(
+      ["analyze", "-", "--board", "ortho-3x10", "--json", "--weight", "sfb=0"],
+      { input: text },
+    );
+    assert.equal(result.status, 0, result.stderr);
+    const free = analysisDocumentSchema.parse(JSON.parse(result.stdout));
+    assert.equal(free.contributions.sfb, 0);
+  });
+
+  it("explains bad input with a message and exit code 1", () => {
+    assertCleanFailure(runCli(["analyze", "nope"]), /no built-in layout "nope"/);
+    const short = join(work, "short.txt");
+    writeFileSync(short, "a b c\nd e f\n");
+    assertCleanFailure(runCli(["analyze", short, "--board", "corne"]), /rows of 3\+3 keys/);
+    const badToken = join(work, "token.txt");
+    writeFileSync(badToken, "q w e r t y u i o pp\na s d f g h j k l ;\nz x c v b n m , . /\n");
+    assertCleanFailure(runCli(["analyze", badToken]), /"pp" is not a layout key/);
+    const badWeights = join(work, "weights.json");
+    writeFileSync(
+      badWeights,
+      JSON.stringify({ format: "keyforge-weights/1", name: "x", weights: {}, parameters: {} }),
+    );
+    assertCleanFailure(
+      runCli(["analyze", "qwerty", "--weights", badWeights]),
+      /WEIGHTS_FIELD_INVALID \[weights\.sfb]/,
+    );
+    writeFileSync(badWeights, "{");
+    assertCleanFailure(runCli(["analyze", "qwerty", "--weights", badWeights]), /not valid JSON/);
+    assertCleanFailure(runCli(["analyze", "qwerty", "--weight", "sfb"]), /not name=number/);
+  });
+});
+
+describe("keyforge compare and rank", () => {
+  it("compares layouts side by side, and as JSON", () => {
+    const { status, stdout } = runCli(["compare", "qwerty", "colemak-dh", "--board", "ansi"]);
+    assert.equal(status, 0);
+    assert.match(stdout, /^\s+qwerty\s+colemak-dh$/m);
+    assert.match(stdout, /^score\s+\d+\.\d+\s+\d+\.\d+$/m);
+    const documents = json(["compare", "qwerty", "colemak-dh", "--json"]) as unknown[];
+    assert.equal(documents.length, 2);
+    for (const document of documents) analysisDocumentSchema.parse(document);
+  });
+
+  it("finds several times the SFBs on qwerty that colemak-dh has, and ranks qwerty near the bottom", () => {
+    const ranked = json(["rank", "--board", "ansi", "--json"]) as {
+      rank: number;
+      layout: { name: string };
+      metrics: { sfb: number };
+    }[];
+    const byName = new Map(ranked.map((r) => [r.layout.name, r]));
+    const qwerty = byName.get("qwerty");
+    const colemakDh = byName.get("colemak-dh");
+    assert.ok(qwerty && colemakDh);
+    assert.ok(
+      qwerty.metrics.sfb > 3 * colemakDh.metrics.sfb,
+      `${qwerty.metrics.sfb} vs ${colemakDh.metrics.sfb}`,
+    );
+    assert.ok(qwerty.rank >= ranked.length - 2, `qwerty ranks ${qwerty.rank} of ${ranked.length}`);
+  });
+
+  it("sorts by a metric, best first, and ranks a folder of layout files", () => {
+    const bySfb = json(["rank", "--sort", "sfb", "--json"]) as { metrics: { sfb: number } }[];
+    const sfbs = bySfb.map((r) => r.metrics.sfb);
+    assert.deepEqual(
+      sfbs,
+      [...sfbs].sort((a, b) => a - b),
+    );
+    const byRolls = json(["rank", "--sort", "rollIn", "--json"]) as {
+      metrics: { rollIn: number };
+    }[];
+    const rolls = byRolls.map((r) => r.metrics.rollIn);
+    assert.deepEqual(
+      rolls,
+      [...rolls].sort((a, b) => b - a),
+      "a rewarded metric ranks highest first",
+    );
+    const folder = join(work, "mine");
+    rmSync(folder, { recursive: true, force: true });
+    mkdirSync(folder);
+    writeFileSync(
+      join(folder, "a.txt"),
+      "q w e r t y u i o p\na s d f g h j k l ;\nz x c v b n m , . /\n",
+    );
+    writeFileSync(
+      join(folder, "b.txt"),
+      "q w f p b j l u y ;\na r s t g m n e i o\nz x c d v k h , . /\n",
+    );
+    const { status, stdout } = runCli(["rank", folder]);
+    assert.equal(status, 0);
+    assert.match(stdout, /^1\s+b\s/m);
+    assert.match(stdout, /^2\s+a\s/m);
+    assertCleanFailure(runCli(["rank", "--sort", "beauty"]), /--sort must be one of/);
+  });
+});
+
+describe("keyforge export", () => {
+  it("writes an SVG heatmap, KLE JSON and, for QMK boards, a keymap", () => {
+    const svg = runCli(["export", "graphite", "--board", "ferris", "--format", "svg"]);
+    assert.equal(svg.status, 0, svg.stderr);
+    assert.match(svg.stdout, /<svg [^>]*xmlns="http:\/\/www\.w3\.org\/2000\/svg"/);
+    const kle = runCli(["export", "graphite", "--board", "ferris", "--format", "kle"]);
+    assert.equal(kle.status, 0, kle.stderr);
+    assert.ok(Array.isArray(JSON.parse(kle.stdout)));
+    const board = join(work, "crkbd.json");
+    const imported = runCli([
+      "board",
+      "import",
+      "qmk",
+      "../shared/fixtures/qmk/crkbd-rev1.keyboard.json",
+      "--out",
+      board,
+    ]);
+    assert.equal(imported.status, 0, imported.stderr);
+    const out = join(work, "keymap.json");
+    const qmk = runCli(["export", "colemak-dh", "--board", board, "--format", "qmk", "--out", out]);
+    assert.equal(qmk.status, 0, qmk.stderr);
+    const keymap = JSON.parse(readFileSync(out, "utf8"));
+    assert.ok(keymap.layers[0].includes("KC_A"));
+    assertCleanFailure(
+      runCli(["export", "qwerty", "--board", "ansi", "--format", "qmk"]),
+      /board import qmk/,
+    );
+    assertCleanFailure(
+      runCli(["export", "qwerty", "--format", "png"]),
+      /--format must be one of svg, kle, qmk/,
+    );
+  });
+});

@@ -1,0 +1,84 @@
+import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import { describe, it } from "node:test";
+import { KeyForgeError } from "../../../src/core/errors.ts";
+import {
+  overrideWeights,
+  parseWeights,
+  WEIGHTED_TERMS,
+} from "../../../src/core/scoring/weights.ts";
+
+const DEFAULT = JSON.parse(
+  readFileSync(new URL("../../../data/system/weights/default.json", import.meta.url), "utf8"),
+);
+
+function codes(fn: () => unknown): string[] {
+  try {
+    fn();
+  } catch (error) {
+    if (error instanceof KeyForgeError) return [error.code, ...error.problems.map((p) => p.code)];
+    throw error;
+  }
+  return [];
+}
+
+describe("weights", () => {
+  it("reads the default weights, with a weight for every term", () => {
+    const weights = parseWeights(DEFAULT, "default");
+    assert.equal(weights.id, "default");
+    assert.deepEqual(Object.keys(weights.weights).sort(), [...WEIGHTED_TERMS].sort());
+    assert.ok(weights.weights.sfb > 0, "SFBs cost");
+    assert.ok(weights.weights.rollIn < 0, "inward rolls are rewarded");
+    assert.ok(weights.weights.rollIn < weights.weights.rollOut, "inward rolls more than outward");
+    assert.ok(weights.parameters.fingerCaps.pinky < weights.parameters.fingerCaps.index);
+  });
+
+  it("names every problem of a bad weights file", () => {
+    assert.deepEqual(
+      codes(() => parseWeights({ ...DEFAULT, format: "genkey" }, "x")),
+      ["WEIGHTS_INVALID", "WEIGHTS_FORMAT_UNSUPPORTED"],
+    );
+    const { sfb: _sfb, ...noSfb } = DEFAULT.weights;
+    assert.deepEqual(
+      codes(() => parseWeights({ ...DEFAULT, weights: { ...noSfb, sbf: 3 } }, "x")),
+      ["WEIGHTS_INVALID", "WEIGHTS_FIELD_INVALID", "WEIGHTS_FIELD_INVALID"],
+    );
+    const badCoverage = { ...DEFAULT, parameters: { ...DEFAULT.parameters, trigramCoverage: 0 } };
+    assert.deepEqual(
+      codes(() => parseWeights(badCoverage, "x")),
+      ["WEIGHTS_INVALID", "WEIGHTS_FIELD_INVALID"],
+    );
+    const swapped = {
+      ...DEFAULT,
+      parameters: { ...DEFAULT.parameters, halfScissor: 2, fullScissor: 1 },
+    };
+    assert.deepEqual(
+      codes(() => parseWeights(swapped, "x")),
+      ["WEIGHTS_INVALID"],
+    );
+  });
+
+  it("overrides one weight or parameter from the command line", () => {
+    const base = parseWeights(DEFAULT, "default");
+    const changed = overrideWeights(base, ["sfb=25", "fingerCaps.pinky=7", "trigramCoverage=0.9"]);
+    assert.equal(changed.weights.sfb, 25);
+    assert.equal(changed.parameters.fingerCaps.pinky, 7);
+    assert.equal(changed.parameters.trigramCoverage, 0.9);
+    assert.equal(base.weights.sfb, DEFAULT.weights.sfb, "the base is left alone");
+    assert.equal(overrideWeights(base, []), base);
+  });
+
+  it("rejects overrides that name nothing or set no number", () => {
+    const base = parseWeights(DEFAULT, "default");
+    for (const bad of ["sfb", "sfb=", "sfb=x", "nope=1", "fingerCaps.toe=1", "fingerCaps=3"]) {
+      assert.deepEqual(
+        codes(() => overrideWeights(base, [bad])).slice(0, 1),
+        ["WEIGHT_OVERRIDE_INVALID"],
+        bad,
+      );
+    }
+    assert.deepEqual(codes(() => overrideWeights(base, ["trigramCoverage=2"])).slice(0, 1), [
+      "WEIGHTS_INVALID",
+    ]);
+  });
+});
