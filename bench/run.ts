@@ -1,7 +1,9 @@
 import { benchCorpusBuild } from "./corpus-build.ts";
+import { benchScoring } from "./scoring.ts";
 
 /** `npm run bench`: every benchmark, one line per figure with its unit. */
 const corpusSizes = (process.env.BENCH_CORPUS_MB ?? "64,1024").split(",").map(Number);
 
 console.log(`node ${process.version}, ${process.arch}`);
+await benchScoring(["corne", "ortho-3x10"]);
 await benchCorpusBuild(corpusSizes);

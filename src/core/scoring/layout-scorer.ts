@@ -26,7 +26,6 @@ export class LayoutScorer {
   readonly slotLoad = new Float64Array(FINGER_SLOTS);
   /** Per trigram record: cost-table index of the record's trigram, less its own item's part. */
   private readonly trigramFixed: Int32Array;
-  private readonly scratchLoad = new Float64Array(FINGER_SLOTS);
   private readonly savedLoad = new Float64Array(FINGER_SLOTS);
 
   constructor(model: ScoringModel, itemAtKey: ArrayLike<number>) {
@@ -109,13 +108,11 @@ export class LayoutScorer {
     let right = 0;
     for (const s of LEFT_SLOTS) left += load[s] as number;
     for (const s of RIGHT_SLOTS) right += load[s] as number;
-    const imbalance = left + right > 0 ? Math.abs(50 - (100 * left) / (left + right)) : 0;
     let overload = 0;
     for (let s = 0; s < FINGER_SLOTS; s++) {
-      const excess = (load[s] as number) - (this.model.slotCap[s] as number);
-      if (excess > 0) overload += 100 * excess;
+      overload += Math.max(0, (load[s] as number) - (this.model.slotCap[s] as number));
     }
-    return w.handImbalance * imbalance + w.fingerOverload * overload;
+    return w.handImbalance * imbalance(left, right) + w.fingerOverload * 100 * overload;
   }
 
   /** How much the score changes if the contents of keys k1 and k2 are exchanged. */
@@ -245,15 +242,31 @@ export class LayoutScorer {
     return correction;
   }
 
+  /** Change of the load terms when a share `moved` of keystrokes goes from slot sa to slot sb. */
   private loadSwapDelta(a: number, b: number, sa: number, sb: number): number {
     const m = this.model;
     const moved = (m.monogram[a] as number) - (m.monogram[b] as number);
     if (moved === 0) return 0;
-    const load = this.scratchLoad;
-    load.set(this.slotLoad);
-    load[sa] = (load[sa] as number) - moved;
-    load[sb] = (load[sb] as number) + moved;
-    return this.loadPenalty(load) - this.loadPenalty(this.slotLoad);
+    const load = this.slotLoad;
+    const cap = m.slotCap;
+    const w = m.weights.weights;
+    const fromLoad = load[sa] as number;
+    const toLoad = load[sb] as number;
+    const overload =
+      Math.max(0, fromLoad - moved - (cap[sa] as number)) -
+      Math.max(0, fromLoad - (cap[sa] as number)) +
+      Math.max(0, toLoad + moved - (cap[sb] as number)) -
+      Math.max(0, toLoad - (cap[sb] as number));
+    let left = 0;
+    let right = 0;
+    for (const slot of LEFT_SLOTS) left += load[slot] as number;
+    for (const slot of RIGHT_SLOTS) right += load[slot] as number;
+    const newLeft = left - (sa < 4 ? moved : 0) + (sb < 4 ? moved : 0);
+    const newRight = right - (sa > 5 ? moved : 0) + (sb > 5 ? moved : 0);
+    return (
+      w.handImbalance * (imbalance(newLeft, newRight) - imbalance(left, right)) +
+      w.fingerOverload * 100 * overload
+    );
   }
 
   /** Exchanges the contents of keys k1 and k2. */
@@ -302,6 +315,11 @@ export class LayoutScorer {
     this.applySwap(k1, k2);
     this.applySwap(k1, k3);
   }
+}
+
+/** Percentage points between the left hand's share of non-thumb keystrokes and 50. */
+function imbalance(left: number, right: number): number {
+  return left + right > 0 ? Math.abs(50 - (100 * left) / (left + right)) : 0;
 }
 
 /** Item on each key for a layout: its characters, and blanks on the keys it leaves unused. */

@@ -1,0 +1,81 @@
+import type { Board } from "../src/core/board.ts";
+import { charsOfLayout, itemsOfLayout, LayoutScorer } from "../src/core/scoring/layout-scorer.ts";
+import { compileModel } from "../src/core/scoring/model.ts";
+import { loadBoard, loadCorpus, loadLayout, loadWeights } from "../src/infra/system-data.ts";
+
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 2);
+const MOVES = 1 << 16;
+
+/** Deterministic random key pairs and triples among the movable keys (Park–Miller). */
+function randomMoves(movable: Int32Array): Int32Array {
+  const moves = new Int32Array(3 * MOVES);
+  let state = 12345;
+  for (let i = 0; i < moves.length; i++) {
+    state = (state * 48271) % 2147483647;
+    moves[i] = movable[state % movable.length] as number;
+  }
+  return moves;
+}
+
+function rate(run: () => number): number {
+  let sink = 0;
+  let calls = 0;
+  const started = performance.now();
+  while (performance.now() - started < SECONDS * 1000) {
+    sink += run();
+    calls += 1;
+  }
+  if (Number.isNaN(sink)) console.log("unreachable");
+  return calls / ((performance.now() - started) / 1000);
+}
+
+/**
+ * The search problem as users pose it: qwerty's characters placed on the board, space pinned
+ * to its thumb key, every key outside the 3x10 letter block left out of the search.
+ */
+async function problem(boardId: string): Promise<{ board: Board; scorer: LayoutScorer }> {
+  const [board, corpus, weights] = await Promise.all([
+    loadBoard(boardId),
+    loadCorpus("en"),
+    loadWeights("default"),
+  ]);
+  const layout = await loadLayout("qwerty", board);
+  const block = new Set(board.letterBlock?.flat());
+  const model = compileModel({
+    board,
+    corpus,
+    weights,
+    chars: charsOfLayout(layout),
+    pins: new Map([[" ", layout.chars.indexOf(" ")]]),
+    excludedKeys: new Set(board.keys.flatMap((key, k) => (block.has(key.id) ? [] : [k]))),
+  });
+  return { board, scorer: new LayoutScorer(model, itemsOfLayout(model, layout)) };
+}
+
+/** Full evaluations, swap deltas and 3-cycle deltas per second on one core. */
+export async function benchScoring(boardIds: readonly string[]): Promise<void> {
+  for (const id of boardIds) {
+    const { scorer } = await problem(id);
+    const moves = randomMoves(scorer.model.movableKeys);
+    const label = `scoring (${id}, en, default weights, one core)`;
+    console.log(`${label}: full evaluations ${rate(() => scorer.score()).toFixed(0)} /s`);
+    let i = 0;
+    const swaps = rate(() => {
+      i = (i + 3) % (3 * MOVES);
+      return scorer.swapDelta(moves[i] as number, moves[i + 1] as number);
+    });
+    console.log(`${label}: swap deltas ${swaps.toFixed(0)} /s`);
+    const cycles = rate(() => {
+      i = (i + 3) % (3 * MOVES);
+      const [a, b, c] = [moves[i] as number, moves[i + 1] as number, moves[i + 2] as number];
+      return a === b || b === c || a === c ? 0 : scorer.cycleDelta(a, b, c);
+    });
+    console.log(`${label}: 3-cycle deltas ${cycles.toFixed(0)} /s`);
+    const applied = rate(() => {
+      i = (i + 3) % (3 * MOVES);
+      scorer.applySwap(moves[i] as number, moves[i + 1] as number);
+      return 0;
+    });
+    console.log(`${label}: applied swaps ${applied.toFixed(0)} /s`);
+  }
+}
