@@ -1,9 +1,10 @@
 import { benchCorpusBuild } from "./corpus-build.ts";
-import { benchScoring } from "./scoring.ts";
+import { benchScoring, benchTrigramCoverage } from "./scoring.ts";
 
 /** `npm run bench`: every benchmark, one line per figure with its unit. */
 const corpusSizes = (process.env.BENCH_CORPUS_MB ?? "64,1024").split(",").map(Number);
 
 console.log(`node ${process.version}, ${process.arch}`);
 await benchScoring(["corne", "ortho-3x10"]);
+await benchTrigramCoverage("corne", [0.9, 0.95, 1]);
 await benchCorpusBuild(corpusSizes);

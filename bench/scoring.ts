@@ -1,6 +1,7 @@
 import type { Board } from "../src/core/board.ts";
 import { charsOfLayout, itemsOfLayout, LayoutScorer } from "../src/core/scoring/layout-scorer.ts";
 import { compileModel } from "../src/core/scoring/model.ts";
+import { overrideWeights } from "../src/core/scoring/weights.ts";
 import { loadBoard, loadCorpus, loadLayout, loadWeights } from "../src/infra/system-data.ts";
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 2);
@@ -33,12 +34,16 @@ function rate(run: () => number): number {
  * The search problem as users pose it: qwerty's characters placed on the board, space pinned
  * to its thumb key, every key outside the 3x10 letter block left out of the search.
  */
-async function problem(boardId: string): Promise<{ board: Board; scorer: LayoutScorer }> {
-  const [board, corpus, weights] = await Promise.all([
+async function problem(
+  boardId: string,
+  overrides: string[] = [],
+): Promise<{ board: Board; scorer: LayoutScorer }> {
+  const [board, corpus, defaults] = await Promise.all([
     loadBoard(boardId),
     loadCorpus("en"),
     loadWeights("default"),
   ]);
+  const weights = overrideWeights(defaults, overrides);
   const layout = await loadLayout("qwerty", board);
   const block = new Set(board.letterBlock?.flat());
   const model = compileModel({
@@ -50,6 +55,26 @@ async function problem(boardId: string): Promise<{ board: Board; scorer: LayoutS
     excludedKeys: new Set(board.keys.flatMap((key, k) => (block.has(key.id) ? [] : [k]))),
   });
   return { board, scorer: new LayoutScorer(model, itemsOfLayout(model, layout)) };
+}
+
+/** Swap deltas per second at other trigram coverages: the precision/speed trade-off. */
+export async function benchTrigramCoverage(
+  boardId: string,
+  coverages: readonly number[],
+): Promise<void> {
+  for (const coverage of coverages) {
+    const { scorer } = await problem(boardId, [`trigramCoverage=${coverage}`]);
+    const moves = randomMoves(scorer.model.movableKeys);
+    let i = 0;
+    const swaps = rate(() => {
+      i = (i + 3) % (3 * MOVES);
+      return scorer.swapDelta(moves[i] as number, moves[i + 1] as number);
+    });
+    const kept = scorer.model.trigramShare.length;
+    console.log(
+      `scoring (${boardId}, trigram coverage ${coverage}, ${kept} trigrams): swap deltas ${swaps.toFixed(0)} /s`,
+    );
+  }
 }
 
 /** Full evaluations, swap deltas and 3-cycle deltas per second on one core. */
