@@ -11,67 +11,89 @@ const ngramShares = z.array(z.tuple([z.string().min(1), percent]));
 
 /** One layout's analysis as `keyforge analyze --json` prints it (and the hive will serve it). */
 export const analysisDocumentSchema = z.strictObject({
-  layout: z.strictObject({ name: z.string(), text: z.string() }),
-  board: z.string(),
-  corpus: z.string(),
-  weights: z.string(),
-  score: z.number(),
-  metrics: z.strictObject({
-    sfb: percent,
-    sfs: percent,
-    sft: percent,
-    lsb: percent,
-    halfScissors: percent,
-    fullScissors: percent,
-    alternate: percent,
-    altSfs: percent,
-    rollIn: percent,
-    rollOut: percent,
-    onehandIn: percent,
-    onehandOut: percent,
-    redirect: percent,
-    badRedirect: percent,
-    thumb: percent,
-    distance: z.number().min(0),
-    effort: z.number().min(0),
-    coverage: percent,
-    handImbalance: z.number().min(0).max(50),
-    fingerOverload: z.number().min(0),
-  }),
-  contributions: z.strictObject(
-    Object.fromEntries(WEIGHTED_TERMS.map((term) => [term, z.number()])) as Record<
-      (typeof WEIGHTED_TERMS)[number],
-      z.ZodNumber
-    >,
-  ),
-  usage: z.strictObject({
-    fingers: z.strictObject(
-      Object.fromEntries(FINGER_SLOT_NAMES.map((name) => [name, percent])) as Record<
-        (typeof FINGER_SLOT_NAMES)[number],
-        typeof percent
-      >,
+  layout: z
+    .strictObject({ name: z.string(), text: z.string() })
+    .describe(
+      "The layout analysed: its name and its layout text on the board (one line per board row).",
     ),
-    hands: z.strictObject({ left: percent, right: percent }),
-    rows: z.record(z.string(), percent),
-  }),
-  keys: z.array(
-    z.strictObject({
-      char: z.string().min(1),
-      key: z.string(),
-      hand: z.enum(HANDS),
-      finger: z.enum(FINGERS),
-      x: z.number(),
-      y: z.number(),
-    }),
-  ),
-  top: z.strictObject({
-    sfb: ngramShares,
-    sfs: ngramShares,
-    lsb: ngramShares,
-    scissors: ngramShares,
-    redirect: ngramShares,
-    badRedirect: ngramShares,
-  }),
+  board: z.string().describe("Board id."),
+  corpus: z.string().describe("Corpus id."),
+  weights: z.string().describe("Weights id."),
+  score: z
+    .number()
+    .describe("Weighted sum of the metrics; lower is better. Equals the sum of contributions."),
+  metrics: z
+    .strictObject({
+      sfb: percent,
+      sfs: percent,
+      sft: percent,
+      lsb: percent,
+      halfScissors: percent,
+      fullScissors: percent,
+      alternate: percent,
+      altSfs: percent,
+      rollIn: percent,
+      rollOut: percent,
+      onehandIn: percent,
+      onehandOut: percent,
+      redirect: percent,
+      badRedirect: percent,
+      thumb: percent,
+      distance: z.number().min(0),
+      effort: z.number().min(0),
+      coverage: percent,
+      handImbalance: z.number().min(0).max(50),
+      fingerOverload: z.number().min(0),
+    })
+    .describe(
+      "Every metric (docs/metrics.md). Shares are percentages 0-100 of the n-grams of their order whose characters are all on the layout; distance in key units and effort per keystroke.",
+    ),
+  contributions: z
+    .strictObject(
+      Object.fromEntries(WEIGHTED_TERMS.map((term) => [term, z.number()])) as Record<
+        (typeof WEIGHTED_TERMS)[number],
+        z.ZodNumber
+      >,
+    )
+    .describe("What each weighted term adds to the score: weight times metric."),
+  usage: z
+    .strictObject({
+      fingers: z.strictObject(
+        Object.fromEntries(FINGER_SLOT_NAMES.map((name) => [name, percent])) as Record<
+          (typeof FINGER_SLOT_NAMES)[number],
+          typeof percent
+        >,
+      ),
+      hands: z.strictObject({ left: percent, right: percent }),
+      rows: z.record(z.string(), percent),
+    })
+    .describe("Percent of keystrokes per finger (ten slots), per hand and per board row label."),
+  keys: z
+    .array(
+      z.strictObject({
+        char: z.string().min(1),
+        key: z.string(),
+        hand: z.enum(HANDS),
+        finger: z.enum(FINGERS),
+        x: z.number(),
+        y: z.number(),
+      }),
+    )
+    .describe(
+      "Every character on the layout: its key id, hand, finger and key centre (key units).",
+    ),
+  top: z
+    .strictObject({
+      sfb: ngramShares,
+      sfs: ngramShares,
+      lsb: ngramShares,
+      scissors: ngramShares,
+      redirect: ngramShares,
+      badRedirect: ngramShares,
+    })
+    .describe(
+      "The most frequent offending n-grams of each kind, as [n-gram, percent] pairs, most frequent first.",
+    ),
 });
 
 export type AnalysisDocument = z.infer<typeof analysisDocumentSchema>;
