@@ -2,7 +2,6 @@ import { KeyForgeError } from "../errors.ts";
 import type { Layout } from "../layout.ts";
 import { FINGER_SLOTS } from "./fingers.ts";
 import type { ScoringModel } from "./model.ts";
-import { ROLE_MULTIPLIERS } from "./trigram-delta-index.ts";
 
 /** Left-hand non-thumb slots are 0–3, right-hand 6–9 (fingers.ts). */
 const LEFT_SLOTS = [0, 1, 2, 3] as const;
@@ -12,7 +11,7 @@ const RIGHT_SLOTS = [6, 7, 8, 9] as const;
  * The score of one layout under a compiled model, kept as item positions so that a swap or a
  * 3-cycle of keys is scored by touching only the n-grams of the moved characters. Deltas
  * allocate nothing and read memory mostly in order; applying a move keeps the per-trigram
- * state (`trigramFixed`) in step.
+ * state (`trigramRow`) in step.
  */
 export class LayoutScorer {
   readonly model: ScoringModel;
@@ -24,8 +23,8 @@ export class LayoutScorer {
   readonly slotOf: Uint8Array;
   /** Share of keystrokes on each finger slot (0–1). */
   readonly slotLoad = new Float64Array(FINGER_SLOTS);
-  /** Per trigram record: cost-table index of the record's trigram, less its own item's part. */
-  private readonly trigramFixed: Int32Array;
+  /** Per trigram record: offset of the record's current cost row (trigram-delta-index.ts). */
+  private readonly trigramRow: Int32Array;
   private readonly savedLoad = new Float64Array(FINGER_SLOTS);
 
   constructor(model: ScoringModel, itemAtKey: ArrayLike<number>) {
@@ -59,13 +58,13 @@ export class LayoutScorer {
       this.slotLoad[slot] = (this.slotLoad[slot] as number) + (model.monogram[item] as number);
     }
     const index = model.trigramDelta;
-    this.trigramFixed = Int32Array.from(index.base);
-    for (let r = 0; r < this.trigramFixed.length; r++) {
+    this.trigramRow = Int32Array.from(index.base);
+    for (let r = 0; r < this.trigramRow.length; r++) {
       for (let o = 0; o < 4; o += 2) {
         const other = index.others[4 * r + o] as number;
         if (other < 0) continue;
-        this.trigramFixed[r] =
-          (this.trigramFixed[r] as number) +
+        this.trigramRow[r] =
+          (this.trigramRow[r] as number) +
           (index.others[4 * r + o + 1] as number) * (this.slotOf[other] as number);
       }
     }
@@ -149,42 +148,48 @@ export class LayoutScorer {
     const m = this.model;
     const n = m.size;
     const pos = this.keyOf;
-    const bi = m.bigram;
-    const sk = m.skipgram;
-    const bc = m.bigramCost;
-    const sc = m.skipgramCost;
-    const rowA = a * n;
-    const rowB = b * n;
-    const toA = pa * n;
-    const toB = pb * n;
+    const share = m.pairShare4;
+    const cost = m.pairCost4;
+    const rowA = 4 * a * n;
+    const rowB = 4 * b * n;
+    const fromA = 4 * pa * n;
+    const fromB = 4 * pb * n;
     let delta = 0;
     for (let c = 0; c < m.charCount; c++) {
       if (c === a || c === b) continue;
-      const pc = pos[c] as number;
-      const fromC = pc * n;
+      const sa = rowA + 4 * c;
+      const sb = rowB + 4 * c;
+      const pc = 4 * (pos[c] as number);
+      const ka = fromA + pc;
+      const kb = fromB + pc;
       delta +=
-        ((bi[rowA + c] as number) - (bi[rowB + c] as number)) *
-          ((bc[toB + pc] as number) - (bc[toA + pc] as number)) +
-        ((bi[c * n + a] as number) - (bi[c * n + b] as number)) *
-          ((bc[fromC + pb] as number) - (bc[fromC + pa] as number)) +
-        ((sk[rowA + c] as number) - (sk[rowB + c] as number)) *
-          ((sc[toB + pc] as number) - (sc[toA + pc] as number)) +
-        ((sk[c * n + a] as number) - (sk[c * n + b] as number)) *
-          ((sc[fromC + pb] as number) - (sc[fromC + pa] as number));
+        ((share[sa] as number) - (share[sb] as number)) *
+          ((cost[kb] as number) - (cost[ka] as number)) +
+        ((share[sa + 1] as number) - (share[sb + 1] as number)) *
+          ((cost[kb + 1] as number) - (cost[ka + 1] as number)) +
+        ((share[sa + 2] as number) - (share[sb + 2] as number)) *
+          ((cost[kb + 2] as number) - (cost[ka + 2] as number)) +
+        ((share[sa + 3] as number) - (share[sb + 3] as number)) *
+          ((cost[kb + 3] as number) - (cost[ka + 3] as number));
     }
-    const aa = toA + pa;
-    const bb = toB + pb;
-    const ab = toA + pb;
-    const ba = toB + pa;
+    // The pairs among a and b themselves: a→a, b→b, a→b, b→a, for bigrams ([0]) and skipgrams ([2]).
+    const bc = m.bigramCost;
+    const sc = m.skipgramCost;
+    const bi = m.bigram;
+    const sk = m.skipgram;
+    const aa = pa * n + pa;
+    const bb = pb * n + pb;
+    const ab = pa * n + pb;
+    const ba = pb * n + pa;
     return (
       delta +
-      ((bi[rowA + a] as number) - (bi[rowB + b] as number)) *
+      ((bi[a * n + a] as number) - (bi[b * n + b] as number)) *
         ((bc[bb] as number) - (bc[aa] as number)) +
-      ((bi[rowA + b] as number) - (bi[rowB + a] as number)) *
+      ((bi[a * n + b] as number) - (bi[b * n + a] as number)) *
         ((bc[ba] as number) - (bc[ab] as number)) +
-      ((sk[rowA + a] as number) - (sk[rowB + b] as number)) *
+      ((sk[a * n + a] as number) - (sk[b * n + b] as number)) *
         ((sc[bb] as number) - (sc[aa] as number)) +
-      ((sk[rowA + b] as number) - (sk[rowB + a] as number)) *
+      ((sk[a * n + b] as number) - (sk[b * n + a] as number)) *
         ((sc[ba] as number) - (sc[ab] as number))
     );
   }
@@ -192,22 +197,14 @@ export class LayoutScorer {
   /** Cost change of the trigrams of `item` if it alone moved from slot `from` to slot `to`. */
   private trigramMoveDelta(item: number, from: number, to: number): number {
     const index = this.model.trigramDelta;
-    const start = index.start;
-    const cost = this.model.trigramCost;
-    const fixed = this.trigramFixed;
+    const cost = index.rowCost;
+    const row = this.trigramRow;
     const share = index.share;
     let delta = 0;
-    for (let role = 0; role < ROLE_MULTIPLIERS.length; role++) {
-      const group = item * ROLE_MULTIPLIERS.length + role;
-      const k = ROLE_MULTIPLIERS[role] as number;
-      const after = k * to;
-      const before = k * from;
-      const end = start[group + 1] as number;
-      for (let r = start[group] as number; r < end; r++) {
-        const f = fixed[r] as number;
-        delta +=
-          (share[r] as number) * ((cost[f + after] as number) - (cost[f + before] as number));
-      }
+    const end = index.start[item + 1] as number;
+    for (let r = index.start[item] as number; r < end; r++) {
+      const at = row[r] as number;
+      delta += (share[r] as number) * ((cost[at + to] as number) - (cost[at + from] as number));
     }
     return delta;
   }
@@ -294,8 +291,8 @@ export class LayoutScorer {
     const end = index.dependentStart[item + 1] as number;
     for (let i = index.dependentStart[item] as number; i < end; i++) {
       const r = index.dependentRecord[i] as number;
-      this.trigramFixed[r] =
-        (this.trigramFixed[r] as number) + (index.dependentMult[i] as number) * (to - from);
+      this.trigramRow[r] =
+        (this.trigramRow[r] as number) + (index.dependentMult[i] as number) * (to - from);
     }
   }
 

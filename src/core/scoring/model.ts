@@ -95,6 +95,13 @@ export interface ScoringModel {
   readonly monogramCost: Float64Array;
   readonly bigramCost: Float64Array;
   readonly skipgramCost: Float64Array;
+  /**
+   * For the swap delta, both directions of both pair kinds side by side: for items x, c at
+   * [(x·size + c)·4 …]: bigram x→c, bigram c→x, skipgram x→c, skipgram c→x; for keys k, l at
+   * [(k·size + l)·4 …] the matching costs. One interaction is the dot product of two runs of 4.
+   */
+  readonly pairShare4: Float64Array;
+  readonly pairCost4: Float64Array;
   /** Per (same-key pattern, finger slots), like slotTrigramClass. */
   readonly trigramCost: Float64Array;
   /** Finger-load cap of each finger slot, as a share of keystrokes (0–1). */
@@ -246,6 +253,9 @@ export function compileModel(input: ModelInput): ScoringModel {
   classWeight[TRIGRAM_ONEHAND_IN] = w.onehandIn;
   classWeight[TRIGRAM_ONEHAND_OUT] = w.onehandOut;
   classWeight[TRIGRAM_REDIRECT] = w.redirect;
+  const pairShare4 = interleavePairs(bigrams.shares, skipgrams.shares, size);
+  const pairCost4 = interleavePairs(bigramCost, skipgramCost, size);
+
   const slotTrigramClass = slotTrigramClasses();
   const trigramCost = new Float64Array(SLOT_TRIGRAM_TABLE_SIZE);
   slotTrigramClass.forEach((bits, i) => {
@@ -277,8 +287,13 @@ export function compileModel(input: ModelInput): ScoringModel {
     slotCap[keys.slot[k] as number] = params.fingerCaps[key.finger] / 100;
   });
 
-  const trigramDelta = trigramDeltaIndex(trigramItems, trigramPattern, trigramShare, size, (t) =>
-    isConstantTrigram(trigramItems, t, pinnedKey, keys, fixedKey),
+  const trigramDelta = trigramDeltaIndex(
+    trigramItems,
+    trigramPattern,
+    trigramShare,
+    size,
+    trigramCost,
+    (t) => isConstantTrigram(trigramItems, t, pinnedKey, keys, fixedKey),
   );
   let corpusMonograms = 0;
   for (const char in corpus.monograms) corpusMonograms += corpus.monograms[char] as number;
@@ -314,12 +329,29 @@ export function compileModel(input: ModelInput): ScoringModel {
     monogramCost,
     bigramCost,
     skipgramCost,
+    pairShare4,
+    pairCost4,
     trigramCost,
     slotCap,
     fixedKey,
     movableKeys,
     pins: input.pins ?? new Map(),
   };
+}
+
+/** [x→c, c→x, x→c, c→x] of two size×size matrices, per (x, c): see ScoringModel.pairShare4. */
+function interleavePairs(first: Float64Array, second: Float64Array, size: number): Float64Array {
+  const out = new Float64Array(4 * size * size);
+  for (let x = 0; x < size; x++) {
+    for (let c = 0; c < size; c++) {
+      const at = 4 * (x * size + c);
+      out[at] = first[x * size + c] as number;
+      out[at + 1] = first[c * size + x] as number;
+      out[at + 2] = second[x * size + c] as number;
+      out[at + 3] = second[c * size + x] as number;
+    }
+  }
+  return out;
 }
 
 /**
