@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, describe, it } from "node:test";
 import { analysisDocumentSchema } from "../../src/protocol/analysis-document.ts";
-import { runCli } from "../helpers/run-cli.ts";
+import { assertCleanFailure, runCli } from "../helpers/run-cli.ts";
 
 const work = mkdtempSync(join(tmpdir(), "keyforge-analysis-"));
 after(() => rmSync(work, { recursive: true, force: true }));
@@ -13,15 +13,6 @@ function json(args: string[]): unknown {
   const result = runCli(args);
   assert.equal(result.status, 0, result.stderr);
   return JSON.parse(result.stdout);
-}
-
-function assertCleanFailure(
-  result: { status: number | null; stderr: string },
-  message: RegExp,
-): void {
-  assert.equal(result.status, 1, result.stderr);
-  assert.match(result.stderr, message);
-  assert.doesNotMatch(result.stderr, /\n\s+at /, "no stack trace");
 }
 
 describe("keyforge analyze", () => {

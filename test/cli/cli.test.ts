@@ -3,20 +3,10 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, describe, it } from "node:test";
-import { runCli } from "../helpers/run-cli.ts";
+import { assertCleanFailure, runCli } from "../helpers/run-cli.ts";
 
 const work = mkdtempSync(join(tmpdir(), "keyforge-cli-"));
 after(() => rmSync(work, { recursive: true, force: true }));
-
-/** A failure a user caused: non-zero exit, a message, and no stack trace. */
-function assertCleanFailure(
-  result: { status: number | null; stderr: string },
-  message: RegExp,
-): void {
-  assert.equal(result.status, 1, result.stderr);
-  assert.match(result.stderr, message);
-  assert.doesNotMatch(result.stderr, /\n\s+at /, "no stack trace");
-}
 
 describe("keyforge boards and board show", () => {
   it("lists the built-in boards", () => {

@@ -1,3 +1,4 @@
+import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
 
@@ -24,4 +25,11 @@ export function runCli(
     env: { ...process.env, NO_COLOR: "1" },
   });
   return { status: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+/** A failure the user caused: exit code 1, a message that matches, and no stack trace. */
+export function assertCleanFailure(result: CliResult, message: RegExp): void {
+  assert.equal(result.status, 1, result.stderr);
+  assert.match(result.stderr, message);
+  assert.doesNotMatch(result.stderr, /\n\s+at /, "no stack trace");
 }

@@ -1,9 +1,12 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import fc from "fast-check";
+import type { Board } from "../../../src/core/board.ts";
+import type { Corpus } from "../../../src/core/corpus.ts";
 import { KeyForgeError } from "../../../src/core/errors.ts";
 import { LayoutScorer } from "../../../src/core/scoring/layout-scorer.ts";
-import { compileModel } from "../../../src/core/scoring/model.ts";
+import { compileModel, type ScoringModel } from "../../../src/core/scoring/model.ts";
+import type { Weights } from "../../../src/core/scoring/weights.ts";
 import {
   charsFor,
   randomBoard,
@@ -42,6 +45,19 @@ const problem = fc
     return { ...p, chars, itemAt, pins, excluded };
   });
 
+/** The problem's model with its pins and excluded keys. */
+function constrainedModel(p: {
+  board: Board;
+  corpus: Corpus;
+  weights: Weights;
+  chars: string[];
+  pins: Map<string, number>;
+  excluded: Set<number>;
+}): ScoringModel {
+  const { board, corpus, weights, chars, pins, excluded } = p;
+  return compileModel({ board, corpus, weights, chars, pins, excludedKeys: excluded });
+}
+
 function relativeError(expected: number, actual: number, scale: number): number {
   return Math.abs(expected - actual) / Math.max(1, Math.abs(scale));
 }
@@ -50,14 +66,7 @@ describe("layout scorer", () => {
   it("scores a swap or a 3-cycle by its delta exactly as two full scores differ", () => {
     fc.assert(
       fc.property(problem, (p) => {
-        const model = compileModel({
-          board: p.board,
-          corpus: p.corpus,
-          weights: p.weights,
-          chars: p.chars,
-          pins: p.pins,
-          excludedKeys: p.excluded,
-        });
+        const model = constrainedModel(p);
         const scorer = new LayoutScorer(model, p.itemAt);
         const movable = model.movableKeys;
         if (movable.length < 2) return;
@@ -100,14 +109,7 @@ describe("layout scorer", () => {
   it("keeps pinned characters and excluded keys out of the movable keys", () => {
     fc.assert(
       fc.property(problem, (p) => {
-        const model = compileModel({
-          board: p.board,
-          corpus: p.corpus,
-          weights: p.weights,
-          chars: p.chars,
-          pins: p.pins,
-          excludedKeys: p.excluded,
-        });
+        const model = constrainedModel(p);
         const movable = new Set(model.movableKeys);
         for (const key of p.pins.values()) assert.ok(!movable.has(key));
         for (const key of p.excluded) assert.ok(!movable.has(key));
