@@ -38,6 +38,7 @@ const keySchema = z.strictObject({
     .string()
     .refine((s) => [...s].length === 1, "must be exactly one character")
     .optional(),
+  effort: z.number().min(0).max(100).optional(),
 });
 
 const boardSchema = z.strictObject({

@@ -28,6 +28,11 @@ export interface Key {
   readonly col: number;
   /** Character this key carries when a 3x10 layout is placed on the board and leaves it free. */
   readonly char?: string;
+  /**
+   * Cost of pressing this key, replacing the one scoring derives from the finger and the
+   * distance from its home key (for keys that are harder or easier than their geometry says).
+   */
+  readonly effort?: number;
 }
 
 /** Where a key is and how big: what centres, corners and overlaps are computed from. */

@@ -176,6 +176,14 @@ describe("board validation", () => {
       ),
       ["KEY_FIELD_INVALID"],
     );
+    assert.deepEqual(
+      codes(
+        withKey(3, (k) => {
+          k.effort = -1;
+        }),
+      ),
+      ["KEY_FIELD_INVALID"],
+    );
   });
 
   it("requires exactly one home key per finger that has keys", () => {

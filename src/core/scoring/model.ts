@@ -279,7 +279,7 @@ export function compileModel(input: ModelInput): ScoringModel {
   const keyEffort = new Float64Array(size);
   const monogramCost = new Float64Array(size);
   board.keys.forEach((key, k) => {
-    keyEffort[k] = params.fingerEffort[key.finger] * (1 + distanceFromHome(keys, k));
+    keyEffort[k] = key.effort ?? params.fingerEffort[key.finger] * (1 + distanceFromHome(keys, k));
     monogramCost[k] = w.effort * (keyEffort[k] as number);
   });
   const slotCap = new Float64Array(FINGER_SLOTS);

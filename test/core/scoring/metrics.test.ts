@@ -382,6 +382,23 @@ describe("usage, effort, hand imbalance and finger overload", () => {
     close(a.metrics.effort, 1.29, "effort");
   });
 
+  it("takes a key's effort from the board when the board sets one", () => {
+    // The board says a costs 5 instead of its pinky's 1.8: 1.29 + (5 − 1.8) · 0.1 = 1.61.
+    const grid = gridBoard();
+    const board = {
+      ...grid,
+      keys: grid.keys.map((key) => (key.id === "a" ? { ...key, effort: 5 } : key)),
+    };
+    const layout = parseLayout(GRID_LAYOUT, board, "test");
+    const b = evaluateLayout({
+      board,
+      corpus: textCorpus("fjdkasjdfv"),
+      weights: ALL_TRIGRAMS,
+      layout,
+    });
+    close(b.metrics.effort, 1.61, "effort with a board override");
+  });
+
   it("measures hand imbalance on the non-thumb keystrokes", () => {
     // Non-thumb: left 60 (a s d d f f), right 30 (j j k). |50 − 100·60/90| = 16.67.
     close(a.metrics.handImbalance, 50 / 3, "handImbalance");
