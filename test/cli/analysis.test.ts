@@ -59,6 +59,21 @@ describe("keyforge analyze", () => {
     assert.equal(free.contributions.sfb, 0);
   });
 
+  it("scores against a blend of corpora given on the command line", () => {
+    const single = analysisDocumentSchema.parse(json(["analyze", "qwerty", "--json"]));
+    const blend = analysisDocumentSchema.parse(
+      json(["analyze", "qwerty", "--corpus", "en:0.3,en:0.7", "--json"]),
+    );
+    assert.ok(
+      Math.abs(single.score - blend.score) < 1e-6,
+      "a blend of a corpus with itself scores the same",
+    );
+    assertCleanFailure(
+      runCli(["analyze", "qwerty", "--corpus", "en:0,en:1"]),
+      /must be a positive number/,
+    );
+  });
+
   it("explains bad input with a message and exit code 1", () => {
     assertCleanFailure(runCli(["analyze", "nope"]), /no built-in layout "nope"/);
     const short = join(work, "short.txt");

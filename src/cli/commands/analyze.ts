@@ -7,13 +7,7 @@ import { KeyForgeError } from "../../core/errors.ts";
 import type { Metrics } from "../../core/scoring/analysis.ts";
 import { evaluateLayout } from "../../core/scoring/layout-evaluation.ts";
 import { overrideWeights, type Weights } from "../../core/scoring/weights.ts";
-import {
-  builtinIds,
-  loadBoard,
-  loadCorpus,
-  loadLayout,
-  loadWeights,
-} from "../../infra/system-data.ts";
+import { builtinIds, loadBoard, loadLayout, loadWeights } from "../../infra/system-data.ts";
 import { analysisDocument } from "../../protocol/analysis-document.ts";
 import {
   analysisReport,
@@ -21,6 +15,7 @@ import {
   METRIC_ROWS,
   type ReportSubject,
 } from "../analysis-report.ts";
+import { loadCorpusSpec } from "../corpus-spec.ts";
 import { table } from "../output.ts";
 
 interface ScoringFlags {
@@ -45,7 +40,7 @@ function collect(value: string, previous: string[]): string[] {
 function withScoringFlags(command: Command): Command {
   return command
     .option("-b, --board <board>", "board id or file", "ansi")
-    .option("-c, --corpus <corpus>", "corpus id or file", "en")
+    .option("-c, --corpus <corpus>", "corpus id or file, or a blend: en:0.7,mine.json:0.3", "en")
     .option("-w, --weights <weights>", "weights id or file", "default")
     .option(
       "--weight <name=value>",
@@ -59,7 +54,7 @@ function withScoringFlags(command: Command): Command {
 async function scoringContext(flags: ScoringFlags): Promise<ScoringContext> {
   const [board, corpus, weights] = await Promise.all([
     loadBoard(flags.board),
-    loadCorpus(flags.corpus),
+    loadCorpusSpec(flags.corpus),
     loadWeights(flags.weights),
   ]);
   return { board, corpus, weights: overrideWeights(weights, flags.weight) };

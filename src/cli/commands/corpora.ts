@@ -11,6 +11,7 @@ import {
 import { idFromPath } from "../../infra/data-files.ts";
 import { builtinIds, loadCorpus } from "../../infra/system-data.ts";
 import { countTextFiles } from "../../infra/text-files.ts";
+import { weightedCorpus } from "../corpus-spec.ts";
 import { percent, table, visibleChar } from "../output.ts";
 
 const TOP = 12;
@@ -140,14 +141,6 @@ async function buildCorpus(paths: string[], flags: BuildFlags): Promise<void> {
     normalization,
   });
   await writeCorpus(corpus, flags.out);
-}
-
-/** "en.json:0.7" → the corpus and its weight (1 when none is given). */
-async function weightedCorpus(spec: string): Promise<{ corpus: Corpus; weight: number }> {
-  const match = /^(.*):([0-9.eE+-]+)$/.exec(spec);
-  const ref = match ? (match[1] as string) : spec;
-  const weight = match ? Number(match[2]) : 1;
-  return { corpus: await loadCorpus(ref), weight };
 }
 
 async function blend(

@@ -5,7 +5,8 @@ import { kleJsonText, layoutKle } from "../../core/export/kle.ts";
 import { layoutQmkKeymap } from "../../core/export/qmk-keymap.ts";
 import { layoutSvg } from "../../core/export/svg.ts";
 import { evaluateLayout } from "../../core/scoring/layout-evaluation.ts";
-import { loadBoard, loadCorpus, loadLayout, loadWeights } from "../../infra/system-data.ts";
+import { loadBoard, loadLayout, loadWeights } from "../../infra/system-data.ts";
+import { loadCorpusSpec } from "../corpus-spec.ts";
 
 interface ExportFlags {
   board: string;
@@ -28,7 +29,10 @@ async function exportLayout(ref: string, flags: ExportFlags): Promise<void> {
   const layout = await loadLayout(ref, board);
   let text: string;
   if (flags.format === "svg") {
-    const [corpus, weights] = await Promise.all([loadCorpus(flags.corpus), loadWeights("default")]);
+    const [corpus, weights] = await Promise.all([
+      loadCorpusSpec(flags.corpus),
+      loadWeights("default"),
+    ]);
     const { keyShare } = evaluateLayout({ board, corpus, weights, layout });
     text = layoutSvg(board, layout, keyShare, {
       title: `${layout.name} on ${board.name} (key frequency: ${corpus.id})`,
