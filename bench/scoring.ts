@@ -77,30 +77,44 @@ export async function benchTrigramCoverage(
   }
 }
 
-/** Full evaluations, swap deltas and 3-cycle deltas per second on one core. */
+/** Swap deltas, 3-cycle deltas and applied swaps per second, in one mode of the scorer. */
+function benchMoves(scorer: LayoutScorer, label: string): void {
+  const moves = randomMoves(scorer.model.movableKeys);
+  let i = 0;
+  const next = () => {
+    i = (i + 3) % (3 * MOVES);
+    return i;
+  };
+  const swaps = rate(() => {
+    const at = next();
+    return scorer.swapDelta(moves[at] as number, moves[at + 1] as number);
+  });
+  console.log(`${label}: swap deltas ${swaps.toFixed(0)} /s`);
+  const cycles = rate(() => {
+    const at = next();
+    const [a, b, c] = [moves[at] as number, moves[at + 1] as number, moves[at + 2] as number];
+    return a === b || b === c || a === c ? 0 : scorer.cycleDelta(a, b, c);
+  });
+  console.log(`${label}: 3-cycle deltas ${cycles.toFixed(0)} /s`);
+  const applied = rate(() => {
+    const at = next();
+    scorer.applySwap(moves[at] as number, moves[at + 1] as number);
+    return 0;
+  });
+  console.log(`${label}: applied swaps ${applied.toFixed(0)} /s`);
+}
+
+/**
+ * Full evaluations, then swap deltas, 3-cycle deltas and applied swaps per second on one core,
+ * without and with the scorer's slot cache.
+ */
 export async function benchScoring(boardIds: readonly string[]): Promise<void> {
   for (const id of boardIds) {
     const { scorer } = await problem(id);
-    const moves = randomMoves(scorer.model.movableKeys);
     const label = `scoring (${id}, en, default weights, one core)`;
     console.log(`${label}: full evaluations ${rate(() => scorer.score()).toFixed(0)} /s`);
-    let i = 0;
-    const swaps = rate(() => {
-      i = (i + 3) % (3 * MOVES);
-      return scorer.swapDelta(moves[i] as number, moves[i + 1] as number);
-    });
-    console.log(`${label}: swap deltas ${swaps.toFixed(0)} /s`);
-    const cycles = rate(() => {
-      i = (i + 3) % (3 * MOVES);
-      const [a, b, c] = [moves[i] as number, moves[i + 1] as number, moves[i + 2] as number];
-      return a === b || b === c || a === c ? 0 : scorer.cycleDelta(a, b, c);
-    });
-    console.log(`${label}: 3-cycle deltas ${cycles.toFixed(0)} /s`);
-    const applied = rate(() => {
-      i = (i + 3) % (3 * MOVES);
-      scorer.applySwap(moves[i] as number, moves[i + 1] as number);
-      return 0;
-    });
-    console.log(`${label}: applied swaps ${applied.toFixed(0)} /s`);
+    benchMoves(scorer, label);
+    scorer.useSlotCache(true);
+    benchMoves(scorer, `${label} with slot cache`);
   }
 }

@@ -39,6 +39,8 @@ export interface TrigramDeltaIndex {
   /** Costs by row offset plus the moving item's slot (see above). */
   readonly rowCost: Float64Array;
   readonly start: Int32Array;
+  /** The item each record belongs to. */
+  readonly owner: Int32Array;
   readonly share: Float64Array;
   readonly base: Int32Array;
   /** Per record: up to two other items and their row multipliers: [item, mult, item, mult], -1 when absent. */
@@ -150,6 +152,7 @@ export function trigramDeltaIndex(
   const records = csr(byItem);
   const count = records.flat.length;
   const recordShare = new Float64Array(count);
+  const owner = new Int32Array(count);
   const base = new Int32Array(count);
   const others = new Int32Array(4 * count).fill(-1);
   const dependents: [number, number][][] = Array.from({ length: size }, () => []);
@@ -162,6 +165,7 @@ export function trigramDeltaIndex(
       const rows = ROLE_ROWS[role] as number;
       const patternIndex = (pattern[t] as number) / SLOT_TRIPLES;
       recordShare[r] = share[t] as number;
+      owner[r] = item;
       base[r] = ((bases[role] as number) + patternIndex * rows) * FINGER_SLOTS;
       const otherMultipliers = new Map<number, number>();
       for (const [p, m] of rowMultipliers(positions)) {
@@ -211,6 +215,7 @@ export function trigramDeltaIndex(
   return {
     rowCost: rowCosts(slotCost, bases),
     start: records.start,
+    owner,
     share: recordShare,
     base,
     others,

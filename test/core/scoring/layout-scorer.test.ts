@@ -27,6 +27,7 @@ const problem = fc
       minLength: 1,
       maxLength: 40,
     }),
+    slotCacheFrom: fc.integer({ min: -1, max: 40 }),
   })
   .map((p) => {
     const n = p.board.keys.length;
@@ -70,7 +71,9 @@ describe("layout scorer", () => {
         const scorer = new LayoutScorer(model, p.itemAt);
         const movable = model.movableKeys;
         if (movable.length < 2) return;
-        for (const [i, j, k, cycle] of p.moves) {
+        for (const [move, [i, j, k, cycle]] of p.moves.entries()) {
+          // The slot cache goes on part-way (or never, or from the start): both modes agree.
+          if (move === p.slotCacheFrom) scorer.useSlotCache(true);
           const k1 = movable[i % movable.length] as number;
           const k2 = movable[j % movable.length] as number;
           const k3 = movable[k % movable.length] as number;
