@@ -112,7 +112,30 @@ export class LayoutScorer {
         (slot[items[3 * t + 2] as number] as number);
       total += (m.trigramShare[t] as number) * (m.trigramCost[cell] as number);
     }
-    return total + this.loadPenalty(this.slotLoad);
+    return total + this.loadPenalty(this.slotLoad) + this.anchorCost();
+  }
+
+  /** The anchor term: the penalty for each character away from its anchor key. */
+  private anchorCost(): number {
+    const m = this.model;
+    if (m.anchorPenalty === 0) return 0;
+    let moved = 0;
+    for (let item = 0; item < m.charCount; item++) {
+      const anchor = m.anchorKey[item] as number;
+      if (anchor >= 0 && anchor !== this.keyOf[item]) moved++;
+    }
+    return m.anchorPenalty * moved;
+  }
+
+  /** Change of the anchor term when item a goes from key pa to pb and item b the other way. */
+  private anchorSwapDelta(a: number, b: number, pa: number, pb: number): number {
+    const m = this.model;
+    const anchorA = m.anchorKey[a] as number;
+    const anchorB = m.anchorKey[b] as number;
+    let moved = 0;
+    if (anchorA >= 0) moved += (anchorA !== pb ? 1 : 0) - (anchorA !== pa ? 1 : 0);
+    if (anchorB >= 0) moved += (anchorB !== pa ? 1 : 0) - (anchorB !== pb ? 1 : 0);
+    return m.anchorPenalty * moved;
   }
 
   /** Hand imbalance and finger overload, the objective's non-linear terms. */
@@ -143,6 +166,7 @@ export class LayoutScorer {
     const pa = this.keyOf[a] as number;
     const pb = this.keyOf[b] as number;
     let delta = this.pairSwapDelta(a, b, pa, pb);
+    if (m.anchorPenalty !== 0) delta += this.anchorSwapDelta(a, b, pa, pb);
     delta +=
       ((m.monogram[a] as number) - (m.monogram[b] as number)) *
       ((m.monogramCost[pb] as number) - (m.monogramCost[pa] as number));

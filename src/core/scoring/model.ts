@@ -43,6 +43,11 @@ export interface ModelInput {
   readonly pins?: ReadonlyMap<string, number>;
   /** Keys whose content never moves. */
   readonly excludedKeys?: ReadonlySet<number>;
+  /**
+   * "Stay close to my layout": each character away from its key here (character → key index)
+   * adds `penalty` to the score.
+   */
+  readonly anchor?: { readonly keys: ReadonlyMap<string, number>; readonly penalty: number };
 }
 
 export interface ModelTotals {
@@ -110,6 +115,9 @@ export interface ScoringModel {
   readonly fixedKey: Uint8Array;
   readonly movableKeys: Int32Array;
   readonly pins: ReadonlyMap<string, number>;
+  /** Key each item is anchored to (-1 for none), and what leaving it costs. */
+  readonly anchorKey: Int32Array;
+  readonly anchorPenalty: number;
 }
 
 /** Most frequent first, ties by string, so every machine keeps the same trigrams. */
@@ -223,6 +231,11 @@ export function compileModel(input: ModelInput): ScoringModel {
   for (const key of pinnedKey.values()) fixedKey[key] = 1;
   for (const key of input.excludedKeys ?? []) fixedKey[key] = 1;
   const movableKeys = Int32Array.from(board.keys.keys()).filter((k) => fixedKey[k] === 0);
+  const anchorKey = new Int32Array(size).fill(-1);
+  for (const [char, key] of input.anchor?.keys ?? []) {
+    const item = itemOfChar.get(char);
+    if (item !== undefined) anchorKey[item] = key;
+  }
 
   const pairClassTable = new Uint8Array(size * size);
   const pairTravel = new Float64Array(size * size);
@@ -336,6 +349,8 @@ export function compileModel(input: ModelInput): ScoringModel {
     fixedKey,
     movableKeys,
     pins: input.pins ?? new Map(),
+    anchorKey,
+    anchorPenalty: input.anchor?.penalty ?? 0,
   };
 }
 

@@ -21,6 +21,8 @@ export interface SearchProblem {
   readonly pins: readonly string[];
   /** Keys (by index) whose content never moves. */
   readonly excludedKeys: readonly number[];
+  /** "Stay close to the start layout": added to the score for every character that moved. */
+  readonly movePenalty?: number;
 }
 
 export function compileSearchModel(problem: SearchProblem): ScoringModel {
@@ -43,6 +45,16 @@ export function compileSearchModel(problem: SearchProblem): ScoringModel {
     chars: charsOfLayout(start),
     pins,
     excludedKeys: new Set(problem.excludedKeys),
+    ...(problem.movePenalty
+      ? {
+          anchor: {
+            keys: new Map(
+              start.chars.flatMap((char, key) => (char === null ? [] : [[char, key] as const])),
+            ),
+            penalty: problem.movePenalty,
+          },
+        }
+      : {}),
   });
   if (model.movableKeys.length < 2) {
     throw new KeyForgeError(

@@ -28,6 +28,7 @@ const problem = fc
       maxLength: 40,
     }),
     slotCacheFrom: fc.integer({ min: -1, max: 40 }),
+    anchorPenalty: fc.oneof(fc.constant(0), fc.double({ min: 0.01, max: 5, noNaN: true })),
   })
   .map((p) => {
     const n = p.board.keys.length;
@@ -43,7 +44,12 @@ const problem = fc
         item >= chars.length && key < p.excludeCount * 3 ? [key] : [],
       ),
     );
-    return { ...p, chars, itemAt, pins, excluded };
+    // Anchored to the starting arrangement, as "stay close to my layout" does.
+    const anchor = {
+      keys: new Map(chars.map((c, i) => [c, keyOfItem(i)])),
+      penalty: p.anchorPenalty,
+    };
+    return { ...p, chars, itemAt, pins, excluded, anchor };
   });
 
 /** The problem's model with its pins and excluded keys. */
@@ -54,9 +60,10 @@ function constrainedModel(p: {
   chars: string[];
   pins: Map<string, number>;
   excluded: Set<number>;
+  anchor: { keys: Map<string, number>; penalty: number };
 }): ScoringModel {
-  const { board, corpus, weights, chars, pins, excluded } = p;
-  return compileModel({ board, corpus, weights, chars, pins, excludedKeys: excluded });
+  const { board, corpus, weights, chars, pins, excluded, anchor } = p;
+  return compileModel({ board, corpus, weights, chars, pins, excludedKeys: excluded, anchor });
 }
 
 function relativeError(expected: number, actual: number, scale: number): number {
