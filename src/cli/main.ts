@@ -6,6 +6,7 @@ import { registerBoardCommands } from "./commands/boards.ts";
 import { registerCorpusCommands } from "./commands/corpora.ts";
 import { registerExportCommand } from "./commands/export.ts";
 import { registerLayoutCommands } from "./commands/layouts.ts";
+import { registerOptimizeCommand } from "./commands/optimize.ts";
 
 function buildProgram(): Command {
   const program = new Command("keyforge")
@@ -18,6 +19,7 @@ function buildProgram(): Command {
   registerCorpusCommands(program);
   registerAnalysisCommands(program);
   registerExportCommand(program);
+  registerOptimizeCommand(program);
   return program;
 }
 

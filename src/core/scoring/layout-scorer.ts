@@ -423,6 +423,21 @@ export function itemsOfLayout(model: ScoringModel, layout: Layout): Int32Array {
   return itemAt;
 }
 
+/** The layout an arrangement of the model's items stands for (the inverse of itemsOfLayout). */
+export function layoutOfItems(
+  model: ScoringModel,
+  itemAtKey: ArrayLike<number>,
+  name: string,
+): Layout {
+  return {
+    name,
+    boardId: model.board.id,
+    chars: Array.from(itemAtKey, (item) =>
+      item < model.charCount ? (model.chars[item] as string) : null,
+    ),
+  };
+}
+
 /** The characters of a layout, in key order: the character set a model is compiled for. */
 export function charsOfLayout(layout: Layout): string[] {
   return layout.chars.filter((c): c is string => c !== null);

@@ -7,7 +7,7 @@ import { compileSearchModel, type SearchProblem, startItems } from "./search-pro
 import { temperatureLadder } from "./temperature.ts";
 
 export interface SearchBudget {
-  /** Total proposals over all replicas. */
+  /** Total proposals over all replicas (used up to a whole number per replica). */
   readonly steps?: number;
   /** Wall time; a search that stops on time is not reproducible. */
   readonly timeMs?: number;
@@ -37,6 +37,7 @@ export interface ScoredItems {
 }
 
 export interface SearchProgress {
+  readonly model: ScoringModel;
   readonly elapsedMs: number;
   readonly steps: number;
   readonly stepsPerSecond: number;
@@ -191,7 +192,9 @@ async function anneal(
     }
     const remaining = budget.steps === undefined ? Number.POSITIVE_INFINITY : budget.steps - steps;
     if (remaining <= 0) break;
-    const perReplica = Math.max(1, Math.min(epochSteps, Math.ceil(remaining / replicaCount)));
+    // Never past the budget: the last epoch is cut short, to a whole number of steps per replica.
+    const perReplica = Math.min(epochSteps, Math.floor(remaining / replicaCount));
+    if (perReplica === 0) break;
     const groups = Array.from({ length: options.threads }, (_, g) =>
       replicas.filter((r) => r.id % options.threads === g),
     );
@@ -219,6 +222,7 @@ async function anneal(
     }
     const elapsedMs = Date.now() - started;
     options.onProgress?.({
+      model,
       elapsedMs,
       steps,
       stepsPerSecond: (1000 * steps) / Math.max(1, elapsedMs),

@@ -1,0 +1,271 @@
+import { randomInt } from "node:crypto";
+import { writeFile } from "node:fs/promises";
+import { availableParallelism } from "node:os";
+import type { Command } from "commander";
+import type { Board } from "../../core/board.ts";
+import { KeyForgeError } from "../../core/errors.ts";
+import { formatLayout, type Layout } from "../../core/layout.ts";
+import { analyzeLayout } from "../../core/scoring/analysis.ts";
+import { LayoutScorer, layoutOfItems } from "../../core/scoring/layout-scorer.ts";
+import { overrideWeights } from "../../core/scoring/weights.ts";
+import {
+  type SearchBudget,
+  type SearchResult,
+  searchLayouts,
+} from "../../core/search/search-coordinator.ts";
+import type { SearchProblem } from "../../core/search/search-problem.ts";
+import { threadRunner } from "../../infra/search/thread-runner.ts";
+import { loadBoard, loadLayout, loadWeights } from "../../infra/system-data.ts";
+import { analysisDocument } from "../../protocol/analysis-document.ts";
+import { analysisReport } from "../analysis-report.ts";
+import { loadCorpusSpec } from "../corpus-spec.ts";
+import { parseDuration } from "../duration.ts";
+import { searchProgressReporter } from "../search-progress.ts";
+
+interface OptimizeFlags {
+  board: string;
+  corpus: string;
+  weights: string;
+  weight: string[];
+  from?: string;
+  pin?: string;
+  place?: string;
+  exclude?: string;
+  allKeys?: boolean;
+  stayClose?: number;
+  time?: string;
+  steps?: number;
+  converge?: number;
+  threads?: number;
+  seed?: number;
+  top: number;
+  json?: boolean;
+  out?: string;
+}
+
+const DEFAULT_TIME = "30s";
+
+function collect(value: string, previous: string[]): string[] {
+  return [...previous, value];
+}
+
+function wholeNumber(value: string): number {
+  const n = Number(value);
+  if (!Number.isSafeInteger(n) || n < 0)
+    throw new KeyForgeError("FLAG_INVALID", `"${value}" is not a whole number`);
+  return n;
+}
+
+function penalty(value: string): number {
+  const n = Number(value);
+  if (!(n >= 0) || !Number.isFinite(n))
+    throw new KeyForgeError("FLAG_INVALID", `"${value}" is not a non-negative number`);
+  return n;
+}
+
+/** Keys left out of the search: by default everything outside the board's 3x10 letter block. */
+function excludedKeys(board: Board, flags: OptimizeFlags): number[] {
+  const named = (flags.exclude ?? "")
+    .split(",")
+    .map((id) => id.trim())
+    .filter(Boolean);
+  const index = new Map(board.keys.map((key, k) => [key.id, k]));
+  const unknown = named.filter((id) => !index.has(id));
+  if (unknown.length > 0) {
+    throw new KeyForgeError(
+      "FLAG_INVALID",
+      `--exclude names keys board ${board.id} does not have: ${unknown.join(", ")}`,
+    );
+  }
+  const excluded = new Set(named.map((id) => index.get(id) as number));
+  if (!flags.allKeys && board.letterBlock) {
+    const block = new Set(board.letterBlock.flat());
+    board.keys.forEach((key, k) => {
+      if (!block.has(key.id)) excluded.add(k);
+    });
+  }
+  return [...excluded].sort((a, b) => a - b);
+}
+
+/** Characters pinned: those named by --pin, and with --place everything not named there. */
+function pinnedChars(start: Layout, flags: OptimizeFlags): string[] {
+  const chars = start.chars.filter((c): c is string => c !== null);
+  const pins = new Set([...(flags.pin ?? "")]);
+  for (const char of pins) {
+    if (!chars.includes(char))
+      throw new KeyForgeError(
+        "PIN_UNKNOWN_CHAR",
+        `cannot pin ${JSON.stringify(char)}: the layout does not have it`,
+      );
+  }
+  if (flags.place !== undefined) {
+    const place = new Set([...flags.place]);
+    for (const char of chars) if (!place.has(char)) pins.add(char);
+  }
+  return [...pins];
+}
+
+function budgetOf(flags: OptimizeFlags): SearchBudget {
+  const chosen =
+    flags.time !== undefined || flags.steps !== undefined || flags.converge !== undefined;
+  return {
+    ...(flags.steps !== undefined && { steps: flags.steps }),
+    ...(flags.converge !== undefined && { stagnationSteps: flags.converge }),
+    ...((flags.time !== undefined || !chosen) && {
+      timeMs: parseDuration(flags.time ?? DEFAULT_TIME),
+    }),
+  };
+}
+
+function comparison(startScore: number, result: SearchResult): string {
+  const change =
+    startScore === 0 ? 0 : (100 * (result.best.score - startScore)) / Math.abs(startScore);
+  return [
+    `start score ${startScore.toFixed(3)} → best ${result.best.score.toFixed(3)} (${change.toFixed(1)}%)`,
+    `${result.steps.toLocaleString("en-US")} steps in ${(result.elapsedMs / 1000).toFixed(1)}s (${Math.round(result.stepsPerSecond).toLocaleString("en-US")} steps/s), acceptance ${(100 * result.acceptance).toFixed(1)}%, best found after ${(result.timeToBestMs / 1000).toFixed(1)}s`,
+    `stopped by ${result.stoppedBy}; ${result.reproducible ? "the same seed, steps and threads reproduce this result" : "wall time decided the end: not reproducible step for step"}`,
+  ].join("\n");
+}
+
+async function optimize(flags: OptimizeFlags): Promise<void> {
+  const board = await loadBoard(flags.board);
+  const [corpus, baseWeights] = await Promise.all([
+    loadCorpusSpec(flags.corpus),
+    loadWeights(flags.weights),
+  ]);
+  const weights = overrideWeights(baseWeights, flags.weight);
+  const start = await loadLayout(flags.from ?? "qwerty", board);
+  const problem: SearchProblem = {
+    board,
+    corpus,
+    weights,
+    start,
+    pins: pinnedChars(start, flags),
+    excludedKeys: excludedKeys(board, flags),
+    ...(flags.stayClose !== undefined && { movePenalty: flags.stayClose }),
+  };
+  const threads = flags.threads ?? availableParallelism();
+  const seed = flags.seed ?? randomInt(2 ** 31);
+  const budget = budgetOf(flags);
+  const stop = new AbortController();
+  let interrupts = 0;
+  const onInterrupt = () => {
+    interrupts++;
+    if (interrupts > 1) process.exit(130);
+    process.stderr.write(
+      "\nstopping: finishing the current epoch (Ctrl-C again to quit at once)\n",
+    );
+    stop.abort();
+  };
+  process.on("SIGINT", onInterrupt);
+  const progress = searchProgressReporter(board, budget.timeMs);
+  if (!flags.json) process.stderr.write(`optimizing on ${threads} thread(s), seed ${seed}\n`);
+  let result: SearchResult;
+  try {
+    result = await searchLayouts(
+      problem,
+      {
+        seed,
+        threads,
+        budget,
+        randomStart: flags.from === undefined,
+        top: flags.top,
+        onProgress: progress.report,
+        signal: stop.signal,
+      },
+      () => threadRunner(problem, threads),
+    );
+  } finally {
+    progress.finish();
+    process.off("SIGINT", onInterrupt);
+  }
+  const bestLayout = layoutOfItems(result.model, result.best.items, "optimized");
+  // Reported with the same model the search used, so the score read is the score minimised.
+  const subject = {
+    board,
+    layout: bestLayout,
+    corpusId: corpus.id,
+    weights,
+    analysis: analyzeLayout(new LayoutScorer(result.model, result.best.items)),
+  };
+  if (flags.out) await writeFile(flags.out, formatLayout(bestLayout, board));
+  if (flags.json) {
+    process.stdout.write(
+      `${JSON.stringify(
+        {
+          best: analysisDocument(subject),
+          top: result.top.map((entry) => ({
+            score: entry.score,
+            text: formatLayout(layoutOfItems(result.model, entry.items, "top"), board),
+          })),
+          start: { name: start.name, score: result.start.score },
+          run: {
+            seed,
+            threads,
+            steps: result.steps,
+            stepsPerSecond: result.stepsPerSecond,
+            acceptance: result.acceptance,
+            elapsedMs: result.elapsedMs,
+            timeToBestMs: result.timeToBestMs,
+            stepsToBest: result.stepsToBest,
+            stoppedBy: result.stoppedBy,
+            reproducible: result.reproducible,
+          },
+        },
+        null,
+        2,
+      )}\n`,
+    );
+    return;
+  }
+  console.log(analysisReport(subject));
+  console.log("");
+  console.log(comparison(result.start.score, result));
+  if (result.top.length > 1) {
+    console.log("\nother good layouts found:");
+    for (const entry of result.top.slice(1)) {
+      console.log(
+        `score ${entry.score.toFixed(3)}\n${formatLayout(layoutOfItems(result.model, entry.items, "top"), board)}`,
+      );
+    }
+  }
+  if (flags.out) console.log(`wrote ${flags.out}`);
+}
+
+export function registerOptimizeCommand(program: Command): void {
+  program
+    .command("optimize")
+    .description(
+      "search for a better layout by simulated annealing (parallel tempering) on worker threads",
+    )
+    .option("-b, --board <board>", "board id or file", "ansi")
+    .option("-c, --corpus <corpus>", "corpus id or file, or a blend: en:0.7,mine.json:0.3", "en")
+    .option("-w, --weights <weights>", "weights id or file", "default")
+    .option("--weight <name=value>", "override one weight or parameter (repeatable)", collect, [])
+    .option("--from <layout>", "start from this layout (default: qwerty's characters, shuffled)")
+    .option("--pin <chars>", "characters that stay where the start layout has them")
+    .option("--place <chars>", "move only these characters; every other one stays")
+    .option("--exclude <keys>", "comma-separated key ids whose content stays")
+    .option("--all-keys", "search every key, not only the board's 3x10 letter block")
+    .option(
+      "--stay-close <penalty>",
+      "add this to the score for every character moved from --from",
+      penalty,
+    )
+    .option(
+      "--time <duration>",
+      `stop after this long, e.g. 60s or 5m (default ${DEFAULT_TIME} when no budget is given)`,
+    )
+    .option("--steps <n>", "stop after this many proposals (over all replicas)", wholeNumber)
+    .option(
+      "--converge <n>",
+      "stop when the best has not improved for this many proposals",
+      wholeNumber,
+    )
+    .option("--threads <n>", "worker threads (default: one per core)", wholeNumber)
+    .option("--seed <n>", "random seed (default: random, printed)", wholeNumber)
+    .option("--top <k>", "also show the k best distinct layouts", wholeNumber, 5)
+    .option("--json", "print JSON instead of a report")
+    .option("-o, --out <file>", "write the best layout (layout text) to this file")
+    .action(optimize);
+}
