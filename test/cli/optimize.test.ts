@@ -1,0 +1,93 @@
+import assert from "node:assert/strict";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { after, describe, it } from "node:test";
+import { analysisDocumentSchema } from "../../src/protocol/analysis-document.ts";
+import { assertCleanFailure, runCli } from "../helpers/run-cli.ts";
+
+const work = mkdtempSync(join(tmpdir(), "keyforge-optimize-"));
+after(() => rmSync(work, { recursive: true, force: true }));
+
+const QUICK = ["--board", "ortho-3x10", "--steps", "40000", "--threads", "2", "--seed", "3"];
+
+describe("keyforge optimize", () => {
+  it("finds a better layout, reports it like analyze, and writes it to --out", () => {
+    const out = join(work, "best.txt");
+    const result = runCli(["optimize", ...QUICK, "--out", out]);
+    assert.equal(result.status, 0, result.stderr);
+    assert.match(result.stdout, /^score \d+\.\d+ \(lower is better\)$/m);
+    assert.match(result.stdout, /start score \d+\.\d+ → best \d+\.\d+ \(-\d+\.\d%\)/);
+    assert.match(result.stdout, /the same seed, steps and threads reproduce this result/);
+    const text = readFileSync(out, "utf8");
+    assert.equal(text.split("\n").filter(Boolean).length, 4, "layout text, one line per board row");
+    const analysed = runCli(["analyze", out, "--board", "ortho-3x10", "--json"]);
+    assert.equal(analysed.status, 0, analysed.stderr);
+    assert.match(
+      result.stdout,
+      new RegExp(
+        `score ${analysisDocumentSchema.parse(JSON.parse(analysed.stdout)).score.toFixed(3)}`,
+      ),
+    );
+  });
+
+  it("prints JSON, and the same seed gives the same layout", () => {
+    const run = () => {
+      const result = runCli(["optimize", ...QUICK, "--json"]);
+      assert.equal(result.status, 0, result.stderr);
+      return JSON.parse(result.stdout);
+    };
+    const first = run();
+    const second = run();
+    analysisDocumentSchema.parse(first.best);
+    assert.equal(first.best.layout.text, second.best.layout.text);
+    assert.equal(first.run.reproducible, true);
+    assert.equal(first.run.steps, 40000);
+    assert.ok(first.best.score < first.start.score);
+    assert.ok(first.top.length >= 1);
+  });
+
+  it("keeps pinned characters and the keys outside the letter block where they were", () => {
+    const result = runCli([
+      "optimize",
+      ...QUICK,
+      "--from",
+      "colemak-dh",
+      "--pin",
+      "arst",
+      "--json",
+    ]);
+    assert.equal(result.status, 0, result.stderr);
+    const lines = JSON.parse(result.stdout).best.layout.text.split("\n");
+    assert.match(lines[1], /^a r s t /, "pinned home row stays");
+    assert.equal(lines[3], "_ \\s", "thumb keys untouched");
+  });
+
+  it("moves only --place characters", () => {
+    const result = runCli([
+      "optimize",
+      ...QUICK,
+      "--from",
+      "qwerty",
+      "--place",
+      "etaoin",
+      "--json",
+    ]);
+    assert.equal(result.status, 0, result.stderr);
+    const text: string = JSON.parse(result.stdout).best.layout.text;
+    for (const fixed of "qwrpsdfghjklzxcvbm,./;") {
+      const row = ["qwertyuiop", "asdfghjkl;", "zxcvbnm,./"].findIndex((r) => r.includes(fixed));
+      assert.ok(text.split("\n")[row]?.includes(fixed), `${fixed} stays in its row`);
+    }
+  });
+
+  it("explains bad flags", () => {
+    assertCleanFailure(runCli(["optimize", "--time", "soon"]), /not a duration/);
+    assertCleanFailure(
+      runCli(["optimize", "--exclude", "nokey", "--steps", "10"]),
+      /does not have: nokey/,
+    );
+    assertCleanFailure(runCli(["optimize", "--pin", "☃", "--steps", "10"]), /cannot pin "☃"/);
+    assertCleanFailure(runCli(["optimize", "--steps", "-3"]), /not a whole number/);
+  });
+});

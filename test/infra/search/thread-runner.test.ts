@@ -1,0 +1,51 @@
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import { KeyForgeError } from "../../../src/core/errors.ts";
+import { Random } from "../../../src/core/search/random.ts";
+import { newReplica } from "../../../src/core/search/replica.ts";
+import { searchLayouts } from "../../../src/core/search/search-coordinator.ts";
+import { compileSearchModel } from "../../../src/core/search/search-problem.ts";
+import { sequentialRunner } from "../../../src/core/search/sequential-runner.ts";
+import { threadRunner } from "../../../src/infra/search/thread-runner.ts";
+import { letterBlockProblem } from "../../helpers/search-problem.ts";
+
+const problem = await letterBlockProblem();
+
+describe("search on worker threads", () => {
+  it("finds exactly what the same search finds in one thread", async () => {
+    const options = {
+      seed: 5,
+      threads: 2,
+      replicasPerThread: 2,
+      epochSteps: 3000,
+      budget: { steps: 36_000 },
+      randomStart: true,
+    };
+    const inThreads = await searchLayouts(problem, options, () => threadRunner(problem, 2));
+    const inOne = await searchLayouts(problem, options, sequentialRunner);
+    assert.deepEqual(Array.from(inThreads.best.items), Array.from(inOne.best.items));
+    assert.equal(inThreads.best.score, inOne.best.score);
+    assert.equal(inThreads.steps, inOne.steps);
+  });
+
+  it("fails with an error, not a hang, when a worker dies", async () => {
+    const model = compileSearchModel(problem);
+    const broken = { ...problem, corpus: undefined } as unknown as typeof problem;
+    const runner = threadRunner(broken, 1);
+    const replica = newReplica(
+      0,
+      new Int32Array(model.size).map((_, i) => i),
+      0,
+      1,
+      Random.seeded(1),
+    );
+    try {
+      await assert.rejects(
+        runner.run([[replica]], 10),
+        (e: unknown) => e instanceof KeyForgeError && e.code === "SEARCH_WORKER_FAILED",
+      );
+    } finally {
+      await runner.close();
+    }
+  });
+});
