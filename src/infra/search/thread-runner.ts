@@ -24,7 +24,7 @@ export function threadRunner(
   const pool = new Piscina({
     filename: WORKER.href,
     workerData: { problem },
-    minThreads: threads,
+    minThreads: 0,
     maxThreads: threads,
     idleTimeout: Number.POSITIVE_INFINITY,
   });
