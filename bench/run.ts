@@ -1,5 +1,6 @@
 import { benchCorpusBuild } from "./corpus-build.ts";
 import { benchScoring, benchTrigramCoverage } from "./scoring.ts";
+import { benchSearchSpeed } from "./search.ts";
 
 /** `npm run bench`: every benchmark, one line per figure with its unit. */
 const corpusSizes = (process.env.BENCH_CORPUS_MB ?? "64,1024").split(",").map(Number);
@@ -7,4 +8,7 @@ const corpusSizes = (process.env.BENCH_CORPUS_MB ?? "64,1024").split(",").map(Nu
 console.log(`node ${process.version}, ${process.arch}`);
 await benchScoring(["corne", "ortho-3x10"]);
 await benchTrigramCoverage("corne", [0.9, 0.95, 1]);
+const searchSteps = Number(process.env.BENCH_SEARCH_STEPS ?? 4_000_000);
+await benchSearchSpeed("corne", searchSteps);
+await benchSearchSpeed("ortho-3x10", searchSteps);
 await benchCorpusBuild(corpusSizes);

@@ -1,0 +1,43 @@
+import { type SearchOptions, searchLayouts } from "../src/core/search/search-coordinator.ts";
+import type { SearchProblem } from "../src/core/search/search-problem.ts";
+import { threadRunner } from "../src/infra/search/thread-runner.ts";
+import { loadBoard, loadCorpus, loadLayout, loadWeights } from "../src/infra/system-data.ts";
+
+/** qwerty's characters shuffled on a board's letter block: the problem `keyforge optimize` poses. */
+export async function letterBlockSearch(boardId: string): Promise<SearchProblem> {
+  const board = await loadBoard(boardId);
+  const [corpus, weights, start] = await Promise.all([
+    loadCorpus("en"),
+    loadWeights("default"),
+    loadLayout("qwerty", board),
+  ]);
+  const block = new Set(board.letterBlock?.flat());
+  return {
+    board,
+    corpus,
+    weights,
+    start,
+    pins: [],
+    excludedKeys: board.keys.flatMap((key, k) => (block.has(key.id) ? [] : [k])),
+  };
+}
+
+/** Annealing steps per second with 1 and 2 worker threads, and the speed-up between them. */
+export async function benchSearchSpeed(boardId: string, steps: number): Promise<void> {
+  const problem = await letterBlockSearch(boardId);
+  const rates: number[] = [];
+  for (const threads of [1, 2]) {
+    const options: SearchOptions = { seed: 1, threads, budget: { steps }, randomStart: true };
+    const result = await searchLayouts(problem, options, () => threadRunner(problem, threads));
+    rates.push(result.stepsPerSecond);
+    const label = `search (${boardId}, ${threads} thread${threads > 1 ? "s" : ""}, ${steps} steps)`;
+    console.log(`${label}: annealing steps ${Math.round(result.stepsPerSecond)} /s`);
+    console.log(
+      `${label}: annealing steps per thread ${Math.round(result.stepsPerSecond / threads)} /s`,
+    );
+    console.log(`${label}: acceptance ${(100 * result.acceptance).toFixed(1)} %`);
+  }
+  console.log(
+    `search (${boardId}): speed-up from 1 to 2 threads ${((rates[1] ?? 0) / (rates[0] ?? 1)).toFixed(2)} x`,
+  );
+}
