@@ -2,6 +2,7 @@ import type { Board } from "../src/core/board.ts";
 import { charsOfLayout, itemsOfLayout, LayoutScorer } from "../src/core/scoring/layout-scorer.ts";
 import { compileModel } from "../src/core/scoring/model.ts";
 import { overrideWeights } from "../src/core/scoring/weights.ts";
+import { keysOutsideLetterBlock } from "../src/core/search/search-problem.ts";
 import { loadBoard, loadCorpus, loadLayout, loadWeights } from "../src/infra/system-data.ts";
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 2);
@@ -45,14 +46,13 @@ async function problem(
   ]);
   const weights = overrideWeights(defaults, overrides);
   const layout = await loadLayout("qwerty", board);
-  const block = new Set(board.letterBlock?.flat());
   const model = compileModel({
     board,
     corpus,
     weights,
     chars: charsOfLayout(layout),
     pins: new Map([[" ", layout.chars.indexOf(" ")]]),
-    excludedKeys: new Set(board.keys.flatMap((key, k) => (block.has(key.id) ? [] : [k]))),
+    excludedKeys: new Set(keysOutsideLetterBlock(board)),
   });
   return { board, scorer: new LayoutScorer(model, itemsOfLayout(model, layout)) };
 }

@@ -1,5 +1,5 @@
 import { type SearchOptions, searchLayouts } from "../src/core/search/search-coordinator.ts";
-import type { SearchProblem } from "../src/core/search/search-problem.ts";
+import { keysOutsideLetterBlock, type SearchProblem } from "../src/core/search/search-problem.ts";
 import { threadRunner } from "../src/infra/search/thread-runner.ts";
 import { loadBoard, loadCorpus, loadLayout, loadWeights } from "../src/infra/system-data.ts";
 
@@ -11,14 +11,13 @@ export async function letterBlockSearch(boardId: string): Promise<SearchProblem>
     loadWeights("default"),
     loadLayout("qwerty", board),
   ]);
-  const block = new Set(board.letterBlock?.flat());
   return {
     board,
     corpus,
     weights,
     start,
     pins: [],
-    excludedKeys: board.keys.flatMap((key, k) => (block.has(key.id) ? [] : [k])),
+    excludedKeys: keysOutsideLetterBlock(board),
   };
 }
 

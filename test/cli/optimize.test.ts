@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, describe, it } from "node:test";
 import { analysisDocumentSchema } from "../../src/protocol/analysis-document.ts";
-import { assertCleanFailure, runCli } from "../helpers/run-cli.ts";
+import { assertCleanFailure, interruptCli, runCli } from "../helpers/run-cli.ts";
 
 const work = mkdtempSync(join(tmpdir(), "keyforge-optimize-"));
 after(() => rmSync(work, { recursive: true, force: true }));
@@ -79,6 +79,18 @@ describe("keyforge optimize", () => {
       const row = ["qwertyuiop", "asdfghjkl;", "zxcvbnm,./"].findIndex((r) => r.includes(fixed));
       assert.ok(text.split("\n")[row]?.includes(fixed), `${fixed} stays in its row`);
     }
+  });
+
+  it("stops cleanly on Ctrl-C and reports the best layout so far", async () => {
+    // Off a terminal, progress lines come every 5 s; the first one says the search is running.
+    const result = await interruptCli(
+      ["optimize", "--board", "ortho-3x10", "--time", "5m", "--threads", "1", "--seed", "2"],
+      /steps\/s/,
+    );
+    assert.equal(result.status, 0, result.stderr);
+    assert.match(result.stderr, /stopping: finishing the current epoch/);
+    assert.match(result.stdout, /^score \d+\.\d+ \(lower is better\)$/m);
+    assert.match(result.stdout, /stopped by signal/);
   });
 
   it("explains bad flags", () => {

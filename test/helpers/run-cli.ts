@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { spawnSync } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
 
 export const REPO_ROOT = fileURLToPath(new URL("../../", import.meta.url));
@@ -32,4 +32,32 @@ export function assertCleanFailure(result: CliResult, message: RegExp): void {
   assert.equal(result.status, 1, result.stderr);
   assert.match(result.stderr, message);
   assert.doesNotMatch(result.stderr, /\n\s+at /, "no stack trace");
+}
+
+/**
+ * Starts `keyforge <args>`, sends it SIGINT once its standard error has shown `ready`, and
+ * resolves when it exits, as a user pressing Ctrl-C would.
+ */
+export function interruptCli(args: readonly string[], ready: RegExp): Promise<CliResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ["--import", TSX, MAIN, ...args], {
+      cwd: REPO_ROOT,
+      env: { ...process.env, NO_COLOR: "1" },
+    });
+    let stdout = "";
+    let stderr = "";
+    let interrupted = false;
+    child.stdout.on("data", (chunk: Buffer) => {
+      stdout += chunk.toString();
+    });
+    child.stderr.on("data", (chunk: Buffer) => {
+      stderr += chunk.toString();
+      if (!interrupted && ready.test(stderr)) {
+        interrupted = true;
+        child.kill("SIGINT");
+      }
+    });
+    child.on("error", reject);
+    child.on("close", (status) => resolve({ status, stdout, stderr }));
+  });
 }

@@ -1,5 +1,8 @@
 import type { Board } from "../../src/core/board.ts";
-import type { SearchProblem } from "../../src/core/search/search-problem.ts";
+import {
+  keysOutsideLetterBlock,
+  type SearchProblem,
+} from "../../src/core/search/search-problem.ts";
 import { loadBoard, loadCorpus, loadLayout, loadWeights } from "../../src/infra/system-data.ts";
 
 /** qwerty's characters on a built-in board, searched on its letter block. */
@@ -13,14 +16,13 @@ export async function letterBlockProblem(
     loadWeights("default"),
     loadLayout("qwerty", board),
   ]);
-  const block = new Set(board.letterBlock?.flat());
   return {
     board,
     corpus,
     weights,
     start,
     pins: [],
-    excludedKeys: board.keys.flatMap((key, k) => (block.has(key.id) ? [] : [k])),
+    excludedKeys: keysOutsideLetterBlock(board),
     ...extra,
   };
 }

@@ -5,21 +5,23 @@ import type { Command } from "commander";
 import type { Board } from "../../core/board.ts";
 import { KeyForgeError } from "../../core/errors.ts";
 import { formatLayout, type Layout } from "../../core/layout.ts";
-import { analyzeLayout } from "../../core/scoring/analysis.ts";
-import { LayoutScorer, layoutOfItems } from "../../core/scoring/layout-scorer.ts";
+import type { LayoutAnalysis, Metrics } from "../../core/scoring/analysis.ts";
+import { evaluateLayout } from "../../core/scoring/layout-evaluation.ts";
+import { layoutOfItems } from "../../core/scoring/layout-scorer.ts";
 import { overrideWeights } from "../../core/scoring/weights.ts";
 import {
   type SearchBudget,
   type SearchResult,
   searchLayouts,
 } from "../../core/search/search-coordinator.ts";
-import type { SearchProblem } from "../../core/search/search-problem.ts";
+import { keysOutsideLetterBlock, type SearchProblem } from "../../core/search/search-problem.ts";
 import { threadRunner } from "../../infra/search/thread-runner.ts";
 import { loadBoard, loadLayout, loadWeights } from "../../infra/system-data.ts";
 import { analysisDocument } from "../../protocol/analysis-document.ts";
-import { analysisReport } from "../analysis-report.ts";
+import { analysisReport, formatMetric } from "../analysis-report.ts";
 import { loadCorpusSpec } from "../corpus-spec.ts";
 import { parseDuration } from "../duration.ts";
+import { table } from "../output.ts";
 import { searchProgressReporter } from "../search-progress.ts";
 
 interface OptimizeFlags {
@@ -78,12 +80,7 @@ function excludedKeys(board: Board, flags: OptimizeFlags): number[] {
     );
   }
   const excluded = new Set(named.map((id) => index.get(id) as number));
-  if (!flags.allKeys && board.letterBlock) {
-    const block = new Set(board.letterBlock.flat());
-    board.keys.forEach((key, k) => {
-      if (!block.has(key.id)) excluded.add(k);
-    });
-  }
+  if (!flags.allKeys) for (const k of keysOutsideLetterBlock(board)) excluded.add(k);
   return [...excluded].sort((a, b) => a - b);
 }
 
@@ -117,11 +114,38 @@ function budgetOf(flags: OptimizeFlags): SearchBudget {
   };
 }
 
-function comparison(startScore: number, result: SearchResult): string {
-  const change =
-    startScore === 0 ? 0 : (100 * (result.best.score - startScore)) / Math.abs(startScore);
+/** Metrics shown for the start layout against the best, and for the other good layouts. */
+const HEADLINE: readonly [keyof Metrics, string][] = [
+  ["sfb", "SFB"],
+  ["sfs", "SFS"],
+  ["lsb", "LSB"],
+  ["fullScissors", "full scissors"],
+  ["rollIn", "rolls in"],
+  ["redirect", "redirects"],
+  ["distance", "travel"],
+];
+
+function headline(metrics: Metrics): string {
+  return HEADLINE.map(
+    ([key, label]) => `${label} ${formatMetric(metrics[key], key === "distance" ? "u" : "%")}`,
+  ).join(", ");
+}
+
+function comparison(start: LayoutAnalysis, best: LayoutAnalysis, result: SearchResult): string {
+  const change = start.score === 0 ? 0 : (100 * (best.score - start.score)) / Math.abs(start.score);
   return [
-    `start score ${startScore.toFixed(3)} → best ${result.best.score.toFixed(3)} (${change.toFixed(1)}%)`,
+    `start score ${start.score.toFixed(3)} → best ${best.score.toFixed(3)} (${change.toFixed(1)}%)`,
+    table([
+      ["", "start", "best"],
+      ...HEADLINE.map(([key, label]) => {
+        const unit = key === "distance" ? "u" : "%";
+        return [
+          label,
+          formatMetric(start.metrics[key], unit),
+          formatMetric(best.metrics[key], unit),
+        ];
+      }),
+    ]),
     `${result.steps.toLocaleString("en-US")} steps in ${(result.elapsedMs / 1000).toFixed(1)}s (${Math.round(result.stepsPerSecond).toLocaleString("en-US")} steps/s), acceptance ${(100 * result.acceptance).toFixed(1)}%, best found after ${(result.timeToBestMs / 1000).toFixed(1)}s`,
     `stopped by ${result.stoppedBy}; ${result.reproducible ? "the same seed, steps and threads reproduce this result" : "wall time decided the end: not reproducible step for step"}`,
   ].join("\n");
@@ -180,25 +204,45 @@ async function optimize(flags: OptimizeFlags): Promise<void> {
     process.off("SIGINT", onInterrupt);
   }
   const bestLayout = layoutOfItems(result.model, result.best.items, "optimized");
-  // Reported with the same model the search used, so the score read is the score minimised.
+  // The same board, corpus and weights as the search, without the stay-close term.
+  const analysed = (items: Int32Array) =>
+    evaluateLayout({
+      board,
+      corpus,
+      weights,
+      layout: layoutOfItems(result.model, items, "analysed"),
+    });
   const subject = {
     board,
     layout: bestLayout,
     corpusId: corpus.id,
     weights,
-    analysis: analyzeLayout(new LayoutScorer(result.model, result.best.items)),
+    analysis: analysed(result.best.items),
   };
+  const startAnalysis = analysed(result.start.items);
+  const others = result.top.slice(1).map((entry) => ({
+    text: formatLayout(layoutOfItems(result.model, entry.items, "top"), board),
+    analysis: analysed(entry.items),
+  }));
   if (flags.out) await writeFile(flags.out, formatLayout(bestLayout, board));
   if (flags.json) {
     process.stdout.write(
       `${JSON.stringify(
         {
           best: analysisDocument(subject),
-          top: result.top.map((entry) => ({
-            score: entry.score,
-            text: formatLayout(layoutOfItems(result.model, entry.items, "top"), board),
-          })),
-          start: { name: start.name, score: result.start.score },
+          top: [
+            {
+              score: subject.analysis.score,
+              text: formatLayout(bestLayout, board),
+              metrics: subject.analysis.metrics,
+            },
+            ...others.map((o) => ({
+              score: o.analysis.score,
+              text: o.text,
+              metrics: o.analysis.metrics,
+            })),
+          ],
+          start: { name: start.name, score: startAnalysis.score, metrics: startAnalysis.metrics },
           run: {
             seed,
             threads,
@@ -220,12 +264,12 @@ async function optimize(flags: OptimizeFlags): Promise<void> {
   }
   console.log(analysisReport(subject));
   console.log("");
-  console.log(comparison(result.start.score, result));
-  if (result.top.length > 1) {
+  console.log(comparison(startAnalysis, subject.analysis, result));
+  if (others.length > 0) {
     console.log("\nother good layouts found:");
-    for (const entry of result.top.slice(1)) {
+    for (const other of others) {
       console.log(
-        `score ${entry.score.toFixed(3)}\n${formatLayout(layoutOfItems(result.model, entry.items, "top"), board)}`,
+        `score ${other.analysis.score.toFixed(3)}: ${headline(other.analysis.metrics)}\n${other.text}`,
       );
     }
   }

@@ -25,6 +25,13 @@ export interface SearchProblem {
   readonly movePenalty?: number;
 }
 
+/** Indices of the keys outside the board's 3x10 letter block: the keys a search leaves alone by default. */
+export function keysOutsideLetterBlock(board: Board): number[] {
+  if (!board.letterBlock) return [];
+  const block = new Set(board.letterBlock.flat());
+  return board.keys.flatMap((key, k) => (block.has(key.id) ? [] : [k]));
+}
+
 export function compileSearchModel(problem: SearchProblem): ScoringModel {
   const { start } = problem;
   const pins = new Map<string, number>();
