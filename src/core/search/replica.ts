@@ -15,10 +15,9 @@ export interface ReplicaState {
   score: number;
   bestItems: Int32Array;
   bestScore: number;
-  /** Total proposals and applied moves, and proposals since this replica's best improved. */
+  /** Total proposals and applied moves. */
   steps: number;
   accepted: number;
-  sinceBest: number;
   /** Applied share of the last epoch, which decides the slot cache for the next one. */
   lastAcceptance: number;
   rng: Uint32Array;
@@ -40,7 +39,6 @@ export function newReplica(
     bestScore: score,
     steps: 0,
     accepted: 0,
-    sinceBest: 0,
     lastAcceptance: 1,
     rng: rng.state.slice(),
   };
@@ -60,7 +58,6 @@ export function runReplica(model: ScoringModel, replica: ReplicaState, steps: nu
   const temperature = replica.temperature;
   let score = scorer.score();
   let best = replica.bestScore;
-  let sinceBest = replica.sinceBest;
   let accepted = 0;
   for (let step = 0; step < steps; step++) {
     const k1 = keys[random.below(count)] as number;
@@ -81,11 +78,8 @@ export function runReplica(model: ScoringModel, replica: ReplicaState, steps: nu
       if (score < best - 1e-9) {
         best = score;
         replica.bestItems.set(scorer.itemAt);
-        sinceBest = 0;
-        continue;
       }
     }
-    sinceBest++;
   }
   // The running sum drifts by rounding; the epoch ends on the exact score.
   replica.score = scorer.score();
@@ -94,6 +88,5 @@ export function runReplica(model: ScoringModel, replica: ReplicaState, steps: nu
   if (replica.score < best) replica.bestItems = replica.items.slice();
   replica.steps += steps;
   replica.accepted += accepted;
-  replica.sinceBest = sinceBest;
   replica.lastAcceptance = steps > 0 ? accepted / steps : replica.lastAcceptance;
 }

@@ -72,10 +72,14 @@ export interface EpochRunner {
   close?(): Promise<void>;
 }
 
-const DEFAULT_EPOCH_STEPS = 20_000;
-const DEFAULT_REPLICAS_PER_THREAD = 4;
-/** A replica whose best has not improved for this many epochs restarts from the global best. */
-const REHEAT_EPOCHS = 8;
+const DEFAULT_EPOCH_STEPS = 5000;
+const DEFAULT_REPLICAS_PER_THREAD = 8;
+/**
+ * When the best has not improved for this many epochs, the hottest replica restarts from it:
+ * a reheat that explores around the best without pulling the colder replicas out of their
+ * own basins (restarting every stuck replica from the best made runs agree less).
+ */
+const REHEAT_EPOCHS = 100;
 
 function exactScore(model: ScoringModel, items: Int32Array): number {
   return new LayoutScorer(model, items).score();
@@ -182,6 +186,7 @@ async function anneal(
   let stepsToBest = 0;
   let timeToBestMs = 0;
   let sinceImprovement = 0;
+  let epochsSinceImprovement = 0;
   let stoppedBy: StopReason = "steps";
   const { budget } = options;
 
@@ -213,12 +218,12 @@ async function anneal(
       }
     }
     exchangeTemperatures(replicas, exchange);
-    for (const replica of replicas) {
-      if (replica.sinceBest > REHEAT_EPOCHS * epochSteps && replica.bestScore > best.score) {
-        replica.items = best.items.slice();
-        replica.score = best.score;
-        replica.sinceBest = 0;
-      }
+    epochsSinceImprovement = sinceImprovement === 0 ? 0 : epochsSinceImprovement + 1;
+    if (epochsSinceImprovement >= REHEAT_EPOCHS) {
+      const hottest = replicas.reduce((a, b) => (b.temperature > a.temperature ? b : a));
+      hottest.items = best.items.slice();
+      hottest.score = best.score;
+      epochsSinceImprovement = 0;
     }
     const elapsedMs = Date.now() - started;
     options.onProgress?.({
