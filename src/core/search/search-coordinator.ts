@@ -72,7 +72,7 @@ export interface EpochRunner {
   close?(): Promise<void>;
 }
 
-const DEFAULT_EPOCH_STEPS = 5000;
+const DEFAULT_EPOCH_STEPS = 1000;
 const DEFAULT_REPLICAS_PER_THREAD = 8;
 /**
  * When the best has not improved for this many epochs, the hottest replica restarts from it:
