@@ -4,8 +4,9 @@ import { LayoutScorer, layoutOfItems } from "../core/scoring/layout-scorer.ts";
 import type { SearchProgress } from "../core/search/search-coordinator.ts";
 import { drawBoard } from "./board-drawing.ts";
 
-/** Off a terminal, one progress line every this many milliseconds. */
+/** Off a terminal, one progress line every this many milliseconds; on one, a redraw. */
 const LINE_INTERVAL_MS = 5000;
+const REDRAW_INTERVAL_MS = 250;
 
 function progressLine(progress: SearchProgress, budgetMs: number | undefined): string {
   const seconds = progress.elapsedMs / 1000;
@@ -27,7 +28,8 @@ export function searchProgressReporter(
   let lastLine = 0;
   return {
     report(progress) {
-      if (!stream.isTTY && progress.elapsedMs - lastLine < LINE_INTERVAL_MS) return;
+      const interval = stream.isTTY ? REDRAW_INTERVAL_MS : LINE_INTERVAL_MS;
+      if (progress.elapsedMs - lastLine < interval) return;
       lastLine = progress.elapsedMs;
       const best = new LayoutScorer(progress.model, progress.best.items);
       const line = `${progressLine(progress, budgetMs)}  SFB ${analyzeLayout(best).metrics.sfb.toFixed(2)}%`;
