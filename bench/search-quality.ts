@@ -5,7 +5,7 @@ import type { SearchProgress } from "../src/core/search/search-coordinator.ts";
 import { searchLayouts } from "../src/core/search/search-coordinator.ts";
 import { threadRunner } from "../src/infra/search/thread-runner.ts";
 import { builtinIds, loadLayout } from "../src/infra/system-data.ts";
-import { letterBlockSearch } from "./search.ts";
+import { letterBlockProblem } from "../test/helpers/search-problem.ts";
 
 /**
  * `npm run bench:quality`: does a timed search from a random start beat every built-in layout,
@@ -17,7 +17,7 @@ const seedCount = Number(process.env.BENCH_QUALITY_SEEDS ?? 5);
 const CURVE_POINTS = [1, 2, 5, 10, 20, 30, 45, 60, 90, 120].filter((s) => s <= seconds);
 
 async function bestBuiltin(boardId: string): Promise<{ name: string; score: number }> {
-  const problem = await letterBlockSearch(boardId);
+  const problem = await letterBlockProblem(boardId);
   let best = { name: "", score: Number.POSITIVE_INFINITY };
   for (const id of await builtinIds("layouts")) {
     const layout = await loadLayout(id, problem.board);
@@ -38,7 +38,7 @@ async function timedRun(
   seed: number,
   threads: number,
 ): Promise<{ score: number; text: string; curve: number[] }> {
-  const problem = await letterBlockSearch(boardId);
+  const problem = await letterBlockProblem(boardId);
   const curve: number[] = [];
   const onProgress = (progress: SearchProgress) => {
     while (

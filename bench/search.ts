@@ -1,29 +1,10 @@
 import { type SearchOptions, searchLayouts } from "../src/core/search/search-coordinator.ts";
-import { keysOutsideLetterBlock, type SearchProblem } from "../src/core/search/search-problem.ts";
 import { threadRunner } from "../src/infra/search/thread-runner.ts";
-import { loadBoard, loadCorpus, loadLayout, loadWeights } from "../src/infra/system-data.ts";
-
-/** qwerty's characters shuffled on a board's letter block: the problem `keyforge optimize` poses. */
-export async function letterBlockSearch(boardId: string): Promise<SearchProblem> {
-  const board = await loadBoard(boardId);
-  const [corpus, weights, start] = await Promise.all([
-    loadCorpus("en"),
-    loadWeights("default"),
-    loadLayout("qwerty", board),
-  ]);
-  return {
-    board,
-    corpus,
-    weights,
-    start,
-    pins: [],
-    excludedKeys: keysOutsideLetterBlock(board),
-  };
-}
+import { letterBlockProblem } from "../test/helpers/search-problem.ts";
 
 /** Annealing steps per second with 1 and 2 worker threads, and the speed-up between them. */
 export async function benchSearchSpeed(boardId: string, steps: number): Promise<void> {
-  const problem = await letterBlockSearch(boardId);
+  const problem = await letterBlockProblem(boardId);
   const rates: number[] = [];
   for (const threads of [1, 2]) {
     const options: SearchOptions = { seed: 1, threads, budget: { steps }, randomStart: true };
