@@ -1,0 +1,96 @@
+import {
+  type ClusterStats,
+  type Coordinator,
+  type CoordinatorEvent,
+  HEARTBEAT_TTL_SECONDS,
+  type NodeTelemetry,
+  PROFILE_SHIELD_SECONDS,
+} from "./coordinator.ts";
+
+/**
+ * The coordinator in one process, for `keyforge up`: the same contract as Valkey, TTLs, NX
+ * and pub/sub included. Expired entries are dropped when read, as Valkey's lazy expiry does.
+ */
+export class MemoryCoordinator implements Coordinator {
+  private readonly expiring = new Map<string, { value: unknown; expiresAt: number }>();
+  private readonly listeners = new Set<(event: CoordinatorEvent) => void>();
+  private readonly now: () => number;
+  private readonly heartbeatTtlSeconds: number;
+
+  constructor(options: { now?: () => number; heartbeatTtlSeconds?: number } = {}) {
+    this.now = options.now ?? Date.now;
+    this.heartbeatTtlSeconds = options.heartbeatTtlSeconds ?? HEARTBEAT_TTL_SECONDS;
+  }
+
+  private live(key: string): { value: unknown } | undefined {
+    const entry = this.expiring.get(key);
+    if (!entry) return undefined;
+    if (entry.expiresAt <= this.now()) {
+      this.expiring.delete(key);
+      return undefined;
+    }
+    return entry;
+  }
+
+  private setNx(key: string, value: unknown, ttlSeconds: number): boolean {
+    if (this.live(key)) return false;
+    this.expiring.set(key, { value, expiresAt: this.now() + ttlSeconds * 1000 });
+    return true;
+  }
+
+  async tryReserveProfileUpdate(cpuSignature: string): Promise<boolean> {
+    return this.setNx(`shield:${cpuSignature}`, 1, PROFILE_SHIELD_SECONDS);
+  }
+
+  async releaseProfileUpdate(cpuSignature: string): Promise<void> {
+    this.expiring.delete(`shield:${cpuSignature}`);
+  }
+
+  async updateHeartbeat(nodeId: string, telemetry: NodeTelemetry): Promise<void> {
+    this.expiring.set(`heartbeat:${nodeId}`, {
+      value: structuredClone(telemetry),
+      expiresAt: this.now() + this.heartbeatTtlSeconds * 1000,
+    });
+  }
+
+  async getClusterStats(): Promise<ClusterStats> {
+    const nodes: { nodeId: string; telemetry: NodeTelemetry }[] = [];
+    for (const key of [...this.expiring.keys()].sort()) {
+      if (!key.startsWith("heartbeat:")) continue;
+      const entry = this.live(key);
+      if (entry)
+        nodes.push({
+          nodeId: key.slice("heartbeat:".length),
+          telemetry: entry.value as NodeTelemetry,
+        });
+    }
+    return {
+      liveNodes: nodes.length,
+      totalIps: nodes.reduce((sum, n) => sum + n.telemetry.ips, 0),
+      nodes,
+    };
+  }
+
+  async checkAndSetNonce(nodeId: string, nonce: string, ttlSeconds: number): Promise<boolean> {
+    return this.setNx(`nonce:${nodeId}:${nonce}`, 1, ttlSeconds);
+  }
+
+  async publishUpdate(event: CoordinatorEvent): Promise<void> {
+    const copy = structuredClone(event);
+    // Delivered asynchronously, as a Valkey subscriber receives it.
+    queueMicrotask(() => {
+      for (const listener of this.listeners) listener(copy);
+    });
+  }
+
+  async subscribe(listener: (event: CoordinatorEvent) => void): Promise<() => Promise<void>> {
+    this.listeners.add(listener);
+    return async () => {
+      this.listeners.delete(listener);
+    };
+  }
+
+  async close(): Promise<void> {
+    this.listeners.clear();
+  }
+}

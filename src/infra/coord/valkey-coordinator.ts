@@ -1,0 +1,142 @@
+import { Valkey } from "iovalkey";
+import {
+  type ClusterStats,
+  type Coordinator,
+  type CoordinatorEvent,
+  CoordinatorUnavailableError,
+  HEARTBEAT_TTL_SECONDS,
+  keys,
+  type NodeTelemetry,
+  PROFILE_SHIELD_SECONDS,
+} from "./coordinator.ts";
+
+/** Longest wait between two reconnection attempts. */
+const MAX_RECONNECT_DELAY_MS = 5000;
+
+function client(url: string): Valkey {
+  return new Valkey(url, {
+    // Fail fast while disconnected instead of queueing; reconnect in the background.
+    enableOfflineQueue: false,
+    maxRetriesPerRequest: 1,
+    connectTimeout: 2000,
+    retryStrategy: (attempt) => Math.min(MAX_RECONNECT_DELAY_MS, 100 * 2 ** attempt),
+    lazyConnect: false,
+  });
+}
+
+/** Longest wait for a client's first connection; after that, calls fail fast while it is down. */
+const FIRST_CONNECT_MS = 2000;
+
+/** Waits for a new client's first connection; a client that was connected once fails fast. */
+async function connected(valkey: Valkey): Promise<void> {
+  if (valkey.status === "ready" || !["wait", "connecting", "connect"].includes(valkey.status))
+    return;
+  await new Promise<void>((resolve) => {
+    const done = () => {
+      clearTimeout(timer);
+      valkey.off("ready", done);
+      valkey.off("end", done);
+      resolve();
+    };
+    const timer = setTimeout(done, FIRST_CONNECT_MS);
+    valkey.once("ready", done);
+    valkey.once("end", done);
+  });
+}
+
+async function guarded<T>(valkey: Valkey, operation: () => Promise<T>): Promise<T> {
+  try {
+    await connected(valkey);
+    return await operation();
+  } catch (error) {
+    throw new CoordinatorUnavailableError((error as Error).message);
+  }
+}
+
+/** The coordinator on Valkey (or any Redis-protocol server), for hive instances in production. */
+export class ValkeyCoordinator implements Coordinator {
+  private readonly valkey: Valkey;
+  private readonly url: string;
+  private readonly subscribers: Valkey[] = [];
+  private readonly heartbeatTtlSeconds: number;
+
+  constructor(url: string, options: { heartbeatTtlSeconds?: number } = {}) {
+    this.url = url;
+    this.heartbeatTtlSeconds = options.heartbeatTtlSeconds ?? HEARTBEAT_TTL_SECONDS;
+    this.valkey = client(url);
+    // Connection errors are reported by the calls that fail; reconnection goes on by itself.
+    this.valkey.on("error", () => {});
+  }
+
+  async tryReserveProfileUpdate(cpuSignature: string): Promise<boolean> {
+    const reply = await guarded(this.valkey, () =>
+      this.valkey.set(keys.profileShield(cpuSignature), "1", "EX", PROFILE_SHIELD_SECONDS, "NX"),
+    );
+    return reply === "OK";
+  }
+
+  async releaseProfileUpdate(cpuSignature: string): Promise<void> {
+    await guarded(this.valkey, () => this.valkey.del(keys.profileShield(cpuSignature)));
+  }
+
+  async updateHeartbeat(nodeId: string, telemetry: NodeTelemetry): Promise<void> {
+    const expiresAt = Date.now() + this.heartbeatTtlSeconds * 1000;
+    await guarded(this.valkey, () =>
+      this.valkey
+        .multi()
+        .set(keys.heartbeat(nodeId), JSON.stringify(telemetry), "EX", this.heartbeatTtlSeconds)
+        .zadd(keys.liveNodes, expiresAt, nodeId)
+        .exec(),
+    );
+  }
+
+  async getClusterStats(): Promise<ClusterStats> {
+    return guarded(this.valkey, async () => {
+      await this.valkey.zremrangebyscore(keys.liveNodes, "-inf", Date.now());
+      const ids = (await this.valkey.zrange(keys.liveNodes, 0, -1)).sort();
+      const values =
+        ids.length > 0 ? await this.valkey.mget(...ids.map((id) => keys.heartbeat(id))) : [];
+      const nodes = ids.flatMap((nodeId, i) => {
+        const value = values[i];
+        return value ? [{ nodeId, telemetry: JSON.parse(value) as NodeTelemetry }] : [];
+      });
+      return {
+        liveNodes: nodes.length,
+        totalIps: nodes.reduce((sum, n) => sum + n.telemetry.ips, 0),
+        nodes,
+      };
+    });
+  }
+
+  async checkAndSetNonce(nodeId: string, nonce: string, ttlSeconds: number): Promise<boolean> {
+    const reply = await guarded(this.valkey, () =>
+      this.valkey.set(keys.nonce(nodeId, nonce), "1", "EX", ttlSeconds, "NX"),
+    );
+    return reply === "OK";
+  }
+
+  async publishUpdate(event: CoordinatorEvent): Promise<void> {
+    await guarded(this.valkey, () => this.valkey.publish(keys.events, JSON.stringify(event)));
+  }
+
+  async subscribe(listener: (event: CoordinatorEvent) => void): Promise<() => Promise<void>> {
+    const subscriber = client(this.url);
+    subscriber.on("error", () => {});
+    this.subscribers.push(subscriber);
+    subscriber.on("message", (_channel: string, message: string) =>
+      listener(JSON.parse(message) as CoordinatorEvent),
+    );
+    await guarded(subscriber, () => subscriber.subscribe(keys.events));
+    return async () => {
+      // Stop listening at once: messages already on the wire are not delivered any more.
+      subscriber.removeAllListeners("message");
+      this.subscribers.splice(this.subscribers.indexOf(subscriber), 1);
+      subscriber.disconnect();
+    };
+  }
+
+  async close(): Promise<void> {
+    for (const subscriber of this.subscribers.splice(0)) subscriber.disconnect();
+    this.valkey.disconnect();
+  }
+}
