@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import { KeyForgeError } from "../../core/errors.ts";
 
 /** What a node reports with each heartbeat; kept only in the coordinator, never in Postgres. */
@@ -22,6 +23,21 @@ export interface CoordinatorEvent {
   readonly [field: string]: unknown;
 }
 
+/** One asset in the manifest: where it lives under data/system, and its current content. */
+export interface ManifestEntry {
+  /** Path under data/system, with forward slashes, e.g. "boards/corne.json". */
+  readonly path: string;
+  readonly sha256: string;
+  readonly size: number;
+  /** boards, layouts, corpora or weights. */
+  readonly kind: string;
+  /** ISO 8601 time of the upload. */
+  readonly updated: string;
+}
+
+/** Blobs are stored in chunks of this many bytes, so nobody holds a large one whole to serve it. */
+export const BLOB_CHUNK_BYTES = 1 << 20;
+
 /** Seconds a heartbeat keeps a node alive. */
 export const HEARTBEAT_TTL_SECONDS = 30;
 /** Seconds one hive instance holds the right to write a hardware profile. */
@@ -41,6 +57,18 @@ export interface Coordinator {
   getClusterStats(): Promise<ClusterStats>;
   /** True the first time a (node, nonce) pair is seen within `ttlSeconds`: replays get false. */
   checkAndSetNonce(nodeId: string, nonce: string, ttlSeconds: number): Promise<boolean>;
+  /**
+   * Stores the blob under its SHA-256 (checked), then points the manifest entry at it: a reader
+   * never finds an entry whose blob is missing or partial.
+   */
+  setManifestEntry(entry: ManifestEntry, blob: Uint8Array): Promise<void>;
+  removeManifestEntry(path: string): Promise<void>;
+  getManifest(): Promise<ManifestEntry[]>;
+  /** Size and chunk count of a stored blob, or null when it is not stored. */
+  getBlobInfo(sha256: string): Promise<{ readonly size: number; readonly chunks: number } | null>;
+  getBlobChunk(sha256: string, index: number): Promise<Uint8Array | null>;
+  /** A whole blob (for small ones; serve large ones chunk by chunk). */
+  getBin(sha256: string): Promise<Uint8Array | null>;
   publishUpdate(event: CoordinatorEvent): Promise<void>;
   /** Calls `listener` for every event published from now on, by anyone; returns unsubscribe. */
   subscribe(listener: (event: CoordinatorEvent) => void): Promise<() => Promise<void>>;
@@ -56,6 +84,9 @@ export const keys = {
   liveNodes: `${KEY_PREFIX}nodes:live`,
   nonce: (nodeId: string, nonce: string) => `${KEY_PREFIX}nonce:${nodeId}:${nonce}`,
   events: `${KEY_PREFIX}events`,
+  manifest: `${KEY_PREFIX}manifest`,
+  blobInfo: (sha256: string) => `${KEY_PREFIX}blob:${sha256}:info`,
+  blobChunk: (sha256: string, index: number) => `${KEY_PREFIX}blob:${sha256}:${index}`,
 };
 
 /** The coordinator's service cannot be reached; callers degrade (see docs) and retry later. */
@@ -64,4 +95,24 @@ export class CoordinatorUnavailableError extends KeyForgeError {
     super("COORDINATOR_UNAVAILABLE", `the coordinator (Valkey) is unavailable: ${reason}`);
     this.name = "CoordinatorUnavailableError";
   }
+}
+
+/** Refuses a manifest entry that does not describe its blob. */
+export function checkBlob(entry: ManifestEntry, blob: Uint8Array): void {
+  const sha256 = createHash("sha256").update(blob).digest("hex");
+  if (sha256 !== entry.sha256 || blob.byteLength !== entry.size) {
+    throw new KeyForgeError(
+      "ASSET_HASH_MISMATCH",
+      `asset ${entry.path}: the blob has SHA-256 ${sha256} and ${blob.byteLength} bytes, the entry says ${entry.sha256} and ${entry.size}`,
+    );
+  }
+}
+
+/** The blob cut into BLOB_CHUNK_BYTES pieces (at least one, for an empty blob). */
+export function blobChunks(blob: Uint8Array): Uint8Array[] {
+  const chunks: Uint8Array[] = [];
+  for (let at = 0; at < blob.byteLength || chunks.length === 0; at += BLOB_CHUNK_BYTES) {
+    chunks.push(blob.subarray(at, Math.min(blob.byteLength, at + BLOB_CHUNK_BYTES)));
+  }
+  return chunks;
 }

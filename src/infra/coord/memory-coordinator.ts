@@ -1,8 +1,11 @@
 import {
+  blobChunks,
   type ClusterStats,
   type Coordinator,
   type CoordinatorEvent,
+  checkBlob,
   HEARTBEAT_TTL_SECONDS,
+  type ManifestEntry,
   type NodeTelemetry,
   PROFILE_SHIELD_SECONDS,
 } from "./coordinator.ts";
@@ -14,6 +17,8 @@ import {
 export class MemoryCoordinator implements Coordinator {
   private readonly expiring = new Map<string, { value: unknown; expiresAt: number }>();
   private readonly listeners = new Set<(event: CoordinatorEvent) => void>();
+  private readonly manifest = new Map<string, ManifestEntry>();
+  private readonly blobs = new Map<string, Uint8Array[]>();
   private readonly now: () => number;
   private readonly heartbeatTtlSeconds: number;
 
@@ -73,6 +78,38 @@ export class MemoryCoordinator implements Coordinator {
 
   async checkAndSetNonce(nodeId: string, nonce: string, ttlSeconds: number): Promise<boolean> {
     return this.setNx(`nonce:${nodeId}:${nonce}`, 1, ttlSeconds);
+  }
+
+  async setManifestEntry(entry: ManifestEntry, blob: Uint8Array): Promise<void> {
+    checkBlob(entry, blob);
+    if (!this.blobs.has(entry.sha256)) this.blobs.set(entry.sha256, blobChunks(blob.slice()));
+    this.manifest.set(entry.path, { ...entry });
+  }
+
+  async removeManifestEntry(path: string): Promise<void> {
+    this.manifest.delete(path);
+  }
+
+  async getManifest(): Promise<ManifestEntry[]> {
+    return [...this.manifest.values()]
+      .sort((a, b) => (a.path < b.path ? -1 : 1))
+      .map((e) => ({ ...e }));
+  }
+
+  async getBlobInfo(sha256: string): Promise<{ size: number; chunks: number } | null> {
+    const chunks = this.blobs.get(sha256);
+    return chunks
+      ? { size: chunks.reduce((sum, c) => sum + c.byteLength, 0), chunks: chunks.length }
+      : null;
+  }
+
+  async getBlobChunk(sha256: string, index: number): Promise<Uint8Array | null> {
+    return this.blobs.get(sha256)?.[index]?.slice() ?? null;
+  }
+
+  async getBin(sha256: string): Promise<Uint8Array | null> {
+    const chunks = this.blobs.get(sha256);
+    return chunks ? Buffer.concat(chunks) : null;
   }
 
   async publishUpdate(event: CoordinatorEvent): Promise<void> {

@@ -1,11 +1,14 @@
 import { Valkey } from "iovalkey";
 import {
+  blobChunks,
   type ClusterStats,
   type Coordinator,
   type CoordinatorEvent,
   CoordinatorUnavailableError,
+  checkBlob,
   HEARTBEAT_TTL_SECONDS,
   keys,
+  type ManifestEntry,
   type NodeTelemetry,
   PROFILE_SHIELD_SECONDS,
 } from "./coordinator.ts";
@@ -113,6 +116,60 @@ export class ValkeyCoordinator implements Coordinator {
       this.valkey.set(keys.nonce(nodeId, nonce), "1", "EX", ttlSeconds, "NX"),
     );
     return reply === "OK";
+  }
+
+  async setManifestEntry(entry: ManifestEntry, blob: Uint8Array): Promise<void> {
+    checkBlob(entry, blob);
+    await guarded(this.valkey, async () => {
+      // Chunks first, the info key last (its presence means the blob is complete), the
+      // manifest field after that, in one atomic HSET.
+      if ((await this.valkey.exists(keys.blobInfo(entry.sha256))) === 0) {
+        const chunks = blobChunks(blob);
+        for (const [i, chunk] of chunks.entries()) {
+          await this.valkey.set(
+            keys.blobChunk(entry.sha256, i),
+            Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength),
+          );
+        }
+        await this.valkey.set(
+          keys.blobInfo(entry.sha256),
+          JSON.stringify({ size: blob.byteLength, chunks: chunks.length }),
+        );
+      }
+      await this.valkey.hset(keys.manifest, entry.path, JSON.stringify(entry));
+    });
+  }
+
+  async removeManifestEntry(path: string): Promise<void> {
+    await guarded(this.valkey, () => this.valkey.hdel(keys.manifest, path));
+  }
+
+  async getManifest(): Promise<ManifestEntry[]> {
+    const all = await guarded(this.valkey, () => this.valkey.hgetall(keys.manifest));
+    return Object.values(all)
+      .map((value) => JSON.parse(value) as ManifestEntry)
+      .sort((a, b) => (a.path < b.path ? -1 : 1));
+  }
+
+  async getBlobInfo(sha256: string): Promise<{ size: number; chunks: number } | null> {
+    const info = await guarded(this.valkey, () => this.valkey.get(keys.blobInfo(sha256)));
+    return info ? (JSON.parse(info) as { size: number; chunks: number }) : null;
+  }
+
+  async getBlobChunk(sha256: string, index: number): Promise<Uint8Array | null> {
+    return guarded(this.valkey, () => this.valkey.getBuffer(keys.blobChunk(sha256, index)));
+  }
+
+  async getBin(sha256: string): Promise<Uint8Array | null> {
+    const info = await this.getBlobInfo(sha256);
+    if (!info) return null;
+    const chunks: Uint8Array[] = [];
+    for (let i = 0; i < info.chunks; i++) {
+      const chunk = await this.getBlobChunk(sha256, i);
+      if (!chunk) return null;
+      chunks.push(chunk);
+    }
+    return Buffer.concat(chunks);
   }
 
   async publishUpdate(event: CoordinatorEvent): Promise<void> {

@@ -1,8 +1,13 @@
 import assert from "node:assert/strict";
-import { randomUUID } from "node:crypto";
+import { createHash, randomBytes, randomUUID } from "node:crypto";
 import { after, describe, it } from "node:test";
 import { setTimeout as sleep } from "node:timers/promises";
-import type { Coordinator, CoordinatorEvent } from "../../../src/infra/coord/coordinator.ts";
+import {
+  BLOB_CHUNK_BYTES,
+  type Coordinator,
+  type CoordinatorEvent,
+  type ManifestEntry,
+} from "../../../src/infra/coord/coordinator.ts";
 import { MemoryCoordinator } from "../../../src/infra/coord/memory-coordinator.ts";
 import { ValkeyCoordinator } from "../../../src/infra/coord/valkey-coordinator.ts";
 
@@ -69,6 +74,73 @@ for (const [name, create] of implementations) {
       assert.ok(ids.includes(a), "a kept heartbeating");
       assert.ok(!ids.includes(b), "b expired by itself");
       assert.equal(later.nodes.find((n) => n.nodeId === a)?.telemetry.ips, 900);
+    });
+
+    const entryFor = (path: string, blob: Uint8Array): ManifestEntry => ({
+      path,
+      sha256: createHash("sha256").update(blob).digest("hex"),
+      size: blob.byteLength,
+      kind: "boards",
+      updated: new Date(0).toISOString(),
+    });
+
+    it("stores an asset's blob by hash, in chunks, and points the manifest at it", async () => {
+      const path = `test/${unique()}.json`;
+      const blob = randomBytes(2 * BLOB_CHUNK_BYTES + 1234);
+      const entry = entryFor(path, blob);
+      await coordinator.setManifestEntry(entry, blob);
+      assert.deepEqual(
+        (await coordinator.getManifest()).find((e) => e.path === path),
+        entry,
+      );
+      assert.deepEqual(await coordinator.getBlobInfo(entry.sha256), {
+        size: blob.byteLength,
+        chunks: 3,
+      });
+      assert.deepEqual(
+        Buffer.from((await coordinator.getBlobChunk(entry.sha256, 2)) ?? []),
+        blob.subarray(2 * BLOB_CHUNK_BYTES),
+      );
+      assert.ok(Buffer.from((await coordinator.getBin(entry.sha256)) ?? []).equals(blob));
+      assert.equal(await coordinator.getBin("0".repeat(64)), null);
+      assert.equal(await coordinator.getBlobInfo("0".repeat(64)), null);
+      await coordinator.removeManifestEntry(path);
+    });
+
+    it("moves an entry to new content, keeps old blobs by hash, and forgets removed entries", async () => {
+      const path = `test/${unique()}.json`;
+      const first = Buffer.from(`{"v":1,"${unique()}":0}`);
+      const second = Buffer.from(`{"v":2,"${unique()}":0}`);
+      await coordinator.setManifestEntry(entryFor(path, first), first);
+      await coordinator.setManifestEntry(entryFor(path, second), second);
+      const mine = (await coordinator.getManifest()).filter((e) => e.path === path);
+      assert.deepEqual(
+        mine.map((e) => e.sha256),
+        [entryFor(path, second).sha256],
+      );
+      assert.ok(
+        Buffer.from((await coordinator.getBin(entryFor(path, first).sha256)) ?? []).equals(first),
+      );
+      await coordinator.removeManifestEntry(path);
+      assert.equal(
+        (await coordinator.getManifest()).some((e) => e.path === path),
+        false,
+      );
+    });
+
+    it("refuses an entry whose hash or size does not match its blob, and keeps the old one", async () => {
+      const path = `test/${unique()}.json`;
+      const good = Buffer.from(`good ${unique()}`);
+      await coordinator.setManifestEntry(entryFor(path, good), good);
+      const bad = { ...entryFor(path, good), sha256: "f".repeat(64) };
+      await assert.rejects(
+        coordinator.setManifestEntry(bad, Buffer.from("other")),
+        (e: unknown) => (e as { code?: string }).code === "ASSET_HASH_MISMATCH",
+      );
+      assert.equal(
+        (await coordinator.getManifest()).find((e) => e.path === path)?.sha256,
+        entryFor(path, good).sha256,
+      );
     });
 
     it("delivers published events to every subscriber, including other instances", async () => {
