@@ -141,6 +141,7 @@ for (const [name, create] of implementations) {
         (await coordinator.getManifest()).find((e) => e.path === path)?.sha256,
         entryFor(path, good).sha256,
       );
+      await coordinator.removeManifestEntry(path);
     });
 
     it("delivers published events to every subscriber, including other instances", async () => {
