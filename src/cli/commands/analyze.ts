@@ -1,13 +1,11 @@
 import { readdir } from "node:fs/promises";
 import { join } from "node:path";
 import type { Command } from "commander";
-import type { Board } from "../../core/board.ts";
-import type { Corpus } from "../../core/corpus.ts";
 import { KeyForgeError } from "../../core/errors.ts";
 import type { Metrics } from "../../core/scoring/analysis.ts";
 import { evaluateLayout } from "../../core/scoring/layout-evaluation.ts";
-import { overrideWeights, type Weights } from "../../core/scoring/weights.ts";
-import { builtinIds, loadBoard, loadLayout, loadWeights } from "../../infra/system-data.ts";
+import type { Weights } from "../../core/scoring/weights.ts";
+import { builtinIds, loadLayout } from "../../infra/system-data.ts";
 import { analysisDocument } from "../../protocol/analysis-document.ts";
 import {
   analysisReport,
@@ -15,50 +13,13 @@ import {
   METRIC_ROWS,
   type ReportSubject,
 } from "../analysis-report.ts";
-import { loadCorpusSpec } from "../corpus-spec.ts";
 import { table } from "../output.ts";
-
-interface ScoringFlags {
-  board: string;
-  corpus: string;
-  weights: string;
-  weight: string[];
-  json?: boolean;
-}
-
-interface ScoringContext {
-  readonly board: Board;
-  readonly corpus: Corpus;
-  readonly weights: Weights;
-}
-
-function collect(value: string, previous: string[]): string[] {
-  return [...previous, value];
-}
-
-/** The flags every scoring command shares. */
-function withScoringFlags(command: Command): Command {
-  return command
-    .option("-b, --board <board>", "board id or file", "ansi")
-    .option("-c, --corpus <corpus>", "corpus id or file, or a blend: en:0.7,mine.json:0.3", "en")
-    .option("-w, --weights <weights>", "weights id or file", "default")
-    .option(
-      "--weight <name=value>",
-      "override one weight or parameter (repeatable), e.g. sfb=20",
-      collect,
-      [],
-    )
-    .option("--json", "print JSON instead of a report");
-}
-
-async function scoringContext(flags: ScoringFlags): Promise<ScoringContext> {
-  const [board, corpus, weights] = await Promise.all([
-    loadBoard(flags.board),
-    loadCorpusSpec(flags.corpus),
-    loadWeights(flags.weights),
-  ]);
-  return { board, corpus, weights: overrideWeights(weights, flags.weight) };
-}
+import {
+  type ScoringContext,
+  type ScoringFlags,
+  scoringContext,
+  withScoringFlags,
+} from "../scoring-flags.ts";
 
 async function analyzed(ref: string, context: ScoringContext): Promise<ReportSubject> {
   const layout = await loadLayout(ref, context.board);

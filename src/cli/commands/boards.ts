@@ -7,6 +7,7 @@ import { KeyForgeError } from "../../core/errors.ts";
 import { idFromPath, readJsonFile } from "../../infra/data-files.ts";
 import { builtinIds, loadBoard } from "../../infra/system-data.ts";
 import { drawBoard, FINGER_LEGEND, fingerCode } from "../board-drawing.ts";
+import { finiteNumber } from "../flag-values.ts";
 import { table, useColour } from "../output.ts";
 
 function fingerSummary(board: Board): string {
@@ -87,12 +88,6 @@ async function importBoard(format: string, file: string, flags: ImportFlags): Pr
   } else process.stdout.write(json);
 }
 
-function number(value: string): number {
-  const n = Number(value);
-  if (!Number.isFinite(n)) throw new KeyForgeError("FLAG_INVALID", `"${value}" is not a number`);
-  return n;
-}
-
 export function registerBoardCommands(program: Command): void {
   program.command("boards").description("list the built-in boards").action(listBoards);
   const board = program.command("board").description("show and import boards");
@@ -109,8 +104,12 @@ export function registerBoardCommands(program: Command): void {
     .option("--id <id>", "board id (default: from the output or input file name)")
     .option("--name <name>", "board name")
     .option("--layout <name>", "QMK: which of the file's layouts to import")
-    .option("--split-gap <units>", "horizontal gap (key units) that marks a split board", number)
-    .option("--home-row <n>", "which row (0 = top) is the home row", number)
+    .option(
+      "--split-gap <units>",
+      "horizontal gap (key units) that marks a split board",
+      finiteNumber,
+    )
+    .option("--home-row <n>", "which row (0 = top) is the home row", finiteNumber)
     .option(
       "--overrides <file>",
       'JSON corrections to the inferred fingers: {"hands": {id: hand}, "fingers": {id: finger}, "homes": [id]}',

@@ -8,7 +8,6 @@ import { formatLayout, type Layout } from "../../core/layout.ts";
 import type { LayoutAnalysis, Metrics } from "../../core/scoring/analysis.ts";
 import { evaluateLayout } from "../../core/scoring/layout-evaluation.ts";
 import { layoutOfItems } from "../../core/scoring/layout-scorer.ts";
-import { overrideWeights } from "../../core/scoring/weights.ts";
 import {
   type SearchBudget,
   type SearchResult,
@@ -16,19 +15,16 @@ import {
 } from "../../core/search/search-coordinator.ts";
 import { keysOutsideLetterBlock, type SearchProblem } from "../../core/search/search-problem.ts";
 import { threadRunner } from "../../infra/search/thread-runner.ts";
-import { loadBoard, loadLayout, loadWeights } from "../../infra/system-data.ts";
+import { loadLayout } from "../../infra/system-data.ts";
 import { analysisDocument } from "../../protocol/analysis-document.ts";
 import { analysisReport, formatMetric } from "../analysis-report.ts";
-import { loadCorpusSpec } from "../corpus-spec.ts";
 import { parseDuration } from "../duration.ts";
+import { nonNegativeNumber, wholeNumber } from "../flag-values.ts";
 import { table } from "../output.ts";
+import { type ScoringFlags, scoringContext, withScoringFlags } from "../scoring-flags.ts";
 import { searchProgressReporter } from "../search-progress.ts";
 
-interface OptimizeFlags {
-  board: string;
-  corpus: string;
-  weights: string;
-  weight: string[];
+interface OptimizeFlags extends ScoringFlags {
   from?: string;
   pin?: string;
   place?: string;
@@ -41,29 +37,10 @@ interface OptimizeFlags {
   threads?: number;
   seed?: number;
   top: number;
-  json?: boolean;
   out?: string;
 }
 
 const DEFAULT_TIME = "30s";
-
-function collect(value: string, previous: string[]): string[] {
-  return [...previous, value];
-}
-
-function wholeNumber(value: string): number {
-  const n = Number(value);
-  if (!Number.isSafeInteger(n) || n < 0)
-    throw new KeyForgeError("FLAG_INVALID", `"${value}" is not a whole number`);
-  return n;
-}
-
-function penalty(value: string): number {
-  const n = Number(value);
-  if (!(n >= 0) || !Number.isFinite(n))
-    throw new KeyForgeError("FLAG_INVALID", `"${value}" is not a non-negative number`);
-  return n;
-}
 
 /** Keys left out of the search: by default everything outside the board's 3x10 letter block. */
 function excludedKeys(board: Board, flags: OptimizeFlags): number[] {
@@ -152,12 +129,7 @@ function comparison(start: LayoutAnalysis, best: LayoutAnalysis, result: SearchR
 }
 
 async function optimize(flags: OptimizeFlags): Promise<void> {
-  const board = await loadBoard(flags.board);
-  const [corpus, baseWeights] = await Promise.all([
-    loadCorpusSpec(flags.corpus),
-    loadWeights(flags.weights),
-  ]);
-  const weights = overrideWeights(baseWeights, flags.weight);
+  const { board, corpus, weights } = await scoringContext(flags);
   const start = await loadLayout(flags.from ?? "qwerty", board);
   const problem: SearchProblem = {
     board,
@@ -277,15 +249,13 @@ async function optimize(flags: OptimizeFlags): Promise<void> {
 }
 
 export function registerOptimizeCommand(program: Command): void {
-  program
-    .command("optimize")
-    .description(
-      "search for a better layout by simulated annealing (parallel tempering) on worker threads",
-    )
-    .option("-b, --board <board>", "board id or file", "ansi")
-    .option("-c, --corpus <corpus>", "corpus id or file, or a blend: en:0.7,mine.json:0.3", "en")
-    .option("-w, --weights <weights>", "weights id or file", "default")
-    .option("--weight <name=value>", "override one weight or parameter (repeatable)", collect, [])
+  withScoringFlags(
+    program
+      .command("optimize")
+      .description(
+        "search for a better layout by simulated annealing (parallel tempering) on worker threads",
+      ),
+  )
     .option("--from <layout>", "start from this layout (default: qwerty's characters, shuffled)")
     .option("--pin <chars>", "characters that stay where the start layout has them")
     .option("--place <chars>", "move only these characters; every other one stays")
@@ -294,7 +264,7 @@ export function registerOptimizeCommand(program: Command): void {
     .option(
       "--stay-close <penalty>",
       "add this to the score for every character moved from --from",
-      penalty,
+      nonNegativeNumber,
     )
     .option(
       "--time <duration>",
@@ -309,7 +279,6 @@ export function registerOptimizeCommand(program: Command): void {
     .option("--threads <n>", "worker threads (default: one per core)", wholeNumber)
     .option("--seed <n>", "random seed (default: random, printed)", wholeNumber)
     .option("--top <k>", "also show the k best distinct layouts", wholeNumber, 5)
-    .option("--json", "print JSON instead of a report")
     .option("-o, --out <file>", "write the best layout (layout text) to this file")
     .action(optimize);
 }
