@@ -1,5 +1,6 @@
 import type { Board, Key } from "../board.ts";
 import type { Layout } from "../layout.ts";
+import { invisibleCharName } from "./code-point-name.ts";
 import { checkLayoutFits } from "./layout-fit.ts";
 
 /**
@@ -42,9 +43,8 @@ export function kleLegend(char: string | null): string {
   if (char === " ") return "Space";
   if (char === "\n") return "Enter";
   if (char === "\t") return "Tab";
-  if (/[\s\p{C}]/u.test(char)) {
-    return `U+${(char.codePointAt(0) ?? 0).toString(16).toUpperCase().padStart(4, "0")}`;
-  }
+  const invisible = invisibleCharName(char);
+  if (invisible !== undefined) return invisible;
   const upper = char.toUpperCase();
   return [...upper].length === 1 ? upper : char;
 }

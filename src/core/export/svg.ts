@@ -1,6 +1,7 @@
 import { type Board, type Key, keyCorners } from "../board.ts";
 import { KeyForgeError } from "../errors.ts";
 import type { Layout } from "../layout.ts";
+import { invisibleCharName } from "./code-point-name.ts";
 import { checkLayoutFits } from "./layout-fit.ts";
 
 /**
@@ -55,9 +56,8 @@ export function svgLegend(char: string | null): string {
   if (char === " ") return "␣";
   if (char === "\n") return "⏎";
   if (char === "\t") return "⇥";
-  if (/[\s\p{C}]/u.test(char)) {
-    return `U+${(char.codePointAt(0) ?? 0).toString(16).toUpperCase().padStart(4, "0")}`;
-  }
+  const invisible = invisibleCharName(char);
+  if (invisible !== undefined) return invisible;
   return char;
 }
 
