@@ -1,9 +1,7 @@
-import type { Board } from "../src/core/board.ts";
-import { charsOfLayout, itemsOfLayout, LayoutScorer } from "../src/core/scoring/layout-scorer.ts";
-import { compileModel } from "../src/core/scoring/model.ts";
+import { itemsOfLayout, LayoutScorer } from "../src/core/scoring/layout-scorer.ts";
 import { overrideWeights } from "../src/core/scoring/weights.ts";
-import { keysOutsideLetterBlock } from "../src/core/search/search-problem.ts";
-import { loadBoard, loadCorpus, loadLayout, loadWeights } from "../src/infra/system-data.ts";
+import { compileSearchModel } from "../src/core/search/search-problem.ts";
+import { letterBlockProblem } from "../test/helpers/search-problem.ts";
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 2);
 const MOVES = 1 << 16;
@@ -38,23 +36,11 @@ function rate(run: () => number): number {
 async function problem(
   boardId: string,
   overrides: string[] = [],
-): Promise<{ board: Board; scorer: LayoutScorer }> {
-  const [board, corpus, defaults] = await Promise.all([
-    loadBoard(boardId),
-    loadCorpus("en"),
-    loadWeights("default"),
-  ]);
-  const weights = overrideWeights(defaults, overrides);
-  const layout = await loadLayout("qwerty", board);
-  const model = compileModel({
-    board,
-    corpus,
-    weights,
-    chars: charsOfLayout(layout),
-    pins: new Map([[" ", layout.chars.indexOf(" ")]]),
-    excludedKeys: new Set(keysOutsideLetterBlock(board)),
-  });
-  return { board, scorer: new LayoutScorer(model, itemsOfLayout(model, layout)) };
+): Promise<{ scorer: LayoutScorer }> {
+  const base = await letterBlockProblem(boardId);
+  const search = { ...base, weights: overrideWeights(base.weights, overrides), pins: [" "] };
+  const model = compileSearchModel(search);
+  return { scorer: new LayoutScorer(model, itemsOfLayout(model, search.start)) };
 }
 
 /** Swap deltas per second at other trigram coverages: the precision/speed trade-off. */
