@@ -1,4 +1,6 @@
 import { readFileSync } from "node:fs";
+import { homedir } from "node:os";
+import { join } from "node:path";
 import { KeyForgeError } from "../core/errors.ts";
 
 /**
@@ -23,4 +25,9 @@ export function readSetting(
       `${name}_FILE points at ${file}, which cannot be read (${reason})`,
     );
   }
+}
+
+/** Where a process keeps its local state (embedded database, agent identity): KEYFORGE_DATA_DIR. */
+export function dataDir(env: NodeJS.ProcessEnv = process.env): string {
+  return readSetting("KEYFORGE_DATA_DIR", env) ?? join(homedir(), ".keyforge");
 }

@@ -1,0 +1,208 @@
+import type { Database, SqlExecutor } from "./database.ts";
+
+export type JobStatus = "queued" | "running" | "completed" | "cancelled" | "failed";
+
+export interface NewJob {
+  /** SHA-256 of the job's canonical content. */
+  readonly id: string;
+  readonly name: string;
+  readonly ownerKeyId: string | null;
+  /** The canonical content itself (board, corpora, weights, search settings, pins). */
+  readonly spec: unknown;
+  readonly priority: number;
+  /** One entry per unit, in order: its seed and step budget. */
+  readonly units: readonly { readonly seed: number; readonly steps: number }[];
+}
+
+export interface JobRecord {
+  readonly id: string;
+  readonly name: string;
+  readonly ownerKeyId: string | null;
+  readonly spec: unknown;
+  readonly status: JobStatus;
+  readonly priority: number;
+  readonly unitCount: number;
+  readonly bestResultId: number | null;
+  readonly bestScore: number | null;
+  readonly createdAt: Date;
+  readonly updatedAt: Date;
+  readonly finishedAt: Date | null;
+}
+
+/** How many of a job's units are in each state. */
+export interface UnitCounts {
+  readonly queued: number;
+  readonly leased: number;
+  readonly done: number;
+  readonly failed: number;
+  readonly cancelled: number;
+}
+
+export interface JobListQuery {
+  readonly status?: JobStatus;
+  readonly ownerKeyId?: string;
+  readonly limit: number;
+  /** Cursor: the last job of the previous page; the page holds older jobs. */
+  readonly after?: { readonly createdAt: Date; readonly id: string };
+}
+
+interface JobRow {
+  id: string;
+  name: string;
+  owner_key_id: string | null;
+  spec: unknown;
+  status: JobStatus;
+  priority: number;
+  unit_count: number;
+  best_result_id: string | number | null;
+  best_score: number | null;
+  created_at: Date;
+  updated_at: Date;
+  finished_at: Date | null;
+}
+
+function jobFromRow(row: JobRow): JobRecord {
+  return {
+    id: row.id,
+    name: row.name,
+    ownerKeyId: row.owner_key_id,
+    spec: row.spec,
+    status: row.status,
+    priority: row.priority,
+    unitCount: row.unit_count,
+    bestResultId: row.best_result_id === null ? null : Number(row.best_result_id),
+    bestScore: row.best_score,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+    finishedAt: row.finished_at,
+  };
+}
+
+/** Unit id: the job id and the unit's position, so the same job always has the same units. */
+export function unitId(jobId: string, position: number): string {
+  return `${jobId}.${position}`;
+}
+
+/**
+ * Completes a job whose units are all finished (completed when at least one is done, failed
+ * otherwise). Called in the transaction that finished a unit.
+ */
+export async function settleJob(tx: SqlExecutor, jobId: string): Promise<JobStatus | null> {
+  const { rows } = await tx.query<{ status: JobStatus }>(
+    `UPDATE jobs SET
+       status = CASE WHEN EXISTS (SELECT 1 FROM units WHERE job_id = $1 AND status = 'done')
+                     THEN 'completed' ELSE 'failed' END,
+       finished_at = now(), updated_at = now()
+     WHERE id = $1 AND status IN ('queued', 'running')
+       AND NOT EXISTS (SELECT 1 FROM units WHERE job_id = $1 AND status IN ('queued', 'leased'))
+     RETURNING status`,
+    [jobId],
+  );
+  return rows[0]?.status ?? null;
+}
+
+/** Jobs and their units in the durable store. */
+export class JobRepository {
+  private readonly db: Database;
+
+  constructor(db: Database) {
+    this.db = db;
+  }
+
+  /**
+   * Inserts the job and its units, or finds the one already stored under the same id: the same
+   * job submitted twice is stored once (`created` tells which happened).
+   */
+  createJob(job: NewJob): Promise<{ job: JobRecord; created: boolean }> {
+    return this.db.transaction(async (tx) => {
+      const inserted = await tx.query<JobRow>(
+        `INSERT INTO jobs (id, name, owner_key_id, spec, priority, unit_count)
+         VALUES ($1, $2, $3, $4, $5, $6)
+         ON CONFLICT (id) DO NOTHING
+         RETURNING *`,
+        [
+          job.id,
+          job.name,
+          job.ownerKeyId,
+          JSON.stringify(job.spec),
+          job.priority,
+          job.units.length,
+        ],
+      );
+      const row = inserted.rows[0];
+      if (!row) {
+        const existing = await tx.query<JobRow>("SELECT * FROM jobs WHERE id = $1", [job.id]);
+        return { job: jobFromRow(existing.rows[0] as JobRow), created: false };
+      }
+      await tx.query(
+        `INSERT INTO units (id, job_id, position, seed, steps, priority)
+         SELECT $1 || '.' || (u.ordinal - 1), $1, u.ordinal - 1, u.seed, u.steps, $2
+         FROM unnest($3::bigint[], $4::bigint[]) WITH ORDINALITY AS u(seed, steps, ordinal)`,
+        [job.id, job.priority, job.units.map((u) => u.seed), job.units.map((u) => u.steps)],
+      );
+      return { job: jobFromRow(row), created: true };
+    });
+  }
+
+  async getJob(id: string): Promise<JobRecord | null> {
+    const { rows } = await this.db.query<JobRow>("SELECT * FROM jobs WHERE id = $1", [id]);
+    return rows[0] ? jobFromRow(rows[0]) : null;
+  }
+
+  async unitCounts(jobId: string): Promise<UnitCounts> {
+    const { rows } = await this.db.query<{ status: keyof UnitCounts; count: string | number }>(
+      "SELECT status, count(*) AS count FROM units WHERE job_id = $1 GROUP BY status",
+      [jobId],
+    );
+    const counts = { queued: 0, leased: 0, done: 0, failed: 0, cancelled: 0 };
+    for (const row of rows) counts[row.status] = Number(row.count);
+    return counts;
+  }
+
+  /** Newest first, one page at a time (keyset pagination: stable while jobs are added). */
+  async listJobs(query: JobListQuery): Promise<JobRecord[]> {
+    const { rows } = await this.db.query<JobRow>(
+      `SELECT * FROM jobs
+       WHERE ($1::text IS NULL OR status = $1)
+         AND ($2::text IS NULL OR owner_key_id = $2)
+         AND ($3::timestamptz IS NULL OR (created_at, id) < ($3, $4))
+       ORDER BY created_at DESC, id DESC
+       LIMIT $5`,
+      [
+        query.status ?? null,
+        query.ownerKeyId ?? null,
+        query.after?.createdAt ?? null,
+        query.after?.id ?? null,
+        query.limit,
+      ],
+    );
+    return rows.map(jobFromRow);
+  }
+
+  /**
+   * Cancels a job that has not finished: its queued and leased units are cancelled. Returns the
+   * units that were leased (their agents are told to abort), or null when the job was not
+   * cancellable (unknown or already finished).
+   */
+  cancelJob(id: string): Promise<{ unitId: string; nodeId: string | null }[] | null> {
+    return this.db.transaction(async (tx) => {
+      const job = await tx.query(
+        `UPDATE jobs SET status = 'cancelled', finished_at = now(), updated_at = now()
+         WHERE id = $1 AND status IN ('queued', 'running') RETURNING id`,
+        [id],
+      );
+      if (job.rowCount === 0) return null;
+      const { rows } = await tx.query<{ id: string; node_id: string | null; was: string }>(
+        `UPDATE units u SET status = 'cancelled', finished_at = now(), lease_expires_at = NULL
+         FROM (SELECT id, status AS was FROM units
+               WHERE job_id = $1 AND status IN ('queued', 'leased') FOR UPDATE) old
+         WHERE u.id = old.id
+         RETURNING u.id, u.node_id, old.was`,
+        [id],
+      );
+      return rows
+        .filter((row) => row.was === "leased")
+        .map((row) => ({ unitId: row.id, nodeId: row.node_id }));
+    });
+  }
+}

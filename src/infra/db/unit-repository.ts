@@ -1,0 +1,218 @@
+import type { Database, SqlExecutor } from "./database.ts";
+import { settleJob } from "./job-repository.ts";
+
+export type UnitStatus = "queued" | "leased" | "done" | "failed" | "cancelled";
+
+export interface UnitRecord {
+  readonly id: string;
+  readonly jobId: string;
+  readonly position: number;
+  readonly seed: number;
+  readonly steps: number;
+  readonly priority: number;
+  readonly status: UnitStatus;
+  /** The node holding the lease (or that held it last). */
+  readonly nodeId: string | null;
+  /** Leases handed out so far, voluntary releases not counted. */
+  readonly attempts: number;
+  readonly leasedAt: Date | null;
+  readonly leaseExpiresAt: Date | null;
+  readonly lastError: string | null;
+  readonly finishedAt: Date | null;
+}
+
+interface UnitRow {
+  id: string;
+  job_id: string;
+  position: number;
+  seed: string | number;
+  steps: string | number;
+  priority: number;
+  status: UnitStatus;
+  node_id: string | null;
+  attempts: number;
+  leased_at: Date | null;
+  lease_expires_at: Date | null;
+  last_error: string | null;
+  finished_at: Date | null;
+}
+
+export function unitFromRow(row: UnitRow): UnitRecord {
+  return {
+    id: row.id,
+    jobId: row.job_id,
+    position: row.position,
+    seed: Number(row.seed),
+    steps: Number(row.steps),
+    priority: row.priority,
+    status: row.status,
+    nodeId: row.node_id,
+    attempts: row.attempts,
+    leasedAt: row.leased_at,
+    leaseExpiresAt: row.lease_expires_at,
+    lastError: row.last_error,
+    finishedAt: row.finished_at,
+  };
+}
+
+/** What the reaper did with the expired leases it looked at. */
+export interface ReapReport {
+  readonly extended: readonly string[];
+  readonly requeued: readonly string[];
+  readonly failed: readonly string[];
+}
+
+export interface ReapOptions {
+  /** True when the lease holder still reports the unit in its heartbeats: the lease is extended. */
+  readonly isStillRunning: (unit: UnitRecord) => boolean;
+  readonly extendSeconds: number;
+  /** A unit that expired this many times fails for good, with the reason recorded. */
+  readonly maxAttempts: number;
+  /** Most expired leases handled in one call. */
+  readonly limit: number;
+}
+
+/** Leasing and the lease life cycle of units. */
+export class UnitRepository {
+  private readonly db: Database;
+
+  constructor(db: Database) {
+    this.db = db;
+  }
+
+  async getUnit(id: string): Promise<UnitRecord | null> {
+    const { rows } = await this.db.query<UnitRow>("SELECT * FROM units WHERE id = $1", [id]);
+    return rows[0] ? unitFromRow(rows[0]) : null;
+  }
+
+  async unitsOfJob(jobId: string): Promise<UnitRecord[]> {
+    const { rows } = await this.db.query<UnitRow>(
+      "SELECT * FROM units WHERE job_id = $1 ORDER BY position",
+      [jobId],
+    );
+    return rows.map(unitFromRow);
+  }
+
+  /**
+   * Leases up to `max` queued units to `nodeId` until now + `leaseSeconds`, best priority and
+   * oldest job first. Concurrent callers skip each other's locked rows: no unit is handed out
+   * twice, and nobody waits for another leaser.
+   */
+  leaseUnits(nodeId: string, max: number, leaseSeconds: number): Promise<UnitRecord[]> {
+    return this.db.transaction(async (tx) => {
+      const { rows } = await tx.query<UnitRow>(
+        `WITH picked AS (
+           SELECT id FROM units
+           WHERE status = 'queued'
+           ORDER BY priority DESC, created_at, job_id, position
+           LIMIT $2
+           FOR UPDATE SKIP LOCKED
+         )
+         UPDATE units u SET
+           status = 'leased', node_id = $1, attempts = u.attempts + 1, leased_at = now(),
+           lease_expires_at = now() + make_interval(secs => $3)
+         FROM picked WHERE u.id = picked.id
+         RETURNING u.*`,
+        [nodeId, max, leaseSeconds],
+      );
+      const jobIds = [...new Set(rows.map((row) => row.job_id))];
+      if (jobIds.length > 0) {
+        await tx.query(
+          `UPDATE jobs SET status = 'running', updated_at = now()
+           WHERE id = ANY($1::text[]) AND status = 'queued'`,
+          [jobIds],
+        );
+      }
+      return rows
+        .map(unitFromRow)
+        .sort(
+          (a, b) =>
+            b.priority - a.priority || a.jobId.localeCompare(b.jobId) || a.position - b.position,
+        );
+    });
+  }
+
+  /** The holder gives a unit back (shutting down): queued again, the attempt not counted. */
+  async releaseUnit(unitId: string, nodeId: string): Promise<boolean> {
+    const { rowCount } = await this.db.query(
+      `UPDATE units SET status = 'queued', attempts = attempts - 1, leased_at = NULL,
+         lease_expires_at = NULL
+       WHERE id = $1 AND node_id = $2 AND status = 'leased'`,
+      [unitId, nodeId],
+    );
+    return rowCount > 0;
+  }
+
+  /** The holder reports a failure (a crashed worker): the unit is queued again or fails for good. */
+  failUnit(unitId: string, nodeId: string, reason: string, maxAttempts: number): Promise<boolean> {
+    return this.db.transaction(async (tx) => {
+      const { rows } = await tx.query<UnitRow>(
+        "SELECT * FROM units WHERE id = $1 AND node_id = $2 AND status = 'leased' FOR UPDATE",
+        [unitId, nodeId],
+      );
+      const unit = rows[0];
+      if (!unit) return false;
+      await returnOrFail(tx, unitFromRow(unit), reason, maxAttempts);
+      return true;
+    });
+  }
+
+  /**
+   * Looks at leases past their deadline (skipping rows another reaper holds, so every instance
+   * may run this at once): extends those whose holder still works on them, queues the others
+   * again, and fails units that expired `maxAttempts` times.
+   */
+  reapExpiredLeases(options: ReapOptions): Promise<ReapReport> {
+    return this.db.transaction(async (tx) => {
+      const { rows } = await tx.query<UnitRow>(
+        `SELECT * FROM units
+         WHERE status = 'leased' AND lease_expires_at < now()
+         ORDER BY lease_expires_at
+         LIMIT $1
+         FOR UPDATE SKIP LOCKED`,
+        [options.limit],
+      );
+      const report = { extended: [] as string[], requeued: [] as string[], failed: [] as string[] };
+      for (const unit of rows.map(unitFromRow)) {
+        if (options.isStillRunning(unit)) {
+          await tx.query(
+            "UPDATE units SET lease_expires_at = now() + make_interval(secs => $2) WHERE id = $1",
+            [unit.id, options.extendSeconds],
+          );
+          report.extended.push(unit.id);
+        } else {
+          const reason = `lease expired ${unit.attempts} time(s); the node stopped reporting it`;
+          const outcome = await returnOrFail(tx, unit, reason, options.maxAttempts);
+          report[outcome].push(unit.id);
+        }
+      }
+      return report;
+    });
+  }
+}
+
+/** Queues a unit again, or fails it for good after `maxAttempts` leases (poison units end). */
+async function returnOrFail(
+  tx: SqlExecutor,
+  unit: UnitRecord,
+  reason: string,
+  maxAttempts: number,
+): Promise<"requeued" | "failed"> {
+  if (unit.attempts < maxAttempts) {
+    await tx.query(
+      `UPDATE units SET status = 'queued', leased_at = NULL, lease_expires_at = NULL,
+         last_error = $2
+       WHERE id = $1`,
+      [unit.id, reason],
+    );
+    return "requeued";
+  }
+  await tx.query(
+    `UPDATE units SET status = 'failed', lease_expires_at = NULL, finished_at = now(),
+       last_error = $2
+     WHERE id = $1`,
+    [unit.id, `${reason}; failed after ${unit.attempts} attempts`],
+  );
+  await settleJob(tx, unit.jobId);
+  return "failed";
+}
