@@ -6,6 +6,7 @@ import { registerBoardCommands } from "./commands/boards.ts";
 import { registerCorpusCommands } from "./commands/corpora.ts";
 import { registerExportCommand } from "./commands/export.ts";
 import { registerLayoutCommands } from "./commands/layouts.ts";
+import { registerMigrateCommand } from "./commands/migrate.ts";
 import { registerOptimizeCommand } from "./commands/optimize.ts";
 
 function buildProgram(): Command {
@@ -20,6 +21,7 @@ function buildProgram(): Command {
   registerAnalysisCommands(program);
   registerExportCommand(program);
   registerOptimizeCommand(program);
+  registerMigrateCommand(program);
   return program;
 }
 
