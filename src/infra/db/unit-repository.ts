@@ -107,12 +107,14 @@ export class UnitRepository {
            ORDER BY priority DESC, created_at, job_id, position
            LIMIT $2
            FOR UPDATE SKIP LOCKED
+         ), leased AS (
+           UPDATE units u SET
+             status = 'leased', node_id = $1, attempts = u.attempts + 1, leased_at = now(),
+             lease_expires_at = now() + make_interval(secs => $3)
+           FROM picked WHERE u.id = picked.id
+           RETURNING u.*
          )
-         UPDATE units u SET
-           status = 'leased', node_id = $1, attempts = u.attempts + 1, leased_at = now(),
-           lease_expires_at = now() + make_interval(secs => $3)
-         FROM picked WHERE u.id = picked.id
-         RETURNING u.*`,
+         SELECT * FROM leased ORDER BY priority DESC, created_at, job_id, position`,
         [nodeId, max, leaseSeconds],
       );
       const jobIds = [...new Set(rows.map((row) => row.job_id))];

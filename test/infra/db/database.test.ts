@@ -1,0 +1,67 @@
+import assert from "node:assert/strict";
+import { before, describe, it } from "node:test";
+import { KeyForgeError } from "../../../src/core/errors.ts";
+import { type Database, DatabaseUnavailableError } from "../../../src/infra/db/database.ts";
+import { PostgresDatabase } from "../../../src/infra/db/postgres-database.ts";
+import { forEachDatabase, TEST_DATABASE_URL } from "../../helpers/databases.ts";
+
+forEachDatabase("Database", (open) => {
+  let db: Database;
+  before(async () => {
+    db = await open();
+    await db.query("CREATE TABLE notes (id integer PRIMARY KEY, body text NOT NULL)");
+  });
+
+  it("commits a transaction that resolves", async () => {
+    const value = await db.transaction(async (tx) => {
+      await tx.query("INSERT INTO notes VALUES ($1, $2)", [1, "kept"]);
+      return "done";
+    });
+    assert.equal(value, "done");
+    assert.deepEqual((await db.query("SELECT body FROM notes WHERE id = 1")).rows, [
+      { body: "kept" },
+    ]);
+  });
+
+  it("rolls back a transaction that throws, and reports the error", async () => {
+    await assert.rejects(
+      db.transaction(async (tx) => {
+        await tx.query("INSERT INTO notes VALUES ($1, $2)", [2, "dropped"]);
+        await tx.query("INSERT INTO notes VALUES ($1, $2)", [2, "duplicate"]);
+      }),
+      /duplicate key/,
+    );
+    assert.equal((await db.query("SELECT 1 FROM notes WHERE id = 2")).rowCount, 0);
+  });
+
+  it("counts the rows a statement changed", async () => {
+    await db.query("INSERT INTO notes VALUES (3, 'a'), (4, 'b')");
+    const { rowCount } = await db.query("UPDATE notes SET body = 'c' WHERE id IN (3, 4)");
+    assert.equal(rowCount, 2);
+  });
+});
+
+describe("PostgresDatabase", () => {
+  it("fails fast with a typed error when the server cannot be reached", async () => {
+    const url = new URL(TEST_DATABASE_URL);
+    url.port = "1";
+    const db = new PostgresDatabase(url.href);
+    try {
+      await assert.rejects(db.query("SELECT 1"), DatabaseUnavailableError);
+      await assert.rejects(
+        db.transaction(async () => {}),
+        DatabaseUnavailableError,
+      );
+    } finally {
+      await db.close();
+    }
+  });
+
+  it("refuses a schema name that is not a plain identifier", () => {
+    assert.throws(
+      () => new PostgresDatabase(TEST_DATABASE_URL, { schema: "x; DROP TABLE jobs" }),
+      (error: unknown) =>
+        error instanceof KeyForgeError && error.code === "DATABASE_SCHEMA_INVALID",
+    );
+  });
+});

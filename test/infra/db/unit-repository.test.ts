@@ -1,0 +1,170 @@
+import assert from "node:assert/strict";
+import { before, describe, it } from "node:test";
+import type { Database } from "../../../src/infra/db/database.ts";
+import { JobRepository } from "../../../src/infra/db/job-repository.ts";
+import { UnitRepository } from "../../../src/infra/db/unit-repository.ts";
+import { forEachDatabase, freshPostgres } from "../../helpers/databases.ts";
+import { registeredNode, sampleJob } from "../../helpers/store-fixtures.ts";
+
+/** Leases every queued unit of `db` with one call, so each test starts from an empty queue. */
+async function drainQueue(db: Database): Promise<void> {
+  const node = await registeredNode(db);
+  await new UnitRepository(db).leaseUnits(node, 1_000_000, 3600);
+}
+
+forEachDatabase("UnitRepository", (open) => {
+  let db: Database;
+  let jobs: JobRepository;
+  let units: UnitRepository;
+  before(async () => {
+    db = await open();
+    jobs = new JobRepository(db);
+    units = new UnitRepository(db);
+  });
+
+  it("leases the best priority first, then the oldest job, in unit order", async () => {
+    await drainQueue(db);
+    const low = sampleJob({ units: 2, priority: 0 });
+    const high = sampleJob({ units: 2, priority: 5 });
+    const later = sampleJob({ units: 1, priority: 5 });
+    for (const job of [low, high, later]) await jobs.createJob(job);
+    const node = await registeredNode(db);
+    const leased = await units.leaseUnits(node, 4, 60);
+    assert.deepEqual(
+      leased.map((u) => [u.jobId, u.position]),
+      [
+        [high.id, 0],
+        [high.id, 1],
+        [later.id, 0],
+        [low.id, 0],
+      ],
+    );
+    for (const unit of leased) {
+      assert.equal(unit.status, "leased");
+      assert.equal(unit.nodeId, node);
+      assert.equal(unit.attempts, 1);
+      const seconds =
+        ((unit.leaseExpiresAt?.getTime() ?? 0) - (unit.leasedAt?.getTime() ?? 0)) / 1000;
+      assert.equal(seconds, 60);
+    }
+    assert.equal((await jobs.getJob(high.id))?.status, "running");
+    assert.deepEqual(
+      (await units.leaseUnits(node, 10, 60)).map((u) => [u.jobId, u.position]),
+      [[low.id, 1]],
+    );
+    assert.deepEqual(await units.leaseUnits(node, 10, 60), [], "the queue is empty");
+  });
+
+  it("takes a released unit back without counting the attempt", async () => {
+    await drainQueue(db);
+    const job = sampleJob({ units: 1 });
+    await jobs.createJob(job);
+    const [node, other] = [await registeredNode(db), await registeredNode(db)];
+    const [unit] = await units.leaseUnits(node, 1, 60);
+    assert.ok(unit);
+    assert.equal(await units.releaseUnit(unit.id, other), false, "only the holder releases");
+    assert.equal(await units.releaseUnit(unit.id, node), true);
+    const again = await units.getUnit(unit.id);
+    assert.equal(again?.status, "queued");
+    assert.equal(again?.attempts, 0);
+    const [released] = await units.leaseUnits(other, 1, 60);
+    assert.equal(released?.id, unit.id);
+  });
+
+  it("reaps expired leases: extends running ones, requeues silent ones, fails poison units", async () => {
+    await drainQueue(db);
+    const job = sampleJob({ units: 2 });
+    await jobs.createJob(job);
+    const node = await registeredNode(db);
+    const [running, silent] = await units.leaseUnits(node, 2, 0);
+    assert.ok(running && silent);
+    const reap = () =>
+      units.reapExpiredLeases({
+        isStillRunning: (unit) => unit.id === running.id,
+        extendSeconds: 120,
+        maxAttempts: 2,
+        limit: 100,
+      });
+    const first = await reap();
+    assert.deepEqual(first, { extended: [running.id], requeued: [silent.id], failed: [] });
+    assert.equal((await units.getUnit(running.id))?.status, "leased");
+    const requeued = await units.getUnit(silent.id);
+    assert.equal(requeued?.status, "queued");
+    assert.match(requeued?.lastError ?? "", /lease expired/);
+
+    const [second] = await units.leaseUnits(node, 1, 0);
+    assert.equal(second?.id, silent.id);
+    const last = await reap();
+    assert.deepEqual(last.failed, [silent.id], "failed after its second expired lease");
+    const failed = await units.getUnit(silent.id);
+    assert.equal(failed?.status, "failed");
+    assert.match(failed?.lastError ?? "", /failed after 2 attempts/);
+    assert.equal((await jobs.getJob(job.id))?.status, "running", "one unit still runs");
+  });
+
+  it("fails the last unit of a job for good, and the job with it", async () => {
+    await drainQueue(db);
+    const job = sampleJob({ units: 1 });
+    await jobs.createJob(job);
+    const node = await registeredNode(db);
+    const [unit] = await units.leaseUnits(node, 1, 60);
+    assert.ok(unit);
+    assert.equal(await units.failUnit(unit.id, node, "worker crashed", 1), true);
+    assert.equal((await units.getUnit(unit.id))?.status, "failed");
+    const stored = await jobs.getJob(job.id);
+    assert.equal(stored?.status, "failed");
+  });
+
+  it("never hands one unit to two concurrent leasers", async () => {
+    await drainQueue(db);
+    const job = sampleJob({ units: 120 });
+    await jobs.createJob(job);
+    const nodes = await Promise.all(Array.from({ length: 6 }, () => registeredNode(db)));
+    const leasedBy = await Promise.all(
+      nodes.map(async (node) => {
+        const mine: string[] = [];
+        for (;;) {
+          const batch = await units.leaseUnits(node, 3, 60);
+          if (batch.length === 0) return mine;
+          mine.push(...batch.map((u) => u.id));
+        }
+      }),
+    );
+    const all = leasedBy.flat();
+    assert.equal(new Set(all).size, all.length, "no duplicates");
+    assert.equal(all.length, 120, "every unit leased");
+  });
+});
+
+describe("UnitRepository leasing on a real PostgreSQL, many connections at once", () => {
+  it("gives every unit to exactly one of 16 concurrent leasers", async () => {
+    const { db, drop } = await freshPostgres({ maxConnections: 16 });
+    try {
+      const job = sampleJob({ units: 600 });
+      await new JobRepository(db).createJob(job);
+      const units = new UnitRepository(db);
+      const nodes = await Promise.all(Array.from({ length: 16 }, () => registeredNode(db)));
+      const leasedBy = await Promise.all(
+        nodes.map(async (node) => {
+          const mine: string[] = [];
+          for (;;) {
+            const batch = await units.leaseUnits(node, 2, 60);
+            if (batch.length === 0) return mine;
+            mine.push(...batch.map((u) => u.id));
+          }
+        }),
+      );
+      const all = leasedBy.flat();
+      assert.equal(new Set(all).size, 600, "no duplicates");
+      assert.equal(all.length, 600, "every unit leased");
+      const busy = leasedBy.filter((mine) => mine.length > 0).length;
+      assert.ok(busy > 1, "several leasers got work");
+      const { rows } = await db.query<{ count: string }>(
+        "SELECT count(*) AS count FROM units WHERE status = 'leased' AND attempts = 1",
+      );
+      assert.equal(Number(rows[0]?.count), 600);
+    } finally {
+      await drop();
+    }
+  });
+});
