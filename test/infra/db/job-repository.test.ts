@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { before, it } from "node:test";
 import type { Database } from "../../../src/infra/db/database.ts";
-import { JobRepository, unitId } from "../../../src/infra/db/job-repository.ts";
+import { type JobRecord, JobRepository, unitId } from "../../../src/infra/db/job-repository.ts";
 import { UnitRepository } from "../../../src/infra/db/unit-repository.ts";
 import { forEachDatabase } from "../../helpers/databases.ts";
 import { registeredNode, sampleJob } from "../../helpers/store-fixtures.ts";
@@ -40,7 +40,7 @@ forEachDatabase("JobRepository", (open) => {
   });
 
   it("lists newest first, filters, and pages with a cursor", async () => {
-    const created = [];
+    const created: JobRecord[] = [];
     for (let i = 0; i < 5; i++) created.push((await jobs.createJob(sampleJob())).job);
     const all = await jobs.listJobs({ limit: 1000 });
     const ours = all.filter((j) => created.some((c) => c.id === j.id));
