@@ -1,8 +1,28 @@
 import type { Command } from "commander";
-import { migrate } from "../../infra/db/migration-runner.ts";
+import { KeyForgeError } from "../../core/errors.ts";
+import { checkMigrationFolder } from "../../infra/db/migration-policy.ts";
+import { MIGRATIONS_DIR, migrate } from "../../infra/db/migration-runner.ts";
 import { defaultDatabaseLocation, openDatabase } from "../../infra/db/open-database.ts";
 
-async function runMigrate(options: { database?: string; dir?: string }): Promise<void> {
+/** Checks the migrations against the zero-downtime policy without touching a database. */
+async function checkPolicy(dir: string): Promise<void> {
+  const violations = await checkMigrationFolder(dir);
+  if (violations.length > 0) {
+    const lines = violations.map((v) => `  ${v.migration}: ${v.message}\n    in: ${v.statement}`);
+    throw new KeyForgeError(
+      "MIGRATION_POLICY_VIOLATED",
+      `${violations.length} statement(s) break the zero-downtime policy (docs/operations/migrations.md):\n${lines.join("\n")}`,
+    );
+  }
+  console.log("every migration keeps the zero-downtime policy");
+}
+
+async function runMigrate(options: {
+  database?: string;
+  dir?: string;
+  checkPolicy?: boolean;
+}): Promise<void> {
+  if (options.checkPolicy) return checkPolicy(options.dir ?? MIGRATIONS_DIR);
   const db = openDatabase(options.database ?? defaultDatabaseLocation());
   try {
     const applied = await migrate(db, {
@@ -30,5 +50,9 @@ export function registerMigrateCommand(program: Command): void {
       "postgres:// URL, or the folder of an embedded database (default: DATABASE_URL, else <data dir>/db)",
     )
     .option("--dir <folder>", "migrations folder (default: the migrations shipped with KeyForge)")
+    .option(
+      "--check-policy",
+      "only check the migrations against the zero-downtime policy (no database needed)",
+    )
     .action(runMigrate);
 }
