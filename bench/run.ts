@@ -1,4 +1,5 @@
 import { benchCorpusBuild } from "./corpus-build.ts";
+import { benchLeasing } from "./leasing.ts";
 import { benchScoring, benchTrigramCoverage } from "./scoring.ts";
 import { benchSearchSpeed } from "./search.ts";
 
@@ -12,3 +13,4 @@ const searchSteps = Number(process.env.BENCH_SEARCH_STEPS ?? 4_000_000);
 await benchSearchSpeed("corne", searchSteps);
 await benchSearchSpeed("ortho-3x10", searchSteps);
 await benchCorpusBuild(corpusSizes);
+await benchLeasing(Number(process.env.BENCH_LEASE_UNITS ?? 10_000));

@@ -30,20 +30,31 @@ export async function freshPostgres(
   };
 }
 
-/** Starting PGlite takes seconds; cloning a started one takes a fraction of that. */
+/**
+ * Starting PGlite takes seconds; cloning a started one takes a fraction of that. The template
+ * closes with the last clone, so nothing keeps the process alive.
+ */
 let pgliteTemplate: Promise<PGlite> | undefined;
-// A root-level hook: the template closes after the last test of the file that started it.
-after(async () => {
-  await (await pgliteTemplate)?.close();
-});
+let liveClones = 0;
 
 export async function freshPglite(
   options: { migrated?: boolean } = {},
 ): Promise<{ db: PgliteDatabase; drop: () => Promise<void> }> {
   pgliteTemplate ??= PGlite.create();
-  const db = new PgliteDatabase(await (await pgliteTemplate).clone());
+  const template = pgliteTemplate;
+  liveClones++;
+  const db = new PgliteDatabase(await (await template).clone());
   if (options.migrated !== false) await migrate(db);
-  return { db, drop: () => db.close() };
+  return {
+    db,
+    drop: async () => {
+      await db.close();
+      if (--liveClones === 0 && pgliteTemplate === template) {
+        pgliteTemplate = undefined;
+        await (await template).close();
+      }
+    },
+  };
 }
 
 /**

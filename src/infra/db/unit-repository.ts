@@ -98,40 +98,29 @@ export class UnitRepository {
    * oldest job first. Concurrent callers skip each other's locked rows: no unit is handed out
    * twice, and nobody waits for another leaser.
    */
-  leaseUnits(nodeId: string, max: number, leaseSeconds: number): Promise<UnitRecord[]> {
-    return this.db.transaction(async (tx) => {
-      const { rows } = await tx.query<UnitRow>(
-        `WITH picked AS (
-           SELECT id FROM units
-           WHERE status = 'queued'
-           ORDER BY priority DESC, created_at, job_id, position
-           LIMIT $2
-           FOR UPDATE SKIP LOCKED
-         ), leased AS (
-           UPDATE units u SET
-             status = 'leased', node_id = $1, attempts = u.attempts + 1, leased_at = now(),
-             lease_expires_at = now() + make_interval(secs => $3)
-           FROM picked WHERE u.id = picked.id
-           RETURNING u.*
-         )
-         SELECT * FROM leased ORDER BY priority DESC, created_at, job_id, position`,
-        [nodeId, max, leaseSeconds],
-      );
-      const jobIds = [...new Set(rows.map((row) => row.job_id))];
-      if (jobIds.length > 0) {
-        await tx.query(
-          `UPDATE jobs SET status = 'running', updated_at = now()
-           WHERE id = ANY($1::text[]) AND status = 'queued'`,
-          [jobIds],
-        );
-      }
-      return rows
-        .map(unitFromRow)
-        .sort(
-          (a, b) =>
-            b.priority - a.priority || a.jobId.localeCompare(b.jobId) || a.position - b.position,
-        );
-    });
+  async leaseUnits(nodeId: string, max: number, leaseSeconds: number): Promise<UnitRecord[]> {
+    // One statement, so one round trip and atomic without an explicit transaction.
+    const { rows } = await this.db.query<UnitRow>(
+      `WITH picked AS (
+         SELECT id FROM units
+         WHERE status = 'queued'
+         ORDER BY priority DESC, created_at, job_id, position
+         LIMIT $2
+         FOR UPDATE SKIP LOCKED
+       ), leased AS (
+         UPDATE units u SET
+           status = 'leased', node_id = $1, attempts = u.attempts + 1, leased_at = now(),
+           lease_expires_at = now() + make_interval(secs => $3)
+         FROM picked WHERE u.id = picked.id
+         RETURNING u.*
+       ), started AS (
+         UPDATE jobs SET status = 'running', updated_at = now()
+         WHERE id IN (SELECT job_id FROM leased) AND status = 'queued'
+       )
+       SELECT * FROM leased ORDER BY priority DESC, created_at, job_id, position`,
+      [nodeId, max, leaseSeconds],
+    );
+    return rows.map(unitFromRow);
   }
 
   /** The holder gives a unit back (shutting down): queued again, the attempt not counted. */
