@@ -1,7 +1,7 @@
 import { JobRepository } from "../src/infra/db/job-repository.ts";
 import { UnitRepository } from "../src/infra/db/unit-repository.ts";
 import { freshPglite, freshPostgres } from "../test/helpers/databases.ts";
-import { registeredNode, sampleJob } from "../test/helpers/store-fixtures.ts";
+import { leaseConcurrently, sampleJob } from "../test/helpers/store-fixtures.ts";
 
 /**
  * Lease acquisitions per second: `leasers` concurrent leasers (one connection each on
@@ -19,19 +19,8 @@ async function leaseRate(
       : await freshPglite();
   try {
     await new JobRepository(db).createJob(sampleJob({ units }));
-    const repository = new UnitRepository(db);
-    const nodes = await Promise.all(Array.from({ length: leasers }, () => registeredNode(db)));
-    let calls = 0;
     const started = performance.now();
-    await Promise.all(
-      nodes.map(async (node) => {
-        for (;;) {
-          const leased = await repository.leaseUnits(node, batch, 60);
-          if (leased.length === 0) return;
-          calls++;
-        }
-      }),
-    );
+    const { calls } = await leaseConcurrently(db, new UnitRepository(db), leasers, batch);
     const seconds = (performance.now() - started) / 1000;
     const label = `leasing (${engine}, ${leasers} leaser${leasers > 1 ? "s" : ""}, ${batch} unit${batch > 1 ? "s" : ""} per lease)`;
     console.log(`${label}: lease acquisitions ${Math.round(calls / seconds)} /s`);

@@ -15,17 +15,11 @@ export interface NewResult {
   readonly signature: string;
 }
 
-export interface ResultRecord {
+export interface ResultRecord extends Omit<NewResult, "nodeId"> {
   readonly id: number;
-  readonly unitId: string;
   readonly jobId: string;
+  /** Null once the node's row was deleted; the result stays. */
   readonly nodeId: string | null;
-  readonly layout: string;
-  readonly score: number;
-  readonly steps: number;
-  readonly durationMs: number;
-  readonly nonce: string;
-  readonly signature: string;
   readonly acceptedAt: Date;
 }
 

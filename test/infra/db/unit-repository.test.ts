@@ -4,7 +4,7 @@ import type { Database } from "../../../src/infra/db/database.ts";
 import { JobRepository } from "../../../src/infra/db/job-repository.ts";
 import { UnitRepository } from "../../../src/infra/db/unit-repository.ts";
 import { forEachDatabase, freshPostgres } from "../../helpers/databases.ts";
-import { registeredNode, sampleJob } from "../../helpers/store-fixtures.ts";
+import { leaseConcurrently, registeredNode, sampleJob } from "../../helpers/store-fixtures.ts";
 
 /** Leases every queued unit of `db` with one call, so each test starts from an empty queue. */
 async function drainQueue(db: Database): Promise<void> {
@@ -119,17 +119,7 @@ forEachDatabase("UnitRepository", (open) => {
     await drainQueue(db);
     const job = sampleJob({ units: 120 });
     await jobs.createJob(job);
-    const nodes = await Promise.all(Array.from({ length: 6 }, () => registeredNode(db)));
-    const leasedBy = await Promise.all(
-      nodes.map(async (node) => {
-        const mine: string[] = [];
-        for (;;) {
-          const batch = await units.leaseUnits(node, 3, 60);
-          if (batch.length === 0) return mine;
-          mine.push(...batch.map((u) => u.id));
-        }
-      }),
-    );
+    const { leasedBy } = await leaseConcurrently(db, units, 6, 3);
     const all = leasedBy.flat();
     assert.equal(new Set(all).size, all.length, "no duplicates");
     assert.equal(all.length, 120, "every unit leased");
@@ -142,18 +132,7 @@ describe("UnitRepository leasing on a real PostgreSQL, many connections at once"
     try {
       const job = sampleJob({ units: 600 });
       await new JobRepository(db).createJob(job);
-      const units = new UnitRepository(db);
-      const nodes = await Promise.all(Array.from({ length: 16 }, () => registeredNode(db)));
-      const leasedBy = await Promise.all(
-        nodes.map(async (node) => {
-          const mine: string[] = [];
-          for (;;) {
-            const batch = await units.leaseUnits(node, 2, 60);
-            if (batch.length === 0) return mine;
-            mine.push(...batch.map((u) => u.id));
-          }
-        }),
-      );
+      const { leasedBy } = await leaseConcurrently(db, new UnitRepository(db), 16, 2);
       const all = leasedBy.flat();
       assert.equal(new Set(all).size, 600, "no duplicates");
       assert.equal(all.length, 600, "every unit leased");
