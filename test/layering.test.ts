@@ -3,6 +3,7 @@ import { readdirSync, readFileSync } from "node:fs";
 import { join, relative } from "node:path";
 import { describe, it } from "node:test";
 import { fileURLToPath } from "node:url";
+import { importsOf } from "./helpers/source-imports.ts";
 
 const SRC = fileURLToPath(new URL("../src/", import.meta.url));
 
@@ -26,12 +27,6 @@ function sourceFiles(dir: string): string[] {
         ? [join(dir, entry.name)]
         : [],
   );
-}
-
-/** Every module specifier of static imports, re-exports and dynamic imports. */
-export function importsOf(source: string): string[] {
-  const pattern = /(?:\bfrom\s*|\bimport\s*\(\s*|\bimport\s+)["']([^"']+)["']/g;
-  return [...source.matchAll(pattern)].map((m) => m[1] as string);
 }
 
 /** Why an import breaks the dependency rule, or null when it is allowed. */

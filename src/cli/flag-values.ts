@@ -28,3 +28,21 @@ export function nonNegativeNumber(value: string): number {
   }
   return n;
 }
+
+/** A TCP port; 0 asks the system for a free one. */
+export function portNumber(value: string): number {
+  const n = Number(value);
+  if (!/^\d+$/.test(value) || n > 65_535) {
+    throw new KeyForgeError("FLAG_INVALID", `"${value}" is not a port number (0 to 65535)`);
+  }
+  return n;
+}
+
+/** A period in seconds, above zero and at most a day (timers cannot wait much longer). */
+export function periodSeconds(value: string): number {
+  const n = Number(value);
+  if (!(n > 0 && n <= 86_400)) {
+    throw new KeyForgeError("FLAG_INVALID", `"${value}" is not a number of seconds in (0, 86400]`);
+  }
+  return n;
+}

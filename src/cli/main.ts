@@ -2,6 +2,8 @@
 import { Command, CommanderError } from "commander";
 import { KeyForgeError } from "../core/errors.ts";
 import { registerAnalysisCommands } from "./commands/analyze.ts";
+import { registerAssetManagerCommands } from "./commands/assetmgr.ts";
+import { registerAssetsCommand } from "./commands/assets.ts";
 import { registerBoardCommands } from "./commands/boards.ts";
 import { registerCorpusCommands } from "./commands/corpora.ts";
 import { registerExportCommand } from "./commands/export.ts";
@@ -21,6 +23,8 @@ function buildProgram(): Command {
   registerAnalysisCommands(program);
   registerExportCommand(program);
   registerOptimizeCommand(program);
+  registerAssetsCommand(program);
+  registerAssetManagerCommands(program);
   registerMigrateCommand(program);
   return program;
 }

@@ -11,12 +11,13 @@ import {
   parseLayoutDefinition,
 } from "../core/layout-definition.ts";
 import { parseWeights, type Weights } from "../core/scoring/weights.ts";
+import type { AssetKind } from "./asset-path.ts";
 import { idFromPath, isFileReference, readJsonFile, readTextFile } from "./data-files.ts";
 
 /** The shipped assets. The path holds from both src/infra (tsx) and dist/infra (built). */
 export const SYSTEM_DATA_DIR = fileURLToPath(new URL("../../data/system/", import.meta.url));
 
-export type AssetKind = "boards" | "layouts" | "corpora" | "weights";
+export type { AssetKind };
 
 const SINGULAR: Record<AssetKind, string> = {
   boards: "board",

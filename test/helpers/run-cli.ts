@@ -61,3 +61,61 @@ export function interruptCli(args: readonly string[], ready: RegExp): Promise<Cl
     child.on("close", (status) => resolve({ status, stdout, stderr }));
   });
 }
+
+export interface RunningCli {
+  /** Resolves with the match once standard error matches `pattern`; fails if the CLI exits first. */
+  waitFor(pattern: RegExp, timeoutMs?: number): Promise<RegExpMatchArray>;
+  /** Sends `signal` and resolves with the outcome when the CLI has exited. */
+  stop(signal?: NodeJS.Signals): Promise<CliResult>;
+}
+
+/** Starts `keyforge <args>` (a server or daemon) and leaves it running until stopped. */
+export function startCli(args: readonly string[]): RunningCli {
+  const child = spawn(process.execPath, ["--import", TSX, MAIN, ...args], {
+    cwd: REPO_ROOT,
+    env: { ...process.env, NO_COLOR: "1" },
+  });
+  let stdout = "";
+  let stderr = "";
+  child.stdout.on("data", (chunk: Buffer) => {
+    stdout += chunk.toString();
+  });
+  child.stderr.on("data", (chunk: Buffer) => {
+    stderr += chunk.toString();
+  });
+  const exited = new Promise<CliResult>((resolve) =>
+    child.on("close", (status) => resolve({ status, stdout, stderr })),
+  );
+  return {
+    waitFor(pattern, timeoutMs = 15_000) {
+      return new Promise((resolve, reject) => {
+        const check = () => {
+          const match = stderr.match(pattern);
+          if (!match) return;
+          done();
+          resolve(match);
+        };
+        const timer = setTimeout(() => {
+          done();
+          reject(new Error(`no ${pattern} on standard error within ${timeoutMs} ms:\n${stderr}`));
+        }, timeoutMs);
+        const onExit = () => {
+          done();
+          reject(new Error(`keyforge exited before ${pattern}:\n${stderr}`));
+        };
+        const done = () => {
+          clearTimeout(timer);
+          child.stderr.off("data", check);
+          child.off("close", onExit);
+        };
+        child.stderr.on("data", check);
+        child.once("close", onExit);
+        check();
+      });
+    },
+    stop(signal = "SIGINT") {
+      if (child.exitCode === null) child.kill(signal);
+      return exited;
+    },
+  };
+}

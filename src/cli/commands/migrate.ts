@@ -1,8 +1,6 @@
 import type { Command } from "commander";
 import { KeyForgeError } from "../../core/errors.ts";
 import { checkMigrationFolder } from "../../infra/db/migration-policy.ts";
-import { MIGRATIONS_DIR, migrate } from "../../infra/db/migration-runner.ts";
-import { defaultDatabaseLocation, openDatabase } from "../../infra/db/open-database.ts";
 
 /** Checks the migrations against the zero-downtime policy without touching a database. */
 async function checkPolicy(dir: string): Promise<void> {
@@ -22,6 +20,9 @@ async function runMigrate(options: {
   dir?: string;
   checkPolicy?: boolean;
 }): Promise<void> {
+  // Loaded on use: the database libraries would slow every other command's start.
+  const { MIGRATIONS_DIR, migrate } = await import("../../infra/db/migration-runner.ts");
+  const { defaultDatabaseLocation, openDatabase } = await import("../../infra/db/open-database.ts");
   if (options.checkPolicy) return checkPolicy(options.dir ?? MIGRATIONS_DIR);
   const db = openDatabase(options.database ?? defaultDatabaseLocation());
   try {

@@ -78,16 +78,25 @@ export interface Coordinator {
 /** Keys carry a namespaced, versioned prefix, so another app or version never collides. */
 export const KEY_PREFIX = "keyforge:v1:";
 
-export const keys = {
-  profileShield: (cpuSignature: string) => `${KEY_PREFIX}shield:profile:${cpuSignature}`,
-  heartbeat: (nodeId: string) => `${KEY_PREFIX}heartbeat:${nodeId}`,
-  liveNodes: `${KEY_PREFIX}nodes:live`,
-  nonce: (nodeId: string, nonce: string) => `${KEY_PREFIX}nonce:${nodeId}:${nonce}`,
-  events: `${KEY_PREFIX}events`,
-  manifest: `${KEY_PREFIX}manifest`,
-  blobInfo: (sha256: string) => `${KEY_PREFIX}blob:${sha256}:info`,
-  blobChunk: (sha256: string, index: number) => `${KEY_PREFIX}blob:${sha256}:${index}`,
-};
+/**
+ * Every key under one prefix. A different prefix gives a separate world on the same server
+ * (several deployments, or tests running side by side); pub/sub channels included, since
+ * Redis shares those across databases.
+ */
+export function coordinatorKeys(prefix: string = KEY_PREFIX) {
+  return {
+    profileShield: (cpuSignature: string) => `${prefix}shield:profile:${cpuSignature}`,
+    heartbeat: (nodeId: string) => `${prefix}heartbeat:${nodeId}`,
+    liveNodes: `${prefix}nodes:live`,
+    nonce: (nodeId: string, nonce: string) => `${prefix}nonce:${nodeId}:${nonce}`,
+    events: `${prefix}events`,
+    manifest: `${prefix}manifest`,
+    blobInfo: (sha256: string) => `${prefix}blob:${sha256}:info`,
+    blobChunk: (sha256: string, index: number) => `${prefix}blob:${sha256}:${index}`,
+  };
+}
+
+export type CoordinatorKeys = ReturnType<typeof coordinatorKeys>;
 
 /** The coordinator's service cannot be reached; callers degrade (see docs) and retry later. */
 export class CoordinatorUnavailableError extends KeyForgeError {

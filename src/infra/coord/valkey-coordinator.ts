@@ -4,10 +4,11 @@ import {
   type ClusterStats,
   type Coordinator,
   type CoordinatorEvent,
+  type CoordinatorKeys,
   CoordinatorUnavailableError,
   checkBlob,
+  coordinatorKeys,
   HEARTBEAT_TTL_SECONDS,
-  keys,
   type ManifestEntry,
   type NodeTelemetry,
   PROFILE_SHIELD_SECONDS,
@@ -62,10 +63,13 @@ export class ValkeyCoordinator implements Coordinator {
   private readonly url: string;
   private readonly subscribers: Valkey[] = [];
   private readonly heartbeatTtlSeconds: number;
+  private readonly keys: CoordinatorKeys;
 
-  constructor(url: string, options: { heartbeatTtlSeconds?: number } = {}) {
+  /** `keyPrefix` (default KEY_PREFIX) separates deployments or tests sharing one server. */
+  constructor(url: string, options: { heartbeatTtlSeconds?: number; keyPrefix?: string } = {}) {
     this.url = url;
     this.heartbeatTtlSeconds = options.heartbeatTtlSeconds ?? HEARTBEAT_TTL_SECONDS;
+    this.keys = coordinatorKeys(options.keyPrefix);
     this.valkey = client(url);
     // Connection errors are reported by the calls that fail; reconnection goes on by itself.
     this.valkey.on("error", () => {});
@@ -73,13 +77,19 @@ export class ValkeyCoordinator implements Coordinator {
 
   async tryReserveProfileUpdate(cpuSignature: string): Promise<boolean> {
     const reply = await guarded(this.valkey, () =>
-      this.valkey.set(keys.profileShield(cpuSignature), "1", "EX", PROFILE_SHIELD_SECONDS, "NX"),
+      this.valkey.set(
+        this.keys.profileShield(cpuSignature),
+        "1",
+        "EX",
+        PROFILE_SHIELD_SECONDS,
+        "NX",
+      ),
     );
     return reply === "OK";
   }
 
   async releaseProfileUpdate(cpuSignature: string): Promise<void> {
-    await guarded(this.valkey, () => this.valkey.del(keys.profileShield(cpuSignature)));
+    await guarded(this.valkey, () => this.valkey.del(this.keys.profileShield(cpuSignature)));
   }
 
   async updateHeartbeat(nodeId: string, telemetry: NodeTelemetry): Promise<void> {
@@ -87,18 +97,18 @@ export class ValkeyCoordinator implements Coordinator {
     await guarded(this.valkey, () =>
       this.valkey
         .multi()
-        .set(keys.heartbeat(nodeId), JSON.stringify(telemetry), "EX", this.heartbeatTtlSeconds)
-        .zadd(keys.liveNodes, expiresAt, nodeId)
+        .set(this.keys.heartbeat(nodeId), JSON.stringify(telemetry), "EX", this.heartbeatTtlSeconds)
+        .zadd(this.keys.liveNodes, expiresAt, nodeId)
         .exec(),
     );
   }
 
   async getClusterStats(): Promise<ClusterStats> {
     return guarded(this.valkey, async () => {
-      await this.valkey.zremrangebyscore(keys.liveNodes, "-inf", Date.now());
-      const ids = (await this.valkey.zrange(keys.liveNodes, 0, -1)).sort();
+      await this.valkey.zremrangebyscore(this.keys.liveNodes, "-inf", Date.now());
+      const ids = (await this.valkey.zrange(this.keys.liveNodes, 0, -1)).sort();
       const values =
-        ids.length > 0 ? await this.valkey.mget(...ids.map((id) => keys.heartbeat(id))) : [];
+        ids.length > 0 ? await this.valkey.mget(...ids.map((id) => this.keys.heartbeat(id))) : [];
       const nodes = ids.flatMap((nodeId, i) => {
         const value = values[i];
         return value ? [{ nodeId, telemetry: JSON.parse(value) as NodeTelemetry }] : [];
@@ -113,7 +123,7 @@ export class ValkeyCoordinator implements Coordinator {
 
   async checkAndSetNonce(nodeId: string, nonce: string, ttlSeconds: number): Promise<boolean> {
     const reply = await guarded(this.valkey, () =>
-      this.valkey.set(keys.nonce(nodeId, nonce), "1", "EX", ttlSeconds, "NX"),
+      this.valkey.set(this.keys.nonce(nodeId, nonce), "1", "EX", ttlSeconds, "NX"),
     );
     return reply === "OK";
   }
@@ -123,41 +133,41 @@ export class ValkeyCoordinator implements Coordinator {
     await guarded(this.valkey, async () => {
       // Chunks first, the info key last (its presence means the blob is complete), the
       // manifest field after that, in one atomic HSET.
-      if ((await this.valkey.exists(keys.blobInfo(entry.sha256))) === 0) {
+      if ((await this.valkey.exists(this.keys.blobInfo(entry.sha256))) === 0) {
         const chunks = blobChunks(blob);
         for (const [i, chunk] of chunks.entries()) {
           await this.valkey.set(
-            keys.blobChunk(entry.sha256, i),
+            this.keys.blobChunk(entry.sha256, i),
             Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength),
           );
         }
         await this.valkey.set(
-          keys.blobInfo(entry.sha256),
+          this.keys.blobInfo(entry.sha256),
           JSON.stringify({ size: blob.byteLength, chunks: chunks.length }),
         );
       }
-      await this.valkey.hset(keys.manifest, entry.path, JSON.stringify(entry));
+      await this.valkey.hset(this.keys.manifest, entry.path, JSON.stringify(entry));
     });
   }
 
   async removeManifestEntry(path: string): Promise<void> {
-    await guarded(this.valkey, () => this.valkey.hdel(keys.manifest, path));
+    await guarded(this.valkey, () => this.valkey.hdel(this.keys.manifest, path));
   }
 
   async getManifest(): Promise<ManifestEntry[]> {
-    const all = await guarded(this.valkey, () => this.valkey.hgetall(keys.manifest));
+    const all = await guarded(this.valkey, () => this.valkey.hgetall(this.keys.manifest));
     return Object.values(all)
       .map((value) => JSON.parse(value) as ManifestEntry)
       .sort((a, b) => (a.path < b.path ? -1 : 1));
   }
 
   async getBlobInfo(sha256: string): Promise<{ size: number; chunks: number } | null> {
-    const info = await guarded(this.valkey, () => this.valkey.get(keys.blobInfo(sha256)));
+    const info = await guarded(this.valkey, () => this.valkey.get(this.keys.blobInfo(sha256)));
     return info ? (JSON.parse(info) as { size: number; chunks: number }) : null;
   }
 
   async getBlobChunk(sha256: string, index: number): Promise<Uint8Array | null> {
-    return guarded(this.valkey, () => this.valkey.getBuffer(keys.blobChunk(sha256, index)));
+    return guarded(this.valkey, () => this.valkey.getBuffer(this.keys.blobChunk(sha256, index)));
   }
 
   async getBin(sha256: string): Promise<Uint8Array | null> {
@@ -173,7 +183,7 @@ export class ValkeyCoordinator implements Coordinator {
   }
 
   async publishUpdate(event: CoordinatorEvent): Promise<void> {
-    await guarded(this.valkey, () => this.valkey.publish(keys.events, JSON.stringify(event)));
+    await guarded(this.valkey, () => this.valkey.publish(this.keys.events, JSON.stringify(event)));
   }
 
   async subscribe(listener: (event: CoordinatorEvent) => void): Promise<() => Promise<void>> {
@@ -183,7 +193,7 @@ export class ValkeyCoordinator implements Coordinator {
     subscriber.on("message", (_channel: string, message: string) =>
       listener(JSON.parse(message) as CoordinatorEvent),
     );
-    await guarded(subscriber, () => subscriber.subscribe(keys.events));
+    await guarded(subscriber, () => subscriber.subscribe(this.keys.events));
     return async () => {
       // Stop listening at once: messages already on the wire are not delivered any more.
       subscriber.removeAllListeners("message");

@@ -10,6 +10,7 @@ import {
 } from "../../../src/infra/coord/coordinator.ts";
 import { MemoryCoordinator } from "../../../src/infra/coord/memory-coordinator.ts";
 import { ValkeyCoordinator } from "../../../src/infra/coord/valkey-coordinator.ts";
+import { IsolatedValkey } from "../../helpers/valkey.ts";
 
 const VALKEY_URL = process.env.KEYFORGE_TEST_VALKEY_URL ?? "redis://127.0.0.1:6379";
 const TTL = 1;
@@ -186,5 +187,36 @@ describe("coordinator when Valkey is down", () => {
     );
     assert.ok(Date.now() - started < 5000);
     await down.close();
+  });
+});
+
+describe("coordinator key prefix", () => {
+  it("gives separate worlds on one Valkey server: manifest, blobs and events", async () => {
+    const first = new IsolatedValkey();
+    const second = new IsolatedValkey();
+    const a = first.coordinator();
+    const b = second.coordinator();
+    const blob = Buffer.from(`prefixed ${randomUUID()}`);
+    const entry: ManifestEntry = {
+      path: "boards/prefixed.json",
+      sha256: createHash("sha256").update(blob).digest("hex"),
+      size: blob.byteLength,
+      kind: "boards",
+      updated: new Date(0).toISOString(),
+    };
+    const heard: CoordinatorEvent[] = [];
+    const stop = await b.subscribe((event) => heard.push(event));
+    await a.setManifestEntry(entry, blob);
+    await a.publishUpdate({ type: "asset.updated", path: entry.path });
+    assert.deepEqual(await a.getManifest(), [entry]);
+    assert.deepEqual(await b.getManifest(), []);
+    assert.equal(await b.getBlobInfo(entry.sha256), null);
+    // The server delivers in order: once b hears its own marker, a's event would have come first.
+    await b.publishUpdate({ type: "marker" });
+    for (let i = 0; i < 100 && heard.length === 0; i++) await sleep(20);
+    assert.deepEqual(heard, [{ type: "marker" }]);
+    await stop();
+    await first.close();
+    await second.close();
   });
 });

@@ -1,0 +1,153 @@
+import assert from "node:assert/strict";
+import { createHash } from "node:crypto";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { after, describe, it } from "node:test";
+import { AssetManager } from "../../src/assetmgr/asset-manager.ts";
+import { buildAssetsGateway } from "../../src/assets/assets-gateway.ts";
+import type { Coordinator } from "../../src/infra/coord/coordinator.ts";
+import { MemoryCoordinator } from "../../src/infra/coord/memory-coordinator.ts";
+import { assetFolder } from "../helpers/asset-folder.ts";
+import { eventually } from "../helpers/eventually.ts";
+import { FlakyCoordinator } from "../helpers/flaky-coordinator.ts";
+import { IsolatedValkey } from "../helpers/valkey.ts";
+
+const sha256 = (bytes: Uint8Array | string) => createHash("sha256").update(bytes).digest("hex");
+
+/** The deadline the acceptance criteria give for an edit to be served. */
+const EDIT_SERVED_WITHIN_MS = 2000;
+
+/** A running manager on a fresh folder, with what it logged. */
+async function startManager(coordinator: Coordinator, verifyIntervalMs = 3_600_000) {
+  const data = assetFolder();
+  const log: string[] = [];
+  const manager = await AssetManager.start({
+    coordinator,
+    folders: [data.dir],
+    verifyIntervalMs,
+    log: (line) => log.push(line),
+    retryDelayMs: 50,
+    settleMs: 100,
+  });
+  return {
+    data,
+    log,
+    async stop() {
+      await manager.close();
+      data.close();
+    },
+  };
+}
+
+function editedLayout(data: { dir: string }, name: string): string {
+  const layout = JSON.parse(readFileSync(join(data.dir, "layouts", "qwerty.json"), "utf8"));
+  layout.name = name;
+  return JSON.stringify(layout);
+}
+
+describe("asset manager with the gateway, on Valkey (Redis on loopback)", () => {
+  const valkey = new IsolatedValkey();
+  after(() => valkey.close());
+  // Separate clients, as separate processes would have.
+  const gateway = buildAssetsGateway(valkey.coordinator());
+  after(() => gateway.close());
+  const served = async (path: string) => {
+    const response = await gateway.inject({ method: "GET", url: `/assets/${path}` });
+    return { status: response.statusCode, etag: response.headers.etag, body: response.rawPayload };
+  };
+
+  it("serves an edited asset with its new hash within 2 s, and never a corrupt edit", async () => {
+    const { data, log, stop } = await startManager(valkey.coordinator());
+    const original = await served("layouts/qwerty.json");
+    assert.equal(original.status, 200);
+
+    const edited = editedLayout(data, "QWERTY, edited");
+    const started = Date.now();
+    data.write("layouts/qwerty.json", edited);
+    await eventually(
+      "the edit to be served",
+      async () => (await served("layouts/qwerty.json")).etag === `"${sha256(edited)}"`,
+      EDIT_SERVED_WITHIN_MS,
+    );
+    const after = await served("layouts/qwerty.json");
+    assert.equal(after.etag, `"${sha256(after.body)}"`);
+    assert.ok(Date.now() - started < EDIT_SERVED_WITHIN_MS + 1000);
+
+    data.write("layouts/qwerty.json", '{"format": "keyforge-layout/1", "letterBlock": [');
+    await eventually("the invalid JSON to be reported", () =>
+      log.find((line) => line.startsWith("assetmgr: rejected layouts/qwerty.json: not valid JSON")),
+    );
+    assert.equal((await served("layouts/qwerty.json")).etag, `"${sha256(edited)}"`);
+
+    const board = JSON.parse(readFileSync(join(data.dir, "boards", "corne.json"), "utf8"));
+    const corneBefore = (await served("boards/corne.json")).etag;
+    board.keys[0].finger = "toe";
+    data.write("boards/corne.json", JSON.stringify(board));
+    const rejection = await eventually("the invalid board to be reported", () =>
+      log.find((line) => line.startsWith("assetmgr: rejected boards/corne.json:")),
+    );
+    assert.match(rejection, /r0c0/);
+    assert.equal((await served("boards/corne.json")).etag, corneBefore);
+    await stop();
+  });
+
+  it("stops serving an asset whose file was deleted", async () => {
+    const { data, stop } = await startManager(valkey.coordinator());
+    assert.equal((await served("weights/default.json")).status, 200);
+    data.remove("weights/default.json");
+    await eventually(
+      "the asset to be gone",
+      async () => (await served("weights/default.json")).status === 404,
+    );
+    await stop();
+  });
+
+  it("serves everything again after Valkey restarted empty, at the next verify", async () => {
+    const { stop } = await startManager(valkey.coordinator(), 200);
+    const before = await served("boards/corne.json");
+    assert.equal(before.status, 200);
+    await valkey.wipe();
+    await eventually("the manifest to be restored", async () => {
+      const now = await served("boards/corne.json");
+      return now.status === 200 && now.etag === before.etag;
+    });
+    await stop();
+  });
+});
+
+describe("asset manager while the coordinator is unavailable", () => {
+  it("keeps running, and publishes pending changes once it is back", async () => {
+    const flaky = new FlakyCoordinator(new MemoryCoordinator());
+    flaky.down = true;
+    const { data, log, stop } = await startManager(flaky.coordinator);
+    assert.equal(
+      log.filter((line) => /unavailable/.test(line)).length,
+      1,
+      "one line when it goes down, however many attempts",
+    );
+    const edited = editedLayout(data, "QWERTY while down");
+    data.write("layouts/qwerty.json", edited);
+    await eventually("a retry", () => flaky.count("getManifest") >= 3);
+    assert.equal(log.filter((line) => /unavailable/.test(line)).length, 1);
+
+    flaky.down = false;
+    await eventually("the change to be published", async () =>
+      (await flaky.coordinator.getManifest()).some((e) => e.sha256 === sha256(edited)),
+    );
+    assert.equal((await flaky.coordinator.getManifest()).length, 4, "the whole folder too");
+    assert.ok(log.includes("assetmgr: the coordinator is reachable again"));
+    await stop();
+  });
+
+  it("refuses to start on a missing folder", async () => {
+    await assert.rejects(
+      AssetManager.start({
+        coordinator: new MemoryCoordinator(),
+        folders: ["/nonexistent/keyforge-assets"],
+        verifyIntervalMs: 1000,
+        log: () => {},
+      }),
+      /is not a folder/,
+    );
+  });
+});
