@@ -11,13 +11,6 @@ import { buildAssetsGateway } from "../src/assets/assets-gateway.ts";
 import { SYSTEM_DATA_DIR } from "../src/infra/system-data.ts";
 import { IsolatedValkey } from "../test/helpers/valkey.ts";
 
-/**
- * `node --import tsx bench/assets-gateway.ts`: requests and bytes per second of the assets
- * gateway (fastify, streaming out of a real Valkey) against a plain node:http server streaming
- * the same files from disk, for a small asset, the corpus and a 4 MiB blob. Both servers and
- * autocannon share the machine. BENCH_ASSETS_SECONDS sets the time per figure (default 5).
- */
-const seconds = Number(process.env.BENCH_ASSETS_SECONDS ?? 5);
 const CONNECTIONS = 10;
 const BLOB_BYTES = 4 * 1024 * 1024;
 
@@ -43,7 +36,7 @@ function diskServer(files: ReadonlyMap<string, string>): Server {
   });
 }
 
-async function measure(label: string, url: string): Promise<number> {
+async function measure(label: string, url: string, seconds: number): Promise<number> {
   const result = await autocannon({ url, connections: CONNECTIONS, duration: seconds });
   if (result.errors > 0 || result.non2xx > 0) {
     throw new Error(`${label}: ${result.errors} errors, ${result.non2xx} non-2xx answers`);
@@ -54,54 +47,71 @@ async function measure(label: string, url: string): Promise<number> {
   return rate;
 }
 
-const valkey = new IsolatedValkey();
-const work = await mkdtemp(join(tmpdir(), "keyforge-bench-assets-"));
-const gatewayCoordinator = valkey.coordinator();
-const gateway = buildAssetsGateway(gatewayCoordinator);
-const disk = diskServer(
-  new Map([
-    ["/small", join(SYSTEM_DATA_DIR, "boards", "corne.json")],
-    ["/corpus", join(SYSTEM_DATA_DIR, "corpora", "en.json")],
-    ["/blob", join(work, "blob.bin")],
-  ]),
-);
-try {
-  const writer = valkey.coordinator();
-  await new AssetPublisher({
-    coordinator: writer,
-    folders: [SYSTEM_DATA_DIR],
-    log: () => {},
-  }).reconcile();
-  const blob = randomBytes(BLOB_BYTES);
-  await writeFile(join(work, "blob.bin"), blob);
-  const blobSha = createHash("sha256").update(blob).digest("hex");
-  await writer.setManifestEntry(
-    {
-      path: "bench/blob.bin",
-      sha256: blobSha,
-      size: BLOB_BYTES,
-      kind: "bench",
-      updated: new Date().toISOString(),
-    },
-    blob,
+/**
+ * Requests and bytes per second of the assets gateway (fastify, streaming out of a real Valkey)
+ * against a plain node:http server streaming the same files from disk, for a small asset, the
+ * corpus and a 4 MiB blob, `seconds` per figure. Both servers and autocannon share the machine.
+ */
+export async function benchAssetsGateway(seconds: number): Promise<void> {
+  const valkey = new IsolatedValkey();
+  const work = await mkdtemp(join(tmpdir(), "keyforge-bench-assets-"));
+  const gatewayCoordinator = valkey.coordinator();
+  const gateway = buildAssetsGateway(gatewayCoordinator);
+  const disk = diskServer(
+    new Map([
+      ["/small", join(SYSTEM_DATA_DIR, "boards", "corne.json")],
+      ["/corpus", join(SYSTEM_DATA_DIR, "corpora", "en.json")],
+      ["/blob", join(work, "blob.bin")],
+    ]),
   );
-  await gateway.listen({ host: "127.0.0.1", port: 0 });
-  const gatewayUrl = `http://127.0.0.1:${(gateway.server.address() as AddressInfo).port}`;
-  const diskUrl = await listen(disk);
+  try {
+    const writer = valkey.coordinator();
+    await new AssetPublisher({
+      coordinator: writer,
+      folders: [SYSTEM_DATA_DIR],
+      log: () => {},
+    }).reconcile();
+    const blob = randomBytes(BLOB_BYTES);
+    await writeFile(join(work, "blob.bin"), blob);
+    const blobSha = createHash("sha256").update(blob).digest("hex");
+    await writer.setManifestEntry(
+      {
+        path: "bench/blob.bin",
+        sha256: blobSha,
+        size: BLOB_BYTES,
+        kind: "bench",
+        updated: new Date().toISOString(),
+      },
+      blob,
+    );
+    await gateway.listen({ host: "127.0.0.1", port: 0 });
+    const gatewayUrl = `http://127.0.0.1:${(gateway.server.address() as AddressInfo).port}`;
+    const diskUrl = await listen(disk);
 
-  console.log(`node ${process.version}, ${CONNECTIONS} connections, ${seconds} s per figure`);
-  for (const [what, gatewayPath, diskPath] of [
-    ["small asset (boards/corne.json)", "/assets/boards/corne.json", "/small"],
-    ["corpus (corpora/en.json)", "/assets/corpora/en.json", "/corpus"],
-    ["4 MiB blob", `/blobs/${blobSha}`, "/blob"],
-  ] as const) {
-    const served = await measure(`assets gateway ${what}`, `${gatewayUrl}${gatewayPath}`);
-    const baseline = await measure(`node:http from disk ${what}`, `${diskUrl}${diskPath}`);
-    console.log(`assets gateway ${what}: ${(served / baseline).toFixed(2)} x node:http from disk`);
+    console.log(`assets gateway: ${CONNECTIONS} connections, ${seconds} s per figure`);
+    for (const [what, gatewayPath, diskPath] of [
+      ["small asset (boards/corne.json)", "/assets/boards/corne.json", "/small"],
+      ["corpus (corpora/en.json)", "/assets/corpora/en.json", "/corpus"],
+      ["4 MiB blob", `/blobs/${blobSha}`, "/blob"],
+    ] as const) {
+      const served = await measure(
+        `assets gateway ${what}`,
+        `${gatewayUrl}${gatewayPath}`,
+        seconds,
+      );
+      const baseline = await measure(
+        `node:http from disk ${what}`,
+        `${diskUrl}${diskPath}`,
+        seconds,
+      );
+      console.log(
+        `assets gateway ${what}: ${(served / baseline).toFixed(2)} x node:http from disk`,
+      );
+    }
+  } finally {
+    await gateway.close();
+    await new Promise((resolve) => disk.close(resolve));
+    await valkey.close();
+    await rm(work, { recursive: true, force: true });
   }
-} finally {
-  await gateway.close();
-  await new Promise((resolve) => disk.close(resolve));
-  await valkey.close();
-  await rm(work, { recursive: true, force: true });
 }

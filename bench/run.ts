@@ -1,3 +1,4 @@
+import { benchAssetsGateway } from "./assets-gateway.ts";
 import { benchCorpusBuild } from "./corpus-build.ts";
 import { benchLeasing } from "./leasing.ts";
 import { benchScoring, benchTrigramCoverage } from "./scoring.ts";
@@ -14,3 +15,4 @@ await benchSearchSpeed("corne", searchSteps);
 await benchSearchSpeed("ortho-3x10", searchSteps);
 await benchCorpusBuild(corpusSizes);
 await benchLeasing(Number(process.env.BENCH_LEASE_UNITS ?? 10_000));
+await benchAssetsGateway(Number(process.env.BENCH_ASSETS_SECONDS ?? 5));
