@@ -1,5 +1,24 @@
+import { mkdirSync } from "node:fs";
 import { PGlite, type PGliteInterface, type Results, type Transaction } from "@electric-sql/pglite";
-import type { Database, MigrationSession, SqlExecutor, SqlResult } from "./database.ts";
+import {
+  type Database,
+  DatabaseUnavailableError,
+  type MigrationSession,
+  type SqlExecutor,
+  type SqlResult,
+} from "./database.ts";
+
+/** PGlite keeps its files in an existing folder: create it (and its parents) when missing. */
+function createdFolder(dataDir: string | undefined): string | undefined {
+  if (dataDir === undefined) return undefined;
+  try {
+    mkdirSync(dataDir, { recursive: true });
+  } catch (error) {
+    const reason = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
+    throw new DatabaseUnavailableError(`cannot create the database folder ${dataDir} (${reason})`);
+  }
+  return dataDir;
+}
 
 function shaped<Row>(result: Results<Row>): SqlResult<Row> {
   return { rows: result.rows, rowCount: result.affectedRows || result.rows.length };
@@ -14,23 +33,34 @@ export class PgliteDatabase implements Database {
   readonly engine = "pglite";
   readonly schema = "public";
   private readonly pglite: PGliteInterface;
+  /** Resolves once the database is open; a database that cannot open fails every call clearly. */
+  private readonly ready: Promise<void>;
 
   /**
    * `source` is the folder that keeps the database, or an open PGlite instance (a clone, say);
    * without it, the database lives in memory.
    */
   constructor(source?: string | PGliteInterface) {
-    this.pglite = typeof source === "object" ? source : new PGlite(source);
+    this.pglite = typeof source === "object" ? source : new PGlite(createdFolder(source));
+    this.ready = this.pglite.waitReady.catch((error: unknown) => {
+      throw new DatabaseUnavailableError(
+        `the embedded database${typeof source === "string" ? ` in ${source}` : ""} cannot be opened: ${(error as Error).message}`,
+      );
+    });
+    // Reported by the first call that needs the database, not as an unhandled rejection.
+    this.ready.catch(() => {});
   }
 
   async query<Row = Record<string, unknown>>(
     text: string,
     params?: readonly unknown[],
   ): Promise<SqlResult<Row>> {
+    await this.ready;
     return shaped(await this.pglite.query<Row>(text, params as unknown[] | undefined));
   }
 
-  transaction<T>(work: (tx: SqlExecutor) => Promise<T>): Promise<T> {
+  async transaction<T>(work: (tx: SqlExecutor) => Promise<T>): Promise<T> {
+    await this.ready;
     return this.pglite.transaction((tx: Transaction) =>
       work({
         query: async <Row>(text: string, params?: readonly unknown[]) =>
@@ -39,7 +69,8 @@ export class PgliteDatabase implements Database {
     );
   }
 
-  withMigrationSession<T>(work: (session: MigrationSession) => Promise<T>): Promise<T> {
+  async withMigrationSession<T>(work: (session: MigrationSession) => Promise<T>): Promise<T> {
+    await this.ready;
     return work({
       query: async (text, values) => {
         if (values !== undefined && values.length > 0) return this.query(text, values);
@@ -52,6 +83,10 @@ export class PgliteDatabase implements Database {
   }
 
   async close(): Promise<void> {
-    await this.pglite.close();
+    const opened = await this.ready.then(
+      () => true,
+      () => false,
+    );
+    if (opened && !this.pglite.closed) await this.pglite.close();
   }
 }

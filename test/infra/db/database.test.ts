@@ -1,7 +1,11 @@
 import assert from "node:assert/strict";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { before, describe, it } from "node:test";
 import { KeyForgeError } from "../../../src/core/errors.ts";
 import { type Database, DatabaseUnavailableError } from "../../../src/infra/db/database.ts";
+import { PgliteDatabase } from "../../../src/infra/db/pglite-database.ts";
 import { PostgresDatabase } from "../../../src/infra/db/postgres-database.ts";
 import { forEachDatabase, TEST_DATABASE_URL } from "../../helpers/databases.ts";
 
@@ -38,6 +42,36 @@ forEachDatabase("Database", (open) => {
     await db.query("INSERT INTO notes VALUES (3, 'a'), (4, 'b')");
     const { rowCount } = await db.query("UPDATE notes SET body = 'c' WHERE id IN (3, 4)");
     assert.equal(rowCount, 2);
+  });
+});
+
+describe("PgliteDatabase in a folder", () => {
+  it("creates the folder, parents included, and keeps the data there", async () => {
+    const folder = join(mkdtempSync(join(tmpdir(), "keyforge-pglite-")), "a", "b", "db");
+    const db = new PgliteDatabase(folder);
+    await db.query("CREATE TABLE kept (id integer)");
+    await db.query("INSERT INTO kept VALUES (7)");
+    await db.close();
+    const reopened = new PgliteDatabase(folder);
+    try {
+      assert.deepEqual((await reopened.query("SELECT id FROM kept")).rows, [{ id: 7 }]);
+    } finally {
+      await reopened.close();
+    }
+  });
+
+  it("reports a folder that holds no database as unavailable, and still closes", async () => {
+    const folder = mkdtempSync(join(tmpdir(), "keyforge-pglite-"));
+    writeFileSync(join(folder, "PG_VERSION"), "junk\n");
+    const db = new PgliteDatabase(folder);
+    await assert.rejects(db.query("SELECT 1"), DatabaseUnavailableError);
+    await db.close();
+  });
+
+  it("reports a folder that cannot be created", () => {
+    const file = join(mkdtempSync(join(tmpdir(), "keyforge-pglite-")), "file");
+    writeFileSync(file, "");
+    assert.throws(() => new PgliteDatabase(join(file, "db")), /ENOTDIR/);
   });
 });
 
