@@ -9,7 +9,7 @@ import Fastify, {
 import { KeyForgeError } from "../core/errors.ts";
 import { isSafeAssetPath, MAX_ASSET_PATH_LENGTH } from "../infra/asset-path.ts";
 import { type Coordinator, CoordinatorUnavailableError } from "../infra/coord/coordinator.ts";
-import type { ErrorBody } from "../protocol/asset-messages.ts";
+import type { ErrorBody } from "../protocol/error-body.ts";
 import { BLOB_CONTENT_TYPE, contentTypeOf } from "./asset-content-type.ts";
 import { openBlobBody } from "./blob-body.ts";
 import {

@@ -48,11 +48,3 @@ export const assetEventSchema = z.discriminatedUnion("type", [
 export type AssetUpdatedEvent = z.infer<typeof assetUpdatedEventSchema>;
 export type AssetRemovedEvent = z.infer<typeof assetRemovedEventSchema>;
 export type AssetEvent = z.infer<typeof assetEventSchema>;
-
-/** Body of every error answer of the assets gateway. */
-export const errorBodySchema = z.strictObject({
-  code: z.string().describe("Stable machine-readable code, e.g. ASSET_NOT_FOUND."),
-  message: z.string().describe("What went wrong, for a human."),
-});
-
-export type ErrorBody = z.infer<typeof errorBodySchema>;

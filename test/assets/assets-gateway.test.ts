@@ -12,7 +12,8 @@ import {
 } from "../../src/infra/coord/coordinator.ts";
 import { MemoryCoordinator } from "../../src/infra/coord/memory-coordinator.ts";
 import { ValkeyCoordinator } from "../../src/infra/coord/valkey-coordinator.ts";
-import { errorBodySchema, manifestSchema } from "../../src/protocol/asset-messages.ts";
+import { manifestSchema } from "../../src/protocol/asset-messages.ts";
+import { errorBodySchema } from "../../src/protocol/error-body.ts";
 import { FlakyCoordinator } from "../helpers/flaky-coordinator.ts";
 import { IsolatedValkey } from "../helpers/valkey.ts";
 

@@ -113,7 +113,11 @@ export class JobRepository {
    * Inserts the job and its units, or finds the one already stored under the same id: the same
    * job submitted twice is stored once (`created` tells which happened).
    */
-  createJob(job: NewJob): Promise<{ job: JobRecord; created: boolean }> {
+  createJob(
+    job: NewJob,
+    /** Runs in the same transaction when the job is new (the audit entry of the submission). */
+    onCreated: (tx: SqlExecutor) => Promise<void> = async () => {},
+  ): Promise<{ job: JobRecord; created: boolean }> {
     return this.db.transaction(async (tx) => {
       const inserted = await tx.query<JobRow>(
         `INSERT INTO jobs (id, name, owner_key_id, spec, priority, unit_count)
@@ -140,6 +144,7 @@ export class JobRepository {
          FROM unnest($3::bigint[], $4::bigint[]) WITH ORDINALITY AS u(seed, steps, ordinal)`,
         [job.id, job.priority, job.units.map((u) => u.seed), job.units.map((u) => u.steps)],
       );
+      await onCreated(tx);
       return { job: jobFromRow(row), created: true };
     });
   }
@@ -184,7 +189,11 @@ export class JobRepository {
    * units that were leased (their agents are told to abort), or null when the job was not
    * cancellable (unknown or already finished).
    */
-  cancelJob(id: string): Promise<{ unitId: string; nodeId: string | null }[] | null> {
+  cancelJob(
+    id: string,
+    /** Runs in the same transaction when the job was cancelled (its audit entry). */
+    onCancelled: (tx: SqlExecutor) => Promise<void> = async () => {},
+  ): Promise<{ unitId: string; nodeId: string | null }[] | null> {
     return this.db.transaction(async (tx) => {
       const job = await tx.query(
         `UPDATE jobs SET status = 'cancelled', finished_at = now(), updated_at = now()
@@ -200,6 +209,7 @@ export class JobRepository {
          RETURNING u.id, u.node_id, old.was`,
         [id],
       );
+      await onCancelled(tx);
       return rows
         .filter((row) => row.was === "leased")
         .map((row) => ({ unitId: row.id, nodeId: row.node_id }));

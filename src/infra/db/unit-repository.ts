@@ -85,6 +85,14 @@ export class UnitRepository {
     return rows[0] ? unitFromRow(rows[0]) : null;
   }
 
+  /** Units waiting for an agent, over all jobs (the hive refuses new jobs above a bound). */
+  async queuedCount(): Promise<number> {
+    const { rows } = await this.db.query<{ count: string | number }>(
+      "SELECT count(*) AS count FROM units WHERE status = 'queued'",
+    );
+    return Number(rows[0]?.count ?? 0);
+  }
+
   async unitsOfJob(jobId: string): Promise<UnitRecord[]> {
     const { rows } = await this.db.query<UnitRow>(
       "SELECT * FROM units WHERE job_id = $1 ORDER BY position",

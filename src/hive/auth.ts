@@ -1,0 +1,59 @@
+import { createHash, timingSafeEqual } from "node:crypto";
+import type { FastifyRequest } from "fastify";
+import type { ApiKeyRepository } from "../infra/db/api-key-repository.ts";
+import { httpError } from "./hive-errors.ts";
+
+/** Who is calling: a user or admin by API key, or the operator holding HIVE_SECRET. */
+export type Principal =
+  | { readonly kind: "user"; readonly keyId: string }
+  | { readonly kind: "admin"; readonly keyId: string | null };
+
+/** Digests of equal length, so comparing them takes the same time whatever the guess. */
+function digest(text: string): Buffer {
+  return createHash("sha256").update(text).digest();
+}
+
+/**
+ * True when `candidate` is one of the accepted secrets (HIVE_SECRET, and HIVE_SECRET_PREVIOUS
+ * during a rotation). Every secret is compared, in constant time, whatever matched first.
+ */
+export function matchesSecret(candidate: string, secrets: readonly string[]): boolean {
+  const offered = digest(candidate);
+  let matched = false;
+  for (const secret of secrets) matched = timingSafeEqual(offered, digest(secret)) || matched;
+  return matched;
+}
+
+function bearerToken(request: FastifyRequest): string | undefined {
+  const header = request.headers.authorization;
+  if (header === undefined) return undefined;
+  const match = /^Bearer ([\x21-\x7e]{1,512})$/.exec(header);
+  if (!match) throw httpError("AUTH_INVALID", "the Authorization header must be: Bearer <token>");
+  return match[1];
+}
+
+/** Resolves the caller's credentials; `null` for an anonymous caller. */
+export async function principalOf(
+  request: FastifyRequest,
+  keys: ApiKeyRepository,
+  secrets: readonly string[],
+): Promise<Principal | null> {
+  const token = bearerToken(request);
+  if (token === undefined) return null;
+  if (secrets.length > 0 && matchesSecret(token, secrets)) return { kind: "admin", keyId: null };
+  const key = await keys.findByToken(token);
+  if (!key) throw httpError("AUTH_INVALID", "the token is not a valid API key");
+  return key.role === "admin" ? { kind: "admin", keyId: key.id } : { kind: "user", keyId: key.id };
+}
+
+/** The caller, who must have presented an API key (or the admin secret). */
+export async function requireUser(
+  request: FastifyRequest,
+  keys: ApiKeyRepository,
+  secrets: readonly string[],
+): Promise<Principal> {
+  const principal = await principalOf(request, keys, secrets);
+  if (!principal)
+    throw httpError("AUTH_REQUIRED", "this call needs an API key: Authorization: Bearer <key>");
+  return principal;
+}

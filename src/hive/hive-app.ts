@@ -1,0 +1,59 @@
+import fastifySwagger from "@fastify/swagger";
+import fastifySwaggerUi from "@fastify/swagger-ui";
+import Fastify, { type FastifyError, type FastifyInstance } from "fastify";
+import {
+  jsonSchemaTransform,
+  serializerCompiler,
+  validatorCompiler,
+} from "fastify-type-provider-zod";
+import { HiveContext, type HiveOptions } from "./hive-context.ts";
+import { replyToError, sendError } from "./hive-errors.ts";
+import { healthRoutes } from "./routes/health-routes.ts";
+import { jobRoutes } from "./routes/job-routes.ts";
+
+/**
+ * One hive instance (`keyforge hive`): the control-plane API on PostgreSQL (durable state) and
+ * the coordinator (ephemeral state, events). Instances share nothing else, so any number of
+ * them can serve behind the gateway. The caller listens, closes, and owns the stores.
+ */
+export async function buildHive(options: HiveOptions): Promise<FastifyInstance> {
+  const context = new HiveContext(options);
+  const app = Fastify({ logger: false, bodyLimit: options.bodyLimitBytes ?? 1024 * 1024 });
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+  app.setErrorHandler((error, _request, reply) =>
+    replyToError(error as FastifyError, reply, context.log),
+  );
+  app.setNotFoundHandler((request, reply) =>
+    sendError(reply, 404, {
+      code: "NOT_FOUND",
+      message: `no such route: ${request.method} ${request.url.split("?")[0]}`,
+    }),
+  );
+
+  await app.register(fastifySwagger, {
+    openapi: {
+      info: {
+        title: "KeyForge hive API",
+        description: "Jobs, units, leases, results, nodes and events of a KeyForge hive.",
+        version: "1",
+      },
+      components: {
+        securitySchemes: {
+          apiKey: {
+            type: "http",
+            scheme: "bearer",
+            description: "API key (kf_...) or HIVE_SECRET",
+          },
+        },
+      },
+    },
+    transform: jsonSchemaTransform,
+  });
+  await app.register(fastifySwaggerUi, { routePrefix: "/docs" });
+  app.get("/openapi.json", { schema: { hide: true } }, () => app.swagger());
+
+  healthRoutes(app, context);
+  jobRoutes(app, context);
+  return app;
+}

@@ -1,0 +1,53 @@
+import type { FastifyRequest } from "fastify";
+import type { Coordinator } from "../infra/coord/coordinator.ts";
+import { ApiKeyRepository } from "../infra/db/api-key-repository.ts";
+import type { Database } from "../infra/db/database.ts";
+import { AssetCatalog } from "./asset-catalog.ts";
+import { type Principal, principalOf, requireUser } from "./auth.ts";
+import { JobService } from "./job-service.ts";
+
+export interface HiveOptions {
+  readonly db: Database;
+  readonly coordinator: Coordinator;
+  /** HIVE_SECRET, then HIVE_SECRET_PREVIOUS during a rotation. */
+  readonly secrets: readonly string[];
+  /** Above this many queued units, POST /jobs answers 503 (default 1,000,000). */
+  readonly maxQueuedUnits?: number;
+  /** Largest request body in bytes (default 1 MiB). */
+  readonly bodyLimitBytes?: number;
+  /** Where bugs and degraded operations are reported (default: standard error). */
+  readonly log?: (line: string) => void;
+}
+
+/** What the routes of one hive instance share: stores, services and the caller's identity. */
+export class HiveContext {
+  readonly db: Database;
+  readonly coordinator: Coordinator;
+  readonly jobs: JobService;
+  readonly log: (line: string) => void;
+  private readonly keys: ApiKeyRepository;
+  private readonly secrets: readonly string[];
+
+  constructor(options: HiveOptions) {
+    this.db = options.db;
+    this.coordinator = options.coordinator;
+    this.secrets = options.secrets;
+    this.log = options.log ?? ((line) => process.stderr.write(`${line}\n`));
+    this.keys = new ApiKeyRepository(options.db);
+    this.jobs = new JobService({
+      db: options.db,
+      coordinator: options.coordinator,
+      catalog: new AssetCatalog(options.coordinator),
+      maxQueuedUnits: options.maxQueuedUnits ?? 1_000_000,
+      log: this.log,
+    });
+  }
+
+  principal(request: FastifyRequest): Promise<Principal | null> {
+    return principalOf(request, this.keys, this.secrets);
+  }
+
+  requireUser(request: FastifyRequest): Promise<Principal> {
+    return requireUser(request, this.keys, this.secrets);
+  }
+}

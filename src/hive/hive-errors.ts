@@ -1,0 +1,89 @@
+import type { FastifyError, FastifyReply } from "fastify";
+import { hasZodFastifySchemaValidationErrors } from "fastify-type-provider-zod";
+import { KeyForgeError } from "../core/errors.ts";
+import type { ErrorBody } from "../protocol/error-body.ts";
+
+/** Seconds a client waits before retrying a 503. */
+export const RETRY_AFTER_SECONDS = 5;
+
+/** HTTP status of the error codes that are not plain bad input (400). */
+const STATUS_OF_CODE: Readonly<Record<string, number>> = {
+  AUTH_REQUIRED: 401,
+  AUTH_INVALID: 401,
+  FORBIDDEN: 403,
+  JOB_NOT_FOUND: 404,
+  UNIT_NOT_FOUND: 404,
+  NODE_NOT_FOUND: 404,
+  ASSET_NOT_FOUND: 404,
+  NOT_FOUND: 404,
+  JOB_NOT_CANCELLABLE: 409,
+  LEASE_NOT_HELD: 409,
+  RESULT_ALREADY_ACCEPTED: 409,
+  BODY_TOO_LARGE: 413,
+  RATE_LIMITED: 429,
+  QUEUE_FULL: 503,
+  DATABASE_UNAVAILABLE: 503,
+  COORDINATOR_UNAVAILABLE: 503,
+};
+
+/** An error for the HTTP layer, with the status it maps to. */
+export function httpError(code: string, message: string): KeyForgeError {
+  return new KeyForgeError(code, message);
+}
+
+export function statusOf(code: string): number {
+  return STATUS_OF_CODE[code] ?? 400;
+}
+
+/** Sends `{ code, message, details? }` with the status of its code (and Retry-After on 503). */
+export function sendError(reply: FastifyReply, status: number, body: ErrorBody) {
+  if (status === 503 || status === 429) reply.header("retry-after", String(RETRY_AFTER_SECONDS));
+  return reply.code(status).header("cache-control", "no-store").send(body);
+}
+
+/**
+ * The error handler of every route: bad input gets its 4xx with a stable code, an outage its
+ * 503, and only a bug a 500 (logged, its details kept out of the answer).
+ */
+export function replyToError(
+  error: FastifyError | KeyForgeError,
+  reply: FastifyReply,
+  log: (line: string) => void,
+) {
+  if (hasZodFastifySchemaValidationErrors(error)) {
+    const details = error.validation.map((issue) => ({
+      path: issue.instancePath,
+      message: issue.message,
+    }));
+    const where = (error as FastifyError).validationContext ?? "request";
+    return sendError(reply, 400, {
+      code: "REQUEST_INVALID",
+      message: `the ${where} is invalid: ${details.map((d) => `${d.path || "/"} ${d.message}`).join("; ")}`,
+      details,
+    });
+  }
+  if (error instanceof KeyForgeError) {
+    const status = statusOf(error.code);
+    const message = status === 503 ? `${error.message.split(":")[0]}; retry later` : error.message;
+    const details = error.problems.length > 0 ? error.problems : undefined;
+    return sendError(reply, status, { code: error.code, message, details });
+  }
+  const status = (error as FastifyError).statusCode;
+  if (status === 413) {
+    return sendError(reply, 413, {
+      code: "BODY_TOO_LARGE",
+      message: "the request body is too large",
+    });
+  }
+  if (status !== undefined && status >= 400 && status < 500) {
+    return sendError(reply, status, {
+      code: status === 415 ? "MEDIA_TYPE_UNSUPPORTED" : "REQUEST_INVALID",
+      message: error.message,
+    });
+  }
+  log(`hive: unexpected error: ${(error as Error).stack ?? error.message}`);
+  return sendError(reply, 500, {
+    code: "INTERNAL",
+    message: "unexpected error; see the hive's log",
+  });
+}

@@ -1,0 +1,62 @@
+import { KeyForgeError } from "../core/errors.ts";
+import type { JobContent, JobSubmission } from "../protocol/job-messages.ts";
+import type { AssetCatalog } from "./asset-catalog.ts";
+
+async function pinned(catalog: AssetCatalog, folder: string, id: string, what: string) {
+  const path = `${folder}/${id}.json`;
+  const entry = await catalog.entry(path);
+  if (!entry) {
+    throw new KeyForgeError("ASSET_UNKNOWN", `no published ${what} "${id}" (looked for ${path})`);
+  }
+  return { path, sha256: entry.sha256 };
+}
+
+/**
+ * The content of a submitted job: every asset it names pinned to the SHA-256 published now,
+ * and everything order does not change (corpora, pinned characters) in one order, so the same
+ * job always hashes to the same id.
+ */
+export async function resolveJobContent(
+  submission: JobSubmission,
+  catalog: AssetCatalog,
+): Promise<JobContent> {
+  const ids = submission.corpora.map((c) => c.id);
+  const repeated = ids.find((id, i) => ids.indexOf(id) !== i);
+  if (repeated) {
+    throw new KeyForgeError(
+      "CORPUS_REPEATED",
+      `corpus "${repeated}" is named twice; give it one weight`,
+    );
+  }
+  const corpora = await Promise.all(
+    submission.corpora.map(async (c) => ({
+      ...(await pinned(catalog, "corpora", c.id, "corpus")),
+      weight: c.weight,
+    })),
+  );
+  const { search } = submission;
+  return {
+    format: "keyforge-job/1",
+    board:
+      typeof submission.board === "string"
+        ? await pinned(catalog, "boards", submission.board, "board")
+        : { inline: submission.board },
+    start:
+      search.startLayout !== undefined
+        ? { text: search.startLayout }
+        : await pinned(catalog, "layouts", search.from, "layout"),
+    corpora: corpora.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0)),
+    weights:
+      typeof submission.weights === "string"
+        ? await pinned(catalog, "weights", submission.weights, "weights")
+        : { inline: submission.weights },
+    weightOverrides: submission.weightOverrides,
+    search: {
+      units: search.units,
+      stepsPerUnit: search.stepsPerUnit,
+      seed: search.seed,
+      pins: [...new Set(search.pins)].sort().join(""),
+      allKeys: search.allKeys,
+    },
+  };
+}

@@ -1,0 +1,202 @@
+import { KeyForgeError } from "../core/errors.ts";
+import type { Coordinator } from "../infra/coord/coordinator.ts";
+import { AuditLog } from "../infra/db/audit-log.ts";
+import type { Database } from "../infra/db/database.ts";
+import { type JobRecord, JobRepository, type JobStatus } from "../infra/db/job-repository.ts";
+import { ResultRepository } from "../infra/db/result-repository.ts";
+import { UnitRepository } from "../infra/db/unit-repository.ts";
+import { jobProblem } from "../infra/job-problem.ts";
+import {
+  type JobContent,
+  type JobSubmission,
+  type JobSummary,
+  type JobView,
+  jobContentSchema,
+  jobIdOf,
+} from "../protocol/job-messages.ts";
+import type { AssetCatalog } from "./asset-catalog.ts";
+import type { Principal } from "./auth.ts";
+import { resolveJobContent } from "./job-resolver.ts";
+
+/** Results listed with a job. */
+const TOP_RESULTS = 10;
+
+/** Seed of unit `position`: spread over 32 bits by the golden-ratio step, so neighbours differ. */
+export function unitSeed(seed: number, position: number): number {
+  return (seed + Math.imul(position, 0x9e3779b9)) >>> 0;
+}
+
+function iso(date: Date | null): string | null {
+  return date === null ? null : date.toISOString();
+}
+
+function summaryOf(job: JobRecord): JobSummary {
+  return {
+    id: job.id,
+    name: job.name,
+    status: job.status,
+    priority: job.priority,
+    units: job.unitCount,
+    bestScore: job.bestScore,
+    createdAt: job.createdAt.toISOString(),
+    updatedAt: job.updatedAt.toISOString(),
+    finishedAt: iso(job.finishedAt),
+  };
+}
+
+/** Cursor of a page of jobs: the last job's creation time and id. */
+function cursorOf(job: JobRecord): string {
+  return Buffer.from(`${job.createdAt.toISOString()}|${job.id}`).toString("base64url");
+}
+
+function afterCursor(cursor: string): { createdAt: Date; id: string } {
+  const [time, id] = Buffer.from(cursor, "base64url").toString("utf8").split("|");
+  const createdAt = new Date(time ?? "");
+  if (!id || !/^[0-9a-f]{64}$/.test(id) || Number.isNaN(createdAt.getTime())) {
+    throw new KeyForgeError("CURSOR_INVALID", "the cursor is not one this hive gave out");
+  }
+  return { createdAt, id };
+}
+
+export interface JobServiceOptions {
+  readonly db: Database;
+  readonly coordinator: Coordinator;
+  readonly catalog: AssetCatalog;
+  /** Above this many queued units, new jobs are refused with 503 until agents catch up. */
+  readonly maxQueuedUnits: number;
+  readonly log: (line: string) => void;
+}
+
+/** Submitting, reading and cancelling jobs. */
+export class JobService {
+  private readonly options: JobServiceOptions;
+  private readonly jobs: JobRepository;
+  private readonly units: UnitRepository;
+  private readonly results: ResultRepository;
+  private readonly audit: AuditLog;
+
+  constructor(options: JobServiceOptions) {
+    this.options = options;
+    this.jobs = new JobRepository(options.db);
+    this.units = new UnitRepository(options.db);
+    this.results = new ResultRepository(options.db);
+    this.audit = new AuditLog(options.db);
+  }
+
+  /** Stores a job (once: the same job again returns the stored one) and wakes the agents. */
+  async submit(
+    principal: Principal,
+    submission: JobSubmission,
+  ): Promise<{ view: JobView; created: boolean }> {
+    if (submission.priority > 0 && principal.kind !== "admin") {
+      throw new KeyForgeError("FORBIDDEN", "only admins may give a job a priority above 0");
+    }
+    const content = await resolveJobContent(submission, this.options.catalog);
+    // Everything a unit will need is checked now, so agents never get a job they cannot run.
+    await jobProblem(content, (sha) => this.options.catalog.read(sha));
+    const id = jobIdOf(content);
+    const existing = await this.jobs.getJob(id);
+    if (existing) return { view: await this.view(existing), created: false };
+    const queued = await this.units.queuedCount();
+    if (queued + content.search.units > this.options.maxQueuedUnits) {
+      throw new KeyForgeError(
+        "QUEUE_FULL",
+        `the queue holds ${queued} units; new jobs are accepted again when agents have caught up`,
+      );
+    }
+    const actor = principal.keyId ?? "admin";
+    const { job, created } = await this.jobs.createJob(
+      {
+        id,
+        name: submission.name,
+        ownerKeyId: principal.keyId,
+        spec: content,
+        priority: submission.priority,
+        units: Array.from({ length: content.search.units }, (_, i) => ({
+          seed: unitSeed(content.search.seed, i),
+          steps: content.search.stepsPerUnit,
+        })),
+      },
+      (tx) =>
+        this.audit.record(
+          { actor, action: "job.submitted", subject: id, details: { units: content.search.units } },
+          tx,
+        ),
+    );
+    if (created) await this.publish({ type: "job.created", jobId: id, name: job.name });
+    return { view: await this.view(job), created };
+  }
+
+  async get(id: string): Promise<JobView> {
+    const job = await this.jobs.getJob(id);
+    if (!job) throw new KeyForgeError("JOB_NOT_FOUND", `no job ${id}`);
+    return this.view(job);
+  }
+
+  async list(
+    principal: Principal | null,
+    query: { status?: JobStatus; mine?: "true" | "false"; limit: number; cursor?: string },
+  ): Promise<{ jobs: JobSummary[]; nextCursor: string | null }> {
+    if (query.mine === "true" && !principal?.keyId) {
+      throw new KeyForgeError("AUTH_REQUIRED", "mine=true needs an API key");
+    }
+    const page = await this.jobs.listJobs({
+      status: query.status,
+      ownerKeyId: query.mine === "true" ? (principal?.keyId ?? undefined) : undefined,
+      limit: query.limit,
+      after: query.cursor === undefined ? undefined : afterCursor(query.cursor),
+    });
+    const last = page.at(-1);
+    return {
+      jobs: page.map(summaryOf),
+      nextCursor: last && page.length === query.limit ? cursorOf(last) : null,
+    };
+  }
+
+  /** Cancels a job for its owner or an admin; agents learn it from their next heartbeat. */
+  async cancel(principal: Principal, id: string): Promise<JobView> {
+    const job = await this.jobs.getJob(id);
+    if (!job) throw new KeyForgeError("JOB_NOT_FOUND", `no job ${id}`);
+    if (principal.kind !== "admin" && job.ownerKeyId !== principal.keyId) {
+      throw new KeyForgeError("FORBIDDEN", "only the job's owner or an admin may cancel it");
+    }
+    const actor = principal.keyId ?? "admin";
+    const aborted = await this.jobs.cancelJob(id, (tx) =>
+      this.audit.record({ actor, action: "job.cancelled", subject: id, details: {} }, tx),
+    );
+    if (aborted === null) {
+      throw new KeyForgeError(
+        "JOB_NOT_CANCELLABLE",
+        `job ${id} has already ${job.status === "cancelled" ? "been cancelled" : "finished"}`,
+      );
+    }
+    await this.publish({ type: "job.cancelled", jobId: id });
+    return this.get(id);
+  }
+
+  private async view(job: JobRecord): Promise<JobView> {
+    const [counts, top] = await Promise.all([
+      this.jobs.unitCounts(job.id),
+      this.results.bestResults(job.id, TOP_RESULTS),
+    ]);
+    const ranked = top.map((r) => ({ score: r.score, layout: r.layout, unitId: r.unitId }));
+    const { units: _, ...summary } = summaryOf(job);
+    return {
+      ...summary,
+      content: jobContentSchema.parse(job.spec) as JobContent,
+      units: { total: job.unitCount, ...counts },
+      progress: (counts.done + counts.failed) / job.unitCount,
+      best: ranked[0] ?? null,
+      top: ranked,
+    };
+  }
+
+  /** Events are best effort: a Valkey outage must not fail the request that caused them. */
+  private async publish(event: { type: string; [field: string]: unknown }): Promise<void> {
+    try {
+      await this.options.coordinator.publishUpdate(event);
+    } catch (error) {
+      this.options.log(`hive: event ${event.type} not published: ${(error as Error).message}`);
+    }
+  }
+}

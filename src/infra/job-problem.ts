@@ -1,0 +1,84 @@
+import { parseBoard } from "../core/board-validation.ts";
+import { parseCorpus } from "../core/corpus.ts";
+import { blendCorpora } from "../core/corpus-blend.ts";
+import { KeyForgeError } from "../core/errors.ts";
+import { layoutFromText } from "../core/layout.ts";
+import { layoutOnBoard, parseLayoutDefinition } from "../core/layout-definition.ts";
+import { overrideWeights, parseWeights } from "../core/scoring/weights.ts";
+import {
+  compileSearchModel,
+  keysOutsideLetterBlock,
+  type SearchProblem,
+} from "../core/search/search-problem.ts";
+import type { JobContent } from "../protocol/job-messages.ts";
+import { idFromPath } from "./data-files.ts";
+
+/** Reads a published asset's bytes by SHA-256 (from the coordinator, or an agent's cache). */
+export type AssetReader = (sha256: string) => Promise<Uint8Array>;
+
+async function jsonOf(
+  read: AssetReader,
+  asset: { path: string; sha256: string },
+): Promise<unknown> {
+  const bytes = await read(asset.sha256);
+  try {
+    return JSON.parse(new TextDecoder().decode(bytes));
+  } catch {
+    throw new KeyForgeError("ASSET_INVALID", `${asset.path} (${asset.sha256}) is not valid JSON`);
+  }
+}
+
+/**
+ * The search problem a job describes: its board, blended corpora, weights with overrides,
+ * start layout and pins, every document checked by the core validators. The hive builds it to
+ * check a submission and to re-score results; an agent builds the same one to run a unit.
+ */
+export async function jobProblem(content: JobContent, read: AssetReader): Promise<SearchProblem> {
+  const boardDocument =
+    "inline" in content.board ? content.board.inline : await jsonOf(read, content.board);
+  const board = parseBoard(
+    boardDocument,
+    "inline" in content.board ? "inline" : idFromPath(content.board.path),
+  );
+  const corpora = await Promise.all(
+    content.corpora.map(async (entry) => ({
+      corpus: parseCorpus(await jsonOf(read, entry), idFromPath(entry.path)),
+      weight: entry.weight,
+    })),
+  );
+  const corpus =
+    corpora.length === 1 && corpora[0]
+      ? corpora[0].corpus
+      : blendCorpora(corpora, {
+          id: "job-blend",
+          name: "blend of the job's corpora",
+          description: content.corpora.map((c) => `${c.path} × ${c.weight}`).join(", "),
+        });
+  const weightsDocument =
+    "inline" in content.weights ? content.weights.inline : await jsonOf(read, content.weights);
+  const weights = overrideWeights(
+    parseWeights(
+      weightsDocument,
+      "inline" in content.weights ? "inline" : idFromPath(content.weights.path),
+    ),
+    Object.entries(content.weightOverrides).map(([name, value]) => `${name}=${value}`),
+  );
+  const start =
+    "text" in content.start
+      ? layoutFromText(content.start.text, board, "start")
+      : layoutOnBoard(
+          parseLayoutDefinition(await jsonOf(read, content.start), idFromPath(content.start.path)),
+          board,
+        );
+  const problem: SearchProblem = {
+    board,
+    corpus,
+    weights,
+    start,
+    pins: [...new Set(content.search.pins)],
+    excludedKeys: content.search.allKeys ? [] : keysOutsideLetterBlock(board),
+  };
+  // Compiling checks what only the whole problem can tell: pins on the layout, keys to move.
+  compileSearchModel(problem);
+  return problem;
+}

@@ -1,0 +1,179 @@
+import { sha256 } from "@noble/hashes/sha2.js";
+import { bytesToHex, utf8ToBytes } from "@noble/hashes/utils.js";
+import { z } from "zod";
+import { assetIdSchema } from "../core/asset-id.ts";
+import { canonicalJson } from "../core/canonical-json.ts";
+
+const sha256Hex = z
+  .string()
+  .regex(/^[0-9a-f]{64}$/)
+  .describe("SHA-256, 64 lower-case hex digits.");
+
+/** An inline document (board or weights); the hive validates it with the core validators. */
+const inlineDocument = z
+  .record(z.string(), z.unknown())
+  .describe("The document itself, in its file format (keyforge-board/1, keyforge-weights/1).");
+
+/** Most units one job may be cut into. */
+export const MAX_UNITS_PER_JOB = 10_000;
+
+export const searchSettingsSchema = z.strictObject({
+  units: z
+    .number()
+    .int()
+    .min(1)
+    .max(MAX_UNITS_PER_JOB)
+    .describe("How many independent annealing runs (units) the job is cut into."),
+  stepsPerUnit: z
+    .number()
+    .int()
+    .min(10_000)
+    .max(100_000_000_000)
+    .describe("Annealing steps (proposals over all replicas) of each unit."),
+  seed: z
+    .number()
+    .int()
+    .min(0)
+    .max(2 ** 32 - 1)
+    .default(1)
+    .describe("Seed of the first unit; unit i runs with a seed derived from it and i."),
+  pins: z
+    .string()
+    .max(200)
+    .default("")
+    .describe("Characters that stay where the start layout has them."),
+  from: assetIdSchema
+    .default("qwerty")
+    .describe("Published layout to start from (its characters are what the search places)."),
+  startLayout: z
+    .string()
+    .min(1)
+    .max(20_000)
+    .optional()
+    .describe("Layout text to start from instead of `from`, in the board's key order."),
+  allKeys: z
+    .boolean()
+    .default(false)
+    .describe("Search every key, not only the board's 3x10 letter block."),
+});
+
+/** POST /jobs: what a user asks for, with assets named by id. */
+export const jobSubmissionSchema = z.strictObject({
+  name: z.string().trim().min(1).max(200).describe("A name for people; not part of the job id."),
+  board: z
+    .union([assetIdSchema, inlineDocument])
+    .describe('Built-in or published board id (e.g. "corne"), or an inline board.'),
+  corpora: z
+    .array(
+      z.strictObject({
+        id: assetIdSchema.describe('Published corpus id, e.g. "en".'),
+        weight: z.number().positive().max(1_000_000).default(1),
+      }),
+    )
+    .min(1)
+    .max(16)
+    .describe("Corpora to blend; each is normalised before its weight applies."),
+  weights: z
+    .union([assetIdSchema, inlineDocument])
+    .default("default")
+    .describe("Weights id or an inline weights document."),
+  weightOverrides: z
+    .record(z.string().min(1).max(64), z.number().finite())
+    .default({})
+    .refine((overrides) => Object.keys(overrides).length <= 64, "at most 64 overrides")
+    .describe('Single weights or parameters to change, e.g. { "sfb": 20 }.'),
+  search: searchSettingsSchema,
+  priority: z
+    .number()
+    .int()
+    .min(-1000)
+    .max(1000)
+    .default(0)
+    .describe("Higher runs first; only admins may set a priority above 0."),
+});
+
+export type JobSubmission = z.infer<typeof jobSubmissionSchema>;
+
+/** An asset pinned to the version the job was submitted against. */
+const pinnedAsset = z.strictObject({ path: z.string(), sha256: sha256Hex });
+
+/**
+ * What a job computes, with every asset resolved to its SHA-256: hashed (canonically) into the
+ * job id, stored with the job, and sent to agents with each unit.
+ */
+export const jobContentSchema = z.strictObject({
+  format: z.literal("keyforge-job/1"),
+  board: z.union([pinnedAsset, z.strictObject({ inline: inlineDocument })]),
+  start: z.union([pinnedAsset, z.strictObject({ text: z.string() })]),
+  corpora: z.array(pinnedAsset.extend({ weight: z.number().positive() })).min(1),
+  weights: z.union([pinnedAsset, z.strictObject({ inline: inlineDocument })]),
+  weightOverrides: z.record(z.string(), z.number()),
+  search: searchSettingsSchema.omit({ from: true, startLayout: true }),
+});
+
+export type JobContent = z.infer<typeof jobContentSchema>;
+
+/** The job id: SHA-256 of the content's canonical JSON, so equal jobs have equal ids. */
+export function jobIdOf(content: JobContent): string {
+  return bytesToHex(sha256(utf8ToBytes(canonicalJson(content))));
+}
+
+export const jobStatusSchema = z.enum(["queued", "running", "completed", "cancelled", "failed"]);
+
+const unitCountsSchema = z.strictObject({
+  total: z.number().int(),
+  queued: z.number().int(),
+  leased: z.number().int(),
+  done: z.number().int(),
+  failed: z.number().int(),
+  cancelled: z.number().int(),
+});
+
+const rankedLayoutSchema = z.strictObject({
+  score: z.number().describe("The hive's own score of the layout (lower is better)."),
+  layout: z.string().describe("Layout text, in the board's key order."),
+  unitId: z.string(),
+});
+
+/** A job as GET /jobs lists it. */
+export const jobSummarySchema = z.strictObject({
+  id: sha256Hex.describe("SHA-256 of the job's canonical content."),
+  name: z.string(),
+  status: jobStatusSchema,
+  priority: z.number().int(),
+  units: z.number().int(),
+  bestScore: z.number().nullable(),
+  createdAt: z.iso.datetime(),
+  updatedAt: z.iso.datetime(),
+  finishedAt: z.iso.datetime().nullable(),
+});
+
+/** GET /jobs/:id, and the answer to POST /jobs and DELETE /jobs/:id. */
+export const jobViewSchema = jobSummarySchema.omit({ units: true }).extend({
+  content: jobContentSchema,
+  units: unitCountsSchema,
+  progress: z.number().min(0).max(1).describe("Share of units finished (done or failed)."),
+  best: rankedLayoutSchema.nullable(),
+  top: z.array(rankedLayoutSchema).describe("The best results, lowest score first."),
+});
+
+export const jobListSchema = z.strictObject({
+  jobs: z.array(jobSummarySchema),
+  nextCursor: z
+    .string()
+    .nullable()
+    .describe("Pass as `cursor` for the next page; null on the last page."),
+});
+
+export const jobListQuerySchema = z.strictObject({
+  status: jobStatusSchema.optional(),
+  mine: z
+    .enum(["true", "false"])
+    .optional()
+    .describe("true: only the jobs submitted with the caller's API key."),
+  limit: z.coerce.number().int().min(1).max(200).default(50),
+  cursor: z.string().max(200).optional(),
+});
+
+export type JobView = z.infer<typeof jobViewSchema>;
+export type JobSummary = z.infer<typeof jobSummarySchema>;

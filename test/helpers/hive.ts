@@ -1,0 +1,65 @@
+import { after } from "node:test";
+import type { FastifyInstance } from "fastify";
+import { AssetPublisher } from "../../src/assetmgr/asset-publisher.ts";
+import { buildHive } from "../../src/hive/hive-app.ts";
+import type { Coordinator } from "../../src/infra/coord/coordinator.ts";
+import { MemoryCoordinator } from "../../src/infra/coord/memory-coordinator.ts";
+import { ApiKeyRepository } from "../../src/infra/db/api-key-repository.ts";
+import type { Database } from "../../src/infra/db/database.ts";
+import { SYSTEM_DATA_DIR } from "../../src/infra/system-data.ts";
+import { freshPglite, freshPostgres } from "./databases.ts";
+import { IsolatedValkey } from "./valkey.ts";
+
+export const HIVE_SECRET = "test-hive-secret-0123456789";
+
+export interface TestHive {
+  readonly app: FastifyInstance;
+  readonly db: Database;
+  readonly coordinator: Coordinator;
+  /** Authorization headers of a user key, another user's key, an admin key and the secret. */
+  readonly auth: {
+    readonly alice: { authorization: string };
+    readonly bob: { authorization: string };
+    readonly admin: { authorization: string };
+    readonly secret: { authorization: string };
+  };
+}
+
+/**
+ * A hive on real stores with the built-in assets published: PostgreSQL and Redis ("server"),
+ * or PGlite and the in-memory coordinator ("embedded"). Closed after the calling suite.
+ */
+export async function startHive(
+  stack: "server" | "embedded",
+  options: { maxQueuedUnits?: number } = {},
+): Promise<TestHive> {
+  const { db, drop } = stack === "server" ? await freshPostgres() : await freshPglite();
+  const valkey = stack === "server" ? new IsolatedValkey() : null;
+  const coordinator = valkey ? valkey.coordinator() : new MemoryCoordinator();
+  await new AssetPublisher({ coordinator, folders: [SYSTEM_DATA_DIR], log: () => {} }).reconcile();
+  const app = await buildHive({
+    db,
+    coordinator,
+    secrets: [HIVE_SECRET],
+    maxQueuedUnits: options.maxQueuedUnits,
+    log: () => {},
+  });
+  after(async () => {
+    await app.close();
+    await (valkey ? valkey.close() : coordinator.close());
+    await drop();
+  });
+  const keys = new ApiKeyRepository(db);
+  const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
+  return {
+    app,
+    db,
+    coordinator,
+    auth: {
+      alice: bearer((await keys.createKey("alice", "user")).token),
+      bob: bearer((await keys.createKey("bob", "user")).token),
+      admin: bearer((await keys.createKey("root", "admin")).token),
+      secret: bearer(HIVE_SECRET),
+    },
+  };
+}
