@@ -19,6 +19,8 @@ import { jobRoutes } from "./routes/job-routes.ts";
 export async function buildHive(options: HiveOptions): Promise<FastifyInstance> {
   const context = new HiveContext(options);
   const app = Fastify({ logger: false, bodyLimit: options.bodyLimitBytes ?? 1024 * 1024 });
+  // A JSON API: any other body type is refused with 415 rather than parsed as text.
+  app.removeContentTypeParser("text/plain");
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   app.setErrorHandler((error, _request, reply) =>

@@ -1,4 +1,3 @@
-import { after } from "node:test";
 import type { FastifyInstance } from "fastify";
 import { AssetPublisher } from "../../src/assetmgr/asset-publisher.ts";
 import { buildHive } from "../../src/hive/hive-app.ts";
@@ -23,11 +22,12 @@ export interface TestHive {
     readonly admin: { authorization: string };
     readonly secret: { authorization: string };
   };
+  close(): Promise<void>;
 }
 
 /**
  * A hive on real stores with the built-in assets published: PostgreSQL and Redis ("server"),
- * or PGlite and the in-memory coordinator ("embedded"). Closed after the calling suite.
+ * or PGlite and the in-memory coordinator ("embedded"). `close` stops it and drops its stores.
  */
 export async function startHive(
   stack: "server" | "embedded",
@@ -44,11 +44,6 @@ export async function startHive(
     maxQueuedUnits: options.maxQueuedUnits,
     log: () => {},
   });
-  after(async () => {
-    await app.close();
-    await (valkey ? valkey.close() : coordinator.close());
-    await drop();
-  });
   const keys = new ApiKeyRepository(db);
   const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
   return {
@@ -60,6 +55,11 @@ export async function startHive(
       bob: bearer((await keys.createKey("bob", "user")).token),
       admin: bearer((await keys.createKey("root", "admin")).token),
       secret: bearer(HIVE_SECRET),
+    },
+    async close() {
+      await app.close();
+      await (valkey ? valkey.close() : coordinator.close());
+      await drop();
     },
   };
 }

@@ -1,0 +1,285 @@
+import assert from "node:assert/strict";
+import { after, before, describe, it } from "node:test";
+import type { CoordinatorEvent } from "../../src/infra/coord/coordinator.ts";
+import { errorBodySchema } from "../../src/protocol/error-body.ts";
+import {
+  type JobView,
+  jobIdOf,
+  jobListSchema,
+  jobViewSchema,
+} from "../../src/protocol/job-messages.ts";
+import { startHive, type TestHive } from "../helpers/hive.ts";
+
+/** A valid submission; `seed` makes it a different job. */
+function submission(seed: number, extra: Record<string, unknown> = {}) {
+  return {
+    name: `job ${seed}`,
+    board: "corne",
+    corpora: [{ id: "en", weight: 1 }],
+    search: { units: 3, stepsPerUnit: 100_000, seed },
+    ...extra,
+  };
+}
+
+function expectError(
+  response: { statusCode: number; json: () => unknown },
+  status: number,
+  code: string,
+) {
+  assert.equal(response.statusCode, status, JSON.stringify(response.json()));
+  const body = errorBodySchema.parse(response.json());
+  assert.equal(body.code, code);
+  return body;
+}
+
+for (const stack of ["embedded", "server"] as const) {
+  describe(`hive jobs API (${stack === "server" ? "PostgreSQL + Redis" : "PGlite + in-memory"})`, () => {
+    let hive: TestHive;
+    const events: CoordinatorEvent[] = [];
+    before(async () => {
+      hive = await startHive(stack, { maxQueuedUnits: 200 });
+      await hive.coordinator.subscribe((event) => events.push(event));
+    });
+    after(() => hive.close());
+    const post = (payload: unknown, headers: Record<string, string> = hive.auth.alice) =>
+      hive.app.inject({ method: "POST", url: "/jobs", headers, payload: payload as object });
+
+    it("stores a job under the hash of its content, once", async () => {
+      const first = await post(submission(1));
+      assert.equal(first.statusCode, 201, first.body);
+      const job = jobViewSchema.parse(first.json());
+      assert.equal(job.id, jobIdOf(job.content));
+      assert.equal(first.headers.location, `/jobs/${job.id}`);
+      assert.equal(job.status, "queued");
+      assert.deepEqual(job.units, {
+        total: 3,
+        queued: 3,
+        leased: 0,
+        done: 0,
+        failed: 0,
+        cancelled: 0,
+      });
+      assert.equal("sha256" in job.content.board, true, "the board is pinned by hash");
+      assert.deepEqual(job.top, []);
+
+      const again = await post({ ...submission(1), name: "another name" }, hive.auth.bob);
+      assert.equal(again.statusCode, 200);
+      assert.equal((again.json() as JobView).id, job.id);
+      assert.equal((again.json() as JobView).name, "job 1", "the stored job is returned");
+      await waitFor(() => events.some((e) => e.type === "job.created" && e.jobId === job.id));
+      assert.equal(events.filter((e) => e.type === "job.created" && e.jobId === job.id).length, 1);
+    });
+
+    it("gives the same id whatever order corpora, pins and fields come in", async () => {
+      const a = await post(
+        submission(2, {
+          corpora: [{ id: "en", weight: 2 }],
+          search: { units: 2, stepsPerUnit: 50_000, seed: 2, pins: "tsa" },
+        }),
+      );
+      const b = await post({
+        search: { pins: "ast", seed: 2, stepsPerUnit: 50_000, units: 2 },
+        corpora: [{ weight: 2, id: "en" }],
+        board: "corne",
+        name: "same job",
+      });
+      assert.equal(a.statusCode, 201, a.body);
+      assert.equal(b.statusCode, 200, b.body);
+      assert.equal((a.json() as JobView).id, (b.json() as JobView).id);
+    });
+
+    it("asks for an API key to submit, and refuses bad ones", async () => {
+      expectError(await post(submission(3), {}), 401, "AUTH_REQUIRED");
+      expectError(
+        await post(submission(3), { authorization: "Bearer kf_wrong" }),
+        401,
+        "AUTH_INVALID",
+      );
+      expectError(await post(submission(3), { authorization: "Basic abc" }), 401, "AUTH_INVALID");
+      assert.equal((await post(submission(3), hive.auth.secret)).statusCode, 201);
+    });
+
+    it("refuses jobs it could not run, saying why", async () => {
+      expectError(await post({ ...submission(4), board: "no-such-board" }), 400, "ASSET_UNKNOWN");
+      expectError(await post({ ...submission(4), corpora: [{ id: "xx" }] }), 400, "ASSET_UNKNOWN");
+      expectError(
+        await post({ ...submission(4), corpora: [{ id: "en" }, { id: "en", weight: 2 }] }),
+        400,
+        "CORPUS_REPEATED",
+      );
+      const board = expectError(
+        await post({ ...submission(4), board: { format: "keyforge-board/1", keys: [] } }),
+        400,
+        "BOARD_INVALID",
+      );
+      assert.ok(Array.isArray(board.details));
+      expectError(
+        await post(submission(4, { search: { units: 1, stepsPerUnit: 50_000, pins: "€" } })),
+        400,
+        "PIN_UNKNOWN_CHAR",
+      );
+      expectError(
+        await post(submission(4, { weightOverrides: { nonsense: 1 } })),
+        400,
+        "WEIGHT_OVERRIDE_INVALID",
+      );
+      const invalid = expectError(
+        await post({ name: "", board: "corne", corpora: [], search: { units: 0 } }),
+        400,
+        "REQUEST_INVALID",
+      );
+      assert.match(invalid.message, /corpora/);
+      expectError(await post({ ...submission(4), unexpected: true }), 400, "REQUEST_INVALID");
+    });
+
+    it("lets only admins raise a job's priority", async () => {
+      expectError(await post({ ...submission(5), priority: 10 }), 403, "FORBIDDEN");
+      assert.equal(
+        (await post({ ...submission(5), priority: 10 }, hive.auth.admin)).statusCode,
+        201,
+      );
+    });
+
+    it("refuses new jobs with 503 while the queue is full", async () => {
+      const response = await post(
+        submission(6, { search: { units: 500, stepsPerUnit: 50_000, seed: 6 } }),
+      );
+      expectError(response, 503, "QUEUE_FULL");
+      assert.equal(response.headers["retry-after"], "5");
+    });
+
+    it("shows a job, and answers 404 or 400 for unknown or malformed ids", async () => {
+      const { id } = (await post(submission(7))).json() as JobView;
+      const shown = await hive.app.inject({ method: "GET", url: `/jobs/${id}` });
+      assert.equal(shown.statusCode, 200);
+      assert.equal(jobViewSchema.parse(shown.json()).name, "job 7");
+      expectError(
+        await hive.app.inject({ method: "GET", url: `/jobs/${"a".repeat(64)}` }),
+        404,
+        "JOB_NOT_FOUND",
+      );
+      expectError(
+        await hive.app.inject({ method: "GET", url: "/jobs/not-a-hash" }),
+        400,
+        "REQUEST_INVALID",
+      );
+    });
+
+    it("lists jobs newest first, page by page, filtered", async () => {
+      const mine: string[] = [];
+      for (const seed of [10, 11, 12])
+        mine.push(((await post(submission(seed), hive.auth.bob)).json() as JobView).id);
+      const seen: string[] = [];
+      let cursor: string | null = null;
+      do {
+        const url: string = `/jobs?limit=2${cursor ? `&cursor=${cursor}` : ""}`;
+        const page = jobListSchema.parse((await hive.app.inject({ method: "GET", url })).json());
+        seen.push(...page.jobs.map((j) => j.id));
+        cursor = page.nextCursor;
+      } while (cursor);
+      assert.equal(new Set(seen).size, seen.length, "no job twice");
+      assert.deepEqual(
+        seen.filter((id) => mine.includes(id)),
+        [...mine].reverse(),
+      );
+      const bobs = jobListSchema.parse(
+        (
+          await hive.app.inject({ method: "GET", url: "/jobs?mine=true", headers: hive.auth.bob })
+        ).json(),
+      );
+      assert.deepEqual(
+        bobs.jobs.map((j) => j.id).filter((id) => mine.includes(id)),
+        [...mine].reverse(),
+      );
+      expectError(
+        await hive.app.inject({ method: "GET", url: "/jobs?mine=true" }),
+        401,
+        "AUTH_REQUIRED",
+      );
+      expectError(
+        await hive.app.inject({ method: "GET", url: "/jobs?cursor=bogus" }),
+        400,
+        "CURSOR_INVALID",
+      );
+      expectError(
+        await hive.app.inject({ method: "GET", url: "/jobs?limit=0" }),
+        400,
+        "REQUEST_INVALID",
+      );
+      const queued = jobListSchema.parse(
+        (await hive.app.inject({ method: "GET", url: "/jobs?status=cancelled" })).json(),
+      );
+      assert.ok(queued.jobs.every((j) => j.status === "cancelled"));
+    });
+
+    it("cancels a job for its owner or an admin, once", async () => {
+      const { id } = (await post(submission(20))).json() as JobView;
+      const cancel = (headers: Record<string, string>) =>
+        hive.app.inject({ method: "DELETE", url: `/jobs/${id}`, headers });
+      expectError(await cancel({}), 401, "AUTH_REQUIRED");
+      expectError(await cancel(hive.auth.bob), 403, "FORBIDDEN");
+      const done = await cancel(hive.auth.alice);
+      assert.equal(done.statusCode, 200);
+      const job = jobViewSchema.parse(done.json());
+      assert.equal(job.status, "cancelled");
+      assert.equal(job.units.cancelled, 3);
+      expectError(await cancel(hive.auth.admin), 409, "JOB_NOT_CANCELLABLE");
+      await waitFor(() => events.some((e) => e.type === "job.cancelled" && e.jobId === id));
+
+      const other = (await post(submission(21))).json() as JobView;
+      const byAdmin = await hive.app.inject({
+        method: "DELETE",
+        url: `/jobs/${other.id}`,
+        headers: hive.auth.admin,
+      });
+      assert.equal(byAdmin.statusCode, 200);
+      expectError(
+        await hive.app.inject({
+          method: "DELETE",
+          url: `/jobs/${"b".repeat(64)}`,
+          headers: hive.auth.admin,
+        }),
+        404,
+        "JOB_NOT_FOUND",
+      );
+    });
+
+    it("refuses bodies that are too large or not JSON", async () => {
+      const huge = await post({ ...submission(30), name: "x".repeat(2 * 1024 * 1024) });
+      expectError(huge, 413, "BODY_TOO_LARGE");
+      const text = await hive.app.inject({
+        method: "POST",
+        url: "/jobs",
+        headers: { ...hive.auth.alice, "content-type": "text/plain" },
+        payload: "hello",
+      });
+      expectError(text, 415, "MEDIA_TYPE_UNSUPPORTED");
+      const broken = await hive.app.inject({
+        method: "POST",
+        url: "/jobs",
+        headers: { ...hive.auth.alice, "content-type": "application/json" },
+        payload: "{not json",
+      });
+      expectError(broken, 400, "REQUEST_INVALID");
+    });
+
+    it("publishes its OpenAPI document and browsable docs", async () => {
+      const openapi = (await hive.app.inject({ method: "GET", url: "/openapi.json" })).json() as {
+        paths: Record<string, Record<string, unknown>>;
+      };
+      assert.ok(openapi.paths["/jobs"]?.post);
+      assert.ok(openapi.paths["/jobs/{id}"]?.delete);
+      const docs = await hive.app.inject({ method: "GET", url: "/docs/" });
+      assert.equal(docs.statusCode, 200);
+      assert.match(String(docs.headers["content-type"]), /html/);
+    });
+  });
+}
+
+async function waitFor(check: () => boolean): Promise<void> {
+  const deadline = Date.now() + 5000;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error("timed out waiting for an event");
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
