@@ -1,12 +1,14 @@
 #!/usr/bin/env node
 import { Command, CommanderError } from "commander";
 import { KeyForgeError } from "../core/errors.ts";
+import { registerAdminCommands } from "./commands/admin.ts";
 import { registerAnalysisCommands } from "./commands/analyze.ts";
 import { registerAssetManagerCommands } from "./commands/assetmgr.ts";
 import { registerAssetsCommand } from "./commands/assets.ts";
 import { registerBoardCommands } from "./commands/boards.ts";
 import { registerCorpusCommands } from "./commands/corpora.ts";
 import { registerExportCommand } from "./commands/export.ts";
+import { registerHiveCommand } from "./commands/hive.ts";
 import { registerLayoutCommands } from "./commands/layouts.ts";
 import { registerMigrateCommand } from "./commands/migrate.ts";
 import { registerOptimizeCommand } from "./commands/optimize.ts";
@@ -26,6 +28,8 @@ function buildProgram(): Command {
   registerAssetsCommand(program);
   registerAssetManagerCommands(program);
   registerMigrateCommand(program);
+  registerHiveCommand(program);
+  registerAdminCommands(program);
   return program;
 }
 

@@ -67,13 +67,18 @@ export interface RunningCli {
   waitFor(pattern: RegExp, timeoutMs?: number): Promise<RegExpMatchArray>;
   /** Sends `signal` and resolves with the outcome when the CLI has exited. */
   stop(signal?: NodeJS.Signals): Promise<CliResult>;
+  /** Resolves with the outcome when the CLI exits by itself. */
+  exited(): Promise<CliResult>;
 }
 
 /** Starts `keyforge <args>` (a server or daemon) and leaves it running until stopped. */
-export function startCli(args: readonly string[]): RunningCli {
+export function startCli(
+  args: readonly string[],
+  options: { env?: Readonly<Record<string, string>> } = {},
+): RunningCli {
   const child = spawn(process.execPath, ["--import", TSX, MAIN, ...args], {
     cwd: REPO_ROOT,
-    env: { ...process.env, NO_COLOR: "1" },
+    env: { ...process.env, NO_COLOR: "1", ...options.env },
   });
   let stdout = "";
   let stderr = "";
@@ -117,5 +122,6 @@ export function startCli(args: readonly string[]): RunningCli {
       if (child.exitCode === null) child.kill(signal);
       return exited;
     },
+    exited: () => exited,
   };
 }

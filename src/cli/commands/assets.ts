@@ -1,9 +1,7 @@
-import type { AddressInfo } from "node:net";
 import type { Command } from "commander";
-import { KeyForgeError } from "../../core/errors.ts";
-import { readSetting } from "../../infra/config.ts";
 import { VALKEY_FLAG_HELP, valkeyUrlOf } from "../coordinator-flags.ts";
 import { portNumber } from "../flag-values.ts";
+import { DEFAULT_HOST, listenAddress, serveUntilStopped } from "../server-lifecycle.ts";
 import { shutdownSignal } from "../shutdown-signal.ts";
 
 interface AssetsFlags {
@@ -13,45 +11,19 @@ interface AssetsFlags {
 }
 
 const DEFAULT_PORT = 3001;
-/** Loopback unless told otherwise: a gateway reachable from the network is a deliberate choice. */
-const DEFAULT_HOST = "127.0.0.1";
-
-function portOf(flags: AssetsFlags): number {
-  if (flags.port !== undefined) return flags.port;
-  const setting = readSetting("PORT");
-  if (setting === undefined) return DEFAULT_PORT;
-  try {
-    return portNumber(setting);
-  } catch {
-    throw new KeyForgeError("CONFIG_INVALID", `PORT must be a port number (got "${setting}")`);
-  }
-}
 
 async function serveAssets(flags: AssetsFlags): Promise<void> {
   // Listening first: a signal that comes while starting still stops the server cleanly.
   const stopping = shutdownSignal();
   const url = valkeyUrlOf(flags.valkey);
-  const port = portOf(flags);
-  const host = flags.host ?? readSetting("HOST") ?? DEFAULT_HOST;
+  const address = listenAddress(flags, DEFAULT_PORT);
   // Loaded on use: the HTTP and Valkey libraries would slow every other command's start.
   const { buildAssetsGateway } = await import("../../assets/assets-gateway.ts");
   const { ValkeyCoordinator } = await import("../../infra/coord/valkey-coordinator.ts");
   const coordinator = new ValkeyCoordinator(url);
-  const app = buildAssetsGateway(coordinator);
   try {
-    try {
-      await app.listen({ port, host });
-    } catch (error) {
-      const reason = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
-      throw new KeyForgeError("LISTEN_FAILED", `cannot listen on ${host}:${port}: ${reason}`);
-    }
-    const { address, family, port: bound } = app.server.address() as AddressInfo;
-    const shown = family === "IPv6" ? `[${address}]` : address;
-    process.stderr.write(`assets: listening on http://${shown}:${bound}\n`);
-    const signal = await stopping;
-    process.stderr.write(`assets: ${signal}: stopping\n`);
+    await serveUntilStopped(buildAssetsGateway(coordinator), "assets", address, stopping);
   } finally {
-    await app.close();
     await coordinator.close();
   }
 }

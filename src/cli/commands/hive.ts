@@ -1,0 +1,80 @@
+import type { Command } from "commander";
+import { readSetting } from "../../infra/config.ts";
+import { VALKEY_FLAG_HELP, valkeyUrlOf } from "../coordinator-flags.ts";
+import { portNumber, wholeNumber } from "../flag-values.ts";
+import { DEFAULT_HOST, listenAddress, serveUntilStopped } from "../server-lifecycle.ts";
+import { shutdownSignal } from "../shutdown-signal.ts";
+
+interface HiveFlags {
+  database?: string;
+  valkey?: string;
+  port?: number;
+  host?: string;
+  maxQueuedUnits?: number;
+}
+
+const DEFAULT_PORT = 3000;
+
+/** HIVE_SECRET, then HIVE_SECRET_PREVIOUS (still accepted while agents move to the new one). */
+function hiveSecrets(): string[] {
+  return ["HIVE_SECRET", "HIVE_SECRET_PREVIOUS"].flatMap((name) => {
+    const value = readSetting(name);
+    return value ? [value] : [];
+  });
+}
+
+async function serveHive(flags: HiveFlags): Promise<void> {
+  const stopping = shutdownSignal();
+  const address = listenAddress(flags, DEFAULT_PORT);
+  const valkeyUrl = valkeyUrlOf(flags.valkey);
+  const secrets = hiveSecrets();
+  // Loaded on use: the server, database and Valkey libraries would slow every other command.
+  const { buildHive } = await import("../../hive/hive-app.ts");
+  const { migrate } = await import("../../infra/db/migration-runner.ts");
+  const { defaultDatabaseLocation, openDatabase } = await import("../../infra/db/open-database.ts");
+  const { ValkeyCoordinator } = await import("../../infra/coord/valkey-coordinator.ts");
+  const db = openDatabase(flags.database ?? defaultDatabaseLocation());
+  const coordinator = new ValkeyCoordinator(valkeyUrl);
+  try {
+    // A failed migration stops the start with a non-zero exit; the schema stays as it was.
+    await migrate(db, { log: (line) => process.stderr.write(`hive: migrate: ${line}\n`) });
+    if (secrets.length === 0) {
+      process.stderr.write(
+        "hive: HIVE_SECRET is not set: nodes cannot register, and only admin API keys administer\n",
+      );
+    }
+    const app = await buildHive({ db, coordinator, secrets, maxQueuedUnits: flags.maxQueuedUnits });
+    await serveUntilStopped(app, "hive", address, stopping);
+  } finally {
+    await coordinator.close();
+    await db.close();
+  }
+}
+
+export function registerHiveCommand(program: Command): void {
+  program
+    .command("hive")
+    .description(
+      "serve the hive API (jobs, units, results, nodes, events) on PostgreSQL and Valkey; migrates the database first",
+    )
+    .option(
+      "--database <url-or-folder>",
+      "postgres:// URL, or the folder of an embedded database (default: DATABASE_URL, else <data dir>/db)",
+    )
+    .option("--valkey <url>", VALKEY_FLAG_HELP)
+    .option(
+      "--port <n>",
+      `TCP port, 0 for any free one (default: setting PORT, else ${DEFAULT_PORT})`,
+      portNumber,
+    )
+    .option(
+      "--host <address>",
+      `address to listen on (default: setting HOST, else ${DEFAULT_HOST})`,
+    )
+    .option(
+      "--max-queued-units <n>",
+      "refuse new jobs (503) while more units than this wait for agents (default 1000000)",
+      wholeNumber,
+    )
+    .action(serveHive);
+}

@@ -1,0 +1,59 @@
+import type { AddressInfo } from "node:net";
+import type { FastifyInstance } from "fastify";
+import { KeyForgeError } from "../core/errors.ts";
+import { readSetting } from "../infra/config.ts";
+import { portNumber } from "./flag-values.ts";
+
+/** Loopback unless told otherwise: a server reachable from the network is a deliberate choice. */
+export const DEFAULT_HOST = "127.0.0.1";
+
+export interface ListenFlags {
+  port?: number;
+  host?: string;
+}
+
+/** Port and address from the flags, else the PORT and HOST settings, else the defaults. */
+export function listenAddress(
+  flags: ListenFlags,
+  defaultPort: number,
+): { port: number; host: string } {
+  const host = flags.host ?? readSetting("HOST") ?? DEFAULT_HOST;
+  if (flags.port !== undefined) return { port: flags.port, host };
+  const setting = readSetting("PORT");
+  if (setting === undefined) return { port: defaultPort, host };
+  try {
+    return { port: portNumber(setting), host };
+  } catch {
+    throw new KeyForgeError("CONFIG_INVALID", `PORT must be a port number (got "${setting}")`);
+  }
+}
+
+/**
+ * Listens, announces `<name>: listening on <url>` on standard error (tests and operators wait
+ * for that line), and closes the server at SIGINT or SIGTERM.
+ */
+export async function serveUntilStopped(
+  app: FastifyInstance,
+  name: string,
+  address: { port: number; host: string },
+  stopping: Promise<NodeJS.Signals>,
+): Promise<void> {
+  try {
+    try {
+      await app.listen(address);
+    } catch (error) {
+      const reason = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
+      throw new KeyForgeError(
+        "LISTEN_FAILED",
+        `cannot listen on ${address.host}:${address.port}: ${reason}`,
+      );
+    }
+    const { address: bound, family, port } = app.server.address() as AddressInfo;
+    const shown = family === "IPv6" ? `[${bound}]` : bound;
+    process.stderr.write(`${name}: listening on http://${shown}:${port}\n`);
+    const signal = await stopping;
+    process.stderr.write(`${name}: ${signal}: stopping\n`);
+  } finally {
+    await app.close();
+  }
+}
