@@ -1,6 +1,7 @@
 import { createHash, timingSafeEqual } from "node:crypto";
 import type { FastifyRequest } from "fastify";
 import type { ApiKeyRepository } from "../infra/db/api-key-repository.ts";
+import { isNodeToken, verifyNodeToken } from "../infra/node-tokens.ts";
 import { httpError } from "./hive-errors.ts";
 
 /** Who is calling: a user or admin by API key, or the operator holding HIVE_SECRET. */
@@ -56,4 +57,36 @@ export async function requireUser(
   if (!principal)
     throw httpError("AUTH_REQUIRED", "this call needs an API key: Authorization: Bearer <key>");
   return principal;
+}
+
+/** The caller must present HIVE_SECRET (node registration, operator calls). */
+export function requireSecret(request: FastifyRequest, secrets: readonly string[]): void {
+  const token = bearerToken(request);
+  if (token === undefined) {
+    throw httpError(
+      "AUTH_REQUIRED",
+      "this call needs the hive secret: Authorization: Bearer <HIVE_SECRET>",
+    );
+  }
+  if (secrets.length === 0 || !matchesSecret(token, secrets)) {
+    throw httpError("AUTH_INVALID", "the hive secret does not match");
+  }
+}
+
+/** The caller must be node `nodeId`, by a node token this hive (or a sibling) issued. */
+export function requireNode(
+  request: FastifyRequest,
+  secrets: readonly string[],
+  nodeId: string,
+): void {
+  const token = bearerToken(request);
+  if (token === undefined || !isNodeToken(token)) {
+    throw httpError(
+      "AUTH_REQUIRED",
+      "this call needs the node's token: Authorization: Bearer kfn...",
+    );
+  }
+  if (verifyNodeToken(token, secrets) !== nodeId) {
+    throw httpError("FORBIDDEN", "the token belongs to another node");
+  }
 }

@@ -10,6 +10,7 @@ import { HiveContext, type HiveOptions } from "./hive-context.ts";
 import { replyToError, sendError } from "./hive-errors.ts";
 import { healthRoutes } from "./routes/health-routes.ts";
 import { jobRoutes } from "./routes/job-routes.ts";
+import { nodeRoutes } from "./routes/node-routes.ts";
 
 /**
  * One hive instance (`keyforge hive`): the control-plane API on PostgreSQL (durable state) and
@@ -57,5 +58,6 @@ export async function buildHive(options: HiveOptions): Promise<FastifyInstance> 
 
   healthRoutes(app, context);
   jobRoutes(app, context);
+  nodeRoutes(app, context);
   return app;
 }

@@ -3,8 +3,9 @@ import type { Coordinator } from "../infra/coord/coordinator.ts";
 import { ApiKeyRepository } from "../infra/db/api-key-repository.ts";
 import type { Database } from "../infra/db/database.ts";
 import { AssetCatalog } from "./asset-catalog.ts";
-import { type Principal, principalOf, requireUser } from "./auth.ts";
+import { type Principal, principalOf, requireNode, requireSecret, requireUser } from "./auth.ts";
 import { JobService } from "./job-service.ts";
+import { NodeService } from "./node-service.ts";
 
 export interface HiveOptions {
   readonly db: Database;
@@ -24,6 +25,7 @@ export class HiveContext {
   readonly db: Database;
   readonly coordinator: Coordinator;
   readonly jobs: JobService;
+  readonly nodes: NodeService;
   readonly log: (line: string) => void;
   private readonly keys: ApiKeyRepository;
   private readonly secrets: readonly string[];
@@ -41,6 +43,20 @@ export class HiveContext {
       maxQueuedUnits: options.maxQueuedUnits ?? 1_000_000,
       log: this.log,
     });
+    this.nodes = new NodeService({
+      db: options.db,
+      coordinator: options.coordinator,
+      secrets: options.secrets,
+      log: this.log,
+    });
+  }
+
+  requireSecret(request: FastifyRequest): void {
+    requireSecret(request, this.secrets);
+  }
+
+  requireNode(request: FastifyRequest, nodeId: string): void {
+    requireNode(request, this.secrets, nodeId);
   }
 
   principal(request: FastifyRequest): Promise<Principal | null> {

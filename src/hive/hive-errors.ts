@@ -10,6 +10,7 @@ export const RETRY_AFTER_SECONDS = 5;
 const STATUS_OF_CODE: Readonly<Record<string, number>> = {
   AUTH_REQUIRED: 401,
   AUTH_INVALID: 401,
+  TOKEN_EXPIRED: 401,
   FORBIDDEN: 403,
   JOB_NOT_FOUND: 404,
   UNIT_NOT_FOUND: 404,

@@ -16,6 +16,7 @@ import {
 } from "../protocol/job-messages.ts";
 import type { AssetCatalog } from "./asset-catalog.ts";
 import type { Principal } from "./auth.ts";
+import { publishBestEffort } from "./event-publishing.ts";
 import { resolveJobContent } from "./job-resolver.ts";
 
 /** Results listed with a job. */
@@ -123,7 +124,12 @@ export class JobService {
           tx,
         ),
     );
-    if (created) await this.publish({ type: "job.created", jobId: id, name: job.name });
+    if (created)
+      await publishBestEffort(
+        this.options.coordinator,
+        { type: "job.created", jobId: id, name: job.name },
+        this.options.log,
+      );
     return { view: await this.view(job), created };
   }
 
@@ -170,7 +176,11 @@ export class JobService {
         `job ${id} has already ${job.status === "cancelled" ? "been cancelled" : "finished"}`,
       );
     }
-    await this.publish({ type: "job.cancelled", jobId: id });
+    await publishBestEffort(
+      this.options.coordinator,
+      { type: "job.cancelled", jobId: id },
+      this.options.log,
+    );
     return this.get(id);
   }
 
@@ -189,14 +199,5 @@ export class JobService {
       best: ranked[0] ?? null,
       top: ranked,
     };
-  }
-
-  /** Events are best effort: a Valkey outage must not fail the request that caused them. */
-  private async publish(event: { type: string; [field: string]: unknown }): Promise<void> {
-    try {
-      await this.options.coordinator.publishUpdate(event);
-    } catch (error) {
-      this.options.log(`hive: event ${event.type} not published: ${(error as Error).message}`);
-    }
   }
 }

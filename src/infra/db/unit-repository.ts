@@ -85,6 +85,19 @@ export class UnitRepository {
     return rows[0] ? unitFromRow(rows[0]) : null;
   }
 
+  /** Status and holder of each of the given units that exists (a heartbeat's reported units). */
+  async holdersOf(
+    unitIds: readonly string[],
+  ): Promise<Map<string, { status: UnitStatus; nodeId: string | null }>> {
+    if (unitIds.length === 0) return new Map();
+    const { rows } = await this.db.query<{
+      id: string;
+      status: UnitStatus;
+      node_id: string | null;
+    }>("SELECT id, status, node_id FROM units WHERE id = ANY($1::text[])", [unitIds]);
+    return new Map(rows.map((row) => [row.id, { status: row.status, nodeId: row.node_id }]));
+  }
+
   /** Units waiting for an agent, over all jobs (the hive refuses new jobs above a bound). */
   async queuedCount(): Promise<number> {
     const { rows } = await this.db.query<{ count: string | number }>(

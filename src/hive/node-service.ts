@@ -1,0 +1,175 @@
+import { KeyForgeError } from "../core/errors.ts";
+import { type Coordinator, CoordinatorUnavailableError } from "../infra/coord/coordinator.ts";
+import { AuditLog } from "../infra/db/audit-log.ts";
+import type { Database } from "../infra/db/database.ts";
+import { HardwareProfileRepository } from "../infra/db/hardware-profile-repository.ts";
+import { NodeRepository } from "../infra/db/node-repository.ts";
+import { UnitRepository } from "../infra/db/unit-repository.ts";
+import { issueNodeToken } from "../infra/node-tokens.ts";
+import {
+  type NodeCommand,
+  type NodeRegistration,
+  nodeIdOf,
+  type Telemetry,
+} from "../protocol/node-messages.ts";
+import { publishBestEffort } from "./event-publishing.ts";
+
+/** Seconds between two heartbeats of an agent; well inside the coordinator's 30 s TTL. */
+export const HEARTBEAT_INTERVAL_SECONDS = 5;
+/** Lifetime of a node token; agents renew it before it ends. */
+export const NODE_TOKEN_SECONDS = 3600;
+
+export interface NodeServiceOptions {
+  readonly db: Database;
+  readonly coordinator: Coordinator;
+  readonly secrets: readonly string[];
+  readonly log: (line: string) => void;
+}
+
+/** One CPU model's key: the same model, core count and architecture share a profile. */
+function cpuSignatureOf(hardware: NodeRegistration["hardware"]): string {
+  return `${hardware.arch}:${hardware.cores}:${hardware.cpuModel.replace(/\s+/g, " ").toLowerCase()}`;
+}
+
+/** Registration, tokens, heartbeats and the cluster view. */
+export class NodeService {
+  private readonly options: NodeServiceOptions;
+  private readonly nodes: NodeRepository;
+  private readonly profiles: HardwareProfileRepository;
+  private readonly units: UnitRepository;
+  private readonly audit: AuditLog;
+
+  constructor(options: NodeServiceOptions) {
+    this.options = options;
+    this.nodes = new NodeRepository(options.db);
+    this.profiles = new HardwareProfileRepository(options.db);
+    this.units = new UnitRepository(options.db);
+    this.audit = new AuditLog(options.db);
+  }
+
+  /** Registers a node (again, after a restart) and hands it a token. */
+  async register(registration: NodeRegistration) {
+    const secret = this.options.secrets[0];
+    if (secret === undefined) {
+      throw new KeyForgeError("FORBIDDEN", "this hive has no HIVE_SECRET: nodes cannot register");
+    }
+    const nodeId = nodeIdOf(registration.publicKey);
+    const { hardware } = registration;
+    const cpuSignature = cpuSignatureOf(hardware);
+    const profiled = await this.saveProfileOncePerDay(cpuSignature, registration);
+    const { created } = await this.nodes.registerNode({
+      id: nodeId,
+      publicKey: registration.publicKey,
+      name: registration.name ?? null,
+      cpuSignature: profiled ? cpuSignature : null,
+      cores: hardware.cores,
+      calibratedIps: registration.calibratedIps,
+    });
+    if (created) {
+      await this.audit.record({
+        actor: nodeId,
+        action: "node.registered",
+        subject: nodeId,
+        details: { cpu: hardware.cpuModel, cores: hardware.cores },
+      });
+      await publishBestEffort(
+        this.options.coordinator,
+        { type: "node.joined", nodeId },
+        this.options.log,
+      );
+    }
+    return {
+      nodeId,
+      ...this.token(nodeId),
+      heartbeatIntervalSeconds: HEARTBEAT_INTERVAL_SECONDS,
+      hints: { threads: Math.max(1, hardware.cores - 1) },
+    };
+  }
+
+  /** A fresh token for a node whose current one still checks out. */
+  renewToken(nodeId: string): { token: string; expiresAt: string } {
+    return this.token(nodeId);
+  }
+
+  /**
+   * Stores the telemetry in the coordinator only (no PostgreSQL write), and answers with the
+   * commands for the node: abort every reported unit it no longer holds (cancelled job,
+   * reassigned lease).
+   */
+  async heartbeat(nodeId: string, telemetry: Telemetry): Promise<NodeCommand[]> {
+    try {
+      await this.options.coordinator.updateHeartbeat(nodeId, telemetry);
+    } catch (error) {
+      if (!(error instanceof CoordinatorUnavailableError)) throw error;
+      // Telemetry is lost for this beat; the commands below still reach the node.
+    }
+    const reported = telemetry.units.map((u) => u.unitId);
+    const holders = await this.units.holdersOf(reported);
+    return reported.flatMap((unitId): NodeCommand[] => {
+      const holder = holders.get(unitId);
+      if (holder?.status === "leased" && holder.nodeId === nodeId) return [];
+      const reason = !holder
+        ? "unknown unit"
+        : holder.status === "cancelled"
+          ? "its job was cancelled"
+          : holder.status === "leased"
+            ? "its lease went to another node"
+            : `the unit is already ${holder.status}`;
+      return [{ type: "abort", unitId, reason }];
+    });
+  }
+
+  /** Live nodes and their telemetry, as the coordinator holds them. */
+  async cluster() {
+    const stats = await this.options.coordinator.getClusterStats();
+    return {
+      liveNodes: stats.liveNodes,
+      totalIps: stats.totalIps,
+      nodes: stats.nodes.map(({ nodeId, telemetry }) => ({
+        nodeId,
+        telemetry: { ...telemetry, units: [...(telemetry.units ?? [])] },
+      })),
+    };
+  }
+
+  private token(nodeId: string): { token: string; expiresAt: string } {
+    const { token, expiresAt } = issueNodeToken(
+      nodeId,
+      this.options.secrets[0] as string,
+      NODE_TOKEN_SECONDS,
+    );
+    return { token, expiresAt: expiresAt.toISOString() };
+  }
+
+  /**
+   * Writes the hardware profile when the coordinator's shield lets this instance (once per CPU
+   * model per day); otherwise uses the stored one. True when the node can point at a profile.
+   */
+  private async saveProfileOncePerDay(
+    cpuSignature: string,
+    registration: NodeRegistration,
+  ): Promise<boolean> {
+    const reserved = await this.options.coordinator
+      .tryReserveProfileUpdate(cpuSignature)
+      .catch((error: unknown) => {
+        if (error instanceof CoordinatorUnavailableError) return false;
+        throw error;
+      });
+    if (!reserved) return (await this.profiles.getProfile(cpuSignature)) !== null;
+    try {
+      await this.profiles.saveProfile({
+        cpuSignature,
+        cpuModel: registration.hardware.cpuModel,
+        arch: registration.hardware.arch,
+        cores: registration.hardware.cores,
+        caches: registration.hardware.caches,
+        medianIps: registration.calibratedIps,
+      });
+      return true;
+    } catch (error) {
+      // Let the next registration try again rather than wait a day.
+      await this.options.coordinator.releaseProfileUpdate(cpuSignature).catch(() => {});
+      throw error;
+    }
+  }
+}

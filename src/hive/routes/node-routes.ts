@@ -1,0 +1,92 @@
+import type { FastifyInstance } from "fastify";
+import type { ZodTypeProvider } from "fastify-type-provider-zod";
+import { z } from "zod";
+import { errorBodySchema } from "../../protocol/error-body.ts";
+import {
+  clusterSchema,
+  heartbeatReplySchema,
+  heartbeatSchema,
+  nodeIdSchema,
+  nodeRegisteredSchema,
+  nodeRegistrationSchema,
+  nodeTokenSchema,
+} from "../../protocol/node-messages.ts";
+import type { HiveContext } from "../hive-context.ts";
+import { HEARTBEAT_INTERVAL_SECONDS } from "../node-service.ts";
+
+const nodeParams = z.strictObject({ id: nodeIdSchema });
+const errors = {
+  400: errorBodySchema,
+  401: errorBodySchema,
+  403: errorBodySchema,
+  503: errorBodySchema,
+};
+
+export function nodeRoutes(app: FastifyInstance, context: HiveContext): void {
+  const routes = app.withTypeProvider<ZodTypeProvider>();
+
+  routes.post(
+    "/nodes/register",
+    {
+      schema: {
+        summary: "Register an agent (with HIVE_SECRET); returns its id and a node token",
+        tags: ["nodes"],
+        security: [{ apiKey: [] }],
+        body: nodeRegistrationSchema,
+        response: { 200: nodeRegisteredSchema, ...errors },
+      },
+    },
+    async (request) => {
+      context.requireSecret(request);
+      return context.nodes.register(request.body);
+    },
+  );
+
+  routes.post(
+    "/nodes/:id/token",
+    {
+      schema: {
+        summary: "Renew a node token before it expires",
+        tags: ["nodes"],
+        security: [{ apiKey: [] }],
+        params: nodeParams,
+        response: { 200: nodeTokenSchema, ...errors },
+      },
+    },
+    async (request) => {
+      context.requireNode(request, request.params.id);
+      return context.nodes.renewToken(request.params.id);
+    },
+  );
+
+  routes.post(
+    "/nodes/:id/heartbeat",
+    {
+      schema: {
+        summary: "Report telemetry (kept in Valkey only); the answer carries commands",
+        tags: ["nodes"],
+        security: [{ apiKey: [] }],
+        params: nodeParams,
+        body: heartbeatSchema,
+        response: { 200: heartbeatReplySchema, ...errors },
+      },
+    },
+    async (request) => {
+      context.requireNode(request, request.params.id);
+      const commands = await context.nodes.heartbeat(request.params.id, request.body.telemetry);
+      return { commands, heartbeatIntervalSeconds: HEARTBEAT_INTERVAL_SECONDS };
+    },
+  );
+
+  routes.get(
+    "/cluster",
+    {
+      schema: {
+        summary: "Live nodes and their total speed, from Valkey",
+        tags: ["nodes"],
+        response: { 200: clusterSchema, 503: errorBodySchema },
+      },
+    },
+    async () => context.nodes.cluster(),
+  );
+}

@@ -1,0 +1,70 @@
+import { createHmac, timingSafeEqual } from "node:crypto";
+import { KeyForgeError } from "../core/errors.ts";
+
+const PREFIX = "kfn";
+
+/** The signing key of node tokens, derived from HIVE_SECRET so the secret itself never signs. */
+function signingKey(secret: string): Buffer {
+  return createHmac("sha256", secret).update("keyforge node token v1").digest();
+}
+
+function signature(payload: string, secret: string): Buffer {
+  return createHmac("sha256", signingKey(secret)).update(payload).digest();
+}
+
+/**
+ * A short-lived bearer token naming a node: `kfn.<payload>.<HMAC>`. Any hive instance with the
+ * same HIVE_SECRET (or the previous one, during a rotation) can check it without a database.
+ */
+export function issueNodeToken(
+  nodeId: string,
+  secret: string,
+  ttlSeconds: number,
+  now: number = Date.now(),
+): { token: string; expiresAt: Date } {
+  const expiresAt = new Date(now + ttlSeconds * 1000);
+  const payload = Buffer.from(JSON.stringify({ n: nodeId, e: expiresAt.getTime() })).toString(
+    "base64url",
+  );
+  return {
+    token: `${PREFIX}.${payload}.${signature(payload, secret).toString("base64url")}`,
+    expiresAt,
+  };
+}
+
+/** True when the text has the shape of a node token (as opposed to an API key or the secret). */
+export function isNodeToken(token: string): boolean {
+  return token.startsWith(`${PREFIX}.`);
+}
+
+/** The node a token names, once its signature (by any of `secrets`) and expiry check out. */
+export function verifyNodeToken(
+  token: string,
+  secrets: readonly string[],
+  now: number = Date.now(),
+): string {
+  const [prefix, payload, mac, ...rest] = token.split(".");
+  const invalid = () => new KeyForgeError("AUTH_INVALID", "the node token is not valid");
+  if (prefix !== PREFIX || !payload || !mac || rest.length > 0) throw invalid();
+  const offered = Buffer.from(mac, "base64url");
+  let signed = false;
+  for (const secret of secrets) {
+    const expected = signature(payload, secret);
+    signed = (offered.length === expected.length && timingSafeEqual(offered, expected)) || signed;
+  }
+  if (!signed) throw invalid();
+  let claims: { n?: unknown; e?: unknown };
+  try {
+    claims = JSON.parse(Buffer.from(payload, "base64url").toString("utf8"));
+  } catch {
+    throw invalid();
+  }
+  if (typeof claims.n !== "string" || typeof claims.e !== "number") throw invalid();
+  if (claims.e <= now) {
+    throw new KeyForgeError(
+      "TOKEN_EXPIRED",
+      "the node token has expired: renew it, or register again",
+    );
+  }
+  return claims.n;
+}

@@ -1,0 +1,101 @@
+import { sha256 } from "@noble/hashes/sha2.js";
+import { bytesToHex } from "@noble/hashes/utils.js";
+import { z } from "zod";
+
+/** An Ed25519 public key: its 32 raw bytes in base64url (the `x` of its JWK). */
+export const publicKeySchema = z
+  .string()
+  .regex(/^[A-Za-z0-9_-]{43}$/, "an Ed25519 public key: 32 bytes in base64url")
+  .describe("Ed25519 public key, 32 raw bytes in base64url (the x of its JWK).");
+
+export const nodeIdSchema = z
+  .string()
+  .regex(/^[0-9a-f]{32}$/)
+  .describe("Node id: the first 128 bits of the SHA-256 of the public key, in hex.");
+
+function base64urlBytes(text: string): Uint8Array {
+  const base64 = text.replace(/-/g, "+").replace(/_/g, "/");
+  const binary = atob(base64.padEnd(Math.ceil(base64.length / 4) * 4, "="));
+  return Uint8Array.from(binary, (char) => char.charCodeAt(0));
+}
+
+/** A node's id follows from its key, so an agent knows its id before it registers. */
+export function nodeIdOf(publicKey: string): string {
+  return bytesToHex(sha256(base64urlBytes(publicKey))).slice(0, 32);
+}
+
+export const hardwareSchema = z.strictObject({
+  cpuModel: z.string().trim().min(1).max(200),
+  cores: z.number().int().min(1).max(4096),
+  arch: z.string().min(1).max(32),
+  caches: z
+    .record(z.string().max(16), z.number().int().min(0))
+    .default({})
+    .refine((caches) => Object.keys(caches).length <= 8, "at most 8 cache levels")
+    .describe('Cache sizes in bytes by level, e.g. { "L2": 1048576 }.'),
+});
+
+/** POST /nodes/register (authorised with HIVE_SECRET). */
+export const nodeRegistrationSchema = z.strictObject({
+  publicKey: publicKeySchema,
+  name: z.string().trim().min(1).max(100).optional(),
+  hardware: hardwareSchema,
+  calibratedIps: z
+    .number()
+    .positive()
+    .max(1e10)
+    .describe("Annealing steps per second the node measured on the standard problem."),
+});
+
+export const nodeTokenSchema = z.strictObject({
+  token: z.string().describe("Bearer token for the node's calls; renew it before it expires."),
+  expiresAt: z.iso.datetime(),
+});
+
+export const nodeRegisteredSchema = z.strictObject({
+  nodeId: nodeIdSchema,
+  ...nodeTokenSchema.shape,
+  heartbeatIntervalSeconds: z.number().int().positive(),
+  hints: z.strictObject({
+    threads: z.number().int().positive().describe("Worker threads the hive suggests."),
+  }),
+});
+
+export const telemetrySchema = z.strictObject({
+  ips: z.number().min(0).max(1e12),
+  temperatureC: z.number().min(-100).max(200).optional(),
+  memoryMb: z.number().min(0).max(1e9).optional(),
+  units: z
+    .array(
+      z.strictObject({
+        unitId: z.string().min(1).max(200),
+        bestScore: z.number().finite(),
+      }),
+    )
+    .max(1024)
+    .default([]),
+});
+
+/** POST /nodes/:id/heartbeat: telemetry only; stored in Valkey, never in PostgreSQL. */
+export const heartbeatSchema = z.strictObject({ telemetry: telemetrySchema });
+
+export const nodeCommandSchema = z.strictObject({
+  type: z.literal("abort"),
+  unitId: z.string(),
+  reason: z.string(),
+});
+
+export const heartbeatReplySchema = z.strictObject({
+  commands: z.array(nodeCommandSchema),
+  heartbeatIntervalSeconds: z.number().int().positive(),
+});
+
+export const clusterSchema = z.strictObject({
+  liveNodes: z.number().int(),
+  totalIps: z.number(),
+  nodes: z.array(z.strictObject({ nodeId: z.string(), telemetry: telemetrySchema })),
+});
+
+export type NodeRegistration = z.infer<typeof nodeRegistrationSchema>;
+export type Telemetry = z.infer<typeof telemetrySchema>;
+export type NodeCommand = z.infer<typeof nodeCommandSchema>;

@@ -1,0 +1,269 @@
+import assert from "node:assert/strict";
+import { generateKeyPairSync } from "node:crypto";
+import { after, before, describe, it } from "node:test";
+import { setTimeout as sleep } from "node:timers/promises";
+import { buildHive } from "../../src/hive/hive-app.ts";
+import type { CoordinatorEvent } from "../../src/infra/coord/coordinator.ts";
+import { ValkeyCoordinator } from "../../src/infra/coord/valkey-coordinator.ts";
+import { PostgresDatabase } from "../../src/infra/db/postgres-database.ts";
+import { UnitRepository } from "../../src/infra/db/unit-repository.ts";
+import type { JobView } from "../../src/protocol/job-messages.ts";
+import {
+  clusterSchema,
+  heartbeatReplySchema,
+  nodeIdOf,
+  nodeRegisteredSchema,
+} from "../../src/protocol/node-messages.ts";
+import { freshPglite, TEST_DATABASE_URL } from "../helpers/databases.ts";
+import { HIVE_SECRET, startHive, type TestHive } from "../helpers/hive.ts";
+
+/** A new agent identity: the base64url public key an agent sends. */
+export function newPublicKey(): string {
+  const { publicKey } = generateKeyPairSync("ed25519");
+  return publicKey.export({ format: "jwk" }).x as string;
+}
+
+const hardware = { cpuModel: "Test CPU 9000", cores: 4, arch: "x64", caches: { L2: 1_048_576 } };
+
+for (const stack of ["embedded", "server"] as const) {
+  describe(`hive nodes API (${stack === "server" ? "PostgreSQL + Redis" : "PGlite + in-memory"})`, () => {
+    let hive: TestHive;
+    const events: CoordinatorEvent[] = [];
+    before(async () => {
+      hive = await startHive(stack);
+      await hive.coordinator.subscribe((event) => events.push(event));
+    });
+    after(() => hive.close());
+
+    async function register(publicKey = newPublicKey(), headers = hive.auth.secret) {
+      return hive.app.inject({
+        method: "POST",
+        url: "/nodes/register",
+        headers,
+        payload: { publicKey, name: "desk", hardware, calibratedIps: 200_000 },
+      });
+    }
+    async function registered() {
+      const response = await register();
+      assert.equal(response.statusCode, 200, response.body);
+      const body = nodeRegisteredSchema.parse(response.json());
+      return { ...body, headers: { authorization: `Bearer ${body.token}` } };
+    }
+    const heartbeat = (
+      node: { nodeId: string; headers: object },
+      units: { unitId: string; bestScore: number }[] = [],
+      ips = 1000,
+    ) =>
+      hive.app.inject({
+        method: "POST",
+        url: `/nodes/${node.nodeId}/heartbeat`,
+        headers: node.headers as Record<string, string>,
+        payload: { telemetry: { ips, units } },
+      });
+
+    it("registers an agent with the hive secret, under the id its key gives", async () => {
+      const publicKey = newPublicKey();
+      const first = nodeRegisteredSchema.parse((await register(publicKey)).json());
+      assert.equal(first.nodeId, nodeIdOf(publicKey));
+      assert.equal(first.hints.threads, 3);
+      assert.ok(first.heartbeatIntervalSeconds < 30);
+      const again = nodeRegisteredSchema.parse((await register(publicKey)).json());
+      assert.equal(again.nodeId, first.nodeId);
+      await waitFor(() =>
+        events.some((e) => e.type === "node.joined" && e.nodeId === first.nodeId),
+      );
+      assert.equal(
+        events.filter((e) => e.type === "node.joined" && e.nodeId === first.nodeId).length,
+        1,
+      );
+      const { rows } = await hive.db.query("SELECT cpu_signature FROM nodes WHERE id = $1", [
+        first.nodeId,
+      ]);
+      assert.equal(
+        rows[0]?.cpu_signature,
+        "x64:4:test cpu 9000",
+        "the hardware profile was stored",
+      );
+    });
+
+    it("refuses registration without the right secret", async () => {
+      const anonymous = await register(newPublicKey(), {} as never);
+      assert.equal(anonymous.statusCode, 401);
+      assert.equal((await register(newPublicKey(), hive.auth.alice)).statusCode, 401);
+      const bad = await hive.app.inject({
+        method: "POST",
+        url: "/nodes/register",
+        headers: hive.auth.secret,
+        payload: { publicKey: "short", hardware, calibratedIps: 1 },
+      });
+      assert.equal(bad.statusCode, 400);
+    });
+
+    it("renews a token for its own node only", async () => {
+      const a = await registered();
+      const b = await registered();
+      const renewed = await hive.app.inject({
+        method: "POST",
+        url: `/nodes/${a.nodeId}/token`,
+        headers: a.headers,
+      });
+      assert.equal(renewed.statusCode, 200);
+      const other = await hive.app.inject({
+        method: "POST",
+        url: `/nodes/${a.nodeId}/token`,
+        headers: b.headers,
+      });
+      assert.equal(other.statusCode, 403);
+      const byKey = await hive.app.inject({
+        method: "POST",
+        url: `/nodes/${a.nodeId}/token`,
+        headers: hive.auth.alice,
+      });
+      assert.equal(byKey.statusCode, 401);
+    });
+
+    it("counts a heartbeating node in the cluster", async () => {
+      const node = await registered();
+      const beat = await heartbeat(node, [], 123_456);
+      assert.equal(beat.statusCode, 200, beat.body);
+      assert.deepEqual(heartbeatReplySchema.parse(beat.json()).commands, []);
+      const cluster = clusterSchema.parse(
+        (await hive.app.inject({ method: "GET", url: "/cluster" })).json(),
+      );
+      assert.equal(cluster.nodes.find((n) => n.nodeId === node.nodeId)?.telemetry.ips, 123_456);
+      assert.ok(cluster.totalIps >= 123_456);
+    });
+
+    it("tells a node to abort units of a cancelled job, and units it does not hold", async () => {
+      const job = (
+        await hive.app.inject({
+          method: "POST",
+          url: "/jobs",
+          headers: hive.auth.alice,
+          payload: {
+            name: "to cancel",
+            board: "corne",
+            corpora: [{ id: "en" }],
+            priority: 0,
+            search: { units: 2, stepsPerUnit: 50_000, seed: 99 },
+          },
+        })
+      ).json() as JobView;
+      const node = await registered();
+      const leased = await new UnitRepository(hive.db).leaseUnits(node.nodeId, 10, 60);
+      const mine = leased
+        .filter((u) => u.jobId === job.id)
+        .map((u) => ({ unitId: u.id, bestScore: 10 }));
+      assert.ok(mine.length > 0);
+      assert.deepEqual(
+        heartbeatReplySchema.parse((await heartbeat(node, mine)).json()).commands,
+        [],
+      );
+      await hive.app.inject({ method: "DELETE", url: `/jobs/${job.id}`, headers: hive.auth.alice });
+      const reply = heartbeatReplySchema.parse(
+        (await heartbeat(node, [...mine, { unitId: "nope", bestScore: 1 }])).json(),
+      );
+      assert.deepEqual(
+        reply.commands.map((c) => [c.unitId, c.reason]),
+        [...mine.map((u) => [u.unitId, "its job was cancelled"]), ["nope", "unknown unit"]],
+      );
+    });
+
+    it("refuses heartbeats for another node, or without a node token", async () => {
+      const a = await registered();
+      const b = await registered();
+      assert.equal((await heartbeat({ nodeId: a.nodeId, headers: b.headers })).statusCode, 403);
+      assert.equal(
+        (await heartbeat({ nodeId: a.nodeId, headers: hive.auth.alice })).statusCode,
+        401,
+      );
+      assert.equal((await heartbeat({ nodeId: a.nodeId, headers: {} })).statusCode, 401);
+    });
+
+    if (stack === "server") {
+      it("writes nothing to PostgreSQL for heartbeats (its statistics views say so)", async () => {
+        const node = await registered();
+        // A backend reports its counters when it exits: each step runs on a pool of its own,
+        // closed before the counters are read.
+        const inSession = async (
+          work: (app: Awaited<ReturnType<typeof buildHive>>) => Promise<void>,
+        ) => {
+          const db = new PostgresDatabase(TEST_DATABASE_URL, { schema: hive.db.schema });
+          const app = await buildHive({
+            db,
+            coordinator: hive.coordinator,
+            secrets: [HIVE_SECRET],
+            log: () => {},
+          });
+          await work(app);
+          await app.close();
+          await db.close();
+          return writesSettled();
+        };
+        const writesSettled = async () => {
+          let last = -1;
+          for (;;) {
+            const { rows } = await hive.db.query<{ writes: string }>(
+              `SELECT coalesce(sum(n_tup_ins + n_tup_upd + n_tup_del), 0) AS writes
+               FROM pg_stat_user_tables WHERE schemaname = $1`,
+              [hive.db.schema],
+            );
+            const writes = Number(rows[0]?.writes);
+            if (writes === last) return writes;
+            last = writes;
+            await sleep(300);
+          }
+        };
+        const before = await inSession(async () => {});
+        const afterBeats = await inSession(async (app) => {
+          for (let i = 0; i < 50; i++) {
+            const beat = await app.inject({
+              method: "POST",
+              url: `/nodes/${node.nodeId}/heartbeat`,
+              headers: node.headers,
+              payload: { telemetry: { ips: 1000 + i, units: [] } },
+            });
+            assert.equal(beat.statusCode, 200);
+          }
+        });
+        assert.equal(afterBeats, before, "no rows written by 50 heartbeats");
+        const afterRegistration = await inSession(async (app) => {
+          const response = await app.inject({
+            method: "POST",
+            url: "/nodes/register",
+            headers: hive.auth.secret,
+            payload: { publicKey: newPublicKey(), hardware, calibratedIps: 1 },
+          });
+          assert.equal(response.statusCode, 200);
+        });
+        assert.ok(afterRegistration > afterBeats, "a registration, by contrast, is counted");
+      });
+    }
+  });
+}
+
+describe("hive nodes API while Valkey is down", () => {
+  it("answers /cluster with 503 and Retry-After", async () => {
+    const { db, drop } = await freshPglite();
+    const coordinator = new ValkeyCoordinator("redis://127.0.0.1:1");
+    const app = await buildHive({ db, coordinator, secrets: ["s"], log: () => {} });
+    try {
+      const response = await app.inject({ method: "GET", url: "/cluster" });
+      assert.equal(response.statusCode, 503);
+      assert.equal(response.headers["retry-after"], "5");
+      assert.equal(response.json().code, "COORDINATOR_UNAVAILABLE");
+    } finally {
+      await app.close();
+      await coordinator.close();
+      await drop();
+    }
+  });
+});
+
+async function waitFor(check: () => boolean): Promise<void> {
+  const deadline = Date.now() + 5000;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error("timed out waiting for an event");
+    await sleep(20);
+  }
+}
