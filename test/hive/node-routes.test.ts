@@ -14,8 +14,9 @@ import {
   nodeIdOf,
   nodeRegisteredSchema,
 } from "../../src/protocol/node-messages.ts";
-import { freshPglite, TEST_DATABASE_URL } from "../helpers/databases.ts";
+import { freshPglite, freshPostgres, TEST_DATABASE_URL } from "../helpers/databases.ts";
 import { HIVE_SECRET, startHive, type TestHive } from "../helpers/hive.ts";
+import { IsolatedValkey } from "../helpers/valkey.ts";
 
 /** A new agent identity: the base64url public key an agent sends. */
 export function newPublicKey(): string {
@@ -179,68 +180,74 @@ for (const stack of ["embedded", "server"] as const) {
       );
       assert.equal((await heartbeat({ nodeId: a.nodeId, headers: {} })).statusCode, 401);
     });
-
-    if (stack === "server") {
-      it("writes nothing to PostgreSQL for heartbeats (its statistics views say so)", async () => {
-        const node = await registered();
-        // A backend reports its counters when it exits: each step runs on a pool of its own,
-        // closed before the counters are read.
-        const inSession = async (
-          work: (app: Awaited<ReturnType<typeof buildHive>>) => Promise<void>,
-        ) => {
-          const db = new PostgresDatabase(TEST_DATABASE_URL, { schema: hive.db.schema });
-          const app = await buildHive({
-            db,
-            coordinator: hive.coordinator,
-            secrets: [HIVE_SECRET],
-            log: () => {},
-          });
-          await work(app);
-          await app.close();
-          await db.close();
-          return writesSettled();
-        };
-        const writesSettled = async () => {
-          let last = -1;
-          for (;;) {
-            const { rows } = await hive.db.query<{ writes: string }>(
-              `SELECT coalesce(sum(n_tup_ins + n_tup_upd + n_tup_del), 0) AS writes
-               FROM pg_stat_user_tables WHERE schemaname = $1`,
-              [hive.db.schema],
-            );
-            const writes = Number(rows[0]?.writes);
-            if (writes === last) return writes;
-            last = writes;
-            await sleep(300);
-          }
-        };
-        const before = await inSession(async () => {});
-        const afterBeats = await inSession(async (app) => {
-          for (let i = 0; i < 50; i++) {
-            const beat = await app.inject({
-              method: "POST",
-              url: `/nodes/${node.nodeId}/heartbeat`,
-              headers: node.headers,
-              payload: { telemetry: { ips: 1000 + i, units: [] } },
-            });
-            assert.equal(beat.statusCode, 200);
-          }
-        });
-        assert.equal(afterBeats, before, "no rows written by 50 heartbeats");
-        const afterRegistration = await inSession(async (app) => {
-          const response = await app.inject({
-            method: "POST",
-            url: "/nodes/register",
-            headers: hive.auth.secret,
-            payload: { publicKey: newPublicKey(), hardware, calibratedIps: 1 },
-          });
-          assert.equal(response.statusCode, 200);
-        });
-        assert.ok(afterRegistration > afterBeats, "a registration, by contrast, is counted");
-      });
-    }
   });
 }
+
+describe("heartbeats and PostgreSQL", () => {
+  it("writes nothing to PostgreSQL for heartbeats (its statistics views say so)", async () => {
+    const { db: reader, drop } = await freshPostgres();
+    const valkey = new IsolatedValkey();
+    const coordinator = valkey.coordinator();
+    try {
+      // A backend reports its counters when it exits: each step runs on a pool of its own,
+      // closed before the counters are read, on a schema nothing else writes to.
+      const inSession = async (
+        work: (app: Awaited<ReturnType<typeof buildHive>>) => Promise<void>,
+      ) => {
+        const db = new PostgresDatabase(TEST_DATABASE_URL, { schema: reader.schema });
+        const app = await buildHive({ db, coordinator, secrets: [HIVE_SECRET], log: () => {} });
+        await work(app);
+        await app.close();
+        await db.close();
+        return writesSettled();
+      };
+      const writesSettled = async () => {
+        let last = -1;
+        for (;;) {
+          const { rows } = await reader.query<{ writes: string }>(
+            `SELECT coalesce(sum(n_tup_ins + n_tup_upd + n_tup_del), 0) AS writes
+             FROM pg_stat_user_tables WHERE schemaname = $1`,
+            [reader.schema],
+          );
+          const writes = Number(rows[0]?.writes);
+          if (writes === last) return writes;
+          last = writes;
+          await sleep(300);
+        }
+      };
+      const register = (app: Awaited<ReturnType<typeof buildHive>>, publicKey: string) =>
+        app.inject({
+          method: "POST",
+          url: "/nodes/register",
+          headers: { authorization: `Bearer ${HIVE_SECRET}` },
+          payload: { publicKey, hardware, calibratedIps: 1 },
+        });
+      let node = { nodeId: "", token: "" };
+      const before = await inSession(async (app) => {
+        node = nodeRegisteredSchema.parse((await register(app, newPublicKey())).json());
+      });
+      const afterBeats = await inSession(async (app) => {
+        for (let i = 0; i < 50; i++) {
+          const beat = await app.inject({
+            method: "POST",
+            url: `/nodes/${node.nodeId}/heartbeat`,
+            headers: { authorization: `Bearer ${node.token}` },
+            payload: { telemetry: { ips: 1000 + i, units: [] } },
+          });
+          assert.equal(beat.statusCode, 200);
+        }
+      });
+      assert.equal(afterBeats, before, "no rows written by 50 heartbeats");
+      const afterRegistration = await inSession(async (app) => {
+        assert.equal((await register(app, newPublicKey())).statusCode, 200);
+      });
+      assert.ok(afterRegistration > afterBeats, "a registration, by contrast, is counted");
+    } finally {
+      await valkey.close();
+      await drop();
+    }
+  });
+});
 
 describe("hive nodes API while Valkey is down", () => {
   it("answers /cluster with 503 and Retry-After", async () => {
