@@ -73,12 +73,8 @@ export function requireSecret(request: FastifyRequest, secrets: readonly string[
   }
 }
 
-/** The caller must be node `nodeId`, by a node token this hive (or a sibling) issued. */
-export function requireNode(
-  request: FastifyRequest,
-  secrets: readonly string[],
-  nodeId: string,
-): void {
+/** The node calling, by a node token this hive (or a sibling with the same secret) issued. */
+export function authenticatedNode(request: FastifyRequest, secrets: readonly string[]): string {
   const token = bearerToken(request);
   if (token === undefined || !isNodeToken(token)) {
     throw httpError(
@@ -86,7 +82,16 @@ export function requireNode(
       "this call needs the node's token: Authorization: Bearer kfn...",
     );
   }
-  if (verifyNodeToken(token, secrets) !== nodeId) {
+  return verifyNodeToken(token, secrets);
+}
+
+/** The caller must be node `nodeId`. */
+export function requireNode(
+  request: FastifyRequest,
+  secrets: readonly string[],
+  nodeId: string,
+): void {
+  if (authenticatedNode(request, secrets) !== nodeId) {
     throw httpError("FORBIDDEN", "the token belongs to another node");
   }
 }

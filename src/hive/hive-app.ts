@@ -10,6 +10,7 @@ import { HiveContext, type HiveOptions } from "./hive-context.ts";
 import { replyToError, sendError } from "./hive-errors.ts";
 import { healthRoutes } from "./routes/health-routes.ts";
 import { jobRoutes } from "./routes/job-routes.ts";
+import { leaseRoutes } from "./routes/lease-routes.ts";
 import { nodeRoutes } from "./routes/node-routes.ts";
 
 /**
@@ -59,5 +60,8 @@ export async function buildHive(options: HiveOptions): Promise<FastifyInstance> 
   healthRoutes(app, context);
   jobRoutes(app, context);
   nodeRoutes(app, context);
+  leaseRoutes(app, context);
+  await context.work.start(options.coordinator);
+  app.addHook("onClose", () => context.work.stop());
   return app;
 }

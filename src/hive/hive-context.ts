@@ -3,9 +3,18 @@ import type { Coordinator } from "../infra/coord/coordinator.ts";
 import { ApiKeyRepository } from "../infra/db/api-key-repository.ts";
 import type { Database } from "../infra/db/database.ts";
 import { AssetCatalog } from "./asset-catalog.ts";
-import { type Principal, principalOf, requireNode, requireSecret, requireUser } from "./auth.ts";
+import {
+  authenticatedNode,
+  type Principal,
+  principalOf,
+  requireNode,
+  requireSecret,
+  requireUser,
+} from "./auth.ts";
 import { JobService } from "./job-service.ts";
+import { LeaseService } from "./lease-service.ts";
 import { NodeService } from "./node-service.ts";
+import { WorkSignal } from "./work-signal.ts";
 
 export interface HiveOptions {
   readonly db: Database;
@@ -26,6 +35,9 @@ export class HiveContext {
   readonly coordinator: Coordinator;
   readonly jobs: JobService;
   readonly nodes: NodeService;
+  readonly leases: LeaseService;
+  /** Wakes this instance's long-polling lease requests. */
+  readonly work = new WorkSignal();
   readonly log: (line: string) => void;
   private readonly keys: ApiKeyRepository;
   private readonly secrets: readonly string[];
@@ -43,6 +55,12 @@ export class HiveContext {
       maxQueuedUnits: options.maxQueuedUnits ?? 1_000_000,
       log: this.log,
     });
+    this.leases = new LeaseService({
+      db: options.db,
+      coordinator: options.coordinator,
+      work: this.work,
+      log: this.log,
+    });
     this.nodes = new NodeService({
       db: options.db,
       coordinator: options.coordinator,
@@ -53,6 +71,11 @@ export class HiveContext {
 
   requireSecret(request: FastifyRequest): void {
     requireSecret(request, this.secrets);
+  }
+
+  /** The id of the node calling with its token. */
+  node(request: FastifyRequest): string {
+    return authenticatedNode(request, this.secrets);
   }
 
   requireNode(request: FastifyRequest, nodeId: string): void {

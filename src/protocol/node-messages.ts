@@ -99,3 +99,31 @@ export const clusterSchema = z.strictObject({
 export type NodeRegistration = z.infer<typeof nodeRegistrationSchema>;
 export type Telemetry = z.infer<typeof telemetrySchema>;
 export type NodeCommand = z.infer<typeof nodeCommandSchema>;
+
+/** POST /leases: an agent asks for work, waiting up to `waitSeconds` when there is none. */
+export const leaseRequestSchema = z.strictObject({
+  nodeId: nodeIdSchema,
+  max: z.number().int().min(1).max(64).describe("Most units wanted (free worker threads)."),
+  waitSeconds: z
+    .number()
+    .min(0)
+    .max(30)
+    .default(25)
+    .describe("Long-poll time when no unit is queued."),
+});
+
+export const leasedUnitSchema = z.strictObject({
+  unitId: z.string(),
+  jobId: z.string(),
+  seed: z.number().int(),
+  steps: z.number().int(),
+  leaseExpiresAt: z.iso.datetime(),
+  content: z.record(z.string(), z.unknown()).describe("The job's content (keyforge-job/1)."),
+  startLayouts: z
+    .array(z.string())
+    .describe("The job's best layouts so far (layout text), so later units build on earlier ones."),
+});
+
+export const leaseReplySchema = z.strictObject({ units: z.array(leasedUnitSchema) });
+
+export type LeasedUnit = z.infer<typeof leasedUnitSchema>;

@@ -119,7 +119,13 @@ export class UnitRepository {
    * oldest job first. Concurrent callers skip each other's locked rows: no unit is handed out
    * twice, and nobody waits for another leaser.
    */
-  async leaseUnits(nodeId: string, max: number, leaseSeconds: number): Promise<UnitRecord[]> {
+  async leaseUnits(
+    nodeId: string,
+    max: number,
+    leaseSeconds: number,
+    /** The node's speed: each lease also gets three times the unit's expected run time. */
+    stepsPerSecond = 0,
+  ): Promise<UnitRecord[]> {
     // One statement, so one round trip and atomic without an explicit transaction.
     const { rows } = await this.db.query<UnitRow>(
       `WITH picked AS (
@@ -131,7 +137,8 @@ export class UnitRepository {
        ), leased AS (
          UPDATE units u SET
            status = 'leased', node_id = $1, attempts = u.attempts + 1, leased_at = now(),
-           lease_expires_at = now() + make_interval(secs => $3)
+           lease_expires_at = now() + make_interval(secs => $3 +
+             CASE WHEN $4::float8 > 0 THEN 3 * u.steps / $4::float8 ELSE 0 END)
          FROM picked WHERE u.id = picked.id
          RETURNING u.*
        ), started AS (
@@ -139,7 +146,7 @@ export class UnitRepository {
          WHERE id IN (SELECT job_id FROM leased) AND status = 'queued'
        )
        SELECT * FROM leased ORDER BY priority DESC, created_at, job_id, position`,
-      [nodeId, max, leaseSeconds],
+      [nodeId, max, leaseSeconds, stepsPerSecond],
     );
     return rows.map(unitFromRow);
   }

@@ -1,0 +1,103 @@
+import { KeyForgeError } from "../core/errors.ts";
+import type { Coordinator } from "../infra/coord/coordinator.ts";
+import type { Database } from "../infra/db/database.ts";
+import { JobRepository } from "../infra/db/job-repository.ts";
+import { NodeRepository } from "../infra/db/node-repository.ts";
+import { ResultRepository } from "../infra/db/result-repository.ts";
+import { type UnitRecord, UnitRepository } from "../infra/db/unit-repository.ts";
+import type { LeasedUnit } from "../protocol/node-messages.ts";
+import { publishBestEffort } from "./event-publishing.ts";
+import type { WorkSignal } from "./work-signal.ts";
+
+/** Grace every lease gets on top of three times the unit's expected run time. */
+const LEASE_GRACE_SECONDS = 120;
+/** Best layouts of a job sent with each unit as starting points. */
+const START_LAYOUTS = 3;
+
+export interface LeaseServiceOptions {
+  readonly db: Database;
+  readonly coordinator: Coordinator;
+  readonly work: WorkSignal;
+  readonly log: (line: string) => void;
+}
+
+/** Hands queued units to agents (long polling when there are none) and takes them back. */
+export class LeaseService {
+  private readonly options: LeaseServiceOptions;
+  private readonly nodes: NodeRepository;
+  private readonly units: UnitRepository;
+  private readonly jobs: JobRepository;
+  private readonly results: ResultRepository;
+  /** Job contents never change: read each once per instance. */
+  private readonly contents = new Map<string, Record<string, unknown>>();
+
+  constructor(options: LeaseServiceOptions) {
+    this.options = options;
+    this.nodes = new NodeRepository(options.db);
+    this.units = new UnitRepository(options.db);
+    this.jobs = new JobRepository(options.db);
+    this.results = new ResultRepository(options.db);
+  }
+
+  /**
+   * Leases up to `max` units to the node, each until three times its expected run time (from
+   * the node's calibrated speed) plus a grace; waits up to `waitSeconds` for work to appear.
+   */
+  async lease(
+    nodeId: string,
+    max: number,
+    waitSeconds: number,
+    signal?: AbortSignal,
+  ): Promise<LeasedUnit[]> {
+    const node = await this.nodes.getNode(nodeId);
+    if (!node || node.removedAt) {
+      throw new KeyForgeError("NODE_NOT_FOUND", `node ${nodeId} is not registered: register again`);
+    }
+    const stepsPerThread = node.calibratedIps / Math.max(1, node.cores);
+    const deadline = Date.now() + waitSeconds * 1000;
+    for (;;) {
+      const leased = await this.units.leaseUnits(nodeId, max, LEASE_GRACE_SECONDS, stepsPerThread);
+      if (leased.length > 0) return Promise.all(leased.map((unit) => this.describe(unit)));
+      const remaining = deadline - Date.now();
+      if (remaining <= 0 || signal?.aborted || this.options.work.stopped) return [];
+      await this.options.work.wait(remaining, signal);
+    }
+  }
+
+  /** The node gives a unit back (shutting down): queued again, and waiting agents are woken. */
+  async release(nodeId: string, unitId: string): Promise<void> {
+    if (!(await this.units.releaseUnit(unitId, nodeId))) {
+      throw new KeyForgeError("LEASE_NOT_HELD", `unit ${unitId} is not leased to node ${nodeId}`);
+    }
+    await publishBestEffort(
+      this.options.coordinator,
+      { type: "unit.requeued", unitId },
+      this.options.log,
+    );
+  }
+
+  private async describe(unit: UnitRecord): Promise<LeasedUnit> {
+    const [content, best] = await Promise.all([
+      this.contentOf(unit.jobId),
+      this.results.bestResults(unit.jobId, START_LAYOUTS),
+    ]);
+    return {
+      unitId: unit.id,
+      jobId: unit.jobId,
+      seed: unit.seed,
+      steps: unit.steps,
+      leaseExpiresAt: (unit.leaseExpiresAt as Date).toISOString(),
+      content,
+      startLayouts: best.map((result) => result.layout),
+    };
+  }
+
+  private async contentOf(jobId: string): Promise<Record<string, unknown>> {
+    const cached = this.contents.get(jobId);
+    if (cached) return cached;
+    const job = await this.jobs.getJob(jobId);
+    const content = job?.spec as Record<string, unknown>;
+    this.contents.set(jobId, content);
+    return content;
+  }
+}

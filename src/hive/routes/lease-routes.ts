@@ -1,0 +1,57 @@
+import type { FastifyInstance } from "fastify";
+import type { ZodTypeProvider } from "fastify-type-provider-zod";
+import { z } from "zod";
+import { errorBodySchema } from "../../protocol/error-body.ts";
+import { leaseReplySchema, leaseRequestSchema } from "../../protocol/node-messages.ts";
+import type { HiveContext } from "../hive-context.ts";
+
+const errors = {
+  400: errorBodySchema,
+  401: errorBodySchema,
+  403: errorBodySchema,
+  404: errorBodySchema,
+  409: errorBodySchema,
+  503: errorBodySchema,
+};
+
+export function leaseRoutes(app: FastifyInstance, context: HiveContext): void {
+  const routes = app.withTypeProvider<ZodTypeProvider>();
+
+  routes.post(
+    "/leases",
+    {
+      schema: {
+        summary: "Lease units (long poll while none is queued)",
+        tags: ["units"],
+        security: [{ apiKey: [] }],
+        body: leaseRequestSchema,
+        response: { 200: leaseReplySchema, ...errors },
+      },
+    },
+    async (request) => {
+      context.requireNode(request, request.body.nodeId);
+      // A client that goes away ends its long poll: no unit is leased to nobody.
+      const gone = new AbortController();
+      request.raw.once("close", () => gone.abort());
+      const { nodeId, max, waitSeconds } = request.body;
+      return { units: await context.leases.lease(nodeId, max, waitSeconds, gone.signal) };
+    },
+  );
+
+  routes.post(
+    "/units/:id/release",
+    {
+      schema: {
+        summary: "Give a leased unit back (the agent is shutting down)",
+        tags: ["units"],
+        security: [{ apiKey: [] }],
+        params: z.strictObject({ id: z.string().min(1).max(200) }),
+        response: { 204: z.null(), ...errors },
+      },
+    },
+    async (request, reply) => {
+      await context.leases.release(context.node(request), request.params.id);
+      return reply.code(204).send(null);
+    },
+  );
+}

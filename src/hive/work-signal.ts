@@ -1,0 +1,58 @@
+import type { Coordinator } from "../infra/coord/coordinator.ts";
+
+/** Events that can make work available: a new job, or a unit back in the queue. */
+const WORK_EVENTS = new Set(["job.created", "unit.requeued"]);
+
+/** While Valkey is down no event arrives: waiters look at the queue again this often. */
+const FALLBACK_POLL_MS = 2000;
+
+/**
+ * Wakes long-polling lease requests when work may have appeared, on this instance or any other
+ * (through the event bus). Waiters re-check the queue; a missed wake-up costs one poll period.
+ */
+export class WorkSignal {
+  private readonly waiters = new Set<() => void>();
+  private unsubscribe: (() => Promise<void>) | null = null;
+  /** Set when the instance closes: long polls end at once. */
+  stopped = false;
+
+  /** Listens on the event bus; without Valkey the fallback poll keeps waiters going. */
+  async start(coordinator: Coordinator): Promise<void> {
+    try {
+      this.unsubscribe = await coordinator.subscribe((event) => {
+        if (WORK_EVENTS.has(event.type)) this.wake();
+      });
+    } catch {
+      this.unsubscribe = null;
+    }
+  }
+
+  /** Resolves when work may be available, or after `ms`, or when `signal` aborts. */
+  wait(ms: number, signal?: AbortSignal): Promise<void> {
+    return new Promise((resolve) => {
+      if (this.stopped) {
+        resolve();
+        return;
+      }
+      const done = () => {
+        clearTimeout(timer);
+        this.waiters.delete(done);
+        signal?.removeEventListener("abort", done);
+        resolve();
+      };
+      const timer = setTimeout(done, Math.min(ms, FALLBACK_POLL_MS));
+      this.waiters.add(done);
+      signal?.addEventListener("abort", done, { once: true });
+    });
+  }
+
+  wake(): void {
+    for (const waiter of [...this.waiters]) waiter();
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    this.wake();
+    await this.unsubscribe?.();
+  }
+}

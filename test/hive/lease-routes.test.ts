@@ -1,0 +1,179 @@
+import assert from "node:assert/strict";
+import { generateKeyPairSync } from "node:crypto";
+import { after, before, describe, it } from "node:test";
+import { buildHive } from "../../src/hive/hive-app.ts";
+import { NodeRepository } from "../../src/infra/db/node-repository.ts";
+import { UnitRepository } from "../../src/infra/db/unit-repository.ts";
+import type { JobView } from "../../src/protocol/job-messages.ts";
+import { leaseReplySchema, nodeRegisteredSchema } from "../../src/protocol/node-messages.ts";
+import { HIVE_SECRET, startHive, type TestHive } from "../helpers/hive.ts";
+
+const hardware = { cpuModel: "Lease CPU", cores: 2, arch: "x64", caches: {} };
+
+for (const stack of ["embedded", "server"] as const) {
+  describe(`hive leases API (${stack === "server" ? "PostgreSQL + Redis" : "PGlite + in-memory"})`, () => {
+    let hive: TestHive;
+    before(async () => {
+      hive = await startHive(stack);
+    });
+    after(() => hive.close());
+
+    async function registered(app = hive.app) {
+      const { publicKey } = generateKeyPairSync("ed25519");
+      const response = await app.inject({
+        method: "POST",
+        url: "/nodes/register",
+        headers: { authorization: `Bearer ${HIVE_SECRET}` },
+        payload: {
+          publicKey: publicKey.export({ format: "jwk" }).x,
+          hardware,
+          calibratedIps: 100_000,
+        },
+      });
+      const body = nodeRegisteredSchema.parse(response.json());
+      return { nodeId: body.nodeId, headers: { authorization: `Bearer ${body.token}` } };
+    }
+    const lease = (
+      node: { nodeId: string; headers: Record<string, string> },
+      max: number,
+      waitSeconds = 0,
+      app = hive.app,
+    ) =>
+      app.inject({
+        method: "POST",
+        url: "/leases",
+        headers: node.headers,
+        payload: { nodeId: node.nodeId, max, waitSeconds },
+      });
+    const submit = async (seed: number, units = 2, app = hive.app) => {
+      const response = await app.inject({
+        method: "POST",
+        url: "/jobs",
+        headers: hive.auth.alice,
+        payload: {
+          name: `lease ${seed}`,
+          board: "corne",
+          corpora: [{ id: "en" }],
+          search: { units, stepsPerUnit: 500_000, seed },
+        },
+      });
+      assert.equal(response.statusCode, 201, response.body);
+      return response.json() as JobView;
+    };
+    /** Takes every queued unit, so each test starts from an empty queue. */
+    const drain = async () => {
+      const sink = await registered();
+      while (leaseReplySchema.parse((await lease(sink, 64)).json()).units.length > 0);
+    };
+
+    it("leases units with what an agent needs to run them", async () => {
+      await drain();
+      const job = await submit(1);
+      const node = await registered();
+      const reply = leaseReplySchema.parse((await lease(node, 5)).json());
+      assert.deepEqual(
+        reply.units.map((u) => u.jobId),
+        [job.id, job.id],
+      );
+      const [unit] = reply.units;
+      assert.ok(unit);
+      assert.deepEqual(unit.content, job.content);
+      assert.equal(unit.steps, 500_000);
+      assert.deepEqual(unit.startLayouts, []);
+      // 120 s of grace plus three times 500,000 steps at 50,000 steps/s per thread.
+      const seconds = (Date.parse(unit.leaseExpiresAt) - Date.now()) / 1000;
+      assert.ok(seconds > 140 && seconds <= 150, `lease of ${seconds} s`);
+      assert.equal(
+        (await hive.app.inject({ method: "GET", url: `/jobs/${job.id}` })).json().status,
+        "running",
+      );
+    });
+
+    it("answers at once with no units when asked not to wait", async () => {
+      await drain();
+      assert.deepEqual(
+        leaseReplySchema.parse((await lease(await registered(), 4)).json()).units,
+        [],
+      );
+    });
+
+    it("wakes a waiting lease request when a job arrives", async () => {
+      await drain();
+      const node = await registered();
+      const waiting = lease(node, 4, 25);
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      const job = await submit(2);
+      const reply = leaseReplySchema.parse((await waiting).json());
+      assert.deepEqual(
+        reply.units.map((u) => u.jobId),
+        [job.id, job.id],
+      );
+    });
+
+    it("takes a released unit back for the next agent", async () => {
+      await drain();
+      await submit(3, 1);
+      const [a, b] = [await registered(), await registered()];
+      const [unit] = leaseReplySchema.parse((await lease(a, 1)).json()).units;
+      assert.ok(unit);
+      const release = (node: typeof a) =>
+        hive.app.inject({
+          method: "POST",
+          url: `/units/${unit.unitId}/release`,
+          headers: node.headers,
+        });
+      assert.equal((await release(b)).statusCode, 409, "only the holder releases");
+      assert.equal((await release(a)).statusCode, 204);
+      assert.deepEqual(
+        leaseReplySchema.parse((await lease(b, 1)).json()).units.map((u) => u.unitId),
+        [unit.unitId],
+      );
+    });
+
+    it("refuses leases for another node, for removed nodes, and without a token", async () => {
+      const [a, b] = [await registered(), await registered()];
+      assert.equal((await lease({ nodeId: a.nodeId, headers: b.headers }, 1)).statusCode, 403);
+      assert.equal(
+        (await lease({ nodeId: a.nodeId, headers: hive.auth.alice }, 1)).statusCode,
+        401,
+      );
+      await new NodeRepository(hive.db).removeNode(a.nodeId);
+      const removed = await lease(a, 1);
+      assert.equal(removed.statusCode, 404);
+      assert.equal(removed.json().code, "NODE_NOT_FOUND");
+      const bad = await hive.app.inject({
+        method: "POST",
+        url: "/leases",
+        headers: b.headers,
+        payload: { nodeId: b.nodeId, max: 0 },
+      });
+      assert.equal(bad.statusCode, 400);
+    });
+
+    if (stack === "server") {
+      it("wakes a lease request waiting on another instance", async () => {
+        await drain();
+        const other = await buildHive({
+          db: hive.db,
+          coordinator: hive.coordinator,
+          secrets: [HIVE_SECRET],
+          log: () => {},
+        });
+        try {
+          const node = await registered(other);
+          const waiting = lease(node, 2, 25, other);
+          await new Promise((resolve) => setTimeout(resolve, 200));
+          const job = await submit(4);
+          assert.deepEqual(
+            leaseReplySchema.parse((await waiting).json()).units.map((u) => u.jobId),
+            [job.id, job.id],
+          );
+        } finally {
+          await other.close();
+        }
+        const stillQueued = await new UnitRepository(hive.db).queuedCount();
+        assert.equal(stillQueued, 0);
+      });
+    }
+  });
+}
