@@ -14,6 +14,7 @@ import {
 import { JobService } from "./job-service.ts";
 import { LeaseService } from "./lease-service.ts";
 import { NodeService } from "./node-service.ts";
+import { ResultService } from "./result-service.ts";
 import { WorkSignal } from "./work-signal.ts";
 
 export interface HiveOptions {
@@ -36,6 +37,7 @@ export class HiveContext {
   readonly jobs: JobService;
   readonly nodes: NodeService;
   readonly leases: LeaseService;
+  readonly results: ResultService;
   /** Wakes this instance's long-polling lease requests. */
   readonly work = new WorkSignal();
   readonly log: (line: string) => void;
@@ -48,11 +50,18 @@ export class HiveContext {
     this.secrets = options.secrets;
     this.log = options.log ?? ((line) => process.stderr.write(`${line}\n`));
     this.keys = new ApiKeyRepository(options.db);
+    const catalog = new AssetCatalog(options.coordinator);
     this.jobs = new JobService({
       db: options.db,
       coordinator: options.coordinator,
-      catalog: new AssetCatalog(options.coordinator),
+      catalog,
       maxQueuedUnits: options.maxQueuedUnits ?? 1_000_000,
+      log: this.log,
+    });
+    this.results = new ResultService({
+      db: options.db,
+      coordinator: options.coordinator,
+      catalog,
       log: this.log,
     });
     this.leases = new LeaseService({

@@ -1,6 +1,7 @@
 import { sha256 } from "@noble/hashes/sha2.js";
 import { bytesToHex } from "@noble/hashes/utils.js";
 import { z } from "zod";
+import { canonicalJson } from "../core/canonical-json.ts";
 
 /** An Ed25519 public key: its 32 raw bytes in base64url (the `x` of its JWK). */
 export const publicKeySchema = z
@@ -127,3 +128,51 @@ export const leasedUnitSchema = z.strictObject({
 export const leaseReplySchema = z.strictObject({ units: z.array(leasedUnitSchema) });
 
 export type LeasedUnit = z.infer<typeof leasedUnitSchema>;
+
+/** POST /units/:id/result: the best layout a unit found, signed by the node's key. */
+export const resultSubmissionSchema = z.strictObject({
+  layout: z
+    .string()
+    .min(1)
+    .max(20_000)
+    .describe("The layout, as layout text in the board's key order."),
+  score: z.number().finite().describe("The score the agent computed; the hive checks it."),
+  steps: z.number().int().min(0).max(1e13),
+  durationMs: z.number().int().min(0).max(1e10),
+  nonce: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]{16,64}$/)
+    .describe("Unique per submission: replays are refused."),
+  timestamp: z.iso.datetime().describe("When the agent signed the result."),
+  signature: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]{86}$/)
+    .describe("Ed25519 signature (base64url) of resultSigningText(unitId, result)."),
+});
+
+export type ResultSubmission = z.infer<typeof resultSubmissionSchema>;
+
+/** The exact text a node signs for a result: the unit and every field but the signature. */
+export function resultSigningText(
+  unitId: string,
+  result: Omit<ResultSubmission, "signature">,
+): string {
+  return canonicalJson({
+    unitId,
+    layout: result.layout,
+    score: result.score,
+    steps: result.steps,
+    durationMs: result.durationMs,
+    nonce: result.nonce,
+    timestamp: result.timestamp,
+  });
+}
+
+export const resultAcceptedSchema = z.strictObject({
+  resultId: z.number().int(),
+  unitId: z.string(),
+  score: z.number().describe("The hive's own score of the layout."),
+  created: z.boolean().describe("false when this result had been accepted before (a retry)."),
+  newBest: z.boolean(),
+  jobStatus: z.enum(["queued", "running", "completed", "cancelled", "failed"]),
+});

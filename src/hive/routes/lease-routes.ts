@@ -2,7 +2,12 @@ import type { FastifyInstance } from "fastify";
 import type { ZodTypeProvider } from "fastify-type-provider-zod";
 import { z } from "zod";
 import { errorBodySchema } from "../../protocol/error-body.ts";
-import { leaseReplySchema, leaseRequestSchema } from "../../protocol/node-messages.ts";
+import {
+  leaseReplySchema,
+  leaseRequestSchema,
+  resultAcceptedSchema,
+  resultSubmissionSchema,
+} from "../../protocol/node-messages.ts";
 import type { HiveContext } from "../hive-context.ts";
 
 const errors = {
@@ -11,8 +16,10 @@ const errors = {
   403: errorBodySchema,
   404: errorBodySchema,
   409: errorBodySchema,
+  422: errorBodySchema,
   503: errorBodySchema,
 };
+const unitParams = z.strictObject({ id: z.string().min(1).max(200) });
 
 export function leaseRoutes(app: FastifyInstance, context: HiveContext): void {
   const routes = app.withTypeProvider<ZodTypeProvider>();
@@ -45,7 +52,7 @@ export function leaseRoutes(app: FastifyInstance, context: HiveContext): void {
         summary: "Give a leased unit back (the agent is shutting down)",
         tags: ["units"],
         security: [{ apiKey: [] }],
-        params: z.strictObject({ id: z.string().min(1).max(200) }),
+        params: unitParams,
         response: { 204: z.null(), ...errors },
       },
     },
@@ -53,5 +60,21 @@ export function leaseRoutes(app: FastifyInstance, context: HiveContext): void {
       await context.leases.release(context.node(request), request.params.id);
       return reply.code(204).send(null);
     },
+  );
+
+  routes.post(
+    "/units/:id/result",
+    {
+      schema: {
+        summary: "Submit a unit's signed result; the hive re-scores it and accepts it once",
+        tags: ["units"],
+        security: [{ apiKey: [] }],
+        params: unitParams,
+        body: resultSubmissionSchema,
+        response: { 200: resultAcceptedSchema, ...errors },
+      },
+    },
+    async (request) =>
+      context.results.accept(context.node(request), request.params.id, request.body),
   );
 }

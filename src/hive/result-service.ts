@@ -1,0 +1,192 @@
+import { KeyForgeError } from "../core/errors.ts";
+import { layoutFromText } from "../core/layout.ts";
+import type { ScoringModel } from "../core/scoring/model.ts";
+import { rescoreLayout } from "../core/search/result-check.ts";
+import { compileSearchModel, type SearchProblem } from "../core/search/search-problem.ts";
+import { type Coordinator, CoordinatorUnavailableError } from "../infra/coord/coordinator.ts";
+import type { Database } from "../infra/db/database.ts";
+import { JobRepository } from "../infra/db/job-repository.ts";
+import { NodeRepository } from "../infra/db/node-repository.ts";
+import { type Acceptance, ResultRepository } from "../infra/db/result-repository.ts";
+import { UnitRepository } from "../infra/db/unit-repository.ts";
+import { jobProblem } from "../infra/job-problem.ts";
+import { verifyText } from "../infra/node-signatures.ts";
+import { jobContentSchema } from "../protocol/job-messages.ts";
+import { type ResultSubmission, resultSigningText } from "../protocol/node-messages.ts";
+import type { AssetCatalog } from "./asset-catalog.ts";
+import { publishBestEffort } from "./event-publishing.ts";
+
+/** How far a result's timestamp may be from the hive's clock. */
+const TIMESTAMP_WINDOW_MS = 15 * 60 * 1000;
+/** Nonces are remembered a little longer than a timestamp stays acceptable. */
+const NONCE_TTL_SECONDS = 2 * 60 * 60;
+/** Compiled scoring models kept per instance (one per job being worked on). */
+const MODEL_CACHE_SIZE = 32;
+/** The agent's score and the hive's may differ by rounding only. */
+const SCORE_TOLERANCE = 1e-6;
+
+export interface ResultServiceOptions {
+  readonly db: Database;
+  readonly coordinator: Coordinator;
+  readonly catalog: AssetCatalog;
+  readonly log: (line: string) => void;
+}
+
+export interface ResultAnswer {
+  readonly resultId: number;
+  readonly unitId: string;
+  readonly score: number;
+  readonly created: boolean;
+  readonly newBest: boolean;
+  readonly jobStatus: "queued" | "running" | "completed" | "cancelled" | "failed";
+}
+
+/**
+ * Accepts signed results: signature, freshness and nonce first, then the hive re-scores the
+ * layout itself and stores the result exactly once. A retry of an accepted result gets the
+ * same answer again.
+ */
+export class ResultService {
+  private readonly options: ResultServiceOptions;
+  private readonly nodes: NodeRepository;
+  private readonly units: UnitRepository;
+  private readonly jobs: JobRepository;
+  private readonly results: ResultRepository;
+  private readonly models = new Map<
+    string,
+    Promise<{ problem: SearchProblem; model: ScoringModel }>
+  >();
+
+  constructor(options: ResultServiceOptions) {
+    this.options = options;
+    this.nodes = new NodeRepository(options.db);
+    this.units = new UnitRepository(options.db);
+    this.jobs = new JobRepository(options.db);
+    this.results = new ResultRepository(options.db);
+  }
+
+  async accept(
+    nodeId: string,
+    unitId: string,
+    submission: ResultSubmission,
+  ): Promise<ResultAnswer> {
+    const node = await this.nodes.getNode(nodeId);
+    if (!node) throw new KeyForgeError("NODE_NOT_FOUND", `node ${nodeId} is not registered`);
+    const { signature, ...signed } = submission;
+    if (!verifyText(node.publicKey, resultSigningText(unitId, signed), signature)) {
+      throw new KeyForgeError(
+        "RESULT_SIGNATURE_INVALID",
+        "the signature does not match the node's key",
+      );
+    }
+    if (Math.abs(Date.parse(submission.timestamp) - Date.now()) > TIMESTAMP_WINDOW_MS) {
+      throw new KeyForgeError(
+        "RESULT_STALE",
+        "the result's timestamp is more than 15 minutes off the hive's clock",
+      );
+    }
+    if (!(await this.freshNonce(nodeId, submission.nonce))) {
+      const stored = await this.results.resultOfUnit(unitId);
+      if (stored?.nodeId === nodeId && stored.nonce === submission.nonce) {
+        return this.answer({ result: stored, created: false, newBest: false, jobFinished: null });
+      }
+      throw new KeyForgeError(
+        "NONCE_REPLAYED",
+        "this nonce was used before: sign every result with a new one",
+      );
+    }
+    const unit = await this.units.getUnit(unitId);
+    if (!unit) throw new KeyForgeError("UNIT_NOT_FOUND", `no unit ${unitId}`);
+    const { problem, model } = await this.modelOf(unit.jobId);
+    const score = rescoreLayout(
+      model,
+      problem,
+      layoutFromText(submission.layout, problem.board, "result"),
+    );
+    if (Math.abs(score - submission.score) > SCORE_TOLERANCE * Math.max(1, Math.abs(score))) {
+      await this.nodes.countRejectedResult(nodeId);
+      throw new KeyForgeError(
+        "RESULT_SCORE_MISMATCH",
+        `the layout scores ${score}, not the ${submission.score} the result claims`,
+      );
+    }
+    const acceptance = await this.results.acceptResult({
+      unitId,
+      nodeId,
+      layout: submission.layout,
+      score,
+      steps: submission.steps,
+      durationMs: submission.durationMs,
+      nonce: submission.nonce,
+      signature,
+    });
+    if (acceptance.created) await this.announce(unit.jobId, acceptance);
+    return this.answer(acceptance);
+  }
+
+  /** True the first time a nonce is seen; without Valkey, the exactly-once rule stands alone. */
+  private async freshNonce(nodeId: string, nonce: string): Promise<boolean> {
+    try {
+      return await this.options.coordinator.checkAndSetNonce(nodeId, nonce, NONCE_TTL_SECONDS);
+    } catch (error) {
+      if (error instanceof CoordinatorUnavailableError) return true;
+      throw error;
+    }
+  }
+
+  private async answer(acceptance: Acceptance): Promise<ResultAnswer> {
+    const job = await this.jobs.getJob(acceptance.result.jobId);
+    return {
+      resultId: acceptance.result.id,
+      unitId: acceptance.result.unitId,
+      score: acceptance.result.score,
+      created: acceptance.created,
+      newBest: acceptance.newBest,
+      jobStatus: job?.status ?? "running",
+    };
+  }
+
+  private async announce(jobId: string, acceptance: Acceptance): Promise<void> {
+    const { coordinator, log } = this.options;
+    const { result } = acceptance;
+    await publishBestEffort(
+      coordinator,
+      { type: "unit.done", jobId, unitId: result.unitId, score: result.score },
+      log,
+    );
+    if (acceptance.newBest) {
+      await publishBestEffort(
+        coordinator,
+        { type: "job.progress", jobId, bestScore: result.score, layout: result.layout },
+        log,
+      );
+    }
+    if (acceptance.jobFinished) {
+      await publishBestEffort(
+        coordinator,
+        { type: "job.completed", jobId, status: acceptance.jobFinished },
+        log,
+      );
+    }
+  }
+
+  /** The job's problem and compiled model, built once per instance and job. */
+  private modelOf(jobId: string): Promise<{ problem: SearchProblem; model: ScoringModel }> {
+    const cached = this.models.get(jobId);
+    if (cached) return cached;
+    const building = (async () => {
+      const job = await this.jobs.getJob(jobId);
+      if (!job) throw new KeyForgeError("JOB_NOT_FOUND", `no job ${jobId}`);
+      const problem = await jobProblem(jobContentSchema.parse(job.spec), (sha) =>
+        this.options.catalog.read(sha),
+      );
+      return { problem, model: compileSearchModel(problem) };
+    })();
+    building.catch(() => this.models.delete(jobId));
+    this.models.set(jobId, building);
+    if (this.models.size > MODEL_CACHE_SIZE) {
+      this.models.delete(this.models.keys().next().value as string);
+    }
+    return building;
+  }
+}

@@ -1,0 +1,26 @@
+import { createPrivateKey, createPublicKey, type KeyObject, sign, verify } from "node:crypto";
+
+/** A node's public key (base64url raw bytes) as a key object node:crypto verifies with. */
+export function publicKeyObject(publicKey: string): KeyObject {
+  return createPublicKey({ key: { kty: "OKP", crv: "Ed25519", x: publicKey }, format: "jwk" });
+}
+
+/** Signs `text` (UTF-8) with an Ed25519 private key; the signature in base64url. */
+export function signText(privateKey: KeyObject | string, text: string): string {
+  const key = typeof privateKey === "string" ? createPrivateKey(privateKey) : privateKey;
+  return sign(null, Buffer.from(text, "utf8"), key).toString("base64url");
+}
+
+/** True when `signature` is the node's Ed25519 signature of `text`. */
+export function verifyText(publicKey: string, text: string, signature: string): boolean {
+  try {
+    return verify(
+      null,
+      Buffer.from(text, "utf8"),
+      publicKeyObject(publicKey),
+      Buffer.from(signature, "base64url"),
+    );
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,292 @@
+import assert from "node:assert/strict";
+import { generateKeyPairSync, type KeyObject, randomBytes } from "node:crypto";
+import { after, before, describe, it } from "node:test";
+import { formatLayout } from "../../src/core/layout.ts";
+import { rescoreLayout } from "../../src/core/search/result-check.ts";
+import { compileSearchModel } from "../../src/core/search/search-problem.ts";
+import { AssetCatalog } from "../../src/hive/asset-catalog.ts";
+import type { CoordinatorEvent } from "../../src/infra/coord/coordinator.ts";
+import { jobProblem } from "../../src/infra/job-problem.ts";
+import { signText } from "../../src/infra/node-signatures.ts";
+import { type JobContent, type JobView, jobViewSchema } from "../../src/protocol/job-messages.ts";
+import {
+  type LeasedUnit,
+  leaseReplySchema,
+  nodeRegisteredSchema,
+  resultAcceptedSchema,
+  resultSigningText,
+} from "../../src/protocol/node-messages.ts";
+import { HIVE_SECRET, startHive, type TestHive } from "../helpers/hive.ts";
+
+interface Agent {
+  nodeId: string;
+  privateKey: KeyObject;
+  headers: Record<string, string>;
+}
+
+for (const stack of ["embedded", "server"] as const) {
+  describe(`hive results API (${stack === "server" ? "PostgreSQL + Redis" : "PGlite + in-memory"})`, () => {
+    let hive: TestHive;
+    const events: CoordinatorEvent[] = [];
+    before(async () => {
+      hive = await startHive(stack);
+      await hive.coordinator.subscribe((event) => events.push(event));
+    });
+    after(() => hive.close());
+
+    async function agent(): Promise<Agent> {
+      const { publicKey, privateKey } = generateKeyPairSync("ed25519");
+      const response = await hive.app.inject({
+        method: "POST",
+        url: "/nodes/register",
+        headers: { authorization: `Bearer ${HIVE_SECRET}` },
+        payload: {
+          publicKey: publicKey.export({ format: "jwk" }).x,
+          hardware: { cpuModel: "Result CPU", cores: 2, arch: "x64" },
+          calibratedIps: 100_000,
+        },
+      });
+      const body = nodeRegisteredSchema.parse(response.json());
+      return {
+        nodeId: body.nodeId,
+        privateKey,
+        headers: { authorization: `Bearer ${body.token}` },
+      };
+    }
+
+    /** A job of `units` units, all leased to `node`. */
+    async function leasedJob(node: Agent, units: number, seed: number) {
+      const job = (
+        await hive.app.inject({
+          method: "POST",
+          url: "/jobs",
+          headers: hive.auth.alice,
+          payload: {
+            name: "results",
+            board: "corne",
+            corpora: [{ id: "en" }],
+            priority: 0,
+            search: { units, stepsPerUnit: 50_000, seed },
+          },
+        })
+      ).json() as JobView;
+      const leased: LeasedUnit[] = [];
+      while (leased.filter((u) => u.jobId === job.id).length < units) {
+        const reply = await hive.app.inject({
+          method: "POST",
+          url: "/leases",
+          headers: node.headers,
+          payload: { nodeId: node.nodeId, max: 64, waitSeconds: 0 },
+        });
+        const got = leaseReplySchema.parse(reply.json()).units;
+        assert.ok(got.length > 0, "units to lease");
+        leased.push(...got);
+      }
+      return { job, units: leased.filter((u) => u.jobId === job.id) };
+    }
+
+    /** The start layout and a variant with two letters swapped, with the hive-side scores. */
+    async function layoutsOf(content: JobContent) {
+      const catalog = new AssetCatalog(hive.coordinator);
+      const problem = await jobProblem(content, (sha) => catalog.read(sha));
+      const model = compileSearchModel(problem);
+      const [a, b] = [model.movableKeys[0] as number, model.movableKeys[1] as number];
+      const chars = [...problem.start.chars];
+      [chars[a], chars[b]] = [chars[b] ?? null, chars[a] ?? null];
+      const swapped = { ...problem.start, chars };
+      const fixedKey = problem.board.keys.findIndex(
+        (_, k) => !model.movableKeys.includes(k) && problem.start.chars[k] !== null,
+      );
+      const moved = [...problem.start.chars];
+      [moved[a], moved[fixedKey]] = [moved[fixedKey] ?? null, moved[a] ?? null];
+      return {
+        start: {
+          text: formatLayout(problem.start, problem.board),
+          score: rescoreLayout(model, problem, problem.start),
+        },
+        swapped: {
+          text: formatLayout(swapped, problem.board),
+          score: rescoreLayout(model, problem, swapped),
+        },
+        movingFixedKey: formatLayout({ ...problem.start, chars: moved }, problem.board),
+      };
+    }
+
+    function signed(
+      node: Agent,
+      unitId: string,
+      layout: string,
+      score: number,
+      overrides: Record<string, unknown> = {},
+    ) {
+      const body = {
+        layout,
+        score,
+        steps: 50_000,
+        durationMs: 1234,
+        nonce: randomBytes(16).toString("base64url"),
+        timestamp: new Date().toISOString(),
+        ...overrides,
+      };
+      return { ...body, signature: signText(node.privateKey, resultSigningText(unitId, body)) };
+    }
+    const submit = (node: Agent, unitId: string, body: object) =>
+      hive.app.inject({
+        method: "POST",
+        url: `/units/${encodeURIComponent(unitId)}/result`,
+        headers: node.headers,
+        payload: body,
+      });
+
+    it("re-scores and accepts a result once, and completes the job with its last unit", async () => {
+      const node = await agent();
+      const { job, units } = await leasedJob(node, 2, 1);
+      const layouts = await layoutsOf(job.content);
+      const [first, second] = units as [LeasedUnit, LeasedUnit];
+      const body = signed(node, first.unitId, layouts.start.text, layouts.start.score);
+      const accepted = await submit(node, first.unitId, body);
+      assert.equal(accepted.statusCode, 200, accepted.body);
+      const answer = resultAcceptedSchema.parse(accepted.json());
+      assert.deepEqual(
+        { ...answer, resultId: 0 },
+        {
+          resultId: 0,
+          unitId: first.unitId,
+          score: layouts.start.score,
+          created: true,
+          newBest: true,
+          jobStatus: "running",
+        },
+      );
+      const retry = resultAcceptedSchema.parse((await submit(node, first.unitId, body)).json());
+      assert.equal(retry.created, false);
+      assert.equal(retry.resultId, answer.resultId);
+
+      const better = layouts.swapped.score < layouts.start.score;
+      const last = resultAcceptedSchema.parse(
+        (
+          await submit(
+            node,
+            second.unitId,
+            signed(node, second.unitId, layouts.swapped.text, layouts.swapped.score),
+          )
+        ).json(),
+      );
+      assert.equal(last.jobStatus, "completed");
+      assert.equal(last.newBest, better);
+      const view = jobViewSchema.parse(
+        (await hive.app.inject({ method: "GET", url: `/jobs/${job.id}` })).json(),
+      );
+      assert.equal(view.status, "completed");
+      assert.equal(view.progress, 1);
+      assert.equal(view.best?.score, Math.min(layouts.start.score, layouts.swapped.score));
+      assert.equal(view.top.length, 2);
+      await waitFor(() => events.some((e) => e.type === "job.completed" && e.jobId === job.id));
+      assert.equal(events.filter((e) => e.type === "unit.done" && e.jobId === job.id).length, 2);
+      assert.ok(events.some((e) => e.type === "job.progress" && e.jobId === job.id));
+    });
+
+    it("stores one result when the same submission arrives many times at once", async () => {
+      const node = await agent();
+      const { job, units } = await leasedJob(node, 1, 2);
+      const layouts = await layoutsOf(job.content);
+      const unit = units[0] as LeasedUnit;
+      const body = signed(node, unit.unitId, layouts.start.text, layouts.start.score);
+      const answers = await Promise.all(
+        Array.from({ length: 6 }, () => submit(node, unit.unitId, body)),
+      );
+      // One is accepted; copies that race it get its stored answer, or a 409 to retry later.
+      const accepted = answers
+        .filter((a) => a.statusCode === 200)
+        .map((a) => resultAcceptedSchema.parse(a.json()));
+      assert.equal(accepted.filter((a) => a.created).length, 1);
+      for (const other of answers.filter((a) => a.statusCode !== 200)) {
+        assert.deepEqual([other.statusCode, other.json().code], [409, "NONCE_REPLAYED"]);
+      }
+      const later = await submit(node, unit.unitId, body);
+      assert.equal(later.statusCode, 200, later.body);
+      const stored = resultAcceptedSchema.parse(later.json());
+      assert.equal(stored.created, false);
+      assert.equal(stored.resultId, accepted.find((a) => a.created)?.resultId);
+      const { rows } = await hive.db.query(
+        "SELECT count(*)::int AS count FROM results WHERE unit_id = $1",
+        [unit.unitId],
+      );
+      assert.equal(rows[0]?.count, 1);
+    });
+
+    it("refuses forged, stale, replayed, wrongly scored and impossible results", async () => {
+      const node = await agent();
+      const { job, units } = await leasedJob(node, 3, 3);
+      const layouts = await layoutsOf(job.content);
+      const [a, b, c] = units as [LeasedUnit, LeasedUnit, LeasedUnit];
+      const code = async (body: object, unitId = a.unitId, by = node) => {
+        const response = await submit(by, unitId, body);
+        return [response.statusCode, response.json().code];
+      };
+      const good = signed(node, a.unitId, layouts.start.text, layouts.start.score);
+      assert.deepEqual(await code({ ...good, score: good.score + 1 }), [
+        401,
+        "RESULT_SIGNATURE_INVALID",
+      ]);
+      const old = new Date(Date.now() - 60 * 60 * 1000).toISOString();
+      assert.deepEqual(
+        await code(
+          signed(node, a.unitId, layouts.start.text, layouts.start.score, { timestamp: old }),
+        ),
+        [400, "RESULT_STALE"],
+      );
+      assert.deepEqual(
+        await code(signed(node, a.unitId, layouts.start.text, layouts.start.score + 0.5)),
+        [422, "RESULT_SCORE_MISMATCH"],
+      );
+      const { rows } = await hive.db.query("SELECT rejected_results FROM nodes WHERE id = $1", [
+        node.nodeId,
+      ]);
+      assert.equal(rows[0]?.rejected_results, 1, "the mismatch counts against the node");
+      assert.deepEqual(await code(signed(node, a.unitId, layouts.movingFixedKey, 0)), [
+        422,
+        "RESULT_LAYOUT_INVALID",
+      ]);
+      assert.deepEqual(
+        await code(signed(node, a.unitId, "q w e", 0)),
+        [400, "LAYOUT_KEY_COUNT"]
+          .slice(0, 1)
+          .concat([(await submit(node, a.unitId, signed(node, a.unitId, "q w e", 0))).json().code]),
+      );
+      assert.equal((await submit(node, a.unitId, good)).statusCode, 200);
+      assert.deepEqual(
+        await code(
+          {
+            ...signed(node, b.unitId, layouts.start.text, layouts.start.score, {
+              nonce: good.nonce,
+            }),
+          },
+          b.unitId,
+        ),
+        [409, "NONCE_REPLAYED"],
+      );
+      const stranger = await agent();
+      assert.deepEqual(
+        await code(
+          signed(stranger, c.unitId, layouts.start.text, layouts.start.score),
+          c.unitId,
+          stranger,
+        ),
+        [409, "LEASE_NOT_HELD"],
+      );
+      assert.deepEqual(await code(signed(node, "nope", layouts.start.text, 1), "nope"), [
+        404,
+        "UNIT_NOT_FOUND",
+      ]);
+    });
+  });
+}
+
+async function waitFor(check: () => boolean): Promise<void> {
+  const deadline = Date.now() + 5000;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error("timed out waiting for an event");
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
