@@ -8,6 +8,7 @@ import {
 } from "fastify-type-provider-zod";
 import { HiveContext, type HiveOptions } from "./hive-context.ts";
 import { replyToError, sendError } from "./hive-errors.ts";
+import { eventRoutes } from "./routes/event-routes.ts";
 import { healthRoutes } from "./routes/health-routes.ts";
 import { jobRoutes } from "./routes/job-routes.ts";
 import { leaseRoutes } from "./routes/lease-routes.ts";
@@ -61,7 +62,13 @@ export async function buildHive(options: HiveOptions): Promise<FastifyInstance> 
   jobRoutes(app, context);
   nodeRoutes(app, context);
   leaseRoutes(app, context);
+  eventRoutes(app, context);
   await context.work.start(options.coordinator);
-  app.addHook("onClose", () => context.work.stop());
+  await context.events.start(options.coordinator);
+  // Streams and long polls end first, so closing does not wait for their clients.
+  app.addHook("preClose", async () => {
+    await context.work.stop();
+    await context.events.stop();
+  });
   return app;
 }

@@ -11,6 +11,7 @@ import {
   requireSecret,
   requireUser,
 } from "./auth.ts";
+import { EventHub } from "./event-hub.ts";
 import { JobService } from "./job-service.ts";
 import { LeaseService } from "./lease-service.ts";
 import { NodeService } from "./node-service.ts";
@@ -38,6 +39,8 @@ export class HiveContext {
   readonly nodes: NodeService;
   readonly leases: LeaseService;
   readonly results: ResultService;
+  /** Fans the event bus out to this instance's event streams. */
+  readonly events = new EventHub();
   /** Wakes this instance's long-polling lease requests. */
   readonly work = new WorkSignal();
   readonly log: (line: string) => void;

@@ -22,6 +22,8 @@ export interface TestHive {
     readonly admin: { authorization: string };
     readonly secret: { authorization: string };
   };
+  /** A coordinator for a second instance: new Valkey clients on the same keys (or the same in-memory one). */
+  anotherCoordinator(): Coordinator;
   close(): Promise<void>;
 }
 
@@ -56,6 +58,7 @@ export async function startHive(
       admin: bearer((await keys.createKey("root", "admin")).token),
       secret: bearer(HIVE_SECRET),
     },
+    anotherCoordinator: () => (valkey ? valkey.coordinator() : coordinator),
     async close() {
       await app.close();
       await (valkey ? valkey.close() : coordinator.close());

@@ -1,28 +1,17 @@
 import assert from "node:assert/strict";
-import { generateKeyPairSync, type KeyObject, randomBytes } from "node:crypto";
 import { after, before, describe, it } from "node:test";
-import { formatLayout } from "../../src/core/layout.ts";
-import { rescoreLayout } from "../../src/core/search/result-check.ts";
-import { compileSearchModel } from "../../src/core/search/search-problem.ts";
-import { AssetCatalog } from "../../src/hive/asset-catalog.ts";
 import type { CoordinatorEvent } from "../../src/infra/coord/coordinator.ts";
-import { jobProblem } from "../../src/infra/job-problem.ts";
-import { signText } from "../../src/infra/node-signatures.ts";
-import { type JobContent, type JobView, jobViewSchema } from "../../src/protocol/job-messages.ts";
+import { type JobContent, jobViewSchema } from "../../src/protocol/job-messages.ts";
+import { type LeasedUnit, resultAcceptedSchema } from "../../src/protocol/node-messages.ts";
+import { startHive, type TestHive } from "../helpers/hive.ts";
 import {
-  type LeasedUnit,
-  leaseReplySchema,
-  nodeRegisteredSchema,
-  resultAcceptedSchema,
-  resultSigningText,
-} from "../../src/protocol/node-messages.ts";
-import { HIVE_SECRET, startHive, type TestHive } from "../helpers/hive.ts";
-
-interface Agent {
-  nodeId: string;
-  privateKey: KeyObject;
-  headers: Record<string, string>;
-}
+  layoutsOf as layoutsOn,
+  leasedJob as leasedJobOn,
+  registerAgent,
+  signedResult,
+  submitResult,
+  type TestAgent,
+} from "../helpers/hive-agent.ts";
 
 for (const stack of ["embedded", "server"] as const) {
   describe(`hive results API (${stack === "server" ? "PostgreSQL + Redis" : "PGlite + in-memory"})`, () => {
@@ -34,109 +23,13 @@ for (const stack of ["embedded", "server"] as const) {
     });
     after(() => hive.close());
 
-    async function agent(): Promise<Agent> {
-      const { publicKey, privateKey } = generateKeyPairSync("ed25519");
-      const response = await hive.app.inject({
-        method: "POST",
-        url: "/nodes/register",
-        headers: { authorization: `Bearer ${HIVE_SECRET}` },
-        payload: {
-          publicKey: publicKey.export({ format: "jwk" }).x,
-          hardware: { cpuModel: "Result CPU", cores: 2, arch: "x64" },
-          calibratedIps: 100_000,
-        },
-      });
-      const body = nodeRegisteredSchema.parse(response.json());
-      return {
-        nodeId: body.nodeId,
-        privateKey,
-        headers: { authorization: `Bearer ${body.token}` },
-      };
-    }
-
-    /** A job of `units` units, all leased to `node`. */
-    async function leasedJob(node: Agent, units: number, seed: number) {
-      const job = (
-        await hive.app.inject({
-          method: "POST",
-          url: "/jobs",
-          headers: hive.auth.alice,
-          payload: {
-            name: "results",
-            board: "corne",
-            corpora: [{ id: "en" }],
-            priority: 0,
-            search: { units, stepsPerUnit: 50_000, seed },
-          },
-        })
-      ).json() as JobView;
-      const leased: LeasedUnit[] = [];
-      while (leased.filter((u) => u.jobId === job.id).length < units) {
-        const reply = await hive.app.inject({
-          method: "POST",
-          url: "/leases",
-          headers: node.headers,
-          payload: { nodeId: node.nodeId, max: 64, waitSeconds: 0 },
-        });
-        const got = leaseReplySchema.parse(reply.json()).units;
-        assert.ok(got.length > 0, "units to lease");
-        leased.push(...got);
-      }
-      return { job, units: leased.filter((u) => u.jobId === job.id) };
-    }
-
-    /** The start layout and a variant with two letters swapped, with the hive-side scores. */
-    async function layoutsOf(content: JobContent) {
-      const catalog = new AssetCatalog(hive.coordinator);
-      const problem = await jobProblem(content, (sha) => catalog.read(sha));
-      const model = compileSearchModel(problem);
-      const [a, b] = [model.movableKeys[0] as number, model.movableKeys[1] as number];
-      const chars = [...problem.start.chars];
-      [chars[a], chars[b]] = [chars[b] ?? null, chars[a] ?? null];
-      const swapped = { ...problem.start, chars };
-      const fixedKey = problem.board.keys.findIndex(
-        (_, k) => !model.movableKeys.includes(k) && problem.start.chars[k] !== null,
-      );
-      const moved = [...problem.start.chars];
-      [moved[a], moved[fixedKey]] = [moved[fixedKey] ?? null, moved[a] ?? null];
-      return {
-        start: {
-          text: formatLayout(problem.start, problem.board),
-          score: rescoreLayout(model, problem, problem.start),
-        },
-        swapped: {
-          text: formatLayout(swapped, problem.board),
-          score: rescoreLayout(model, problem, swapped),
-        },
-        movingFixedKey: formatLayout({ ...problem.start, chars: moved }, problem.board),
-      };
-    }
-
-    function signed(
-      node: Agent,
-      unitId: string,
-      layout: string,
-      score: number,
-      overrides: Record<string, unknown> = {},
-    ) {
-      const body = {
-        layout,
-        score,
-        steps: 50_000,
-        durationMs: 1234,
-        nonce: randomBytes(16).toString("base64url"),
-        timestamp: new Date().toISOString(),
-        ...overrides,
-      };
-      return { ...body, signature: signText(node.privateKey, resultSigningText(unitId, body)) };
-    }
-    const submit = (node: Agent, unitId: string, body: object) =>
-      hive.app.inject({
-        method: "POST",
-        url: `/units/${encodeURIComponent(unitId)}/result`,
-        headers: node.headers,
-        payload: body,
-      });
+    const agent = () => registerAgent(hive.app);
+    const leasedJob = (node: TestAgent, units: number, seed: number) =>
+      leasedJobOn(hive.app, hive.auth.alice, node, units, seed);
+    const layoutsOf = (content: JobContent) => layoutsOn(content, hive.coordinator);
+    const signed = signedResult;
+    const submit = (node: TestAgent, unitId: string, body: object) =>
+      submitResult(hive.app, node, unitId, body);
 
     it("re-scores and accepts a result once, and completes the job with its last unit", async () => {
       const node = await agent();
