@@ -12,6 +12,7 @@ import { eventRoutes } from "./routes/event-routes.ts";
 import { healthRoutes } from "./routes/health-routes.ts";
 import { jobRoutes } from "./routes/job-routes.ts";
 import { leaseRoutes } from "./routes/lease-routes.ts";
+import { metricsRoutes } from "./routes/metrics-routes.ts";
 import { nodeRoutes } from "./routes/node-routes.ts";
 
 /**
@@ -63,10 +64,19 @@ export async function buildHive(options: HiveOptions): Promise<FastifyInstance> 
   nodeRoutes(app, context);
   leaseRoutes(app, context);
   eventRoutes(app, context);
+  metricsRoutes(app, context);
+  app.addHook("onResponse", async (request, reply) => {
+    const route = request.routeOptions.url ?? "unmatched";
+    context.metrics.requests.inc({ method: request.method, route, status: reply.statusCode });
+    context.metrics.requestSeconds.observe({ route }, reply.elapsedTime / 1000);
+  });
   await context.work.start(options.coordinator);
   await context.events.start(options.coordinator);
+  const reaperPeriodMs = options.reaperPeriodMs ?? 15_000;
+  if (reaperPeriodMs > 0) context.reaper.start(reaperPeriodMs);
   // Streams and long polls end first, so closing does not wait for their clients.
   app.addHook("preClose", async () => {
+    await context.reaper.stop();
     await context.work.stop();
     await context.events.stop();
   });

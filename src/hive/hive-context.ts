@@ -12,9 +12,11 @@ import {
   requireUser,
 } from "./auth.ts";
 import { EventHub } from "./event-hub.ts";
+import { HiveMetrics } from "./hive-metrics.ts";
 import { JobService } from "./job-service.ts";
 import { LeaseService } from "./lease-service.ts";
 import { NodeService } from "./node-service.ts";
+import { Reaper } from "./reaper.ts";
 import { ResultService } from "./result-service.ts";
 import { WorkSignal } from "./work-signal.ts";
 
@@ -27,6 +29,8 @@ export interface HiveOptions {
   readonly maxQueuedUnits?: number;
   /** Largest request body in bytes (default 1 MiB). */
   readonly bodyLimitBytes?: number;
+  /** Milliseconds between two reaper passes (default 15,000; 0: no reaper on this instance). */
+  readonly reaperPeriodMs?: number;
   /** Where bugs and degraded operations are reported (default: standard error). */
   readonly log?: (line: string) => void;
 }
@@ -39,6 +43,8 @@ export class HiveContext {
   readonly nodes: NodeService;
   readonly leases: LeaseService;
   readonly results: ResultService;
+  readonly metrics = new HiveMetrics();
+  readonly reaper: Reaper;
   /** Fans the event bus out to this instance's event streams. */
   readonly events = new EventHub();
   /** Wakes this instance's long-polling lease requests. */
@@ -73,6 +79,7 @@ export class HiveContext {
       work: this.work,
       log: this.log,
     });
+    this.reaper = new Reaper({ db: options.db, coordinator: options.coordinator, log: this.log });
     this.nodes = new NodeService({
       db: options.db,
       coordinator: options.coordinator,

@@ -1,6 +1,7 @@
 import type { FastifyInstance } from "fastify";
 import type { ZodTypeProvider } from "fastify-type-provider-zod";
 import { z } from "zod";
+import { KeyForgeError } from "../../core/errors.ts";
 import { errorBodySchema } from "../../protocol/error-body.ts";
 import {
   leaseReplySchema,
@@ -41,7 +42,9 @@ export function leaseRoutes(app: FastifyInstance, context: HiveContext): void {
       const gone = new AbortController();
       request.raw.once("close", () => gone.abort());
       const { nodeId, max, waitSeconds } = request.body;
-      return { units: await context.leases.lease(nodeId, max, waitSeconds, gone.signal) };
+      const units = await context.leases.lease(nodeId, max, waitSeconds, gone.signal);
+      context.metrics.unitsLeased.inc(units.length);
+      return { units };
     },
   );
 
@@ -74,7 +77,19 @@ export function leaseRoutes(app: FastifyInstance, context: HiveContext): void {
         response: { 200: resultAcceptedSchema, ...errors },
       },
     },
-    async (request) =>
-      context.results.accept(context.node(request), request.params.id, request.body),
+    async (request) => {
+      try {
+        const answer = await context.results.accept(
+          context.node(request),
+          request.params.id,
+          request.body,
+        );
+        context.metrics.results.inc({ outcome: answer.created ? "accepted" : "repeated" });
+        return answer;
+      } catch (error) {
+        if (error instanceof KeyForgeError) context.metrics.results.inc({ outcome: error.code });
+        throw error;
+      }
+    },
   );
 }
