@@ -1,4 +1,5 @@
 import type { AddressInfo } from "node:net";
+import type { Command } from "commander";
 import type { FastifyInstance } from "fastify";
 import { KeyForgeError } from "../core/errors.ts";
 import { readSetting } from "../infra/config.ts";
@@ -10,6 +11,20 @@ export const DEFAULT_HOST = "127.0.0.1";
 export interface ListenFlags {
   port?: number;
   host?: string;
+}
+
+/** The --port and --host flags of a server command. */
+export function withListenFlags(command: Command, defaultPort: number): Command {
+  return command
+    .option(
+      "--port <n>",
+      `TCP port, 0 for any free one (default: setting PORT, else ${defaultPort})`,
+      portNumber,
+    )
+    .option(
+      "--host <address>",
+      `address to listen on (default: setting HOST, else ${DEFAULT_HOST})`,
+    );
 }
 
 /** Port and address from the flags, else the PORT and HOST settings, else the defaults. */

@@ -1,4 +1,7 @@
 import { randomBytes } from "node:crypto";
+import { readFile, rename, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { after, describe } from "node:test";
 import { PGlite } from "@electric-sql/pglite";
 import type { Database } from "../../src/infra/db/database.ts";
@@ -31,30 +34,40 @@ export async function freshPostgres(
 }
 
 /**
- * Starting PGlite takes seconds; cloning a started one takes a fraction of that. The template
- * closes with the last clone, so nothing keeps the process alive.
+ * Creating a PGlite database (its initdb) takes seconds; loading a saved empty one takes a
+ * fraction of that. The empty database is saved once per machine and PGlite version, in the
+ * temporary folder, and every fresh store starts from it.
  */
-let pgliteTemplate: Promise<PGlite> | undefined;
-let liveClones = 0;
+async function emptyPgliteDump(): Promise<Blob> {
+  // The version pinned in package.json is the one installed (npm ci).
+  const manifest = JSON.parse(
+    await readFile(new URL("../../package.json", import.meta.url), "utf8"),
+  );
+  const version = manifest.dependencies["@electric-sql/pglite"] as string;
+  const file = join(tmpdir(), `keyforge-test-pglite-${version}.tar.gz`);
+  try {
+    return new Blob([await readFile(file)]);
+  } catch {
+    const pglite = await PGlite.create();
+    const dump = await pglite.dumpDataDir("gzip");
+    await pglite.close();
+    // Written aside and renamed: a parallel test file never reads half a dump.
+    const partial = `${file}.${process.pid}`;
+    await writeFile(partial, Buffer.from(await dump.arrayBuffer()));
+    await rename(partial, file);
+    return dump;
+  }
+}
+
+let emptyDump: Promise<Blob> | undefined;
 
 export async function freshPglite(
   options: { migrated?: boolean } = {},
 ): Promise<{ db: PgliteDatabase; drop: () => Promise<void> }> {
-  pgliteTemplate ??= PGlite.create();
-  const template = pgliteTemplate;
-  liveClones++;
-  const db = new PgliteDatabase(await (await template).clone());
+  emptyDump ??= emptyPgliteDump();
+  const db = new PgliteDatabase(await PGlite.create({ loadDataDir: await emptyDump }));
   if (options.migrated !== false) await migrate(db);
-  return {
-    db,
-    drop: async () => {
-      await db.close();
-      if (--liveClones === 0 && pgliteTemplate === template) {
-        pgliteTemplate = undefined;
-        await (await template).close();
-      }
-    },
-  };
+  return { db, drop: () => db.close() };
 }
 
 /**

@@ -1,14 +1,12 @@
 import assert from "node:assert/strict";
-import { generateKeyPairSync } from "node:crypto";
 import { after, before, describe, it } from "node:test";
 import { buildHive } from "../../src/hive/hive-app.ts";
 import { NodeRepository } from "../../src/infra/db/node-repository.ts";
 import { UnitRepository } from "../../src/infra/db/unit-repository.ts";
 import type { JobView } from "../../src/protocol/job-messages.ts";
-import { leaseReplySchema, nodeRegisteredSchema } from "../../src/protocol/node-messages.ts";
+import { leaseReplySchema } from "../../src/protocol/node-messages.ts";
 import { HIVE_SECRET, startHive, type TestHive } from "../helpers/hive.ts";
-
-const hardware = { cpuModel: "Lease CPU", cores: 2, arch: "x64", caches: {} };
+import { registerAgent } from "../helpers/hive-agent.ts";
 
 for (const stack of ["embedded", "server"] as const) {
   describe(`hive leases API (${stack === "server" ? "PostgreSQL + Redis" : "PGlite + in-memory"})`, () => {
@@ -18,21 +16,7 @@ for (const stack of ["embedded", "server"] as const) {
     });
     after(() => hive.close());
 
-    async function registered(app = hive.app) {
-      const { publicKey } = generateKeyPairSync("ed25519");
-      const response = await app.inject({
-        method: "POST",
-        url: "/nodes/register",
-        headers: { authorization: `Bearer ${HIVE_SECRET}` },
-        payload: {
-          publicKey: publicKey.export({ format: "jwk" }).x,
-          hardware,
-          calibratedIps: 100_000,
-        },
-      });
-      const body = nodeRegisteredSchema.parse(response.json());
-      return { nodeId: body.nodeId, headers: { authorization: `Bearer ${body.token}` } };
-    }
+    const registered = (app = hive.app) => registerAgent(app);
     const lease = (
       node: { nodeId: string; headers: Record<string, string> },
       max: number,

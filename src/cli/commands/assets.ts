@@ -1,7 +1,6 @@
 import type { Command } from "commander";
 import { VALKEY_FLAG_HELP, valkeyUrlOf } from "../coordinator-flags.ts";
-import { portNumber } from "../flag-values.ts";
-import { DEFAULT_HOST, listenAddress, serveUntilStopped } from "../server-lifecycle.ts";
+import { listenAddress, serveUntilStopped, withListenFlags } from "../server-lifecycle.ts";
 import { shutdownSignal } from "../shutdown-signal.ts";
 
 interface AssetsFlags {
@@ -29,18 +28,8 @@ async function serveAssets(flags: AssetsFlags): Promise<void> {
 }
 
 export function registerAssetsCommand(program: Command): void {
-  program
-    .command("assets")
+  withListenFlags(program.command("assets"), DEFAULT_PORT)
     .description("serve the assets read-only over HTTP, streamed out of Valkey (no disk access)")
     .option("--valkey <url>", VALKEY_FLAG_HELP)
-    .option(
-      "--port <n>",
-      `TCP port, 0 for any free one (default: setting PORT, else ${DEFAULT_PORT})`,
-      portNumber,
-    )
-    .option(
-      "--host <address>",
-      `address to listen on (default: setting HOST, else ${DEFAULT_HOST})`,
-    )
     .action(serveAssets);
 }

@@ -1,8 +1,8 @@
 import type { Command } from "commander";
 import { readSetting } from "../../infra/config.ts";
 import { VALKEY_FLAG_HELP, valkeyUrlOf } from "../coordinator-flags.ts";
-import { portNumber, wholeNumber } from "../flag-values.ts";
-import { DEFAULT_HOST, listenAddress, serveUntilStopped } from "../server-lifecycle.ts";
+import { wholeNumber } from "../flag-values.ts";
+import { listenAddress, serveUntilStopped, withListenFlags } from "../server-lifecycle.ts";
 import { shutdownSignal } from "../shutdown-signal.ts";
 
 interface HiveFlags {
@@ -52,8 +52,7 @@ async function serveHive(flags: HiveFlags): Promise<void> {
 }
 
 export function registerHiveCommand(program: Command): void {
-  program
-    .command("hive")
+  withListenFlags(program.command("hive"), DEFAULT_PORT)
     .description(
       "serve the hive API (jobs, units, results, nodes, events) on PostgreSQL and Valkey; migrates the database first",
     )
@@ -62,15 +61,6 @@ export function registerHiveCommand(program: Command): void {
       "postgres:// URL, or the folder of an embedded database (default: DATABASE_URL, else <data dir>/db)",
     )
     .option("--valkey <url>", VALKEY_FLAG_HELP)
-    .option(
-      "--port <n>",
-      `TCP port, 0 for any free one (default: setting PORT, else ${DEFAULT_PORT})`,
-      portNumber,
-    )
-    .option(
-      "--host <address>",
-      `address to listen on (default: setting HOST, else ${DEFAULT_HOST})`,
-    )
     .option(
       "--max-queued-units <n>",
       "refuse new jobs (503) while more units than this wait for agents (default 1000000)",
