@@ -1,8 +1,8 @@
 import { createHash, timingSafeEqual } from "node:crypto";
 import type { FastifyRequest } from "fastify";
+import { KeyForgeError } from "../core/errors.ts";
 import type { ApiKeyRepository } from "../infra/db/api-key-repository.ts";
 import { isNodeToken, verifyNodeToken } from "../infra/node-tokens.ts";
-import { httpError } from "./hive-errors.ts";
 
 /** Who is calling: a user or admin by API key, or the operator holding HIVE_SECRET. */
 export type Principal =
@@ -29,7 +29,8 @@ function bearerToken(request: FastifyRequest): string | undefined {
   const header = request.headers.authorization;
   if (header === undefined) return undefined;
   const match = /^Bearer ([\x21-\x7e]{1,512})$/.exec(header);
-  if (!match) throw httpError("AUTH_INVALID", "the Authorization header must be: Bearer <token>");
+  if (!match)
+    throw new KeyForgeError("AUTH_INVALID", "the Authorization header must be: Bearer <token>");
   return match[1];
 }
 
@@ -43,7 +44,7 @@ export async function principalOf(
   if (token === undefined) return null;
   if (secrets.length > 0 && matchesSecret(token, secrets)) return { kind: "admin", keyId: null };
   const key = await keys.findByToken(token);
-  if (!key) throw httpError("AUTH_INVALID", "the token is not a valid API key");
+  if (!key) throw new KeyForgeError("AUTH_INVALID", "the token is not a valid API key");
   return key.role === "admin" ? { kind: "admin", keyId: key.id } : { kind: "user", keyId: key.id };
 }
 
@@ -55,7 +56,10 @@ export async function requireUser(
 ): Promise<Principal> {
   const principal = await principalOf(request, keys, secrets);
   if (!principal)
-    throw httpError("AUTH_REQUIRED", "this call needs an API key: Authorization: Bearer <key>");
+    throw new KeyForgeError(
+      "AUTH_REQUIRED",
+      "this call needs an API key: Authorization: Bearer <key>",
+    );
   return principal;
 }
 
@@ -63,13 +67,13 @@ export async function requireUser(
 export function requireSecret(request: FastifyRequest, secrets: readonly string[]): void {
   const token = bearerToken(request);
   if (token === undefined) {
-    throw httpError(
+    throw new KeyForgeError(
       "AUTH_REQUIRED",
       "this call needs the hive secret: Authorization: Bearer <HIVE_SECRET>",
     );
   }
   if (secrets.length === 0 || !matchesSecret(token, secrets)) {
-    throw httpError("AUTH_INVALID", "the hive secret does not match");
+    throw new KeyForgeError("AUTH_INVALID", "the hive secret does not match");
   }
 }
 
@@ -77,7 +81,7 @@ export function requireSecret(request: FastifyRequest, secrets: readonly string[
 export function authenticatedNode(request: FastifyRequest, secrets: readonly string[]): string {
   const token = bearerToken(request);
   if (token === undefined || !isNodeToken(token)) {
-    throw httpError(
+    throw new KeyForgeError(
       "AUTH_REQUIRED",
       "this call needs the node's token: Authorization: Bearer kfn...",
     );
@@ -92,6 +96,6 @@ export function requireNode(
   nodeId: string,
 ): void {
   if (authenticatedNode(request, secrets) !== nodeId) {
-    throw httpError("FORBIDDEN", "the token belongs to another node");
+    throw new KeyForgeError("FORBIDDEN", "the token belongs to another node");
   }
 }

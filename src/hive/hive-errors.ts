@@ -31,11 +31,6 @@ const STATUS_OF_CODE: Readonly<Record<string, number>> = {
   COORDINATOR_UNAVAILABLE: 503,
 };
 
-/** An error for the HTTP layer, with the status it maps to. */
-export function httpError(code: string, message: string): KeyForgeError {
-  return new KeyForgeError(code, message);
-}
-
 export function statusOf(code: string): number {
   return STATUS_OF_CODE[code] ?? 400;
 }

@@ -93,11 +93,12 @@ export class JobService {
       throw new KeyForgeError("FORBIDDEN", "only admins may give a job a priority above 0");
     }
     const content = await resolveJobContent(submission, this.options.catalog);
-    // Everything a unit will need is checked now, so agents never get a job they cannot run.
-    await jobProblem(content, (sha) => this.options.catalog.read(sha));
     const id = jobIdOf(content);
+    // A stored job was checked when it was first submitted.
     const existing = await this.jobs.getJob(id);
     if (existing) return { view: await this.view(existing), created: false };
+    // Everything a unit will need is checked now, so agents never get a job they cannot run.
+    await jobProblem(content, (sha) => this.options.catalog.read(sha));
     const queued = await this.units.queuedCount();
     if (queued + content.search.units > this.options.maxQueuedUnits) {
       throw new KeyForgeError(

@@ -57,7 +57,7 @@ export class LeaseService {
     const deadline = Date.now() + waitSeconds * 1000;
     for (;;) {
       const leased = await this.units.leaseUnits(nodeId, max, LEASE_GRACE_SECONDS, stepsPerThread);
-      if (leased.length > 0) return Promise.all(leased.map((unit) => this.describe(unit)));
+      if (leased.length > 0) return this.describe(leased);
       const remaining = deadline - Date.now();
       if (remaining <= 0 || signal?.aborted || this.options.work.stopped) return [];
       await this.options.work.wait(remaining, signal);
@@ -76,20 +76,28 @@ export class LeaseService {
     );
   }
 
-  private async describe(unit: UnitRecord): Promise<LeasedUnit> {
-    const [content, best] = await Promise.all([
-      this.contentOf(unit.jobId),
-      this.results.bestResults(unit.jobId, START_LAYOUTS),
-    ]);
-    return {
+  /** What the agent needs to run each unit; the job's content and best layouts read once per job. */
+  private async describe(units: readonly UnitRecord[]): Promise<LeasedUnit[]> {
+    const jobIds = [...new Set(units.map((unit) => unit.jobId))];
+    const jobs = new Map(
+      await Promise.all(
+        jobIds.map(async (jobId) => {
+          const [content, best] = await Promise.all([
+            this.contentOf(jobId),
+            this.results.bestResults(jobId, START_LAYOUTS),
+          ]);
+          return [jobId, { content, startLayouts: best.map((result) => result.layout) }] as const;
+        }),
+      ),
+    );
+    return units.map((unit) => ({
       unitId: unit.id,
       jobId: unit.jobId,
       seed: unit.seed,
       steps: unit.steps,
       leaseExpiresAt: (unit.leaseExpiresAt as Date).toISOString(),
-      content,
-      startLayouts: best.map((result) => result.layout),
-    };
+      ...(jobs.get(unit.jobId) as { content: Record<string, unknown>; startLayouts: string[] }),
+    }));
   }
 
   private async contentOf(jobId: string): Promise<Record<string, unknown>> {

@@ -135,14 +135,18 @@ export class ResultService {
   }
 
   private async answer(acceptance: Acceptance): Promise<ResultAnswer> {
-    const job = await this.jobs.getJob(acceptance.result.jobId);
+    // A new acceptance finished the job, or left it running (its unit was leased); only a
+    // repeated answer needs to read the job's status.
+    const jobStatus = acceptance.created
+      ? (acceptance.jobFinished ?? "running")
+      : ((await this.jobs.getJob(acceptance.result.jobId))?.status ?? "running");
     return {
       resultId: acceptance.result.id,
       unitId: acceptance.result.unitId,
       score: acceptance.result.score,
       created: acceptance.created,
       newBest: acceptance.newBest,
-      jobStatus: job?.status ?? "running",
+      jobStatus,
     };
   }
 

@@ -8,6 +8,7 @@ import {
   jobListSchema,
   jobViewSchema,
 } from "../../src/protocol/job-messages.ts";
+import { eventually } from "../helpers/eventually.ts";
 import { startHive, type TestHive } from "../helpers/hive.ts";
 
 /** A valid submission; `seed` makes it a different job. */
@@ -66,7 +67,9 @@ for (const stack of ["embedded", "server"] as const) {
       assert.equal(again.statusCode, 200);
       assert.equal((again.json() as JobView).id, job.id);
       assert.equal((again.json() as JobView).name, "job 1", "the stored job is returned");
-      await waitFor(() => events.some((e) => e.type === "job.created" && e.jobId === job.id));
+      await eventually("the event", () =>
+        events.some((e) => e.type === "job.created" && e.jobId === job.id),
+      );
       assert.equal(events.filter((e) => e.type === "job.created" && e.jobId === job.id).length, 1);
     });
 
@@ -224,7 +227,9 @@ for (const stack of ["embedded", "server"] as const) {
       assert.equal(job.status, "cancelled");
       assert.equal(job.units.cancelled, 3);
       expectError(await cancel(hive.auth.admin), 409, "JOB_NOT_CANCELLABLE");
-      await waitFor(() => events.some((e) => e.type === "job.cancelled" && e.jobId === id));
+      await eventually("the event", () =>
+        events.some((e) => e.type === "job.cancelled" && e.jobId === id),
+      );
 
       const other = (await post(submission(21))).json() as JobView;
       const byAdmin = await hive.app.inject({
@@ -274,12 +279,4 @@ for (const stack of ["embedded", "server"] as const) {
       assert.match(String(docs.headers["content-type"]), /html/);
     });
   });
-}
-
-async function waitFor(check: () => boolean): Promise<void> {
-  const deadline = Date.now() + 5000;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error("timed out waiting for an event");
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
 }

@@ -15,6 +15,7 @@ import {
   nodeRegisteredSchema,
 } from "../../src/protocol/node-messages.ts";
 import { freshPglite, freshPostgres, TEST_DATABASE_URL } from "../helpers/databases.ts";
+import { eventually } from "../helpers/eventually.ts";
 import { HIVE_SECRET, startHive, type TestHive } from "../helpers/hive.ts";
 import { IsolatedValkey } from "../helpers/valkey.ts";
 
@@ -70,7 +71,7 @@ for (const stack of ["embedded", "server"] as const) {
       assert.ok(first.heartbeatIntervalSeconds < 30);
       const again = nodeRegisteredSchema.parse((await register(publicKey)).json());
       assert.equal(again.nodeId, first.nodeId);
-      await waitFor(() =>
+      await eventually("the event", () =>
         events.some((e) => e.type === "node.joined" && e.nodeId === first.nodeId),
       );
       assert.equal(
@@ -266,11 +267,3 @@ describe("hive nodes API while Valkey is down", () => {
     }
   });
 });
-
-async function waitFor(check: () => boolean): Promise<void> {
-  const deadline = Date.now() + 5000;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error("timed out waiting for an event");
-    await sleep(20);
-  }
-}

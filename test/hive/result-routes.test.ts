@@ -3,6 +3,7 @@ import { after, before, describe, it } from "node:test";
 import type { CoordinatorEvent } from "../../src/infra/coord/coordinator.ts";
 import { type JobContent, jobViewSchema } from "../../src/protocol/job-messages.ts";
 import { type LeasedUnit, resultAcceptedSchema } from "../../src/protocol/node-messages.ts";
+import { eventually } from "../helpers/eventually.ts";
 import { startHive, type TestHive } from "../helpers/hive.ts";
 import {
   layoutsOf as layoutsOn,
@@ -74,7 +75,9 @@ for (const stack of ["embedded", "server"] as const) {
       assert.equal(view.progress, 1);
       assert.equal(view.best?.score, Math.min(layouts.start.score, layouts.swapped.score));
       assert.equal(view.top.length, 2);
-      await waitFor(() => events.some((e) => e.type === "job.completed" && e.jobId === job.id));
+      await eventually("the event", () =>
+        events.some((e) => e.type === "job.completed" && e.jobId === job.id),
+      );
       assert.equal(events.filter((e) => e.type === "unit.done" && e.jobId === job.id).length, 2);
       assert.ok(events.some((e) => e.type === "job.progress" && e.jobId === job.id));
     });
@@ -174,12 +177,4 @@ for (const stack of ["embedded", "server"] as const) {
       ]);
     });
   });
-}
-
-async function waitFor(check: () => boolean): Promise<void> {
-  const deadline = Date.now() + 5000;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error("timed out waiting for an event");
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
 }
