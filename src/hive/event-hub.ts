@@ -9,8 +9,8 @@ interface Listener {
 }
 
 /**
- * Fans the event bus out to this instance's event streams: one subscription to the coordinator
- * per instance, however many clients. A job's progress is throttled: within an interval only its
+ * Fans the event bus out to this instance's listeners (event streams, waiting lease requests):
+ * one subscription to the coordinator per instance, however many listeners. A job's progress is throttled: within an interval only its
  * latest new best goes out, at the end of the interval.
  */
 export class EventHub {
@@ -19,8 +19,6 @@ export class EventHub {
   private readonly lastProgressAt = new Map<string, number>();
   private readonly timers = new Set<NodeJS.Timeout>();
   private unsubscribe: (() => Promise<void>) | null = null;
-  /** Events handed to clients since start (for /metrics). */
-  delivered = 0;
 
   async start(coordinator: Coordinator): Promise<void> {
     try {
@@ -36,10 +34,6 @@ export class EventHub {
     const listener = { onEvent, onEnd };
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
-  }
-
-  get clients(): number {
-    return this.listeners.size;
   }
 
   async stop(): Promise<void> {
@@ -75,9 +69,6 @@ export class EventHub {
   }
 
   private deliver(event: CoordinatorEvent): void {
-    for (const listener of this.listeners) {
-      listener.onEvent(event);
-      this.delivered++;
-    }
+    for (const listener of this.listeners) listener.onEvent(event);
   }
 }

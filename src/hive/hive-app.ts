@@ -70,14 +70,14 @@ export async function buildHive(options: HiveOptions): Promise<FastifyInstance> 
     context.metrics.requests.inc({ method: request.method, route, status: reply.statusCode });
     context.metrics.requestSeconds.observe({ route }, reply.elapsedTime / 1000);
   });
-  await context.work.start(options.coordinator);
   await context.events.start(options.coordinator);
+  context.work.start(context.events);
   const reaperPeriodMs = options.reaperPeriodMs ?? 15_000;
   if (reaperPeriodMs > 0) context.reaper.start(reaperPeriodMs);
   // Streams and long polls end first, so closing does not wait for their clients.
   app.addHook("preClose", async () => {
     await context.reaper.stop();
-    await context.work.stop();
+    context.work.stop();
     await context.events.stop();
   });
   return app;

@@ -32,12 +32,12 @@ export class HiveMetrics {
     help: "Units waiting for an agent (read at scrape time).",
     registers: [this.registry],
   });
-  readonly eventsDelivered = new Gauge({
+  readonly eventsDelivered = new Counter({
     name: "keyforge_hive_events_delivered",
-    help: "Events handed to this instance's event streams since it started.",
+    help: "Events (snapshots included) written to this instance's event streams.",
     registers: [this.registry],
   });
-  readonly eventClients = new Gauge({
+  readonly eventStreams = new Gauge({
     name: "keyforge_hive_event_streams",
     help: "Open event streams on this instance.",
     registers: [this.registry],

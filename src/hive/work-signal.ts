@@ -1,4 +1,4 @@
-import type { Coordinator } from "../infra/coord/coordinator.ts";
+import type { EventHub } from "./event-hub.ts";
 
 /** Events that can make work available: a new job, or a unit back in the queue. */
 const WORK_EVENTS = new Set(["job.created", "unit.requeued"]);
@@ -12,19 +12,18 @@ const FALLBACK_POLL_MS = 2000;
  */
 export class WorkSignal {
   private readonly waiters = new Set<() => void>();
-  private unsubscribe: (() => Promise<void>) | null = null;
+  private unsubscribe: (() => void) | null = null;
   /** Set when the instance closes: long polls end at once. */
   stopped = false;
 
-  /** Listens on the event bus; without Valkey the fallback poll keeps waiters going. */
-  async start(coordinator: Coordinator): Promise<void> {
-    try {
-      this.unsubscribe = await coordinator.subscribe((event) => {
+  /** Listens to the instance's events; without Valkey the fallback poll keeps waiters going. */
+  start(events: EventHub): void {
+    this.unsubscribe = events.subscribe(
+      (event) => {
         if (WORK_EVENTS.has(event.type)) this.wake();
-      });
-    } catch {
-      this.unsubscribe = null;
-    }
+      },
+      () => {},
+    );
   }
 
   /** Resolves when work may be available, or after `ms`, or when `signal` aborts. */
@@ -50,9 +49,9 @@ export class WorkSignal {
     for (const waiter of [...this.waiters]) waiter();
   }
 
-  async stop(): Promise<void> {
+  stop(): void {
     this.stopped = true;
     this.wake();
-    await this.unsubscribe?.();
+    this.unsubscribe?.();
   }
 }

@@ -27,11 +27,16 @@ function stream(
     connection: "keep-alive",
     "x-accel-buffering": "no",
   });
-  const send = (type: string, data: unknown) =>
+  const send = (type: string, data: unknown) => {
     raw.write(`event: ${type}\ndata: ${JSON.stringify(data)}\n\n`);
+    context.metrics.eventsDelivered.inc();
+  };
+  context.metrics.eventStreams.inc();
   send("snapshot", snapshot);
   const keepAlive = setInterval(() => raw.write(": keep-alive\n\n"), KEEP_ALIVE_MS);
   const end = () => {
+    if (raw.writableEnded) return;
+    context.metrics.eventStreams.dec();
     clearInterval(keepAlive);
     unsubscribe();
     raw.end();

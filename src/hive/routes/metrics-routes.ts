@@ -14,8 +14,6 @@ export function metricsRoutes(app: FastifyInstance, context: HiveContext): void 
         .queuedCount()
         .then((count) => metrics.queuedUnits.set(count))
         .catch(() => {});
-      metrics.eventsDelivered.set(context.events.delivered);
-      metrics.eventClients.set(context.events.clients);
       return reply
         .header("content-type", metrics.registry.contentType)
         .header("cache-control", "no-store")
