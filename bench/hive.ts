@@ -1,38 +1,62 @@
+import { spawn } from "node:child_process";
 import type { AddressInfo } from "node:net";
-import autocannon from "autocannon";
+import { fileURLToPath } from "node:url";
 import { AssetPublisher } from "../src/assetmgr/asset-publisher.ts";
 import { buildHive } from "../src/hive/hive-app.ts";
-import { ApiKeyRepository } from "../src/infra/db/api-key-repository.ts";
 import { SYSTEM_DATA_DIR } from "../src/infra/system-data.ts";
-import { leaseReplySchema } from "../src/protocol/node-messages.ts";
 import { freshPostgres } from "../test/helpers/databases.ts";
 import { HIVE_SECRET } from "../test/helpers/hive.ts";
-import {
-  layoutsOf,
-  registerAgent,
-  signedResult,
-  type TestAgent,
-} from "../test/helpers/hive-agent.ts";
+import { layoutsOf } from "../test/helpers/hive-agent.ts";
 import { IsolatedValkey } from "../test/helpers/valkey.ts";
+import type { LoadOrders, LoadReport, PhaseFigures } from "./hive-load.ts";
 
 /**
- * `npm run bench:hive`: one hive instance on the real PostgreSQL and Redis, loaded by simulated
- * agents on loopback: heartbeats/s (autocannon), then leases/s and results/s with full
- * verification (signature, nonce, re-scoring, exactly-once insert), with p50/p99 latencies.
- * BENCH_HIVE_AGENTS (default 32), BENCH_HIVE_SECONDS (default 10), BENCH_HIVE_UNITS (default 3000).
+ * `npm run bench:hive`: one hive instance on the real PostgreSQL and Redis, loaded over
+ * loopback by simulated agents in a separate process (hive-load.ts): leases/s, heartbeats/s
+ * (each reporting the agent's units) and results/s with full verification (signature, nonce,
+ * re-scoring, exactly-once insert), with p50/p99 latencies and the hive's CPU time per request.
+ * BENCH_HIVE_AGENTS (default 32), BENCH_HIVE_SECONDS (heartbeat phase, default 10),
+ * BENCH_HIVE_UNITS (default 5000).
  */
+const LOAD = fileURLToPath(new URL("./hive-load.ts", import.meta.url));
 const agents = Number(process.env.BENCH_HIVE_AGENTS ?? 32);
 const seconds = Number(process.env.BENCH_HIVE_SECONDS ?? 10);
-const unitCount = Number(process.env.BENCH_HIVE_UNITS ?? 3000);
+const unitCount = Number(process.env.BENCH_HIVE_UNITS ?? 5000);
 
-function percentile(sorted: readonly number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? 0;
+/** Runs the load process to its end, handing each line it reports to `onReport`. */
+function runLoad(orders: LoadOrders, onReport: (line: LoadReport) => void): Promise<void> {
+  const child = spawn(process.execPath, ["--import", "tsx", LOAD], {
+    env: { ...process.env, BENCH_HIVE_LOAD: JSON.stringify(orders) },
+    stdio: ["ignore", "pipe", "inherit"],
+  });
+  let pending = "";
+  child.stdout.setEncoding("utf8").on("data", (chunk: string) => {
+    pending += chunk;
+    for (let end = pending.indexOf("\n"); end >= 0; end = pending.indexOf("\n")) {
+      onReport(JSON.parse(pending.slice(0, end)) as LoadReport);
+      pending = pending.slice(end + 1);
+    }
+  });
+  return new Promise((resolve, reject) => {
+    child.on("error", reject);
+    child.on("exit", (code) =>
+      code === 0 ? resolve() : reject(new Error(`the load process exited with ${code}`)),
+    );
+  });
 }
 
-function report(label: string, count: number, elapsedMs: number, latencies: number[]): void {
-  const sorted = [...latencies].sort((a, b) => a - b);
+function printPhase(
+  { phase, count, perSecond, p50, p99 }: PhaseFigures,
+  hiveCpuMsEach: number,
+): void {
+  const what =
+    phase === "results"
+      ? "results (verified)"
+      : phase === "leases"
+        ? "leases (1 unit each)"
+        : phase;
   console.log(
-    `hive ${label}: ${Math.round((count / elapsedMs) * 1000)} /s, p50 ${percentile(sorted, 50).toFixed(1)} ms, p99 ${percentile(sorted, 99).toFixed(1)} ms`,
+    `hive ${what}: ${perSecond} /s over ${count}, p50 ${p50.toFixed(1)} ms, p99 ${p99.toFixed(1)} ms, hive CPU ${hiveCpuMsEach.toFixed(3)} ms each`,
   );
 }
 
@@ -50,78 +74,30 @@ const app = await buildHive({
 try {
   await app.listen({ host: "127.0.0.1", port: 0 });
   const base = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
-  const fleet: TestAgent[] = [];
-  for (let i = 0; i < agents; i++) fleet.push(await registerAgent(app));
-  console.log(`hive bench: ${agents} agents, node ${process.version}`);
-
-  // Heartbeats: every agent beats as fast as the hive answers.
-  const beats = await autocannon({
-    url: base,
-    connections: agents,
-    duration: seconds,
-    requests: fleet.map((agent) => ({
-      method: "POST",
-      path: `/nodes/${agent.nodeId}/heartbeat`,
-      headers: { ...agent.headers, "content-type": "application/json" },
-      body: JSON.stringify({ telemetry: { ips: 200_000, units: [] } }),
-    })),
-  });
-  if (beats.non2xx > 0 || beats.errors > 0)
-    throw new Error(`heartbeats: ${beats.non2xx} non-2xx, ${beats.errors} errors`);
-  console.log(
-    `hive heartbeats: ${Math.round(beats.requests.average)} /s, p50 ${beats.latency.p50} ms, p99 ${beats.latency.p99} ms`,
-  );
-
-  // Leases and results: the agents drain one job, a lease then a verified result per unit.
-  const { token } = await new ApiKeyRepository(db).createKey("bench", "admin");
-  const submitted = await fetch(`${base}/jobs`, {
+  const submitted = await app.inject({
     method: "POST",
-    headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
-    body: JSON.stringify({
+    url: "/jobs",
+    headers: { authorization: `Bearer ${HIVE_SECRET}` },
+    payload: {
       name: "bench",
       board: "corne",
       corpora: [{ id: "en" }],
       search: { units: unitCount, stepsPerUnit: 10_000, seed: Date.now() % 1_000_000 },
-    }),
+    },
   });
-  const job = (await submitted.json()) as { content: Parameters<typeof layoutsOf>[0] };
-  const { start } = await layoutsOf(job.content, coordinator);
-  const leaseLatencies: number[] = [];
-  const resultLatencies: number[] = [];
-  let leases = 0;
-  let results = 0;
-  const began = performance.now();
-  await Promise.all(
-    fleet.map(async (agent) => {
-      for (;;) {
-        let at = performance.now();
-        const reply = await fetch(`${base}/leases`, {
-          method: "POST",
-          headers: { ...agent.headers, "content-type": "application/json" },
-          body: JSON.stringify({ nodeId: agent.nodeId, max: 1, waitSeconds: 0 }),
-        });
-        const [unit] = leaseReplySchema.parse(await reply.json()).units;
-        leaseLatencies.push(performance.now() - at);
-        if (!unit) return;
-        leases++;
-        at = performance.now();
-        const answer = await fetch(`${base}/units/${unit.unitId}/result`, {
-          method: "POST",
-          headers: { ...agent.headers, "content-type": "application/json" },
-          body: JSON.stringify(signedResult(agent, unit.unitId, start.text, start.score)),
-        });
-        if (answer.status !== 200)
-          throw new Error(`result: ${answer.status} ${await answer.text()}`);
-        resultLatencies.push(performance.now() - at);
-        results++;
+  const { start } = await layoutsOf(submitted.json().content, coordinator);
+  console.log(`hive bench: ${agents} agents, ${unitCount} units, node ${process.version}`);
+  let cpuAtBegin = process.cpuUsage();
+  await runLoad(
+    { base, secret: HIVE_SECRET, agents, seconds, layout: start.text, score: start.score },
+    (line) => {
+      if ("begins" in line) {
+        cpuAtBegin = process.cpuUsage();
+        return;
       }
-    }),
-  );
-  const elapsed = performance.now() - began;
-  report(`leases (1 unit each, ${agents} agents)`, leases, elapsed, leaseLatencies);
-  report(`results (verified, ${agents} agents)`, results, elapsed, resultLatencies);
-  console.log(
-    `hive lease + result cycles: ${Math.round((results / elapsed) * 1000)} units/s end to end`,
+      const { user, system } = process.cpuUsage(cpuAtBegin);
+      printPhase(line, (user + system) / 1000 / line.count);
+    },
   );
 } finally {
   await app.close();

@@ -4,7 +4,8 @@ import { AuditLog } from "../infra/db/audit-log.ts";
 import type { Database } from "../infra/db/database.ts";
 import { HardwareProfileRepository } from "../infra/db/hardware-profile-repository.ts";
 import { NodeRepository } from "../infra/db/node-repository.ts";
-import { UnitRepository } from "../infra/db/unit-repository.ts";
+import { type UnitHolder, UnitRepository } from "../infra/db/unit-repository.ts";
+import { MicroBatcher } from "../infra/micro-batcher.ts";
 import { issueNodeToken } from "../infra/node-tokens.ts";
 import {
   type NodeCommand,
@@ -38,6 +39,8 @@ export class NodeService {
   private readonly profiles: HardwareProfileRepository;
   private readonly units: UnitRepository;
   private readonly audit: AuditLog;
+  /** The reported units of concurrent heartbeats, looked up in one query. */
+  private readonly holders: MicroBatcher<readonly string[], Map<string, UnitHolder>>;
 
   constructor(options: NodeServiceOptions) {
     this.options = options;
@@ -45,6 +48,13 @@ export class NodeService {
     this.profiles = new HardwareProfileRepository(options.db);
     this.units = new UnitRepository(options.db);
     this.audit = new AuditLog(options.db);
+    this.holders = new MicroBatcher(
+      async (lists) => {
+        const all = await this.units.holdersOf([...new Set(lists.flat())]);
+        return lists.map(() => all);
+      },
+      { maxBatch: 256, maxInFlight: 4 },
+    );
   }
 
   /** Registers a node (again, after a restart) and hands it a token. */
@@ -104,7 +114,7 @@ export class NodeService {
       // Telemetry is lost for this beat; the commands below still reach the node.
     }
     const reported = telemetry.units.map((u) => u.unitId);
-    const holders = await this.units.holdersOf(reported);
+    const holders = reported.length > 0 ? await this.holders.submit(reported) : new Map();
     return reported.flatMap((unitId): NodeCommand[] => {
       const holder = holders.get(unitId);
       if (holder?.status === "leased" && holder.nodeId === nodeId) return [];

@@ -1,3 +1,4 @@
+import type { KeyObject } from "node:crypto";
 import { KeyForgeError } from "../core/errors.ts";
 import { layoutFromText } from "../core/layout.ts";
 import type { ScoringModel } from "../core/scoring/model.ts";
@@ -5,12 +6,16 @@ import { rescoreLayout } from "../core/search/result-check.ts";
 import { compileSearchModel, type SearchProblem } from "../core/search/search-problem.ts";
 import { type Coordinator, CoordinatorUnavailableError } from "../infra/coord/coordinator.ts";
 import type { Database } from "../infra/db/database.ts";
-import { JobRepository } from "../infra/db/job-repository.ts";
+import { JobRepository, jobIdOfUnit } from "../infra/db/job-repository.ts";
 import { NodeRepository } from "../infra/db/node-repository.ts";
-import { type Acceptance, ResultRepository } from "../infra/db/result-repository.ts";
-import { UnitRepository } from "../infra/db/unit-repository.ts";
+import {
+  type Acceptance,
+  type NewResult,
+  ResultRepository,
+} from "../infra/db/result-repository.ts";
 import { jobProblem } from "../infra/job-problem.ts";
-import { verifyText } from "../infra/node-signatures.ts";
+import { MicroBatcher } from "../infra/micro-batcher.ts";
+import { publicKeyObject, verifyText } from "../infra/node-signatures.ts";
 import { jobContentSchema } from "../protocol/job-messages.ts";
 import { type ResultSubmission, resultSigningText } from "../protocol/node-messages.ts";
 import type { AssetCatalog } from "./asset-catalog.ts";
@@ -24,6 +29,10 @@ const NONCE_TTL_SECONDS = 2 * 60 * 60;
 const MODEL_CACHE_SIZE = 32;
 /** The agent's score and the hive's may differ by rounding only. */
 const SCORE_TOLERANCE = 1e-6;
+/** Node keys kept per instance; a node's key never changes (its id is derived from it). */
+const NODE_KEY_CACHE_SIZE = 10_000;
+/** Results stored per database round trip under load, and round trips at once. */
+const ACCEPT_BATCH = { maxBatch: 64, maxInFlight: 2 };
 
 export interface ResultServiceOptions {
   readonly db: Database;
@@ -49,9 +58,10 @@ export interface ResultAnswer {
 export class ResultService {
   private readonly options: ResultServiceOptions;
   private readonly nodes: NodeRepository;
-  private readonly units: UnitRepository;
   private readonly jobs: JobRepository;
   private readonly results: ResultRepository;
+  private readonly acceptances: MicroBatcher<NewResult, Acceptance | KeyForgeError>;
+  private readonly nodeKeys = new Map<string, KeyObject>();
   private readonly models = new Map<
     string,
     Promise<{ problem: SearchProblem; model: ScoringModel }>
@@ -60,9 +70,9 @@ export class ResultService {
   constructor(options: ResultServiceOptions) {
     this.options = options;
     this.nodes = new NodeRepository(options.db);
-    this.units = new UnitRepository(options.db);
     this.jobs = new JobRepository(options.db);
     this.results = new ResultRepository(options.db);
+    this.acceptances = new MicroBatcher((batch) => this.results.acceptResults(batch), ACCEPT_BATCH);
   }
 
   async accept(
@@ -70,10 +80,8 @@ export class ResultService {
     unitId: string,
     submission: ResultSubmission,
   ): Promise<ResultAnswer> {
-    const node = await this.nodes.getNode(nodeId);
-    if (!node) throw new KeyForgeError("NODE_NOT_FOUND", `node ${nodeId} is not registered`);
     const { signature, ...signed } = submission;
-    if (!verifyText(node.publicKey, resultSigningText(unitId, signed), signature)) {
+    if (!verifyText(await this.nodeKey(nodeId), resultSigningText(unitId, signed), signature)) {
       throw new KeyForgeError(
         "RESULT_SIGNATURE_INVALID",
         "the signature does not match the node's key",
@@ -95,9 +103,8 @@ export class ResultService {
         "this nonce was used before: sign every result with a new one",
       );
     }
-    const unit = await this.units.getUnit(unitId);
-    if (!unit) throw new KeyForgeError("UNIT_NOT_FOUND", `no unit ${unitId}`);
-    const { problem, model } = await this.modelOf(unit.jobId);
+    const jobId = jobIdOfUnit(unitId);
+    const { problem, model } = await this.modelOf(jobId, unitId);
     const score = rescoreLayout(
       model,
       problem,
@@ -110,7 +117,7 @@ export class ResultService {
         `the layout scores ${score}, not the ${submission.score} the result claims`,
       );
     }
-    const acceptance = await this.results.acceptResult({
+    const acceptance = await this.acceptances.submit({
       unitId,
       nodeId,
       layout: submission.layout,
@@ -120,8 +127,23 @@ export class ResultService {
       nonce: submission.nonce,
       signature,
     });
-    if (acceptance.created) await this.announce(unit.jobId, acceptance);
+    if (acceptance instanceof KeyForgeError) throw acceptance;
+    if (acceptance.created) await this.announce(jobId, acceptance);
     return this.answer(acceptance);
+  }
+
+  /** The node's public key, read once per instance. */
+  private async nodeKey(nodeId: string): Promise<KeyObject> {
+    const cached = this.nodeKeys.get(nodeId);
+    if (cached) return cached;
+    const node = await this.nodes.getNode(nodeId);
+    if (!node) throw new KeyForgeError("NODE_NOT_FOUND", `node ${nodeId} is not registered`);
+    const key = publicKeyObject(node.publicKey);
+    this.nodeKeys.set(nodeId, key);
+    if (this.nodeKeys.size > NODE_KEY_CACHE_SIZE) {
+      this.nodeKeys.delete(this.nodeKeys.keys().next().value as string);
+    }
+    return key;
   }
 
   /** True the first time a nonce is seen; without Valkey, the exactly-once rule stands alone. */
@@ -175,12 +197,15 @@ export class ResultService {
   }
 
   /** The job's problem and compiled model, built once per instance and job. */
-  private modelOf(jobId: string): Promise<{ problem: SearchProblem; model: ScoringModel }> {
+  private modelOf(
+    jobId: string,
+    unitId: string,
+  ): Promise<{ problem: SearchProblem; model: ScoringModel }> {
     const cached = this.models.get(jobId);
     if (cached) return cached;
     const building = (async () => {
       const job = await this.jobs.getJob(jobId);
-      if (!job) throw new KeyForgeError("JOB_NOT_FOUND", `no job ${jobId}`);
+      if (!job) throw new KeyForgeError("UNIT_NOT_FOUND", `no unit ${unitId}`);
       const problem = await jobProblem(jobContentSchema.parse(job.spec), (sha) =>
         this.options.catalog.read(sha),
       );

@@ -12,12 +12,16 @@ export function signText(privateKey: KeyObject | string, text: string): string {
 }
 
 /** True when `signature` is the node's Ed25519 signature of `text`. */
-export function verifyText(publicKey: string, text: string, signature: string): boolean {
+export function verifyText(
+  publicKey: string | KeyObject,
+  text: string,
+  signature: string,
+): boolean {
   try {
     return verify(
       null,
       Buffer.from(text, "utf8"),
-      publicKeyObject(publicKey),
+      typeof publicKey === "string" ? publicKeyObject(publicKey) : publicKey,
       Buffer.from(signature, "base64url"),
     );
   } catch {

@@ -3,9 +3,17 @@ import { KeyForgeError } from "../core/errors.ts";
 
 const PREFIX = "kfn";
 
+/** Signing keys by secret: there are one or two secrets, and every request needs a key. */
+const signingKeys = new Map<string, Buffer>();
+
 /** The signing key of node tokens, derived from HIVE_SECRET so the secret itself never signs. */
 function signingKey(secret: string): Buffer {
-  return createHmac("sha256", secret).update("keyforge node token v1").digest();
+  let key = signingKeys.get(secret);
+  if (!key) {
+    key = createHmac("sha256", secret).update("keyforge node token v1").digest();
+    signingKeys.set(secret, key);
+  }
+  return key;
 }
 
 function signature(payload: string, secret: string): Buffer {
@@ -37,12 +45,38 @@ export function isNodeToken(token: string): boolean {
   return token.startsWith(`${PREFIX}.`);
 }
 
+/** Tokens already checked, with their node and expiry: one HMAC per token, not per request. */
+const verifiedTokens = new Map<string, { readonly nodeId: string; readonly expiresAt: number }>();
+const VERIFIED_TOKENS_KEPT = 10_000;
+
 /** The node a token names, once its signature (by any of `secrets`) and expiry check out. */
 export function verifyNodeToken(
   token: string,
   secrets: readonly string[],
   now: number = Date.now(),
 ): string {
+  const key = `${secrets.join("\n")}\n${token}`;
+  const known = verifiedTokens.get(key) ?? verifySignedToken(token, secrets);
+  if (known.expiresAt <= now) {
+    throw new KeyForgeError(
+      "TOKEN_EXPIRED",
+      "the node token has expired: renew it, or register again",
+    );
+  }
+  if (!verifiedTokens.has(key)) {
+    if (verifiedTokens.size >= VERIFIED_TOKENS_KEPT) {
+      verifiedTokens.delete(verifiedTokens.keys().next().value as string);
+    }
+    verifiedTokens.set(key, known);
+  }
+  return known.nodeId;
+}
+
+/** The claims of a token whose signature (by any of `secrets`) checks out. */
+function verifySignedToken(
+  token: string,
+  secrets: readonly string[],
+): { nodeId: string; expiresAt: number } {
   const [prefix, payload, mac, ...rest] = token.split(".");
   const invalid = () => new KeyForgeError("AUTH_INVALID", "the node token is not valid");
   if (prefix !== PREFIX || !payload || !mac || rest.length > 0) throw invalid();
@@ -60,11 +94,5 @@ export function verifyNodeToken(
     throw invalid();
   }
   if (typeof claims.n !== "string" || typeof claims.e !== "number") throw invalid();
-  if (claims.e <= now) {
-    throw new KeyForgeError(
-      "TOKEN_EXPIRED",
-      "the node token has expired: renew it, or register again",
-    );
-  }
-  return claims.n;
+  return { nodeId: claims.n, expiresAt: claims.e };
 }

@@ -25,7 +25,7 @@ export class LayoutScorer {
   /** Finger slot of each item's key. */
   readonly slotOf: Uint8Array;
   /** Share of keystrokes on each finger slot (0–1). */
-  readonly slotLoad = new Float64Array(FINGER_SLOTS);
+  readonly slotLoad: Float64Array;
   /** Per trigram record: offset of the record's current cost row (trigram-delta-index.ts). */
   private readonly trigramRow: Int32Array;
   /**
@@ -43,34 +43,11 @@ export class LayoutScorer {
 
   constructor(model: ScoringModel, itemAtKey: ArrayLike<number>) {
     this.model = model;
-    const n = model.size;
-    this.itemAt = Int32Array.from(itemAtKey);
-    this.keyOf = new Int32Array(n).fill(-1);
-    this.slotOf = new Uint8Array(n);
-    this.itemAt.forEach((item, key) => {
-      if (item >= 0 && item < n) {
-        this.keyOf[item] = key;
-        this.slotOf[item] = model.keys.slot[key] as number;
-      }
-    });
-    if (this.itemAt.length !== n || this.keyOf.includes(-1)) {
-      throw new KeyForgeError(
-        "LAYOUT_STATE_INVALID",
-        "a layout must place every item on exactly one key",
-      );
-    }
-    for (const [char, key] of model.pins) {
-      if (this.keyOf[model.itemOfChar.get(char) as number] !== key) {
-        throw new KeyForgeError(
-          "LAYOUT_VIOLATES_PIN",
-          `character ${JSON.stringify(char)} is pinned to key ${model.board.keys[key]?.id} but the layout puts it elsewhere`,
-        );
-      }
-    }
-    for (let item = 0; item < model.charCount; item++) {
-      const slot = this.slotOf[item] as number;
-      this.slotLoad[slot] = (this.slotLoad[slot] as number) + (model.monogram[item] as number);
-    }
+    const placement = placementOf(model, itemAtKey);
+    this.itemAt = placement.itemAt;
+    this.keyOf = placement.keyOf;
+    this.slotOf = placement.slotOf;
+    this.slotLoad = placement.slotLoad;
     const index = model.trigramDelta;
     this.slotTrigramCost = new Float64Array(model.size * FINGER_SLOTS);
     this.trigramRow = Int32Array.from(index.base);
@@ -87,44 +64,7 @@ export class LayoutScorer {
 
   /** The full score, from scratch. */
   score(): number {
-    const m = this.model;
-    const n = m.size;
-    const pos = this.keyOf;
-    let total = 0;
-    for (let a = 0; a < m.charCount; a++) {
-      const pa = pos[a] as number;
-      total += (m.monogram[a] as number) * (m.monogramCost[pa] as number);
-      for (let b = 0; b < m.charCount; b++) {
-        const pair = pa * n + (pos[b] as number);
-        total +=
-          (m.bigram[a * n + b] as number) * (m.bigramCost[pair] as number) +
-          (m.skipgram[a * n + b] as number) * (m.skipgramCost[pair] as number);
-      }
-    }
-    const items = m.trigramItems;
-    const slot = this.slotOf;
-    for (let t = 0; t < m.trigramShare.length; t++) {
-      const cell =
-        (m.trigramPattern[t] as number) +
-        ((slot[items[3 * t] as number] as number) * 10 +
-          (slot[items[3 * t + 1] as number] as number)) *
-          10 +
-        (slot[items[3 * t + 2] as number] as number);
-      total += (m.trigramShare[t] as number) * (m.trigramCost[cell] as number);
-    }
-    return total + this.loadPenalty(this.slotLoad) + this.anchorCost();
-  }
-
-  /** The anchor term: the penalty for each character away from its anchor key. */
-  private anchorCost(): number {
-    const m = this.model;
-    if (m.anchorPenalty === 0) return 0;
-    let moved = 0;
-    for (let item = 0; item < m.charCount; item++) {
-      const anchor = m.anchorKey[item] as number;
-      if (anchor >= 0 && anchor !== this.keyOf[item]) moved++;
-    }
-    return m.anchorPenalty * moved;
+    return scoreOfPlacement(this.model, this);
   }
 
   /** Change of the anchor term when item a goes from key pa to pb and item b the other way. */
@@ -140,16 +80,7 @@ export class LayoutScorer {
 
   /** Hand imbalance and finger overload, the objective's non-linear terms. */
   loadPenalty(load: Float64Array): number {
-    const w = this.model.weights.weights;
-    let left = 0;
-    let right = 0;
-    for (const s of LEFT_SLOTS) left += load[s] as number;
-    for (const s of RIGHT_SLOTS) right += load[s] as number;
-    let overload = 0;
-    for (let s = 0; s < FINGER_SLOTS; s++) {
-      overload += Math.max(0, (load[s] as number) - (this.model.slotCap[s] as number));
-    }
-    return w.handImbalance * imbalance(left, right) + w.fingerOverload * 100 * overload;
+    return loadPenaltyOf(this.model, load);
   }
 
   /** How much the score changes if the contents of keys k1 and k2 are exchanged. */
@@ -402,6 +333,109 @@ export class LayoutScorer {
 }
 
 /** Percentage points between the left hand's share of non-thumb keystrokes and 50. */
+/** Where each item sits, checked: every item on exactly one key, every pin kept. */
+interface Placement {
+  readonly itemAt: Int32Array;
+  readonly keyOf: Int32Array;
+  readonly slotOf: Uint8Array;
+  readonly slotLoad: Float64Array;
+}
+
+function placementOf(model: ScoringModel, itemAtKey: ArrayLike<number>): Placement {
+  const n = model.size;
+  const itemAt = Int32Array.from(itemAtKey);
+  const keyOf = new Int32Array(n).fill(-1);
+  const slotOf = new Uint8Array(n);
+  itemAt.forEach((item, key) => {
+    if (item >= 0 && item < n) {
+      keyOf[item] = key;
+      slotOf[item] = model.keys.slot[key] as number;
+    }
+  });
+  if (itemAt.length !== n || keyOf.includes(-1)) {
+    throw new KeyForgeError(
+      "LAYOUT_STATE_INVALID",
+      "a layout must place every item on exactly one key",
+    );
+  }
+  for (const [char, key] of model.pins) {
+    if (keyOf[model.itemOfChar.get(char) as number] !== key) {
+      throw new KeyForgeError(
+        "LAYOUT_VIOLATES_PIN",
+        `character ${JSON.stringify(char)} is pinned to key ${model.board.keys[key]?.id} but the layout puts it elsewhere`,
+      );
+    }
+  }
+  const slotLoad = new Float64Array(FINGER_SLOTS);
+  for (let item = 0; item < model.charCount; item++) {
+    const slot = slotOf[item] as number;
+    slotLoad[slot] = (slotLoad[slot] as number) + (model.monogram[item] as number);
+  }
+  return { itemAt, keyOf, slotOf, slotLoad };
+}
+
+/** The full score of a placement, from scratch. */
+function scoreOfPlacement(m: ScoringModel, placement: Placement): number {
+  const n = m.size;
+  const pos = placement.keyOf;
+  let total = 0;
+  for (let a = 0; a < m.charCount; a++) {
+    const pa = pos[a] as number;
+    total += (m.monogram[a] as number) * (m.monogramCost[pa] as number);
+    for (let b = 0; b < m.charCount; b++) {
+      const pair = pa * n + (pos[b] as number);
+      total +=
+        (m.bigram[a * n + b] as number) * (m.bigramCost[pair] as number) +
+        (m.skipgram[a * n + b] as number) * (m.skipgramCost[pair] as number);
+    }
+  }
+  const items = m.trigramItems;
+  const slot = placement.slotOf;
+  for (let t = 0; t < m.trigramShare.length; t++) {
+    const cell =
+      (m.trigramPattern[t] as number) +
+      ((slot[items[3 * t] as number] as number) * 10 +
+        (slot[items[3 * t + 1] as number] as number)) *
+        10 +
+      (slot[items[3 * t + 2] as number] as number);
+    total += (m.trigramShare[t] as number) * (m.trigramCost[cell] as number);
+  }
+  return total + loadPenaltyOf(m, placement.slotLoad) + anchorCostOf(m, pos);
+}
+
+/** The anchor term: the penalty for each character away from its anchor key. */
+function anchorCostOf(m: ScoringModel, keyOf: Int32Array): number {
+  if (m.anchorPenalty === 0) return 0;
+  let moved = 0;
+  for (let item = 0; item < m.charCount; item++) {
+    const anchor = m.anchorKey[item] as number;
+    if (anchor >= 0 && anchor !== keyOf[item]) moved++;
+  }
+  return m.anchorPenalty * moved;
+}
+
+/** Hand imbalance and finger overload, the objective's non-linear terms. */
+function loadPenaltyOf(model: ScoringModel, load: Float64Array): number {
+  const w = model.weights.weights;
+  let left = 0;
+  let right = 0;
+  for (const s of LEFT_SLOTS) left += load[s] as number;
+  for (const s of RIGHT_SLOTS) right += load[s] as number;
+  let overload = 0;
+  for (let s = 0; s < FINGER_SLOTS; s++) {
+    overload += Math.max(0, (load[s] as number) - (model.slotCap[s] as number));
+  }
+  return w.handImbalance * imbalance(left, right) + w.fingerOverload * 100 * overload;
+}
+
+/**
+ * The full score of the layout given as the item on each key, without building the state
+ * deltas need: for checking a finished layout (a result, a search's end).
+ */
+export function scoreItems(model: ScoringModel, itemAtKey: ArrayLike<number>): number {
+  return scoreOfPlacement(model, placementOf(model, itemAtKey));
+}
+
 function imbalance(left: number, right: number): number {
   return left + right > 0 ? Math.abs(50 - (100 * left) / (left + right)) : 0;
 }

@@ -1,6 +1,6 @@
 import { KeyForgeError } from "../errors.ts";
 import type { Layout } from "../layout.ts";
-import { itemsOfLayout, LayoutScorer } from "../scoring/layout-scorer.ts";
+import { itemsOfLayout, scoreItems } from "../scoring/layout-scorer.ts";
 import type { ScoringModel } from "../scoring/model.ts";
 import type { SearchProblem } from "./search-problem.ts";
 
@@ -25,7 +25,7 @@ export function rescoreLayout(model: ScoringModel, problem: SearchProblem, layou
   let items: Int32Array;
   try {
     items = itemsOfLayout(model, layout);
-    return new LayoutScorer(model, items).score();
+    return scoreItems(model, items);
   } catch (error) {
     if (!(error instanceof KeyForgeError)) throw error;
     throw new KeyForgeError(

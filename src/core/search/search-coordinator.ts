@@ -1,5 +1,5 @@
 import { KeyForgeError } from "../errors.ts";
-import { LayoutScorer } from "../scoring/layout-scorer.ts";
+import { scoreItems } from "../scoring/layout-scorer.ts";
 import type { ScoringModel } from "../scoring/model.ts";
 import { Random } from "./random.ts";
 import { newReplica, type ReplicaState } from "./replica.ts";
@@ -80,10 +80,6 @@ const DEFAULT_REPLICAS_PER_THREAD = 8;
  * own basins (restarting every stuck replica from the best made runs agree less).
  */
 const REHEAT_EPOCHS = 100;
-
-function exactScore(model: ScoringModel, items: Int32Array): number {
-  return new LayoutScorer(model, items).score();
-}
 
 /** Keeps the best distinct layouts seen. */
 class TopLayouts {
@@ -170,12 +166,12 @@ async function anneal(
   const epochSteps = options.epochSteps ?? DEFAULT_EPOCH_STEPS;
   const exchange = Random.seeded(options.seed, 0);
   const fixedStart = startItems(model, problem, null);
-  const startScore = exactScore(model, fixedStart);
+  const startScore = scoreItems(model, fixedStart);
   const ladder = temperatureLadder(model, fixedStart, replicaCount, exchange);
   const replicas: ReplicaState[] = ladder.map((temperature, i) => {
     const random = Random.seeded(options.seed, i + 1);
     const items = options.randomStart ? startItems(model, problem, random) : fixedStart.slice();
-    return newReplica(i, items, exactScore(model, items), temperature, random);
+    return newReplica(i, items, scoreItems(model, items), temperature, random);
   });
   const top = new TopLayouts(options.top ?? 5);
   let best: ScoredItems = { items: fixedStart, score: startScore };
@@ -247,12 +243,12 @@ async function anneal(
   }
 
   const elapsedMs = Date.now() - started;
-  const exactBest = { items: best.items, score: exactScore(model, best.items) };
+  const exactBest = { items: best.items, score: scoreItems(model, best.items) };
   return {
     model,
     start: { items: fixedStart, score: startScore },
     best: exactBest,
-    top: top.list().map((entry) => ({ items: entry.items, score: exactScore(model, entry.items) })),
+    top: top.list().map((entry) => ({ items: entry.items, score: scoreItems(model, entry.items) })),
     steps,
     acceptance: replicas.reduce((sum, r) => sum + r.accepted, 0) / Math.max(1, steps),
     elapsedMs,

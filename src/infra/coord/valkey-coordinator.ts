@@ -25,6 +25,8 @@ function client(url: string): Valkey {
     connectTimeout: 2000,
     retryStrategy: (attempt) => Math.min(MAX_RECONNECT_DELAY_MS, 100 * 2 ** attempt),
     lazyConnect: false,
+    // Commands issued in the same turn of the event loop share one write.
+    enableAutoPipelining: true,
   });
 }
 
@@ -94,12 +96,18 @@ export class ValkeyCoordinator implements Coordinator {
 
   async updateHeartbeat(nodeId: string, telemetry: NodeTelemetry): Promise<void> {
     const expiresAt = Date.now() + this.heartbeatTtlSeconds * 1000;
+    // Two plain commands rather than MULTI: each is idempotent, and plain commands share one
+    // write with every other heartbeat of the same turn (auto-pipelining).
     await guarded(this.valkey, () =>
-      this.valkey
-        .multi()
-        .set(this.keys.heartbeat(nodeId), JSON.stringify(telemetry), "EX", this.heartbeatTtlSeconds)
-        .zadd(this.keys.liveNodes, expiresAt, nodeId)
-        .exec(),
+      Promise.all([
+        this.valkey.set(
+          this.keys.heartbeat(nodeId),
+          JSON.stringify(telemetry),
+          "EX",
+          this.heartbeatTtlSeconds,
+        ),
+        this.valkey.zadd(this.keys.liveNodes, expiresAt, nodeId),
+      ]),
     );
   }
 

@@ -83,21 +83,20 @@ export function unitId(jobId: string, position: number): string {
   return `${jobId}.${position}`;
 }
 
+/** The job a unit id belongs to (the text before its position). */
+export function jobIdOfUnit(id: string): string {
+  return id.slice(0, Math.max(0, id.lastIndexOf(".")));
+}
+
 /**
  * Completes a job whose units are all finished (completed when at least one is done, failed
- * otherwise). Called in the transaction that finished a unit.
+ * otherwise). Called in the transaction that finished a unit; the job's row is locked before
+ * its units are counted, so the last of several concurrent finishers always settles it.
  */
 export async function settleJob(tx: SqlExecutor, jobId: string): Promise<JobStatus | null> {
-  const { rows } = await tx.query<{ status: JobStatus }>(
-    `UPDATE jobs SET
-       status = CASE WHEN EXISTS (SELECT 1 FROM units WHERE job_id = $1 AND status = 'done')
-                     THEN 'completed' ELSE 'failed' END,
-       finished_at = now(), updated_at = now()
-     WHERE id = $1 AND status IN ('queued', 'running')
-       AND NOT EXISTS (SELECT 1 FROM units WHERE job_id = $1 AND status IN ('queued', 'leased'))
-     RETURNING status`,
-    [jobId],
-  );
+  const { rows } = await tx.query<{ status: JobStatus | null }>("SELECT settle_job($1) AS status", [
+    jobId,
+  ]);
   return rows[0]?.status ?? null;
 }
 

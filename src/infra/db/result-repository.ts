@@ -1,6 +1,6 @@
 import { KeyForgeError } from "../../core/errors.ts";
 import type { Database } from "./database.ts";
-import { type JobStatus, settleJob } from "./job-repository.ts";
+import type { JobStatus } from "./job-repository.ts";
 
 export interface NewResult {
   readonly unitId: string;
@@ -64,6 +64,72 @@ function resultFromRow(row: ResultRow): ResultRecord {
   };
 }
 
+/** PostgreSQL's SQLSTATE for a transaction chosen as a deadlock victim. */
+const DEADLOCK_DETECTED = "40P01";
+
+/** A row of accept_results (migrations/0002_result_functions.sql). */
+interface AcceptRow extends Omit<ResultRow, "id" | "unit_id" | "job_id"> {
+  item: number | null;
+  outcome:
+    | "accepted"
+    | "repeated"
+    | "already_accepted"
+    | "lease_not_held"
+    | "unit_not_found"
+    | "job_finished";
+  unit_status: string | null;
+  unit_node_id: string | null;
+  new_best: boolean | null;
+  job_status: JobStatus | null;
+  result_id: string | number | null;
+  job_id: string;
+}
+
+/** Each result's acceptance or error; a finished job is told to its last accepted result. */
+function outcomesOf(
+  batch: readonly NewResult[],
+  rows: readonly AcceptRow[],
+): (Acceptance | KeyForgeError)[] {
+  const finished = new Map(
+    rows.flatMap((row) =>
+      row.outcome === "job_finished" ? [[row.job_id, row.job_status as JobStatus] as const] : [],
+    ),
+  );
+  const lastAccepted = new Map<string, number>();
+  for (const row of rows) {
+    if (row.outcome === "accepted") lastAccepted.set(row.job_id, row.item as number);
+  }
+  const byItem = new Map(rows.map((row) => [row.item, row]));
+  return batch.map((result, item) => {
+    const row = byItem.get(item);
+    switch (row?.outcome) {
+      case "accepted":
+      case "repeated":
+        return {
+          result: resultFromRow({ ...row, id: row.result_id as number, unit_id: result.unitId }),
+          created: row.outcome === "accepted",
+          newBest: row.new_best === true,
+          jobFinished:
+            row.outcome === "accepted" && lastAccepted.get(row.job_id) === item
+              ? (finished.get(row.job_id) ?? null)
+              : null,
+        };
+      case "already_accepted":
+        return new KeyForgeError(
+          "RESULT_ALREADY_ACCEPTED",
+          `unit ${result.unitId} already has an accepted result from another node`,
+        );
+      case "lease_not_held":
+        return new KeyForgeError(
+          "LEASE_NOT_HELD",
+          `unit ${result.unitId} is ${row.unit_status}${row.unit_status === "leased" ? " by another node" : ""}, not leased to node ${result.nodeId}`,
+        );
+      default:
+        return new KeyForgeError("UNIT_NOT_FOUND", `no unit ${result.unitId}`);
+    }
+  });
+}
+
 /** Accepted results: at most one per unit, kept when their node is removed. */
 export class ResultRepository {
   private readonly db: Database;
@@ -77,68 +143,28 @@ export class ResultRepository {
    * best moves when the score is lower, and the job completes with its last unit. The same
    * node sending the result again gets the stored acceptance back (`created: false`).
    */
-  acceptResult(result: NewResult): Promise<Acceptance> {
-    return this.db.transaction(async (tx) => {
-      const units = await tx.query<{ job_id: string; status: string; node_id: string | null }>(
-        "SELECT job_id, status, node_id FROM units WHERE id = $1 FOR UPDATE",
-        [result.unitId],
-      );
-      const unit = units.rows[0];
-      if (!unit) throw new KeyForgeError("UNIT_NOT_FOUND", `no unit ${result.unitId}`);
-      const stored = await tx.query<ResultRow>("SELECT * FROM results WHERE unit_id = $1", [
-        result.unitId,
-      ]);
-      const previous = stored.rows[0];
-      if (previous) {
-        if (previous.node_id !== result.nodeId) {
-          throw new KeyForgeError(
-            "RESULT_ALREADY_ACCEPTED",
-            `unit ${result.unitId} already has an accepted result from another node`,
-          );
-        }
-        return {
-          result: resultFromRow(previous),
-          created: false,
-          newBest: false,
-          jobFinished: null,
-        };
+  async acceptResult(result: NewResult): Promise<Acceptance> {
+    const [outcome] = await this.acceptResults([result]);
+    if (outcome instanceof KeyForgeError) throw outcome;
+    return outcome as Acceptance;
+  }
+
+  /**
+   * Accepts a batch of results in one transaction and one round trip, each as `acceptResult`
+   * would; a result that cannot be accepted gets its error in its place. A deadlock with
+   * another writer (the reaper, a cancellation) rolls the batch back and runs it again.
+   */
+  async acceptResults(batch: readonly NewResult[]): Promise<(Acceptance | KeyForgeError)[]> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const { rows } = await this.db.query<AcceptRow>("SELECT * FROM accept_results($1::jsonb)", [
+          JSON.stringify(batch),
+        ]);
+        return outcomesOf(batch, rows);
+      } catch (error) {
+        if ((error as { code?: unknown }).code !== DEADLOCK_DETECTED || attempt >= 3) throw error;
       }
-      if (unit.status !== "leased" || unit.node_id !== result.nodeId) {
-        throw new KeyForgeError(
-          "LEASE_NOT_HELD",
-          `unit ${result.unitId} is ${unit.status}${unit.status === "leased" ? " by another node" : ""}, not leased to node ${result.nodeId}`,
-        );
-      }
-      const inserted = await tx.query<ResultRow>(
-        `INSERT INTO results (unit_id, job_id, node_id, layout, score, steps, duration_ms, nonce, signature)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
-         RETURNING *`,
-        [
-          result.unitId,
-          unit.job_id,
-          result.nodeId,
-          result.layout,
-          result.score,
-          result.steps,
-          result.durationMs,
-          result.nonce,
-          result.signature,
-        ],
-      );
-      const accepted = resultFromRow(inserted.rows[0] as ResultRow);
-      await tx.query(
-        `UPDATE units SET status = 'done', finished_at = now(), lease_expires_at = NULL
-         WHERE id = $1`,
-        [result.unitId],
-      );
-      const best = await tx.query(
-        `UPDATE jobs SET best_result_id = $2, best_score = $3, updated_at = now()
-         WHERE id = $1 AND (best_score IS NULL OR best_score > $3)`,
-        [unit.job_id, accepted.id, accepted.score],
-      );
-      const jobFinished = await settleJob(tx, unit.job_id);
-      return { result: accepted, created: true, newBest: best.rowCount > 0, jobFinished };
-    });
+    }
   }
 
   async resultOfUnit(unitId: string): Promise<ResultRecord | null> {

@@ -3,6 +3,12 @@ import { settleJob } from "./job-repository.ts";
 
 export type UnitStatus = "queued" | "leased" | "done" | "failed" | "cancelled";
 
+/** Where a unit stands, as a heartbeat's commands need it. */
+export interface UnitHolder {
+  readonly status: UnitStatus;
+  readonly nodeId: string | null;
+}
+
 export interface UnitRecord {
   readonly id: string;
   readonly jobId: string;
@@ -86,9 +92,7 @@ export class UnitRepository {
   }
 
   /** Status and holder of each of the given units that exists (a heartbeat's reported units). */
-  async holdersOf(
-    unitIds: readonly string[],
-  ): Promise<Map<string, { status: UnitStatus; nodeId: string | null }>> {
+  async holdersOf(unitIds: readonly string[]): Promise<Map<string, UnitHolder>> {
     if (unitIds.length === 0) return new Map();
     const { rows } = await this.db.query<{
       id: string;

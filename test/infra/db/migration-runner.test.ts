@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { cpSync, mkdtempSync, writeFileSync } from "node:fs";
+import { cpSync, mkdtempSync, readdirSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, describe, it } from "node:test";
@@ -11,6 +11,12 @@ import {
 } from "../../../src/infra/db/migration-runner.ts";
 import { freshPglite, freshPostgres, TEST_DATABASE_URL } from "../../helpers/databases.ts";
 import { assertCleanFailure, runCli } from "../../helpers/run-cli.ts";
+
+/** The names of the shipped migrations, in the order they apply. */
+const SHIPPED = readdirSync(MIGRATIONS_DIR)
+  .filter((file) => file.endsWith(".sql"))
+  .sort()
+  .map((file) => file.replace(/\.sql$/, ""));
 
 /** The shipped migrations plus extra files, in a folder of their own. */
 function migrationsWith(extra: Record<string, string>): string {
@@ -55,8 +61,11 @@ for (const [engine, fresh] of engines) {
     it("creates every table on an empty database, then has nothing left to do", async () => {
       const db = await empty();
       const lines: string[] = [];
-      assert.deepEqual(await migrate(db, { log: (line) => lines.push(line) }), ["0001_stores"]);
-      assert.deepEqual(lines, ["applying 0001_stores"]);
+      assert.deepEqual(await migrate(db, { log: (line) => lines.push(line) }), SHIPPED);
+      assert.deepEqual(
+        lines,
+        SHIPPED.map((name) => `applying ${name}`),
+      );
       assert.deepEqual(await tables(db), [
         "api_keys",
         "audit_log",
@@ -75,32 +84,32 @@ for (const [engine, fresh] of engines) {
       await migrate(db);
       const before = await tables(db);
       const dir = migrationsWith({
-        "0002_add_notes.sql": "CREATE TABLE notes (id integer PRIMARY KEY);",
-        "0003_broken.sql": "ALTER TABLE jobs ADD COLUMN tag text;\nSELEC 1;\n",
+        "9002_add_notes.sql": "CREATE TABLE notes (id integer PRIMARY KEY);",
+        "9003_broken.sql": "ALTER TABLE jobs ADD COLUMN tag text;\nSELEC 1;\n",
       });
       await assert.rejects(migrate(db, { dir }), (error: unknown) => {
         assert.ok(error instanceof MigrationFailedError);
-        assert.equal(error.migration, "0003_broken");
-        assert.match(error.message, /migration 0003_broken failed: .*syntax error.*\(line 2\)/);
+        assert.equal(error.migration, "9003_broken");
+        assert.match(error.message, /migration 9003_broken failed: .*syntax error.*\(line 2\)/);
         return true;
       });
-      assert.deepEqual(await tables(db), before, "0002's table was rolled back too");
+      assert.deepEqual(await tables(db), before, "9002's table was rolled back too");
       const columns = await db.query(
         "SELECT 1 FROM information_schema.columns WHERE table_schema = $1 AND table_name = 'jobs' AND column_name = 'tag'",
         [db.schema],
       );
       assert.equal(columns.rowCount, 0);
-      assert.deepEqual(await appliedNames(db), ["0001_stores"]);
+      assert.deepEqual(await appliedNames(db), SHIPPED);
     });
 
     it("refuses a new migration that sorts before one already applied", async () => {
       const db = await empty();
-      await migrate(db, { dir: migrationsWith({ "0005_late.sql": "SELECT 1;" }) });
+      await migrate(db, { dir: migrationsWith({ "9005_late.sql": "SELECT 1;" }) });
       const dir = migrationsWith({
-        "0004_early.sql": "SELECT 1;",
-        "0005_late.sql": "SELECT 1;",
+        "9004_early.sql": "SELECT 1;",
+        "9005_late.sql": "SELECT 1;",
       });
-      await assert.rejects(migrate(db, { dir }), /0004_early is preceding already run migration/);
+      await assert.rejects(migrate(db, { dir }), /9004_early is preceding already run migration/);
     });
   });
 }
@@ -110,8 +119,8 @@ describe("migrate on a shared PostgreSQL", () => {
     const { db, drop } = await freshPostgres({ migrated: false });
     try {
       const runs = await Promise.all([migrate(db), migrate(db), migrate(db), migrate(db)]);
-      assert.deepEqual(runs.flat(), ["0001_stores"]);
-      assert.deepEqual(await appliedNames(db), ["0001_stores"]);
+      assert.deepEqual(runs.flat(), SHIPPED);
+      assert.deepEqual(await appliedNames(db), SHIPPED);
     } finally {
       await drop();
     }
@@ -121,12 +130,15 @@ describe("migrate on a shared PostgreSQL", () => {
 describe("keyforge migrate", () => {
   it("exits non-zero naming the failed migration, and keeps nothing of that run", () => {
     const folder = join(mkdtempSync(join(tmpdir(), "keyforge-db-")), "db");
-    const dir = migrationsWith({ "0002_broken.sql": "CREATE TABLE broken (id nonsense_type);" });
+    const dir = migrationsWith({ "9002_broken.sql": "CREATE TABLE broken (id nonsense_type);" });
     const failed = runCli(["migrate", "--database", folder, "--dir", dir]);
-    assertCleanFailure(failed, /migration 0002_broken failed: type "nonsense_type" does not exist/);
+    assertCleanFailure(failed, /migration 9002_broken failed: type "nonsense_type" does not exist/);
     const retry = runCli(["migrate", "--database", folder]);
     assert.equal(retry.status, 0, retry.stderr);
-    assert.match(retry.stdout, /applied 1 migration\(s\): 0001_stores/, "0001 was rolled back");
+    assert.ok(
+      retry.stdout.includes(`applied ${SHIPPED.length} migration(s): ${SHIPPED.join(", ")}`),
+      `the shipped ones were rolled back with the broken one: ${retry.stdout}`,
+    );
   });
 
   it("reports an unreachable server clearly", () => {

@@ -100,6 +100,41 @@ forEachDatabase("ResultRepository", (open) => {
     assert.equal(Number(rows[0]?.count), 1);
   });
 
+  it("completes the job when its last units are accepted at the same moment", async () => {
+    for (let round = 0; round < 5; round++) {
+      const { job, node, leased } = await leasedJob(6);
+      await Promise.all(leased.map((unit, i) => results.acceptResult(resultFor(unit, node, i))));
+      assert.equal((await jobs.getJob(job.id))?.status, "completed", `round ${round}`);
+    }
+  });
+
+  it("accepts a batch in one call, each result with its own outcome", async () => {
+    const { job, node, leased } = await leasedJob(3);
+    const [a, b, c] = leased as [UnitRecord, UnitRecord, UnitRecord];
+    const first = await results.acceptResult(resultFor(a, node, 9));
+    const stranger = await registeredNode(db);
+    const outcomes = await results.acceptResults([
+      resultFor(a, node, 9),
+      resultFor(b, node, 8),
+      resultFor(c, stranger, 1),
+      { ...resultFor(c, node, 2), unitId: "nope" },
+      resultFor(c, node, 7),
+    ]);
+    const [repeated, better, notHeld, missing, last] = outcomes;
+    assert.deepEqual(
+      repeated && !(repeated instanceof KeyForgeError) && [repeated.created, repeated.result.id],
+      [false, first.result.id],
+    );
+    assert.ok(better && !(better instanceof KeyForgeError) && better.created && better.newBest);
+    assert.ok(rejectsWith("LEASE_NOT_HELD")(notHeld));
+    assert.ok(rejectsWith("UNIT_NOT_FOUND")(missing));
+    assert.ok(last && !(last instanceof KeyForgeError));
+    assert.deepEqual([last.newBest, last.jobFinished], [true, "completed"]);
+    assert.equal(better.jobFinished, null, "the job finished with the batch's last result");
+    const stored = await jobs.getJob(job.id);
+    assert.deepEqual([stored?.status, stored?.bestResultId], ["completed", last.result.id]);
+  });
+
   it("refuses results for units the node does not hold", async () => {
     const { job, node, leased } = await leasedJob(2);
     const stranger = await registeredNode(db);

@@ -1,0 +1,216 @@
+import { generateKeyPairSync, type KeyObject, randomBytes } from "node:crypto";
+import { Agent as HttpAgent, request } from "node:http";
+import autocannon from "autocannon";
+import { signText } from "../src/infra/node-signatures.ts";
+import {
+  type LeasedUnit,
+  leaseReplySchema,
+  nodeRegisteredSchema,
+  resultSigningText,
+} from "../src/protocol/node-messages.ts";
+
+/**
+ * The simulated agents of `npm run bench:hive`, in their own process so that the hive under
+ * test has a core to itself. Reads its orders from BENCH_HIVE_LOAD (JSON, see `LoadOrders`),
+ * drives the hive over HTTP (keep-alive connections, as agents hold them) and prints a JSON
+ * line when each phase begins and one with its figures when it ends.
+ */
+export interface LoadOrders {
+  readonly base: string;
+  readonly secret: string;
+  readonly agents: number;
+  readonly seconds: number;
+  /** A layout every unit may return, and its score as the hive computes it. */
+  readonly layout: string;
+  readonly score: number;
+}
+
+export type Phase = "leases" | "heartbeats" | "results";
+
+/** What the load process prints, one JSON object per line. */
+export type LoadReport = { readonly begins: Phase } | PhaseFigures;
+
+export interface PhaseFigures {
+  readonly phase: Phase;
+  readonly count: number;
+  readonly perSecond: number;
+  readonly p50: number;
+  readonly p99: number;
+}
+
+interface Agent {
+  readonly nodeId: string;
+  readonly privateKey: KeyObject;
+  readonly headers: Record<string, string>;
+  readonly units: LeasedUnit[];
+}
+
+const orders = JSON.parse(process.env.BENCH_HIVE_LOAD ?? "") as LoadOrders;
+
+function percentile(sorted: readonly number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? 0;
+}
+
+function figures(
+  phase: PhaseFigures["phase"],
+  latencies: number[],
+  elapsedMs: number,
+): PhaseFigures {
+  const sorted = [...latencies].sort((a, b) => a - b);
+  return {
+    phase,
+    count: sorted.length,
+    perSecond: Math.round((sorted.length / elapsedMs) * 1000),
+    p50: percentile(sorted, 50),
+    p99: percentile(sorted, 99),
+  };
+}
+
+const connections = new HttpAgent({ keepAlive: true, maxSockets: orders.agents });
+
+function post(path: string, headers: Record<string, string>, body: unknown): Promise<unknown> {
+  const payload = JSON.stringify(body);
+  return new Promise((resolve, reject) => {
+    const call = request(
+      `${orders.base}${path}`,
+      {
+        method: "POST",
+        agent: connections,
+        headers: {
+          ...headers,
+          "content-type": "application/json",
+          "content-length": Buffer.byteLength(payload),
+        },
+      },
+      (response) => {
+        let text = "";
+        response.setEncoding("utf8");
+        response.on("data", (chunk: string) => {
+          text += chunk;
+        });
+        response.on("end", () => {
+          const status = response.statusCode ?? 0;
+          if (status === 200 || status === 201) resolve(JSON.parse(text));
+          else reject(new Error(`POST ${path}: ${status} ${text}`));
+        });
+      },
+    );
+    call.on("error", reject);
+    call.end(payload);
+  });
+}
+
+async function register(): Promise<Agent> {
+  const { publicKey, privateKey } = generateKeyPairSync("ed25519");
+  const reply = nodeRegisteredSchema.parse(
+    await post(
+      "/nodes/register",
+      { authorization: `Bearer ${orders.secret}` },
+      {
+        publicKey: publicKey.export({ format: "jwk" }).x,
+        hardware: { cpuModel: "Bench agent CPU", cores: 2, arch: "x64" },
+        calibratedIps: 200_000,
+      },
+    ),
+  );
+  return {
+    nodeId: reply.nodeId,
+    privateKey,
+    headers: { authorization: `Bearer ${reply.token}` },
+    units: [],
+  };
+}
+
+/** Every agent leases one unit per call until the queue is empty. */
+async function leaseAll(fleet: readonly Agent[]): Promise<PhaseFigures> {
+  const latencies: number[] = [];
+  const began = performance.now();
+  await Promise.all(
+    fleet.map(async (agent) => {
+      for (;;) {
+        const at = performance.now();
+        const { units } = leaseReplySchema.parse(
+          await post("/leases", agent.headers, { nodeId: agent.nodeId, max: 1, waitSeconds: 0 }),
+        );
+        if (units.length === 0) return;
+        latencies.push(performance.now() - at);
+        agent.units.push(...units);
+      }
+    }),
+  );
+  return figures("leases", latencies, performance.now() - began);
+}
+
+/** Every agent beats as fast as the hive answers, reporting the units it holds. */
+async function heartbeats(fleet: readonly Agent[]): Promise<PhaseFigures> {
+  const result = await autocannon({
+    url: orders.base,
+    connections: fleet.length,
+    duration: orders.seconds,
+    requests: fleet.map((agent) => ({
+      method: "POST",
+      path: `/nodes/${agent.nodeId}/heartbeat`,
+      headers: { ...agent.headers, "content-type": "application/json" },
+      body: JSON.stringify({
+        telemetry: {
+          ips: 200_000,
+          units: agent.units.slice(0, 2).map((unit) => ({ unitId: unit.unitId, bestScore: 1 })),
+        },
+      }),
+    })),
+  });
+  if (result.non2xx > 0 || result.errors > 0) {
+    throw new Error(`heartbeats: ${result.non2xx} non-2xx answers, ${result.errors} errors`);
+  }
+  return {
+    phase: "heartbeats",
+    count: result.requests.total,
+    perSecond: Math.round(result.requests.average),
+    p50: result.latency.p50,
+    p99: result.latency.p99,
+  };
+}
+
+/** Every agent submits a signed result for each unit it holds, one after another. */
+async function submitAll(fleet: readonly Agent[]): Promise<PhaseFigures> {
+  // Agents sign as they finish units, not in the hive's time: sign every body up front.
+  const bodies = fleet.map((agent) =>
+    agent.units.map((unit) => {
+      const body = {
+        layout: orders.layout,
+        score: orders.score,
+        steps: unit.steps,
+        durationMs: 1000,
+        nonce: randomBytes(16).toString("base64url"),
+        timestamp: new Date().toISOString(),
+      };
+      const signature = signText(agent.privateKey, resultSigningText(unit.unitId, body));
+      return { unitId: unit.unitId, body: { ...body, signature } };
+    }),
+  );
+  report({ begins: "results" });
+  const latencies: number[] = [];
+  const began = performance.now();
+  await Promise.all(
+    fleet.map(async (agent, i) => {
+      for (const { unitId, body } of bodies[i] ?? []) {
+        const at = performance.now();
+        await post(`/units/${unitId}/result`, agent.headers, body);
+        latencies.push(performance.now() - at);
+      }
+    }),
+  );
+  return figures("results", latencies, performance.now() - began);
+}
+
+function report(line: LoadReport): void {
+  console.log(JSON.stringify(line));
+}
+
+const fleet: Agent[] = [];
+for (let i = 0; i < orders.agents; i++) fleet.push(await register());
+report({ begins: "leases" });
+report(await leaseAll(fleet));
+report({ begins: "heartbeats" });
+report(await heartbeats(fleet));
+report(await submitAll(fleet));
