@@ -32,3 +32,18 @@ export function valkeyUrlOf(flag: string | undefined): string {
   const setting = readSetting("KEYFORGE_VALKEY_URL");
   return setting === undefined ? DEFAULT_VALKEY_URL : checkedUrl(setting, "KEYFORGE_VALKEY_URL");
 }
+
+/**
+ * The prefix of every Valkey key and channel (setting KEYFORGE_VALKEY_PREFIX), so several
+ * installations can share one server; undefined for the default.
+ */
+export function valkeyKeyPrefix(): string | undefined {
+  const prefix = readSetting("KEYFORGE_VALKEY_PREFIX");
+  if (prefix !== undefined && !/^[\w:.-]{1,64}$/.test(prefix)) {
+    throw new KeyForgeError(
+      "FLAG_INVALID",
+      "KEYFORGE_VALKEY_PREFIX may hold letters, digits and _ : . - (at most 64)",
+    );
+  }
+  return prefix;
+}

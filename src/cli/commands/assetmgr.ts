@@ -4,7 +4,7 @@ import type { PublishReport } from "../../assetmgr/asset-publisher.ts";
 import { KeyForgeError } from "../../core/errors.ts";
 import type { Coordinator } from "../../infra/coord/coordinator.ts";
 import { SYSTEM_DATA_DIR } from "../../infra/system-data.ts";
-import { VALKEY_FLAG_HELP, valkeyUrlOf } from "../coordinator-flags.ts";
+import { VALKEY_FLAG_HELP, valkeyKeyPrefix, valkeyUrlOf } from "../coordinator-flags.ts";
 import { periodSeconds } from "../flag-values.ts";
 import { table } from "../output.ts";
 import { shutdownSignal } from "../shutdown-signal.ts";
@@ -33,7 +33,7 @@ async function withCoordinator(
   const url = valkeyUrlOf(flags.valkey);
   // Loaded on use, as the modules below: every other command starts without them.
   const { ValkeyCoordinator } = await import("../../infra/coord/valkey-coordinator.ts");
-  const coordinator = new ValkeyCoordinator(url);
+  const coordinator = new ValkeyCoordinator(url, { keyPrefix: valkeyKeyPrefix() });
   try {
     await work(coordinator);
   } finally {

@@ -1,5 +1,5 @@
 import type { Command } from "commander";
-import { VALKEY_FLAG_HELP, valkeyUrlOf } from "../coordinator-flags.ts";
+import { VALKEY_FLAG_HELP, valkeyKeyPrefix, valkeyUrlOf } from "../coordinator-flags.ts";
 import { listenAddress, serveUntilStopped, withListenFlags } from "../server-lifecycle.ts";
 import { shutdownSignal } from "../shutdown-signal.ts";
 
@@ -19,7 +19,7 @@ async function serveAssets(flags: AssetsFlags): Promise<void> {
   // Loaded on use: the HTTP and Valkey libraries would slow every other command's start.
   const { buildAssetsGateway } = await import("../../assets/assets-gateway.ts");
   const { ValkeyCoordinator } = await import("../../infra/coord/valkey-coordinator.ts");
-  const coordinator = new ValkeyCoordinator(url);
+  const coordinator = new ValkeyCoordinator(url, { keyPrefix: valkeyKeyPrefix() });
   try {
     await serveUntilStopped(buildAssetsGateway(coordinator), "assets", address, stopping);
   } finally {

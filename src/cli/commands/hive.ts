@@ -1,6 +1,6 @@
 import type { Command } from "commander";
 import { readSetting } from "../../infra/config.ts";
-import { VALKEY_FLAG_HELP, valkeyUrlOf } from "../coordinator-flags.ts";
+import { VALKEY_FLAG_HELP, valkeyKeyPrefix, valkeyUrlOf } from "../coordinator-flags.ts";
 import { wholeNumber } from "../flag-values.ts";
 import { listenAddress, serveUntilStopped, withListenFlags } from "../server-lifecycle.ts";
 import { shutdownSignal } from "../shutdown-signal.ts";
@@ -34,7 +34,7 @@ async function serveHive(flags: HiveFlags): Promise<void> {
   const { defaultDatabaseLocation, openDatabase } = await import("../../infra/db/open-database.ts");
   const { ValkeyCoordinator } = await import("../../infra/coord/valkey-coordinator.ts");
   const db = openDatabase(flags.database ?? defaultDatabaseLocation());
-  const coordinator = new ValkeyCoordinator(valkeyUrl);
+  const coordinator = new ValkeyCoordinator(valkeyUrl, { keyPrefix: valkeyKeyPrefix() });
   try {
     // A failed migration stops the start with a non-zero exit; the schema stays as it was.
     await migrate(db, { log: (line) => process.stderr.write(`hive: migrate: ${line}\n`) });

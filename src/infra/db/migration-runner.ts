@@ -60,6 +60,7 @@ export async function migrate(
         ignorePattern: "(\\..*|.*\\.md)",
         migrationsTable: MIGRATIONS_TABLE,
         schema: db.schema,
+        createSchema: true,
         direction: "up",
         singleTransaction: true,
         advisoryLockMode: "wait",
