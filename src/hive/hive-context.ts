@@ -13,6 +13,7 @@ import {
 } from "./auth.ts";
 import { EventHub } from "./event-hub.ts";
 import { HiveMetrics } from "./hive-metrics.ts";
+import { JobModels } from "./job-models.ts";
 import { JobService } from "./job-service.ts";
 import { LeaseService } from "./lease-service.ts";
 import { NodeService } from "./node-service.ts";
@@ -60,17 +61,19 @@ export class HiveContext {
     this.log = options.log ?? ((line) => process.stderr.write(`${line}\n`));
     this.keys = new ApiKeyRepository(options.db);
     const catalog = new AssetCatalog(options.coordinator);
+    const models = new JobModels(options.db, catalog);
     this.jobs = new JobService({
       db: options.db,
       coordinator: options.coordinator,
       catalog,
+      models,
       maxQueuedUnits: options.maxQueuedUnits ?? 1_000_000,
       log: this.log,
     });
     this.results = new ResultService({
       db: options.db,
       coordinator: options.coordinator,
-      catalog,
+      models,
       log: this.log,
     });
     this.leases = new LeaseService({

@@ -17,6 +17,7 @@ import {
 import type { AssetCatalog } from "./asset-catalog.ts";
 import type { Principal } from "./auth.ts";
 import { publishBestEffort } from "./event-publishing.ts";
+import type { JobModels } from "./job-models.ts";
 import { resolveJobContent } from "./job-resolver.ts";
 
 /** Results listed with a job. */
@@ -63,6 +64,7 @@ export interface JobServiceOptions {
   readonly db: Database;
   readonly coordinator: Coordinator;
   readonly catalog: AssetCatalog;
+  readonly models: JobModels;
   /** Above this many queued units, new jobs are refused with 503 until agents catch up. */
   readonly maxQueuedUnits: number;
   readonly log: (line: string) => void;
@@ -191,13 +193,17 @@ export class JobService {
       this.results.bestResults(job.id, TOP_RESULTS),
     ]);
     const ranked = top.map((r) => ({ score: r.score, layout: r.layout, unitId: r.unitId }));
+    const best = top[0];
     const { units: _, ...summary } = summaryOf(job);
     return {
       ...summary,
       content: jobContentSchema.parse(job.spec) as JobContent,
       units: { total: job.unitCount, ...counts },
       progress: (counts.done + counts.failed) / job.unitCount,
-      best: ranked[0] ?? null,
+      best:
+        best && ranked[0]
+          ? { ...ranked[0], metrics: await this.options.models.metricsOf(job.id, best) }
+          : null,
       top: ranked,
     };
   }

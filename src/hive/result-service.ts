@@ -1,9 +1,7 @@
 import type { KeyObject } from "node:crypto";
 import { KeyForgeError } from "../core/errors.ts";
 import { layoutFromText } from "../core/layout.ts";
-import type { ScoringModel } from "../core/scoring/model.ts";
 import { rescoreLayout } from "../core/search/result-check.ts";
-import { compileSearchModel, type SearchProblem } from "../core/search/search-problem.ts";
 import { type Coordinator, CoordinatorUnavailableError } from "../infra/coord/coordinator.ts";
 import type { Database } from "../infra/db/database.ts";
 import { JobRepository, jobIdOfUnit } from "../infra/db/job-repository.ts";
@@ -13,20 +11,16 @@ import {
   type NewResult,
   ResultRepository,
 } from "../infra/db/result-repository.ts";
-import { jobProblem } from "../infra/job-problem.ts";
 import { MicroBatcher } from "../infra/micro-batcher.ts";
 import { publicKeyObject, verifyText } from "../infra/node-signatures.ts";
-import { jobContentSchema } from "../protocol/job-messages.ts";
 import { type ResultSubmission, resultSigningText } from "../protocol/node-messages.ts";
-import type { AssetCatalog } from "./asset-catalog.ts";
 import { publishBestEffort } from "./event-publishing.ts";
+import type { JobModels } from "./job-models.ts";
 
 /** How far a result's timestamp may be from the hive's clock. */
 const TIMESTAMP_WINDOW_MS = 15 * 60 * 1000;
 /** Nonces are remembered a little longer than a timestamp stays acceptable. */
 const NONCE_TTL_SECONDS = 2 * 60 * 60;
-/** Compiled scoring models kept per instance (one per job being worked on). */
-const MODEL_CACHE_SIZE = 32;
 /** The agent's score and the hive's may differ by rounding only. */
 const SCORE_TOLERANCE = 1e-6;
 /** Node keys kept per instance; a node's key never changes (its id is derived from it). */
@@ -37,7 +31,7 @@ const ACCEPT_BATCH = { maxBatch: 64, maxInFlight: 2 };
 export interface ResultServiceOptions {
   readonly db: Database;
   readonly coordinator: Coordinator;
-  readonly catalog: AssetCatalog;
+  readonly models: JobModels;
   readonly log: (line: string) => void;
 }
 
@@ -62,10 +56,6 @@ export class ResultService {
   private readonly results: ResultRepository;
   private readonly acceptances: MicroBatcher<NewResult, Acceptance | KeyForgeError>;
   private readonly nodeKeys = new Map<string, KeyObject>();
-  private readonly models = new Map<
-    string,
-    Promise<{ problem: SearchProblem; model: ScoringModel }>
-  >();
 
   constructor(options: ResultServiceOptions) {
     this.options = options;
@@ -104,7 +94,11 @@ export class ResultService {
       );
     }
     const jobId = jobIdOfUnit(unitId);
-    const { problem, model } = await this.modelOf(jobId, unitId);
+    const { problem, model } = await this.options.models.modelOf(jobId).catch((error) => {
+      throw error instanceof KeyForgeError && error.code === "JOB_NOT_FOUND"
+        ? new KeyForgeError("UNIT_NOT_FOUND", `no unit ${unitId}`)
+        : error;
+    });
     const score = rescoreLayout(
       model,
       problem,
@@ -194,28 +188,5 @@ export class ResultService {
         log,
       );
     }
-  }
-
-  /** The job's problem and compiled model, built once per instance and job. */
-  private modelOf(
-    jobId: string,
-    unitId: string,
-  ): Promise<{ problem: SearchProblem; model: ScoringModel }> {
-    const cached = this.models.get(jobId);
-    if (cached) return cached;
-    const building = (async () => {
-      const job = await this.jobs.getJob(jobId);
-      if (!job) throw new KeyForgeError("UNIT_NOT_FOUND", `no unit ${unitId}`);
-      const problem = await jobProblem(jobContentSchema.parse(job.spec), (sha) =>
-        this.options.catalog.read(sha),
-      );
-      return { problem, model: compileSearchModel(problem) };
-    })();
-    building.catch(() => this.models.delete(jobId));
-    this.models.set(jobId, building);
-    if (this.models.size > MODEL_CACHE_SIZE) {
-      this.models.delete(this.models.keys().next().value as string);
-    }
-    return building;
   }
 }

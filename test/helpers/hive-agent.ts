@@ -1,7 +1,9 @@
 import assert from "node:assert/strict";
 import { generateKeyPairSync, type KeyObject, randomBytes } from "node:crypto";
 import type { FastifyInstance } from "fastify";
-import { formatLayout } from "../../src/core/layout.ts";
+import { formatLayout, layoutFromText } from "../../src/core/layout.ts";
+import { analyzeLayout } from "../../src/core/scoring/analysis.ts";
+import { itemsOfLayout, LayoutScorer } from "../../src/core/scoring/layout-scorer.ts";
 import { rescoreLayout } from "../../src/core/search/result-check.ts";
 import { compileSearchModel } from "../../src/core/search/search-problem.ts";
 import { AssetCatalog } from "../../src/hive/asset-catalog.ts";
@@ -77,7 +79,8 @@ export async function leasedJob(
 
 /**
  * Layouts a search of the job could return, with the hive's scores: the start layout, one with
- * two letters swapped, and one (invalid) that moves a key the search must leave alone.
+ * two letters swapped, and one (invalid) that moves a key the search must leave alone; and the
+ * metrics of any layout text under the job's model.
  */
 export async function layoutsOf(content: JobContent, coordinator: Coordinator) {
   const catalog = new AssetCatalog(coordinator);
@@ -102,6 +105,10 @@ export async function layoutsOf(content: JobContent, coordinator: Coordinator) {
       score: rescoreLayout(model, problem, swapped),
     },
     movingFixedKey: formatLayout({ ...problem.start, chars: moved }, problem.board),
+    metricsOf: (text: string) =>
+      analyzeLayout(
+        new LayoutScorer(model, itemsOfLayout(model, layoutFromText(text, problem.board, "test"))),
+      ).metrics,
   };
 }
 

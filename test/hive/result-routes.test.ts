@@ -74,6 +74,8 @@ for (const stack of ["embedded", "server"] as const) {
       assert.equal(view.status, "completed");
       assert.equal(view.progress, 1);
       assert.equal(view.best?.score, Math.min(layouts.start.score, layouts.swapped.score));
+      assert.deepEqual(view.best?.metrics, layouts.metricsOf(view.best?.layout ?? ""));
+      assert.ok((view.best?.metrics.sfb ?? 0) > 0, "the best layout's metrics are measured");
       assert.equal(view.top.length, 2);
       await eventually("the event", () =>
         events.some((e) => e.type === "job.completed" && e.jobId === job.id),

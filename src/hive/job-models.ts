@@ -1,0 +1,72 @@
+import { KeyForgeError } from "../core/errors.ts";
+import { layoutFromText } from "../core/layout.ts";
+import { analyzeLayout, type Metrics } from "../core/scoring/analysis.ts";
+import { itemsOfLayout, LayoutScorer } from "../core/scoring/layout-scorer.ts";
+import type { ScoringModel } from "../core/scoring/model.ts";
+import { compileSearchModel, type SearchProblem } from "../core/search/search-problem.ts";
+import type { Database } from "../infra/db/database.ts";
+import { JobRepository } from "../infra/db/job-repository.ts";
+import { jobProblem } from "../infra/job-problem.ts";
+import { jobContentSchema } from "../protocol/job-messages.ts";
+import type { AssetCatalog } from "./asset-catalog.ts";
+
+/** Compiled models kept per instance (one per job being worked on or looked at). */
+const MODELS_KEPT = 32;
+/** Metrics of best layouts kept per instance, by result id. */
+const METRICS_KEPT = 256;
+
+export interface JobModel {
+  readonly problem: SearchProblem;
+  readonly model: ScoringModel;
+}
+
+/** Keeps `map` to `limit` entries, dropping the oldest. */
+function bounded<K, V>(map: Map<K, V>, limit: number): void {
+  if (map.size > limit) map.delete(map.keys().next().value as K);
+}
+
+/**
+ * Each job's problem and compiled scoring model, built once per instance from the job's pinned
+ * assets: results are re-scored with it and best layouts analysed with it.
+ */
+export class JobModels {
+  private readonly jobs: JobRepository;
+  private readonly catalog: AssetCatalog;
+  private readonly models = new Map<string, Promise<JobModel>>();
+  private readonly metrics = new Map<number, Metrics>();
+
+  constructor(db: Database, catalog: AssetCatalog) {
+    this.jobs = new JobRepository(db);
+    this.catalog = catalog;
+  }
+
+  /** The job's model; JOB_NOT_FOUND when there is no such job. */
+  modelOf(jobId: string): Promise<JobModel> {
+    const cached = this.models.get(jobId);
+    if (cached) return cached;
+    const building = (async () => {
+      const job = await this.jobs.getJob(jobId);
+      if (!job) throw new KeyForgeError("JOB_NOT_FOUND", `no job ${jobId}`);
+      const problem = await jobProblem(jobContentSchema.parse(job.spec), (sha) =>
+        this.catalog.read(sha),
+      );
+      return { problem, model: compileSearchModel(problem) };
+    })();
+    building.catch(() => this.models.delete(jobId));
+    this.models.set(jobId, building);
+    bounded(this.models, MODELS_KEPT);
+    return building;
+  }
+
+  /** Every metric of an accepted result's layout (which the hive has already checked). */
+  async metricsOf(jobId: string, result: { id: number; layout: string }): Promise<Metrics> {
+    const known = this.metrics.get(result.id);
+    if (known) return known;
+    const { problem, model } = await this.modelOf(jobId);
+    const layout = layoutFromText(result.layout, problem.board, "result");
+    const { metrics } = analyzeLayout(new LayoutScorer(model, itemsOfLayout(model, layout)));
+    this.metrics.set(result.id, metrics);
+    bounded(this.metrics, METRICS_KEPT);
+    return metrics;
+  }
+}
