@@ -32,8 +32,6 @@ export interface AssetsGatewayOptions {
 export const RETRY_AFTER_SECONDS = 5;
 
 const SHA256 = /^[0-9a-f]{64}$/i;
-/** A hash nothing has: reading its info proves the store answers, at the cost of one GET. */
-const PROBE_SHA256 = "0".repeat(64);
 
 /** The HTTP status of each error code the gateway raises; anything else is a bug (500). */
 const STATUS_OF: Record<string, number> = {
@@ -228,7 +226,7 @@ export function buildAssetsGateway(
     routes.get("/health", async (_request, reply) => {
       reply.header("cache-control", NO_CACHING);
       try {
-        await coordinator.getBlobInfo(PROBE_SHA256);
+        await coordinator.ping();
         return { status: "ok", coordinator: "up" };
       } catch (error) {
         if (!(error instanceof CoordinatorUnavailableError)) throw error;

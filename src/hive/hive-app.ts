@@ -8,6 +8,7 @@ import {
 } from "fastify-type-provider-zod";
 import { HiveContext, type HiveOptions } from "./hive-context.ts";
 import { replyToError, sendError } from "./hive-errors.ts";
+import { addRateLimits, DEFAULT_RATE_LIMITS } from "./rate-limits.ts";
 import { eventRoutes } from "./routes/event-routes.ts";
 import { healthRoutes } from "./routes/health-routes.ts";
 import { jobRoutes } from "./routes/job-routes.ts";
@@ -22,7 +23,11 @@ import { nodeRoutes } from "./routes/node-routes.ts";
  */
 export async function buildHive(options: HiveOptions): Promise<FastifyInstance> {
   const context = new HiveContext(options);
-  const app = Fastify({ logger: false, bodyLimit: options.bodyLimitBytes ?? 1024 * 1024 });
+  const app = Fastify({
+    logger: false,
+    bodyLimit: options.bodyLimitBytes ?? 1024 * 1024,
+    trustProxy: options.trustProxy ?? false,
+  });
   // A JSON API: any other body type is refused with 415 rather than parsed as text.
   app.removeContentTypeParser("text/plain");
   app.setValidatorCompiler(validatorCompiler);
@@ -30,6 +35,8 @@ export async function buildHive(options: HiveOptions): Promise<FastifyInstance> 
   app.setErrorHandler((error, _request, reply) =>
     replyToError(error as FastifyError, reply, context.log),
   );
+  const rateLimits = options.rateLimits === undefined ? DEFAULT_RATE_LIMITS : options.rateLimits;
+  if (rateLimits) addRateLimits(app, options.coordinator, rateLimits);
   app.setNotFoundHandler((request, reply) =>
     sendError(reply, 404, {
       code: "NOT_FOUND",

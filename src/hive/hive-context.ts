@@ -17,6 +17,7 @@ import { JobModels } from "./job-models.ts";
 import { JobService } from "./job-service.ts";
 import { LeaseService } from "./lease-service.ts";
 import { NodeService } from "./node-service.ts";
+import type { RateLimits } from "./rate-limits.ts";
 import { Reaper } from "./reaper.ts";
 import { ResultService } from "./result-service.ts";
 import { WorkSignal } from "./work-signal.ts";
@@ -32,6 +33,13 @@ export interface HiveOptions {
   readonly bodyLimitBytes?: number;
   /** Milliseconds between two reaper passes (default 15,000; 0: no reaper on this instance). */
   readonly reaperPeriodMs?: number;
+  /**
+   * Proxies whose X-Forwarded-For names the client (the gateway): addresses or CIDR ranges,
+   * comma-separated (default none: the peer address is the client).
+   */
+  readonly trustProxy?: string;
+  /** Requests per client and per credential (default DEFAULT_RATE_LIMITS; null: unlimited). */
+  readonly rateLimits?: RateLimits | null;
   /** Where bugs and degraded operations are reported (default: standard error). */
   readonly log?: (line: string) => void;
 }

@@ -37,7 +37,9 @@ export function statusOf(code: string): number {
 
 /** Sends `{ code, message, details? }` with the status of its code (and Retry-After on 503). */
 export function sendError(reply: FastifyReply, status: number, body: ErrorBody) {
-  if (status === 503 || status === 429) reply.header("retry-after", String(RETRY_AFTER_SECONDS));
+  if ((status === 503 || status === 429) && !reply.hasHeader("retry-after")) {
+    reply.header("retry-after", String(RETRY_AFTER_SECONDS));
+  }
   return reply.code(status).header("cache-control", "no-store").send(body);
 }
 

@@ -1,6 +1,7 @@
 import type { FastifyInstance } from "fastify";
 import { AssetPublisher } from "../../src/assetmgr/asset-publisher.ts";
 import { buildHive } from "../../src/hive/hive-app.ts";
+import type { RateLimits } from "../../src/hive/rate-limits.ts";
 import type { Coordinator } from "../../src/infra/coord/coordinator.ts";
 import { MemoryCoordinator } from "../../src/infra/coord/memory-coordinator.ts";
 import { ApiKeyRepository } from "../../src/infra/db/api-key-repository.ts";
@@ -33,7 +34,7 @@ export interface TestHive {
  */
 export async function startHive(
   stack: "server" | "embedded",
-  options: { maxQueuedUnits?: number } = {},
+  options: { maxQueuedUnits?: number; rateLimits?: RateLimits } = {},
 ): Promise<TestHive> {
   const { db, drop } = stack === "server" ? await freshPostgres() : await freshPglite();
   const valkey = stack === "server" ? new IsolatedValkey() : null;
@@ -44,6 +45,8 @@ export async function startHive(
     coordinator,
     secrets: [HIVE_SECRET],
     maxQueuedUnits: options.maxQueuedUnits,
+    // Unlimited unless a test is about limits: the tests send many requests from one address.
+    rateLimits: options.rateLimits ?? null,
     log: () => {},
   });
   const keys = new ApiKeyRepository(db);

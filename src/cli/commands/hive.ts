@@ -1,4 +1,5 @@
 import type { Command } from "commander";
+import type { RateLimits } from "../../hive/rate-limits.ts";
 import { readSetting } from "../../infra/config.ts";
 import { VALKEY_FLAG_HELP, valkeyKeyPrefix, valkeyUrlOf } from "../coordinator-flags.ts";
 import { wholeNumber } from "../flag-values.ts";
@@ -11,6 +12,9 @@ interface HiveFlags {
   port?: number;
   host?: string;
   maxQueuedUnits?: number;
+  rateLimitKey?: number;
+  rateLimitClient?: number;
+  trustProxy?: string;
 }
 
 const DEFAULT_PORT = 3000;
@@ -23,6 +27,18 @@ function hiveSecrets(): string[] {
   });
 }
 
+/** Per-minute limits from the flags; 0 for both turns limiting off. */
+function rateLimitsOf(flags: HiveFlags, defaults: RateLimits): RateLimits | null {
+  const perKey = flags.rateLimitKey ?? defaults.perKey;
+  const perClient = flags.rateLimitClient ?? defaults.perClient;
+  if (perKey === 0 && perClient === 0) return null;
+  return {
+    perKey: perKey === 0 ? Number.MAX_SAFE_INTEGER : perKey,
+    perClient: perClient === 0 ? Number.MAX_SAFE_INTEGER : perClient,
+    windowMs: 60_000,
+  };
+}
+
 async function serveHive(flags: HiveFlags): Promise<void> {
   const stopping = shutdownSignal();
   const address = listenAddress(flags, DEFAULT_PORT);
@@ -30,6 +46,7 @@ async function serveHive(flags: HiveFlags): Promise<void> {
   const secrets = hiveSecrets();
   // Loaded on use: the server, database and Valkey libraries would slow every other command.
   const { buildHive } = await import("../../hive/hive-app.ts");
+  const { DEFAULT_RATE_LIMITS } = await import("../../hive/rate-limits.ts");
   const { migrate } = await import("../../infra/db/migration-runner.ts");
   const { defaultDatabaseLocation, openDatabase } = await import("../../infra/db/open-database.ts");
   const { ValkeyCoordinator } = await import("../../infra/coord/valkey-coordinator.ts");
@@ -43,7 +60,14 @@ async function serveHive(flags: HiveFlags): Promise<void> {
         "hive: HIVE_SECRET is not set: nodes cannot register, and only admin API keys administer\n",
       );
     }
-    const app = await buildHive({ db, coordinator, secrets, maxQueuedUnits: flags.maxQueuedUnits });
+    const app = await buildHive({
+      db,
+      coordinator,
+      secrets,
+      maxQueuedUnits: flags.maxQueuedUnits,
+      rateLimits: rateLimitsOf(flags, DEFAULT_RATE_LIMITS),
+      trustProxy: flags.trustProxy,
+    });
     await serveUntilStopped(app, "hive", address, stopping);
   } finally {
     await coordinator.close();
@@ -65,6 +89,20 @@ export function registerHiveCommand(program: Command): void {
       "--max-queued-units <n>",
       "refuse new jobs (503) while more units than this wait for agents (default 1000000)",
       wholeNumber,
+    )
+    .option(
+      "--rate-limit-key <n>",
+      "requests per minute per API key or node token, counted across instances (default 1200; 0: unlimited)",
+      wholeNumber,
+    )
+    .option(
+      "--rate-limit-client <n>",
+      "requests per minute per client address (default 6000; 0: unlimited)",
+      wholeNumber,
+    )
+    .option(
+      "--trust-proxy <addresses>",
+      "gateway addresses or CIDR ranges whose X-Forwarded-For names the client (default: none)",
     )
     .action(serveHive);
 }

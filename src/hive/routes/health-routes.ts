@@ -44,7 +44,7 @@ export function healthRoutes(app: FastifyInstance, context: HiveContext): void {
     async (_request, reply) => {
       const [postgres, valkey] = await Promise.all([
         timed(() => context.db.query("SELECT 1")),
-        timed(() => context.coordinator.getBlobInfo("0".repeat(64))),
+        timed(() => context.coordinator.ping()),
       ]);
       const status = !postgres.ok ? "down" : valkey.ok ? "ok" : "degraded";
       return reply

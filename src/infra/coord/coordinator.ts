@@ -35,6 +35,13 @@ export interface ManifestEntry {
   readonly updated: string;
 }
 
+/** Requests counted in a rate-limit window (Coordinator.countRequest). */
+export interface RequestCount {
+  readonly count: number;
+  /** Milliseconds until the window ends and the count starts again. */
+  readonly resetInMs: number;
+}
+
 /** Blobs are stored in chunks of this many bytes, so nobody holds a large one whole to serve it. */
 export const BLOB_CHUNK_BYTES = 1 << 20;
 
@@ -69,6 +76,13 @@ export interface Coordinator {
   getBlobChunk(sha256: string, index: number): Promise<Uint8Array | null>;
   /** A whole blob (for small ones; serve large ones chunk by chunk). */
   getBin(sha256: string): Promise<Uint8Array | null>;
+  /**
+   * Counts one request against `key` in a fixed window of `windowMs` that starts with the
+   * window's first request: the count so far (this one included) and the time left.
+   */
+  countRequest(key: string, windowMs: number): Promise<RequestCount>;
+  /** Resolves when the service answers (a round trip); throws COORDINATOR_UNAVAILABLE otherwise. */
+  ping(): Promise<void>;
   publishUpdate(event: CoordinatorEvent): Promise<void>;
   /** Calls `listener` for every event published from now on, by anyone; returns unsubscribe. */
   subscribe(listener: (event: CoordinatorEvent) => void): Promise<() => Promise<void>>;
@@ -89,6 +103,7 @@ export function coordinatorKeys(prefix: string = KEY_PREFIX) {
     heartbeat: (nodeId: string) => `${prefix}heartbeat:${nodeId}`,
     liveNodes: `${prefix}nodes:live`,
     nonce: (nodeId: string, nonce: string) => `${prefix}nonce:${nodeId}:${nonce}`,
+    requestCount: (key: string) => `${prefix}ratelimit:${key}`,
     events: `${prefix}events`,
     manifest: `${prefix}manifest`,
     blobInfo: (sha256: string) => `${prefix}blob:${sha256}:info`,

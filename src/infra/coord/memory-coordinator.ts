@@ -8,6 +8,7 @@ import {
   type ManifestEntry,
   type NodeTelemetry,
   PROFILE_SHIELD_SECONDS,
+  type RequestCount,
 } from "./coordinator.ts";
 
 /**
@@ -79,6 +80,20 @@ export class MemoryCoordinator implements Coordinator {
   async checkAndSetNonce(nodeId: string, nonce: string, ttlSeconds: number): Promise<boolean> {
     return this.setNx(`nonce:${nodeId}:${nonce}`, 1, ttlSeconds);
   }
+
+  async countRequest(key: string, windowMs: number): Promise<RequestCount> {
+    const name = `ratelimit:${key}`;
+    const now = this.now();
+    const window = this.live(name) ? this.expiring.get(name) : undefined;
+    if (!window) {
+      this.expiring.set(name, { value: 1, expiresAt: now + windowMs });
+      return { count: 1, resetInMs: windowMs };
+    }
+    window.value = (window.value as number) + 1;
+    return { count: window.value as number, resetInMs: window.expiresAt - now };
+  }
+
+  async ping(): Promise<void> {}
 
   async setManifestEntry(entry: ManifestEntry, blob: Uint8Array): Promise<void> {
     checkBlob(entry, blob);

@@ -12,10 +12,29 @@ import {
   type ManifestEntry,
   type NodeTelemetry,
   PROFILE_SHIELD_SECONDS,
+  type RequestCount,
 } from "./coordinator.ts";
 
 /** Longest wait between two reconnection attempts. */
 const MAX_RECONNECT_DELAY_MS = 5000;
+
+/**
+ * Counts a request in its window atomically (INCR, the window's expiry set by its first
+ * request) and answers [count, milliseconds left]. Sent as EVALSHA, so it is one command that
+ * auto-pipelining batches with the others.
+ */
+const COUNT_REQUEST_SCRIPT = `
+local count = redis.call('INCR', KEYS[1])
+local left = redis.call('PTTL', KEYS[1])
+if left < 0 then
+  redis.call('PEXPIRE', KEYS[1], ARGV[1])
+  left = tonumber(ARGV[1])
+end
+return {count, left}`;
+
+interface CountRequestCommand {
+  keyforgeCountRequest(key: string, windowMs: number): Promise<[number, number]>;
+}
 
 function client(url: string): Valkey {
   return new Valkey(url, {
@@ -73,6 +92,10 @@ export class ValkeyCoordinator implements Coordinator {
     this.heartbeatTtlSeconds = options.heartbeatTtlSeconds ?? HEARTBEAT_TTL_SECONDS;
     this.keys = coordinatorKeys(options.keyPrefix);
     this.valkey = client(url);
+    this.valkey.defineCommand("keyforgeCountRequest", {
+      numberOfKeys: 1,
+      lua: COUNT_REQUEST_SCRIPT,
+    });
     // Connection errors are reported by the calls that fail; reconnection goes on by itself.
     this.valkey.on("error", () => {});
   }
@@ -134,6 +157,20 @@ export class ValkeyCoordinator implements Coordinator {
       this.valkey.set(this.keys.nonce(nodeId, nonce), "1", "EX", ttlSeconds, "NX"),
     );
     return reply === "OK";
+  }
+
+  async countRequest(key: string, windowMs: number): Promise<RequestCount> {
+    const [count, resetInMs] = await guarded(this.valkey, () =>
+      (this.valkey as Valkey & CountRequestCommand).keyforgeCountRequest(
+        this.keys.requestCount(key),
+        windowMs,
+      ),
+    );
+    return { count, resetInMs };
+  }
+
+  async ping(): Promise<void> {
+    await guarded(this.valkey, () => this.valkey.ping());
   }
 
   async setManifestEntry(entry: ManifestEntry, blob: Uint8Array): Promise<void> {

@@ -51,6 +51,25 @@ for (const [name, create] of implementations) {
       assert.equal(await coordinator.checkAndSetNonce(node, "n1", TTL), true);
     });
 
+    it("counts requests in a window that starts with its first request", async () => {
+      const key = `client-${unique()}`;
+      const windowMs = TTL * 1000;
+      const counts = [];
+      for (let i = 0; i < 3; i++) counts.push(await coordinator.countRequest(key, windowMs));
+      assert.deepEqual(
+        counts.map((c) => c.count),
+        [1, 2, 3],
+      );
+      for (const { resetInMs } of counts) assert.ok(resetInMs > 0 && resetInMs <= windowMs);
+      assert.equal((await coordinator.countRequest(`other-${key}`, windowMs)).count, 1);
+      await sleep(windowMs + 200);
+      assert.equal((await coordinator.countRequest(key, windowMs)).count, 1, "a new window");
+    });
+
+    it("answers a ping", async () => {
+      await coordinator.ping();
+    });
+
     it("counts live nodes and their speed, and forgets a node that stops heartbeating", async () => {
       const a = `node-${unique()}`;
       const b = `node-${unique()}`;
@@ -181,10 +200,12 @@ describe("coordinator when Valkey is down", () => {
   it("fails fast with COORDINATOR_UNAVAILABLE instead of hanging", async () => {
     const down = new ValkeyCoordinator("redis://127.0.0.1:1");
     const started = Date.now();
-    await assert.rejects(
-      down.checkAndSetNonce("n", "x", 1),
-      (e: unknown) => (e as { code?: string }).code === "COORDINATOR_UNAVAILABLE",
-    );
+    for (const call of [() => down.checkAndSetNonce("n", "x", 1), () => down.ping()]) {
+      await assert.rejects(
+        call(),
+        (e: unknown) => (e as { code?: string }).code === "COORDINATOR_UNAVAILABLE",
+      );
+    }
     assert.ok(Date.now() - started < 5000);
     await down.close();
   });

@@ -1,0 +1,69 @@
+import { createHash } from "node:crypto";
+import type { FastifyInstance, FastifyRequest } from "fastify";
+import { KeyForgeError } from "../core/errors.ts";
+import { type Coordinator, CoordinatorUnavailableError } from "../infra/coord/coordinator.ts";
+
+/** Requests allowed per window, counted in the coordinator so every instance shares them. */
+export interface RateLimits {
+  /** Per client address (behind the gateway: the address it forwards). */
+  readonly perClient: number;
+  /** Per credential (API key, node token or secret), whichever address it comes from. */
+  readonly perKey: number;
+  readonly windowMs: number;
+}
+
+/**
+ * An agent sends a heartbeat every 5 s and a lease and a result per unit; a browser polls and
+ * streams. Generous for those, tight enough to stop a runaway script.
+ */
+export const DEFAULT_RATE_LIMITS: RateLimits = { perClient: 6000, perKey: 1200, windowMs: 60_000 };
+
+/** Monitoring keeps working when an instance is flooded. */
+const UNLIMITED_ROUTES = new Set(["/health", "/metrics"]);
+
+/** The counters a request counts against: its address, and its credential when it has one. */
+function countersOf(request: FastifyRequest, limits: RateLimits): [string, number][] {
+  const counters: [string, number][] = [[`client:${request.ip}`, limits.perClient]];
+  const credential = request.headers.authorization;
+  if (credential !== undefined) {
+    // Only a digest reaches Valkey: credentials are never stored.
+    const digest = createHash("sha256").update(credential).digest("base64url");
+    counters.push([`key:${digest}`, limits.perKey]);
+  }
+  return counters;
+}
+
+/**
+ * Answers 429 RATE_LIMITED (with Retry-After) once a client or a credential has used up its
+ * window, before the request's body is read. While the coordinator is down nothing is counted
+ * and every request is served: limits degrade, the API does not.
+ */
+export function addRateLimits(
+  app: FastifyInstance,
+  coordinator: Coordinator,
+  limits: RateLimits,
+): void {
+  app.addHook("onRequest", async (request, reply) => {
+    if (UNLIMITED_ROUTES.has(request.routeOptions.url ?? "")) return;
+    const counters = countersOf(request, limits);
+    let counts: Awaited<ReturnType<Coordinator["countRequest"]>>[];
+    try {
+      counts = await Promise.all(
+        counters.map(([key]) => coordinator.countRequest(key, limits.windowMs)),
+      );
+    } catch (error) {
+      if (error instanceof CoordinatorUnavailableError) return;
+      throw error;
+    }
+    counters.forEach(([key, limit], i) => {
+      const { count, resetInMs } = counts[i] as (typeof counts)[number];
+      if (count <= limit) return;
+      reply.header("retry-after", String(Math.max(1, Math.ceil(resetInMs / 1000))));
+      const who = key.startsWith("client:") ? "this client" : "this key";
+      throw new KeyForgeError(
+        "RATE_LIMITED",
+        `${who} sent more than ${limit} requests in ${limits.windowMs / 1000} s; retry after the Retry-After seconds`,
+      );
+    });
+  });
+}

@@ -1,0 +1,80 @@
+import assert from "node:assert/strict";
+import { after, before, describe, it } from "node:test";
+import type { FastifyInstance } from "fastify";
+import { buildHive } from "../../src/hive/hive-app.ts";
+import type { RateLimits } from "../../src/hive/rate-limits.ts";
+import { ValkeyCoordinator } from "../../src/infra/coord/valkey-coordinator.ts";
+import { freshPglite } from "../helpers/databases.ts";
+import { startHive, type TestHive } from "../helpers/hive.ts";
+
+const LIMITS: RateLimits = { perClient: 8, perKey: 5, windowMs: 60_000 };
+
+function get(app: FastifyInstance, url: string, headers: Record<string, string> = {}) {
+  return app.inject({ method: "GET", url, headers });
+}
+
+describe("rate limits, shared by two instances through Redis", () => {
+  let hive: TestHive;
+  let second: FastifyInstance;
+  before(async () => {
+    hive = await startHive("server", { rateLimits: LIMITS });
+    second = await buildHive({
+      db: hive.db,
+      coordinator: hive.anotherCoordinator(),
+      secrets: [],
+      rateLimits: LIMITS,
+      reaperPeriodMs: 0,
+      log: () => {},
+    });
+  });
+  after(async () => {
+    await second.close();
+    await hive.close();
+  });
+
+  it("counts a key's requests on every instance, and answers 429 with Retry-After past the limit", async () => {
+    const alice = hive.auth.alice;
+    const statuses = [];
+    for (const app of [hive.app, second, hive.app, second, hive.app]) {
+      statuses.push((await get(app, "/jobs", alice)).statusCode);
+    }
+    assert.deepEqual(statuses, [200, 200, 200, 200, 200]);
+    const refused = await get(second, "/jobs", alice);
+    assert.equal(refused.statusCode, 429);
+    assert.equal(refused.json().code, "RATE_LIMITED");
+    const retryAfter = Number(refused.headers["retry-after"]);
+    assert.ok(retryAfter >= 1 && retryAfter <= 60, `Retry-After ${retryAfter}`);
+    assert.equal((await get(hive.app, "/jobs", hive.auth.bob)).statusCode, 200, "bob has his own");
+  });
+
+  it("limits a client whatever key it uses, and never limits /health", async () => {
+    // The client address has counted every request above (7): one more is allowed.
+    assert.equal((await get(hive.app, "/jobs")).statusCode, 200);
+    const refused = await get(second, "/jobs", hive.auth.admin);
+    assert.equal(refused.statusCode, 429);
+    assert.match(refused.json().message, /this client/);
+    assert.equal((await get(second, "/health")).statusCode, 200);
+  });
+});
+
+describe("rate limits while Valkey is down", () => {
+  it("serves every request: limits degrade, the API does not", async () => {
+    const { db, drop } = await freshPglite();
+    const coordinator = new ValkeyCoordinator("redis://127.0.0.1:1");
+    const app = await buildHive({
+      db,
+      coordinator,
+      secrets: [],
+      rateLimits: { perClient: 1, perKey: 1, windowMs: 60_000 },
+      reaperPeriodMs: 0,
+      log: () => {},
+    });
+    try {
+      for (let i = 0; i < 3; i++) assert.equal((await get(app, "/jobs")).statusCode, 200);
+    } finally {
+      await app.close();
+      await coordinator.close();
+      await drop();
+    }
+  });
+});
