@@ -1,4 +1,5 @@
 import { Valkey } from "iovalkey";
+import { MicroBatcher } from "../micro-batcher.ts";
 import {
   blobChunks,
   type ClusterStats,
@@ -19,21 +20,33 @@ import {
 const MAX_RECONNECT_DELAY_MS = 5000;
 
 /**
- * Counts a request in its window atomically (INCR, the window's expiry set by its first
- * request) and answers [count, milliseconds left]. Sent as EVALSHA, so it is one command that
- * auto-pipelining batches with the others.
+ * Counts requests in their windows atomically: for each key, INCRBY its requests in the batch,
+ * and start the key's window (its expiry) with the first. Answers [count, milliseconds left]
+ * per key. Sent as EVALSHA: one command for every request counted in the same batch.
+ * ARGV holds, per key, its increment then its window in milliseconds.
  */
-const COUNT_REQUEST_SCRIPT = `
-local count = redis.call('INCR', KEYS[1])
-local left = redis.call('PTTL', KEYS[1])
-if left < 0 then
-  redis.call('PEXPIRE', KEYS[1], ARGV[1])
-  left = tonumber(ARGV[1])
+const COUNT_REQUESTS_SCRIPT = `
+local answers = {}
+for i, key in ipairs(KEYS) do
+  local count = redis.call('INCRBY', key, ARGV[2 * i - 1])
+  local left = redis.call('PTTL', key)
+  if left < 0 then
+    redis.call('PEXPIRE', key, ARGV[2 * i])
+    left = tonumber(ARGV[2 * i])
+  end
+  answers[2 * i - 1] = count
+  answers[2 * i] = left
 end
-return {count, left}`;
+return answers`;
 
-interface CountRequestCommand {
-  keyforgeCountRequest(key: string, windowMs: number): Promise<[number, number]>;
+interface CountRequestsCommand {
+  keyforgeCountRequests(keyCount: number, ...keysThenArgs: (string | number)[]): Promise<number[]>;
+}
+
+/** One request to count: its full key and its window. */
+interface RequestToCount {
+  readonly key: string;
+  readonly windowMs: number;
 }
 
 function client(url: string): Valkey {
@@ -82,6 +95,7 @@ async function guarded<T>(valkey: Valkey, operation: () => Promise<T>): Promise<
 export class ValkeyCoordinator implements Coordinator {
   private readonly valkey: Valkey;
   private readonly url: string;
+  private readonly requestCounts: MicroBatcher<RequestToCount, RequestCount>;
   private readonly subscribers: Valkey[] = [];
   private readonly heartbeatTtlSeconds: number;
   private readonly keys: CoordinatorKeys;
@@ -92,9 +106,10 @@ export class ValkeyCoordinator implements Coordinator {
     this.heartbeatTtlSeconds = options.heartbeatTtlSeconds ?? HEARTBEAT_TTL_SECONDS;
     this.keys = coordinatorKeys(options.keyPrefix);
     this.valkey = client(url);
-    this.valkey.defineCommand("keyforgeCountRequest", {
-      numberOfKeys: 1,
-      lua: COUNT_REQUEST_SCRIPT,
+    this.valkey.defineCommand("keyforgeCountRequests", { lua: COUNT_REQUESTS_SCRIPT });
+    this.requestCounts = new MicroBatcher((requests) => this.countRequests(requests), {
+      maxBatch: 512,
+      maxInFlight: 2,
     });
     // Connection errors are reported by the calls that fail; reconnection goes on by itself.
     this.valkey.on("error", () => {});
@@ -159,14 +174,41 @@ export class ValkeyCoordinator implements Coordinator {
     return reply === "OK";
   }
 
-  async countRequest(key: string, windowMs: number): Promise<RequestCount> {
-    const [count, resetInMs] = await guarded(this.valkey, () =>
-      (this.valkey as Valkey & CountRequestCommand).keyforgeCountRequest(
-        this.keys.requestCount(key),
-        windowMs,
+  countRequest(key: string, windowMs: number): Promise<RequestCount> {
+    return this.requestCounts.submit({ key: this.keys.requestCount(key), windowMs });
+  }
+
+  /**
+   * Counts a batch of requests in one round trip. A key met several times is incremented once
+   * by its number of requests, and each request gets the count it would have had alone.
+   */
+  private async countRequests(requests: readonly RequestToCount[]): Promise<RequestCount[]> {
+    const perKey = new Map<string, { index: number; windowMs: number; requests: number }>();
+    for (const { key, windowMs } of requests) {
+      const entry = perKey.get(key) ?? { index: perKey.size, windowMs, requests: 0 };
+      entry.requests++;
+      perKey.set(key, entry);
+    }
+    const keys = [...perKey.keys()];
+    const args = [...perKey.values()].flatMap((entry) => [entry.requests, entry.windowMs]);
+    const answers = await guarded(this.valkey, () =>
+      (this.valkey as Valkey & CountRequestsCommand).keyforgeCountRequests(
+        keys.length,
+        ...keys,
+        ...args,
       ),
     );
-    return { count, resetInMs };
+    const countedBefore = new Map<string, number>();
+    return requests.map(({ key }) => {
+      const entry = perKey.get(key) as { index: number; requests: number };
+      const before = countedBefore.get(key) ?? 0;
+      countedBefore.set(key, before + 1);
+      const total = answers[2 * entry.index] as number;
+      return {
+        count: total - entry.requests + before + 1,
+        resetInMs: answers[2 * entry.index + 1] as number,
+      };
+    });
   }
 
   async ping(): Promise<void> {

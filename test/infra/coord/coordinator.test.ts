@@ -66,6 +66,20 @@ for (const [name, create] of implementations) {
       assert.equal((await coordinator.countRequest(key, windowMs)).count, 1, "a new window");
     });
 
+    it("gives concurrent requests distinct counts", async () => {
+      const [a, b] = [`client-${unique()}`, `client-${unique()}`];
+      const counts = await Promise.all(
+        Array.from({ length: 12 }, (_, i) => coordinator.countRequest(i % 3 ? a : b, 60_000)),
+      );
+      const of = (key: string) =>
+        counts
+          .filter((_, i) => (i % 3 ? a : b) === key)
+          .map((c) => c.count)
+          .sort((x, y) => x - y);
+      assert.deepEqual(of(a), [1, 2, 3, 4, 5, 6, 7, 8]);
+      assert.deepEqual(of(b), [1, 2, 3, 4]);
+    });
+
     it("answers a ping", async () => {
       await coordinator.ping();
     });
