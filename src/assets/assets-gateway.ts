@@ -9,6 +9,7 @@ import Fastify, {
 import { KeyForgeError } from "../core/errors.ts";
 import { isSafeAssetPath, MAX_ASSET_PATH_LENGTH } from "../infra/asset-path.ts";
 import { type Coordinator, CoordinatorUnavailableError } from "../infra/coord/coordinator.ts";
+import { ManifestCache } from "../infra/coord/manifest-cache.ts";
 import type { ErrorBody } from "../protocol/error-body.ts";
 import { BLOB_CONTENT_TYPE, contentTypeOf } from "./asset-content-type.ts";
 import { openBlobBody } from "./blob-body.ts";
@@ -19,7 +20,6 @@ import {
   NO_CACHING,
   SHORT_CACHING,
 } from "./http-caching.ts";
-import { ManifestCache } from "./manifest-cache.ts";
 
 export interface AssetsGatewayOptions {
   /** How long one read of the manifest answers requests; 0 reads it for every request. */

@@ -1,6 +1,6 @@
 import { KeyForgeError } from "../core/errors.ts";
 import type { Coordinator, ManifestEntry } from "../infra/coord/coordinator.ts";
-import { CoordinatorUnavailableError } from "../infra/coord/coordinator.ts";
+import { ManifestCache } from "../infra/coord/manifest-cache.ts";
 
 /** How long one read of the manifest answers submissions. */
 const MANIFEST_MAX_AGE_MS = 1000;
@@ -14,26 +14,20 @@ const BLOB_CACHE_BYTES = 64 * 1024 * 1024;
  */
 export class AssetCatalog {
   private readonly coordinator: Coordinator;
-  private manifest: { entries: Map<string, ManifestEntry>; readAt: number } | null = null;
+  private readonly manifest: ManifestCache;
   private readonly blobs = new Map<string, Uint8Array>();
   private cachedBytes = 0;
 
   constructor(coordinator: Coordinator) {
     this.coordinator = coordinator;
+    this.manifest = new ManifestCache(coordinator, MANIFEST_MAX_AGE_MS, {
+      keepLastWhileUnavailable: true,
+    });
   }
 
   /** The current manifest entry of `path`, or null when nothing is published there. */
   async entry(path: string): Promise<ManifestEntry | null> {
-    const now = Date.now();
-    if (!this.manifest || now - this.manifest.readAt > MANIFEST_MAX_AGE_MS) {
-      try {
-        const entries = await this.coordinator.getManifest();
-        this.manifest = { entries: new Map(entries.map((e) => [e.path, e])), readAt: now };
-      } catch (error) {
-        if (!(error instanceof CoordinatorUnavailableError) || !this.manifest) throw error;
-      }
-    }
-    return this.manifest?.entries.get(path) ?? null;
+    return (await this.manifest.get()).byPath.get(path) ?? null;
   }
 
   /** The bytes of a published blob. */

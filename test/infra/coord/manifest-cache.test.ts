@@ -1,10 +1,10 @@
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
 import { describe, it } from "node:test";
-import { ManifestCache } from "../../src/assets/manifest-cache.ts";
-import type { ManifestEntry } from "../../src/infra/coord/coordinator.ts";
-import { MemoryCoordinator } from "../../src/infra/coord/memory-coordinator.ts";
-import { FlakyCoordinator } from "../helpers/flaky-coordinator.ts";
+import type { ManifestEntry } from "../../../src/infra/coord/coordinator.ts";
+import { ManifestCache } from "../../../src/infra/coord/manifest-cache.ts";
+import { MemoryCoordinator } from "../../../src/infra/coord/memory-coordinator.ts";
+import { FlakyCoordinator } from "../../helpers/flaky-coordinator.ts";
 
 async function withEntry(): Promise<FlakyCoordinator> {
   const memory = new MemoryCoordinator();
@@ -50,6 +50,17 @@ describe("manifest cache", () => {
     flaky.down = true;
     await assert.rejects(cache.get(), /unavailable/);
     flaky.down = false;
+    assert.equal((await cache.get()).byPath.size, 1);
+  });
+
+  it("keeps the last manifest while the coordinator is down, when asked to", async () => {
+    const flaky = await withEntry();
+    const cache = new ManifestCache(flaky.coordinator, 0, { keepLastWhileUnavailable: true });
+    flaky.down = true;
+    await assert.rejects(cache.get(), /unavailable/, "nothing read yet: the outage shows");
+    flaky.down = false;
+    await cache.get();
+    flaky.down = true;
     assert.equal((await cache.get()).byPath.size, 1);
   });
 });
