@@ -1,23 +1,11 @@
 import type { Command } from "commander";
 import { KeyForgeError } from "../../core/errors.ts";
 import type { Database } from "../../infra/db/database.ts";
+import { DATABASE_FLAG, withMigratedDatabase } from "../database-flags.ts";
 import { table } from "../output.ts";
 
 interface AdminFlags {
   database?: string;
-}
-
-/** Opens the hive's database (migrated first, so a fresh one works) for one administrative call. */
-async function withDatabase<T>(flags: AdminFlags, work: (db: Database) => Promise<T>): Promise<T> {
-  const { migrate } = await import("../../infra/db/migration-runner.ts");
-  const { defaultDatabaseLocation, openDatabase } = await import("../../infra/db/open-database.ts");
-  const db = openDatabase(flags.database ?? defaultDatabaseLocation());
-  try {
-    await migrate(db);
-    return await work(db);
-  } finally {
-    await db.close();
-  }
 }
 
 async function keyRepository(db: Database) {
@@ -25,11 +13,6 @@ async function keyRepository(db: Database) {
   const { AuditLog } = await import("../../infra/db/audit-log.ts");
   return { keys: new ApiKeyRepository(db), audit: new AuditLog(db) };
 }
-
-const DATABASE_FLAG = [
-  "--database <url-or-folder>",
-  "postgres:// URL, or the folder of an embedded database (default: DATABASE_URL, else <data dir>/db)",
-] as const;
 
 export function registerAdminCommands(program: Command): void {
   const admin = program.command("admin").description("administer a hive: API keys");
@@ -49,7 +32,7 @@ export function registerAdminCommands(program: Command): void {
         );
       }
       const role = flags.role;
-      await withDatabase(flags, async (db) => {
+      await withMigratedDatabase(flags.database, async (db) => {
         const { keys, audit } = await keyRepository(db);
         const { key: created, token } = await keys.createKey(flags.name, role);
         await audit.record({
@@ -70,7 +53,7 @@ export function registerAdminCommands(program: Command): void {
     .description("list the API keys (never their tokens)")
     .option(...DATABASE_FLAG)
     .action(async (flags: AdminFlags) => {
-      await withDatabase(flags, async (db) => {
+      await withMigratedDatabase(flags.database, async (db) => {
         const { keys } = await keyRepository(db);
         const rows = (await keys.listKeys()).map((k) => [
           k.id,
@@ -89,7 +72,7 @@ export function registerAdminCommands(program: Command): void {
     .argument("<id>", "the key's id (key_...)")
     .option(...DATABASE_FLAG)
     .action(async (id: string, flags: AdminFlags) => {
-      await withDatabase(flags, async (db) => {
+      await withMigratedDatabase(flags.database, async (db) => {
         const { keys, audit } = await keyRepository(db);
         if (!(await keys.revokeKey(id))) {
           throw new KeyForgeError("KEY_NOT_FOUND", `no active API key ${id}`);

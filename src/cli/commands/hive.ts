@@ -2,6 +2,7 @@ import type { Command } from "commander";
 import type { RateLimits } from "../../hive/rate-limits.ts";
 import { readSetting } from "../../infra/config.ts";
 import { VALKEY_FLAG_HELP, valkeyKeyPrefix, valkeyUrlOf } from "../coordinator-flags.ts";
+import { DATABASE_FLAG, withMigratedDatabase } from "../database-flags.ts";
 import { wholeNumber } from "../flag-values.ts";
 import { listenAddress, serveUntilStopped, withListenFlags } from "../server-lifecycle.ts";
 import { shutdownSignal } from "../shutdown-signal.ts";
@@ -27,7 +28,7 @@ function hiveSecrets(): string[] {
   });
 }
 
-/** Per-minute limits from the flags; 0 for both turns limiting off. */
+/** Per-minute limits from the flags: 0 lifts a limit; both 0 turn counting off. */
 function rateLimitsOf(flags: HiveFlags, defaults: RateLimits): RateLimits | null {
   const perKey = flags.rateLimitKey ?? defaults.perKey;
   const perClient = flags.rateLimitClient ?? defaults.perClient;
@@ -47,31 +48,32 @@ async function serveHive(flags: HiveFlags): Promise<void> {
   // Loaded on use: the server, database and Valkey libraries would slow every other command.
   const { buildHive } = await import("../../hive/hive-app.ts");
   const { DEFAULT_RATE_LIMITS } = await import("../../hive/rate-limits.ts");
-  const { migrate } = await import("../../infra/db/migration-runner.ts");
-  const { defaultDatabaseLocation, openDatabase } = await import("../../infra/db/open-database.ts");
   const { ValkeyCoordinator } = await import("../../infra/coord/valkey-coordinator.ts");
-  const db = openDatabase(flags.database ?? defaultDatabaseLocation());
   const coordinator = new ValkeyCoordinator(valkeyUrl, { keyPrefix: valkeyKeyPrefix() });
   try {
     // A failed migration stops the start with a non-zero exit; the schema stays as it was.
-    await migrate(db, { log: (line) => process.stderr.write(`hive: migrate: ${line}\n`) });
-    if (secrets.length === 0) {
-      process.stderr.write(
-        "hive: HIVE_SECRET is not set: nodes cannot register, and only admin API keys administer\n",
-      );
-    }
-    const app = await buildHive({
-      db,
-      coordinator,
-      secrets,
-      maxQueuedUnits: flags.maxQueuedUnits,
-      rateLimits: rateLimitsOf(flags, DEFAULT_RATE_LIMITS),
-      trustProxy: flags.trustProxy,
-    });
-    await serveUntilStopped(app, "hive", address, stopping);
+    await withMigratedDatabase(
+      flags.database,
+      async (db) => {
+        if (secrets.length === 0) {
+          process.stderr.write(
+            "hive: HIVE_SECRET is not set: nodes cannot register, and only admin API keys administer\n",
+          );
+        }
+        const app = await buildHive({
+          db,
+          coordinator,
+          secrets,
+          maxQueuedUnits: flags.maxQueuedUnits,
+          rateLimits: rateLimitsOf(flags, DEFAULT_RATE_LIMITS),
+          trustProxy: flags.trustProxy,
+        });
+        await serveUntilStopped(app, "hive", address, stopping);
+      },
+      (line) => process.stderr.write(`hive: migrate: ${line}\n`),
+    );
   } finally {
     await coordinator.close();
-    await db.close();
   }
 }
 
@@ -80,10 +82,7 @@ export function registerHiveCommand(program: Command): void {
     .description(
       "serve the hive API (jobs, units, results, nodes, events) on PostgreSQL and Valkey; migrates the database first",
     )
-    .option(
-      "--database <url-or-folder>",
-      "postgres:// URL, or the folder of an embedded database (default: DATABASE_URL, else <data dir>/db)",
-    )
+    .option(...DATABASE_FLAG)
     .option("--valkey <url>", VALKEY_FLAG_HELP)
     .option(
       "--max-queued-units <n>",

@@ -1,6 +1,7 @@
 import type { Command } from "commander";
 import { KeyForgeError } from "../../core/errors.ts";
 import { checkMigrationFolder } from "../../infra/db/migration-policy.ts";
+import { DATABASE_FLAG, openDatabaseFlag } from "../database-flags.ts";
 
 /** Checks the migrations against the zero-downtime policy without touching a database. */
 async function checkPolicy(dir: string): Promise<void> {
@@ -22,9 +23,8 @@ async function runMigrate(options: {
 }): Promise<void> {
   // Loaded on use: the database libraries would slow every other command's start.
   const { MIGRATIONS_DIR, migrate } = await import("../../infra/db/migration-runner.ts");
-  const { defaultDatabaseLocation, openDatabase } = await import("../../infra/db/open-database.ts");
   if (options.checkPolicy) return checkPolicy(options.dir ?? MIGRATIONS_DIR);
-  const db = openDatabase(options.database ?? defaultDatabaseLocation());
+  const db = await openDatabaseFlag(options.database);
   try {
     const applied = await migrate(db, {
       dir: options.dir,
@@ -46,10 +46,7 @@ export function registerMigrateCommand(program: Command): void {
     .description(
       "apply the pending SQL migrations (in one transaction, under an advisory lock); a failure leaves the schema as it was and exits non-zero",
     )
-    .option(
-      "--database <url-or-folder>",
-      "postgres:// URL, or the folder of an embedded database (default: DATABASE_URL, else <data dir>/db)",
-    )
+    .option(...DATABASE_FLAG)
     .option("--dir <folder>", "migrations folder (default: the migrations shipped with KeyForge)")
     .option(
       "--check-policy",
