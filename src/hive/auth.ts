@@ -35,7 +35,7 @@ function bearerToken(request: FastifyRequest): string | undefined {
 }
 
 /** Resolves the caller's credentials; `null` for an anonymous caller. */
-export async function principalOf(
+async function principalOf(
   request: FastifyRequest,
   keys: ApiKeyRepository,
   secrets: readonly string[],
@@ -80,12 +80,9 @@ export function requireSecret(request: FastifyRequest, secrets: readonly string[
 /** The node calling, by a node token this hive (or a sibling with the same secret) issued. */
 export function authenticatedNode(request: FastifyRequest, secrets: readonly string[]): string {
   const token = bearerToken(request);
-  if (token === undefined || !isNodeToken(token)) {
-    throw new KeyForgeError(
-      "AUTH_REQUIRED",
-      "this call needs the node's token: Authorization: Bearer kfn...",
-    );
-  }
+  const needed = "this call needs the node's token: Authorization: Bearer kfn...";
+  if (token === undefined) throw new KeyForgeError("AUTH_REQUIRED", needed);
+  if (!isNodeToken(token)) throw new KeyForgeError("AUTH_INVALID", needed);
   return verifyNodeToken(token, secrets);
 }
 

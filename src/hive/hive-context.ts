@@ -6,7 +6,6 @@ import { AssetCatalog } from "./asset-catalog.ts";
 import {
   authenticatedNode,
   type Principal,
-  principalOf,
   requireNode,
   requireSecret,
   requireUser,
@@ -110,10 +109,6 @@ export class HiveContext {
 
   requireNode(request: FastifyRequest, nodeId: string): void {
     requireNode(request, this.secrets, nodeId);
-  }
-
-  principal(request: FastifyRequest): Promise<Principal | null> {
-    return principalOf(request, this.keys, this.secrets);
   }
 
   requireUser(request: FastifyRequest): Promise<Principal> {

@@ -147,7 +147,10 @@ export class JobService {
     query: { status?: JobStatus; mine?: "true" | "false"; limit: number; cursor?: string },
   ): Promise<{ jobs: JobSummary[]; nextCursor: string | null }> {
     if (query.mine === "true" && !principal?.keyId) {
-      throw new KeyForgeError("AUTH_REQUIRED", "mine=true needs an API key");
+      throw new KeyForgeError(
+        "FORBIDDEN",
+        "mine=true lists the jobs of an API key; the hive secret owns none",
+      );
     }
     const page = await this.jobs.listJobs({
       status: query.status,

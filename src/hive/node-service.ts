@@ -96,8 +96,12 @@ export class NodeService {
     };
   }
 
-  /** A fresh token for a node whose current one still checks out. */
-  renewToken(nodeId: string): { token: string; expiresAt: string } {
+  /** A fresh token for a registered node whose current one still checks out. */
+  async renewToken(nodeId: string): Promise<{ token: string; expiresAt: string }> {
+    const node = await this.nodes.getNode(nodeId);
+    if (!node || node.removedAt) {
+      throw new KeyForgeError("NODE_NOT_FOUND", `node ${nodeId} is not registered: register again`);
+    }
     return this.token(nodeId);
   }
 

@@ -5,6 +5,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { buildHive } from "../../src/hive/hive-app.ts";
 import type { CoordinatorEvent } from "../../src/infra/coord/coordinator.ts";
 import { ValkeyCoordinator } from "../../src/infra/coord/valkey-coordinator.ts";
+import { NodeRepository } from "../../src/infra/db/node-repository.ts";
 import { PostgresDatabase } from "../../src/infra/db/postgres-database.ts";
 import { UnitRepository } from "../../src/infra/db/unit-repository.ts";
 import type { JobView } from "../../src/protocol/job-messages.ts";
@@ -122,6 +123,14 @@ for (const stack of ["embedded", "server"] as const) {
         headers: hive.auth.alice,
       });
       assert.equal(byKey.statusCode, 401);
+      await new NodeRepository(hive.db).removeNode(a.nodeId);
+      const removed = await hive.app.inject({
+        method: "POST",
+        url: `/nodes/${a.nodeId}/token`,
+        headers: a.headers,
+      });
+      assert.equal(removed.statusCode, 404, "a removed node's token is not renewed");
+      assert.equal(removed.json().code, "NODE_NOT_FOUND");
     });
 
     it("counts a heartbeating node in the cluster", async () => {

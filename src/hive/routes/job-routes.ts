@@ -57,7 +57,12 @@ export function jobRoutes(app: FastifyInstance, context: HiveContext): void {
         response: { 200: jobListSchema, ...errors },
       },
     },
-    async (request) => context.jobs.list(await context.principal(request), request.query),
+    // A public read: credentials matter only to `mine=true`, and are ignored otherwise.
+    async (request) =>
+      context.jobs.list(
+        request.query.mine === "true" ? await context.requireUser(request) : null,
+        request.query,
+      ),
   );
 
   routes.get(
