@@ -81,13 +81,22 @@ for (const stack of ["embedded", "server"] as const) {
       );
     });
 
-    it("wakes a waiting lease request when a job arrives", async () => {
+    it("holds a lease request open over HTTP, and wakes it when a job arrives", async () => {
       await drain();
       const node = await registered();
-      const waiting = lease(node, 4, 25);
-      await new Promise((resolve) => setTimeout(resolve, 200));
+      const base = await hive.app.listen({ host: "127.0.0.1", port: 0 });
+      let answered = false;
+      const waiting = fetch(`${base}/leases`, {
+        method: "POST",
+        headers: { ...node.headers, "content-type": "application/json" },
+        body: JSON.stringify({ nodeId: node.nodeId, max: 4, waitSeconds: 25 }),
+      }).finally(() => {
+        answered = true;
+      });
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      assert.equal(answered, false, "the request waits for work");
       const job = await submit(2);
-      const reply = leaseReplySchema.parse((await waiting).json());
+      const reply = leaseReplySchema.parse(await (await waiting).json());
       assert.deepEqual(
         reply.units.map((u) => u.jobId),
         [job.id, job.id],

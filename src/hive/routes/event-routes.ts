@@ -1,4 +1,4 @@
-import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
+import type { FastifyInstance, FastifyReply } from "fastify";
 import type { ZodTypeProvider } from "fastify-type-provider-zod";
 import { z } from "zod";
 import type { CoordinatorEvent } from "../../infra/coord/coordinator.ts";
@@ -14,7 +14,6 @@ const KEEP_ALIVE_MS = 15_000;
  */
 function stream(
   context: HiveContext,
-  request: FastifyRequest,
   reply: FastifyReply,
   snapshot: unknown,
   wanted: (event: CoordinatorEvent) => boolean,
@@ -44,7 +43,8 @@ function stream(
   const unsubscribe = context.events.subscribe((event) => {
     if (wanted(event)) send(event.type, event);
   }, end);
-  request.raw.once("close", end);
+  // The response's close, not the request's: a request closes once it has been read.
+  raw.once("close", end);
 }
 
 export function eventRoutes(app: FastifyInstance, context: HiveContext): void {
@@ -60,7 +60,7 @@ export function eventRoutes(app: FastifyInstance, context: HiveContext): void {
     },
     async (request, reply) => {
       const snapshot = await context.jobs.list(null, { limit: 50 });
-      stream(context, request, reply, snapshot, () => true);
+      stream(context, reply, snapshot, () => true);
     },
   );
 
@@ -76,7 +76,7 @@ export function eventRoutes(app: FastifyInstance, context: HiveContext): void {
     },
     async (request, reply) => {
       const snapshot = await context.jobs.get(request.params.id);
-      stream(context, request, reply, snapshot, (event) => event.jobId === request.params.id);
+      stream(context, reply, snapshot, (event) => event.jobId === request.params.id);
     },
   );
 }

@@ -36,11 +36,14 @@ export function leaseRoutes(app: FastifyInstance, context: HiveContext): void {
         response: { 200: leaseReplySchema, ...errors },
       },
     },
-    async (request) => {
+    async (request, reply) => {
       context.requireNode(request, request.body.nodeId);
-      // A client that goes away ends its long poll: no unit is leased to nobody.
+      // A client that goes away ends its long poll: no unit is leased to nobody. (The
+      // response's close: the request's comes as soon as its body has been read.)
       const gone = new AbortController();
-      request.raw.once("close", () => gone.abort());
+      reply.raw.once("close", () => {
+        if (!reply.raw.writableFinished) gone.abort();
+      });
       const { nodeId, max, waitSeconds } = request.body;
       const units = await context.leases.lease(nodeId, max, waitSeconds, gone.signal);
       context.metrics.unitsLeased.inc(units.length);
