@@ -1,4 +1,5 @@
 import { spawn } from "node:child_process";
+import { existsSync, readFileSync } from "node:fs";
 import type { AddressInfo } from "node:net";
 import { fileURLToPath } from "node:url";
 import { AssetPublisher } from "../src/assetmgr/asset-publisher.ts";
@@ -45,10 +46,31 @@ function runLoad(orders: LoadOrders, onReport: (line: LoadReport) => void): Prom
   });
 }
 
-function printPhase(
-  { phase, count, perSecond, p50, p99 }: PhaseFigures,
-  hiveCpuMsEach: number,
-): void {
+/** CPU time the whole machine has been busy, in ms (Linux /proc/stat), or null elsewhere. */
+function machineBusyMs(): number | null {
+  if (!existsSync("/proc/stat")) return null;
+  const [, ...fields] = (readFileSync("/proc/stat", "utf8").split("\n")[0] ?? "").split(/\s+/);
+  const ticks = fields.filter((f) => f !== "").map(Number);
+  const idle = (ticks[3] ?? 0) + (ticks[4] ?? 0);
+  const busy = ticks.slice(0, 8).reduce((sum, t) => sum + t, 0) - idle;
+  return busy * 10; // USER_HZ is 100 on Linux
+}
+
+interface CpuMark {
+  readonly hive: NodeJS.CpuUsage;
+  readonly machineMs: number | null;
+}
+
+const cpuMark = (): CpuMark => ({ hive: process.cpuUsage(), machineMs: machineBusyMs() });
+
+function printPhase({ phase, count, perSecond, p50, p99 }: PhaseFigures, since: CpuMark): void {
+  const { user, system } = process.cpuUsage(since.hive);
+  const hiveMs = (user + system) / 1000;
+  const machineMs = machineBusyMs();
+  const others =
+    machineMs === null || since.machineMs === null
+      ? ""
+      : `, other processes ${((machineMs - since.machineMs - hiveMs) / count).toFixed(3)} ms`;
   const what =
     phase === "results"
       ? "results (verified)"
@@ -56,7 +78,7 @@ function printPhase(
         ? "leases (1 unit each)"
         : phase;
   console.log(
-    `hive ${what}: ${perSecond} /s over ${count}, p50 ${p50.toFixed(1)} ms, p99 ${p99.toFixed(1)} ms, hive CPU ${hiveCpuMsEach.toFixed(3)} ms each`,
+    `hive ${what}: ${perSecond} /s over ${count}, p50 ${p50.toFixed(1)} ms, p99 ${p99.toFixed(1)} ms; CPU each: hive ${(hiveMs / count).toFixed(3)} ms${others}`,
   );
 }
 
@@ -93,16 +115,15 @@ try {
   });
   const { start } = await layoutsOf(submitted.json().content, coordinator);
   console.log(`hive bench: ${agents} agents, ${unitCount} units, node ${process.version}`);
-  let cpuAtBegin = process.cpuUsage();
+  let phaseBegan = cpuMark();
   await runLoad(
     { base, secret: HIVE_SECRET, agents, seconds, layout: start.text, score: start.score },
     (line) => {
       if ("begins" in line) {
-        cpuAtBegin = process.cpuUsage();
+        phaseBegan = cpuMark();
         return;
       }
-      const { user, system } = process.cpuUsage(cpuAtBegin);
-      printPhase(line, (user + system) / 1000 / line.count);
+      printPhase(line, phaseBegan);
     },
   );
 } finally {

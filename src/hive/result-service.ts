@@ -71,7 +71,8 @@ export class ResultService {
     submission: ResultSubmission,
   ): Promise<ResultAnswer> {
     const { signature, ...signed } = submission;
-    if (!verifyText(await this.nodeKey(nodeId), resultSigningText(unitId, signed), signature)) {
+    const signedText = resultSigningText(unitId, signed);
+    if (!(await verifyText(await this.nodeKey(nodeId), signedText, signature))) {
       throw new KeyForgeError(
         "RESULT_SIGNATURE_INVALID",
         "the signature does not match the node's key",
