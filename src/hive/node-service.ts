@@ -111,14 +111,15 @@ export class NodeService {
    * reassigned lease).
    */
   async heartbeat(nodeId: string, telemetry: Telemetry): Promise<NodeCommand[]> {
-    try {
-      await this.options.coordinator.updateHeartbeat(nodeId, telemetry);
-    } catch (error) {
-      if (!(error instanceof CoordinatorUnavailableError)) throw error;
-      // Telemetry is lost for this beat; the commands below still reach the node.
-    }
     const reported = telemetry.units.map((u) => u.unitId);
-    const holders = reported.length > 0 ? await this.holders.submit(reported) : new Map();
+    // The telemetry write and the holders' lookup go out together.
+    const [, holders] = await Promise.all([
+      this.options.coordinator.updateHeartbeat(nodeId, telemetry).catch((error: unknown) => {
+        // Telemetry is lost for this beat; the commands still reach the node.
+        if (!(error instanceof CoordinatorUnavailableError)) throw error;
+      }),
+      reported.length > 0 ? this.holders.submit(reported) : new Map<string, UnitHolder>(),
+    ]);
     return reported.flatMap((unitId): NodeCommand[] => {
       const holder = holders.get(unitId);
       if (holder?.status === "leased" && holder.nodeId === nodeId) return [];

@@ -21,15 +21,26 @@ export const DEFAULT_RATE_LIMITS: RateLimits = { perClient: 6000, perKey: 1200, 
 /** Monitoring keeps working when an instance is flooded. */
 const UNLIMITED_ROUTES = new Set(["/health", "/metrics"]);
 
+/** Digests of recent credentials: an agent sends the same one with every request. */
+const credentialDigests = new Map<string, string>();
+const CREDENTIAL_DIGESTS_KEPT = 10_000;
+
+/** Only a digest of a credential reaches Valkey: credentials are never stored. */
+function digestOf(credential: string): string {
+  let digest = credentialDigests.get(credential);
+  if (digest === undefined) {
+    digest = createHash("sha256").update(credential).digest("base64url");
+    if (credentialDigests.size >= CREDENTIAL_DIGESTS_KEPT) credentialDigests.clear();
+    credentialDigests.set(credential, digest);
+  }
+  return digest;
+}
+
 /** The counters a request counts against: its address, and its credential when it has one. */
 function countersOf(request: FastifyRequest, limits: RateLimits): [string, number][] {
   const counters: [string, number][] = [[`client:${request.ip}`, limits.perClient]];
   const credential = request.headers.authorization;
-  if (credential !== undefined) {
-    // Only a digest reaches Valkey: credentials are never stored.
-    const digest = createHash("sha256").update(credential).digest("base64url");
-    counters.push([`key:${digest}`, limits.perKey]);
-  }
+  if (credential !== undefined) counters.push([`key:${digestOf(credential)}`, limits.perKey]);
   return counters;
 }
 

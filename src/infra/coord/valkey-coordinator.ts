@@ -43,6 +43,12 @@ interface CountRequestsCommand {
   keyforgeCountRequests(keyCount: number, ...keysThenArgs: (string | number)[]): Promise<number[]>;
 }
 
+/** One heartbeat to store. */
+interface HeartbeatToStore {
+  readonly nodeId: string;
+  readonly telemetry: NodeTelemetry;
+}
+
 /** One request to count: its full key and its window. */
 interface RequestToCount {
   readonly key: string;
@@ -96,6 +102,7 @@ export class ValkeyCoordinator implements Coordinator {
   private readonly valkey: Valkey;
   private readonly url: string;
   private readonly requestCounts: MicroBatcher<RequestToCount, RequestCount>;
+  private readonly heartbeats: MicroBatcher<HeartbeatToStore, void>;
   private readonly subscribers: Valkey[] = [];
   private readonly heartbeatTtlSeconds: number;
   private readonly keys: CoordinatorKeys;
@@ -108,6 +115,10 @@ export class ValkeyCoordinator implements Coordinator {
     this.valkey = client(url);
     this.valkey.defineCommand("keyforgeCountRequests", { lua: COUNT_REQUESTS_SCRIPT });
     this.requestCounts = new MicroBatcher((requests) => this.countRequests(requests), {
+      maxBatch: 512,
+      maxInFlight: 2,
+    });
+    this.heartbeats = new MicroBatcher((beats) => this.updateHeartbeats(beats), {
       maxBatch: 512,
       maxInFlight: 2,
     });
@@ -132,21 +143,35 @@ export class ValkeyCoordinator implements Coordinator {
     await guarded(this.valkey, () => this.valkey.del(this.keys.profileShield(cpuSignature)));
   }
 
-  async updateHeartbeat(nodeId: string, telemetry: NodeTelemetry): Promise<void> {
+  updateHeartbeat(nodeId: string, telemetry: NodeTelemetry): Promise<void> {
+    return this.heartbeats.submit({ nodeId, telemetry });
+  }
+
+  /**
+   * Stores a batch of heartbeats: each node's telemetry with its TTL, and one ZADD that marks
+   * them all alive. Plain commands rather than MULTI: each is idempotent, and they leave in one
+   * write (auto-pipelining).
+   */
+  private async updateHeartbeats(beats: readonly HeartbeatToStore[]): Promise<void[]> {
     const expiresAt = Date.now() + this.heartbeatTtlSeconds * 1000;
-    // Two plain commands rather than MULTI: each is idempotent, and plain commands share one
-    // write with every other heartbeat of the same turn (auto-pipelining).
+    const latest = new Map(beats.map((beat) => [beat.nodeId, beat.telemetry]));
     await guarded(this.valkey, () =>
       Promise.all([
-        this.valkey.set(
-          this.keys.heartbeat(nodeId),
-          JSON.stringify(telemetry),
-          "EX",
-          this.heartbeatTtlSeconds,
+        ...[...latest].map(([nodeId, telemetry]) =>
+          this.valkey.set(
+            this.keys.heartbeat(nodeId),
+            JSON.stringify(telemetry),
+            "EX",
+            this.heartbeatTtlSeconds,
+          ),
         ),
-        this.valkey.zadd(this.keys.liveNodes, expiresAt, nodeId),
+        this.valkey.zadd(
+          this.keys.liveNodes,
+          ...[...latest.keys()].flatMap((id) => [expiresAt, id]),
+        ),
       ]),
     );
+    return beats.map(() => undefined);
   }
 
   async getClusterStats(): Promise<ClusterStats> {
