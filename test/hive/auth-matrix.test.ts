@@ -74,6 +74,30 @@ function everyone(outcome: Outcome): Record<Caller, Outcome> {
   return Object.fromEntries(CALLERS.map((caller) => [caller, outcome])) as Record<Caller, Outcome>;
 }
 
+/**
+ * A user route: API keys and the secret get what is given; no credential gets AUTH_REQUIRED,
+ * any other credential (unknown key, node token) is refused.
+ */
+function usersOnly(
+  users: Pick<Record<Caller, Outcome>, "alice" | "bob" | "admin" | "secret">,
+): Record<Caller, Outcome> {
+  return { ...everyone("401 AUTH_INVALID"), anonymous: "401 AUTH_REQUIRED", ...users };
+}
+
+/**
+ * A node route: only the node's own, valid token gets through; `own` is what it gets and
+ * `other` what another node's token gets. Any other credential is of the wrong kind.
+ */
+function ownNodeOnly(own: Outcome, other: Outcome): Record<Caller, Outcome> {
+  return {
+    ...everyone("401 AUTH_INVALID"),
+    anonymous: "401 AUTH_REQUIRED",
+    ownNode: own,
+    otherNode: other,
+    expiredToken: "401 TOKEN_EXPIRED",
+  };
+}
+
 /** A valid submission of one unit, new thanks to its seed. */
 function jobSubmission(seed: number, priority = 0) {
   return {
@@ -115,74 +139,22 @@ const MATRIX: readonly Row[] = [
   { route: "GET /jobs", outcomes: everyone(200) },
   {
     route: "GET /jobs?mine=true",
-    outcomes: {
-      anonymous: "401 AUTH_REQUIRED",
-      basicScheme: "401 AUTH_INVALID",
-      garbledBearer: "401 AUTH_INVALID",
-      unknownKey: "401 AUTH_INVALID",
-      alice: 200,
-      bob: 200,
-      admin: 200,
-      secret: "403 FORBIDDEN",
-      ownNode: "401 AUTH_INVALID",
-      otherNode: "401 AUTH_INVALID",
-      expiredToken: "401 AUTH_INVALID",
-      tamperedToken: "401 AUTH_INVALID",
-    },
+    outcomes: usersOnly({ alice: 200, bob: 200, admin: 200, secret: "403 FORBIDDEN" }),
   },
   {
     route: "POST /jobs",
     request: (world) => ({ method: "POST", url: "/jobs", payload: jobSubmission(world.seed()) }),
-    outcomes: {
-      anonymous: "401 AUTH_REQUIRED",
-      basicScheme: "401 AUTH_INVALID",
-      garbledBearer: "401 AUTH_INVALID",
-      unknownKey: "401 AUTH_INVALID",
-      alice: 201,
-      bob: 201,
-      admin: 201,
-      secret: 201,
-      ownNode: "401 AUTH_INVALID",
-      otherNode: "401 AUTH_INVALID",
-      expiredToken: "401 AUTH_INVALID",
-      tamperedToken: "401 AUTH_INVALID",
-    },
+    outcomes: usersOnly({ alice: 201, bob: 201, admin: 201, secret: 201 }),
   },
   {
     route: "POST /jobs (priority 1)",
     request: (world) => ({ method: "POST", url: "/jobs", payload: jobSubmission(world.seed(), 1) }),
-    outcomes: {
-      anonymous: "401 AUTH_REQUIRED",
-      basicScheme: "401 AUTH_INVALID",
-      garbledBearer: "401 AUTH_INVALID",
-      unknownKey: "401 AUTH_INVALID",
-      alice: "403 FORBIDDEN",
-      bob: "403 FORBIDDEN",
-      admin: 201,
-      secret: 201,
-      ownNode: "401 AUTH_INVALID",
-      otherNode: "401 AUTH_INVALID",
-      expiredToken: "401 AUTH_INVALID",
-      tamperedToken: "401 AUTH_INVALID",
-    },
+    outcomes: usersOnly({ alice: "403 FORBIDDEN", bob: "403 FORBIDDEN", admin: 201, secret: 201 }),
   },
   {
     route: "DELETE /jobs/:id (alice's job)",
     request: async (world) => ({ method: "DELETE", url: `/jobs/${await world.queuedJob()}` }),
-    outcomes: {
-      anonymous: "401 AUTH_REQUIRED",
-      basicScheme: "401 AUTH_INVALID",
-      garbledBearer: "401 AUTH_INVALID",
-      unknownKey: "401 AUTH_INVALID",
-      alice: 200,
-      bob: "403 FORBIDDEN",
-      admin: 200,
-      secret: 200,
-      ownNode: "401 AUTH_INVALID",
-      otherNode: "401 AUTH_INVALID",
-      expiredToken: "401 AUTH_INVALID",
-      tamperedToken: "401 AUTH_INVALID",
-    },
+    outcomes: usersOnly({ alice: 200, bob: "403 FORBIDDEN", admin: 200, secret: 200 }),
   },
   {
     route: "POST /nodes/register",
@@ -195,38 +167,17 @@ const MATRIX: readonly Row[] = [
         calibratedIps: 100_000,
       },
     }),
-    outcomes: {
-      anonymous: "401 AUTH_REQUIRED",
-      basicScheme: "401 AUTH_INVALID",
-      garbledBearer: "401 AUTH_INVALID",
-      unknownKey: "401 AUTH_INVALID",
+    outcomes: usersOnly({
       alice: "401 AUTH_INVALID",
       bob: "401 AUTH_INVALID",
       admin: "401 AUTH_INVALID",
       secret: 200,
-      ownNode: "401 AUTH_INVALID",
-      otherNode: "401 AUTH_INVALID",
-      expiredToken: "401 AUTH_INVALID",
-      tamperedToken: "401 AUTH_INVALID",
-    },
+    }),
   },
   {
     route: "POST /nodes/:id/token",
     request: (world) => ({ method: "POST", url: `/nodes/${world.own.nodeId}/token` }),
-    outcomes: {
-      anonymous: "401 AUTH_REQUIRED",
-      basicScheme: "401 AUTH_INVALID",
-      garbledBearer: "401 AUTH_INVALID",
-      unknownKey: "401 AUTH_INVALID",
-      alice: "401 AUTH_INVALID",
-      bob: "401 AUTH_INVALID",
-      admin: "401 AUTH_INVALID",
-      secret: "401 AUTH_INVALID",
-      ownNode: 200,
-      otherNode: "403 FORBIDDEN",
-      expiredToken: "401 TOKEN_EXPIRED",
-      tamperedToken: "401 AUTH_INVALID",
-    },
+    outcomes: ownNodeOnly(200, "403 FORBIDDEN"),
   },
   {
     route: "POST /nodes/:id/heartbeat",
@@ -235,20 +186,7 @@ const MATRIX: readonly Row[] = [
       url: `/nodes/${world.own.nodeId}/heartbeat`,
       payload: { telemetry: { ips: 1000, units: [] } },
     }),
-    outcomes: {
-      anonymous: "401 AUTH_REQUIRED",
-      basicScheme: "401 AUTH_INVALID",
-      garbledBearer: "401 AUTH_INVALID",
-      unknownKey: "401 AUTH_INVALID",
-      alice: "401 AUTH_INVALID",
-      bob: "401 AUTH_INVALID",
-      admin: "401 AUTH_INVALID",
-      secret: "401 AUTH_INVALID",
-      ownNode: 200,
-      otherNode: "403 FORBIDDEN",
-      expiredToken: "401 TOKEN_EXPIRED",
-      tamperedToken: "401 AUTH_INVALID",
-    },
+    outcomes: ownNodeOnly(200, "403 FORBIDDEN"),
   },
   {
     route: "POST /leases",
@@ -257,38 +195,12 @@ const MATRIX: readonly Row[] = [
       url: "/leases",
       payload: { nodeId: world.own.nodeId, max: 1, waitSeconds: 0 },
     }),
-    outcomes: {
-      anonymous: "401 AUTH_REQUIRED",
-      basicScheme: "401 AUTH_INVALID",
-      garbledBearer: "401 AUTH_INVALID",
-      unknownKey: "401 AUTH_INVALID",
-      alice: "401 AUTH_INVALID",
-      bob: "401 AUTH_INVALID",
-      admin: "401 AUTH_INVALID",
-      secret: "401 AUTH_INVALID",
-      ownNode: 200,
-      otherNode: "403 FORBIDDEN",
-      expiredToken: "401 TOKEN_EXPIRED",
-      tamperedToken: "401 AUTH_INVALID",
-    },
+    outcomes: ownNodeOnly(200, "403 FORBIDDEN"),
   },
   {
     route: "POST /units/:id/release (leased to own node)",
     request: (world) => ({ method: "POST", url: unitPath(world.unusedUnit(), "release") }),
-    outcomes: {
-      anonymous: "401 AUTH_REQUIRED",
-      basicScheme: "401 AUTH_INVALID",
-      garbledBearer: "401 AUTH_INVALID",
-      unknownKey: "401 AUTH_INVALID",
-      alice: "401 AUTH_INVALID",
-      bob: "401 AUTH_INVALID",
-      admin: "401 AUTH_INVALID",
-      secret: "401 AUTH_INVALID",
-      ownNode: 204,
-      otherNode: "409 LEASE_NOT_HELD",
-      expiredToken: "401 TOKEN_EXPIRED",
-      tamperedToken: "401 AUTH_INVALID",
-    },
+    outcomes: ownNodeOnly(204, "409 LEASE_NOT_HELD"),
   },
   {
     // Another node signs with its own key: the result checks out but the lease is not its own.
@@ -302,20 +214,7 @@ const MATRIX: readonly Row[] = [
         payload: signedResult(signer, unitId, world.layout.text, world.layout.score),
       };
     },
-    outcomes: {
-      anonymous: "401 AUTH_REQUIRED",
-      basicScheme: "401 AUTH_INVALID",
-      garbledBearer: "401 AUTH_INVALID",
-      unknownKey: "401 AUTH_INVALID",
-      alice: "401 AUTH_INVALID",
-      bob: "401 AUTH_INVALID",
-      admin: "401 AUTH_INVALID",
-      secret: "401 AUTH_INVALID",
-      ownNode: 200,
-      otherNode: "409 LEASE_NOT_HELD",
-      expiredToken: "401 TOKEN_EXPIRED",
-      tamperedToken: "401 AUTH_INVALID",
-    },
+    outcomes: ownNodeOnly(200, "409 LEASE_NOT_HELD"),
   },
 ];
 
