@@ -2,6 +2,7 @@ import { createHash } from "node:crypto";
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import { KeyForgeError } from "../core/errors.ts";
 import { type Coordinator, CoordinatorUnavailableError } from "../infra/coord/coordinator.ts";
+import { SharedRequestCounts } from "./shared-request-counts.ts";
 
 /** Requests allowed per window, counted in the coordinator so every instance shares them. */
 export interface RateLimits {
@@ -54,20 +55,19 @@ export function addRateLimits(
   coordinator: Coordinator,
   limits: RateLimits,
 ): void {
+  const counts = new SharedRequestCounts(coordinator, limits.windowMs);
   app.addHook("onRequest", async (request, reply) => {
     if (UNLIMITED_ROUTES.has(request.routeOptions.url ?? "")) return;
     const counters = countersOf(request, limits);
-    let counts: Awaited<ReturnType<Coordinator["countRequest"]>>[];
+    let counted: { count: number; resetInMs: number }[];
     try {
-      counts = await Promise.all(
-        counters.map(([key]) => coordinator.countRequest(key, limits.windowMs)),
-      );
+      counted = await Promise.all(counters.map(([key, limit]) => counts.count(key, limit)));
     } catch (error) {
       if (error instanceof CoordinatorUnavailableError) return;
       throw error;
     }
     counters.forEach(([key, limit], i) => {
-      const { count, resetInMs } = counts[i] as (typeof counts)[number];
+      const { count, resetInMs } = counted[i] as (typeof counted)[number];
       if (count <= limit) return;
       reply.header("retry-after", String(Math.max(1, Math.ceil(resetInMs / 1000))));
       const who = key.startsWith("client:") ? "this client" : "this key";
