@@ -77,10 +77,10 @@ export interface Coordinator {
   /** A whole blob (for small ones; serve large ones chunk by chunk). */
   getBin(sha256: string): Promise<Uint8Array | null>;
   /**
-   * Counts one request against `key` in a fixed window of `windowMs` that starts with the
-   * window's first request: the count so far (this one included) and the time left.
+   * Counts `requests` requests (default 1) against `key` in a fixed window of `windowMs` that
+   * starts with the window's first request: the count so far (these included) and the time left.
    */
-  countRequest(key: string, windowMs: number): Promise<RequestCount>;
+  countRequest(key: string, windowMs: number, requests?: number): Promise<RequestCount>;
   /** Resolves when the service answers (a round trip); throws COORDINATOR_UNAVAILABLE otherwise. */
   ping(): Promise<void>;
   publishUpdate(event: CoordinatorEvent): Promise<void>;

@@ -81,15 +81,15 @@ export class MemoryCoordinator implements Coordinator {
     return this.setNx(`nonce:${nodeId}:${nonce}`, 1, ttlSeconds);
   }
 
-  async countRequest(key: string, windowMs: number): Promise<RequestCount> {
+  async countRequest(key: string, windowMs: number, requests = 1): Promise<RequestCount> {
     const name = `ratelimit:${key}`;
     const now = this.now();
     const window = this.live(name) ? this.expiring.get(name) : undefined;
     if (!window) {
-      this.expiring.set(name, { value: 1, expiresAt: now + windowMs });
-      return { count: 1, resetInMs: windowMs };
+      this.expiring.set(name, { value: requests, expiresAt: now + windowMs });
+      return { count: requests, resetInMs: windowMs };
     }
-    window.value = (window.value as number) + 1;
+    window.value = (window.value as number) + requests;
     return { count: window.value as number, resetInMs: window.expiresAt - now };
   }
 

@@ -49,10 +49,11 @@ interface HeartbeatToStore {
   readonly telemetry: NodeTelemetry;
 }
 
-/** One request to count: its full key and its window. */
+/** Requests to count: their full key, their window and how many. */
 interface RequestToCount {
   readonly key: string;
   readonly windowMs: number;
+  readonly requests: number;
 }
 
 function client(url: string): Valkey {
@@ -199,19 +200,19 @@ export class ValkeyCoordinator implements Coordinator {
     return reply === "OK";
   }
 
-  countRequest(key: string, windowMs: number): Promise<RequestCount> {
-    return this.requestCounts.submit({ key: this.keys.requestCount(key), windowMs });
+  countRequest(key: string, windowMs: number, requests = 1): Promise<RequestCount> {
+    return this.requestCounts.submit({ key: this.keys.requestCount(key), windowMs, requests });
   }
 
   /**
-   * Counts a batch of requests in one round trip. A key met several times is incremented once
-   * by its number of requests, and each request gets the count it would have had alone.
+   * Counts a batch in one round trip. A key met several times is incremented once by its
+   * number of requests, and each caller gets the count it would have had alone.
    */
   private async countRequests(requests: readonly RequestToCount[]): Promise<RequestCount[]> {
     const perKey = new Map<string, { index: number; windowMs: number; requests: number }>();
-    for (const { key, windowMs } of requests) {
+    for (const { key, windowMs, requests: counted } of requests) {
       const entry = perKey.get(key) ?? { index: perKey.size, windowMs, requests: 0 };
-      entry.requests++;
+      entry.requests += counted;
       perKey.set(key, entry);
     }
     const keys = [...perKey.keys()];
@@ -224,13 +225,13 @@ export class ValkeyCoordinator implements Coordinator {
       ),
     );
     const countedBefore = new Map<string, number>();
-    return requests.map(({ key }) => {
+    return requests.map(({ key, requests: counted }) => {
       const entry = perKey.get(key) as { index: number; requests: number };
-      const before = countedBefore.get(key) ?? 0;
-      countedBefore.set(key, before + 1);
+      const before = (countedBefore.get(key) ?? 0) + counted;
+      countedBefore.set(key, before);
       const total = answers[2 * entry.index] as number;
       return {
-        count: total - entry.requests + before + 1,
+        count: total - entry.requests + before,
         resetInMs: answers[2 * entry.index + 1] as number,
       };
     });

@@ -80,6 +80,13 @@ for (const [name, create] of implementations) {
       assert.deepEqual(of(b), [1, 2, 3, 4]);
     });
 
+    it("counts several requests at once", async () => {
+      const key = `client-${unique()}`;
+      assert.equal((await coordinator.countRequest(key, 60_000, 5)).count, 5);
+      assert.equal((await coordinator.countRequest(key, 60_000, 3)).count, 8);
+      assert.equal((await coordinator.countRequest(key, 60_000)).count, 9);
+    });
+
     it("answers a ping", async () => {
       await coordinator.ping();
     });
