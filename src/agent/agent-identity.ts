@@ -3,11 +3,11 @@ import {
   createPublicKey,
   generateKeyPairSync,
   type KeyObject,
-  randomUUID,
 } from "node:crypto";
-import { link, mkdir, open, readFile, rm, stat } from "node:fs/promises";
+import { mkdir, readFile, stat } from "node:fs/promises";
 import { join } from "node:path";
 import { KeyForgeError } from "../core/errors.ts";
+import { writeDurably } from "../infra/durable-file.ts";
 import { nodeIdOf } from "../protocol/node-messages.ts";
 
 /** The agent's identity file in its data dir. */
@@ -43,22 +43,10 @@ export async function loadOrCreateIdentity(dataDir: string): Promise<AgentIdenti
   await mkdir(dataDir, { recursive: true, mode: 0o700 });
   const { privateKey } = generateKeyPairSync("ed25519");
   const pem = privateKey.export({ format: "pem", type: "pkcs8" }) as string;
-  const partial = `${file}.${randomUUID()}.partial`;
-  const handle = await open(partial, "wx", 0o600);
-  try {
-    await handle.writeFile(`${JSON.stringify({ format: IDENTITY_FORMAT, privateKey: pem })}\n`);
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
-  try {
-    // A link never replaces a file: of agents starting at once, the first key is kept.
-    await link(partial, file);
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
-  } finally {
-    await rm(partial, { force: true });
-  }
+  // Of agents starting at once on one data dir, the first key written is kept.
+  await writeDurably(file, `${JSON.stringify({ format: IDENTITY_FORMAT, privateKey: pem })}\n`, {
+    replace: false,
+  });
   return (await readIdentity(file)) as AgentIdentity;
 }
 

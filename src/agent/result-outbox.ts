@@ -1,7 +1,7 @@
-import { randomUUID } from "node:crypto";
-import { mkdir, open, readdir, readFile, rename, rm } from "node:fs/promises";
+import { mkdir, readdir, readFile, rm } from "node:fs/promises";
 import { join } from "node:path";
 import { KeyForgeError } from "../core/errors.ts";
+import { writeDurably } from "../infra/durable-file.ts";
 import { type ResultSubmission, resultSubmissionSchema } from "../protocol/node-messages.ts";
 
 /** A signed result waiting in the outbox for the hive to acknowledge it. */
@@ -11,19 +11,6 @@ export interface OutboxEntry {
 }
 
 const UNIT_ID = /^[0-9a-f]{64}\.\d{1,9}$/;
-
-/** Writes `text` to `file` so that a crash leaves the old file or the new one, never half. */
-async function writeDurably(file: string, text: string): Promise<void> {
-  const partial = `${file}.${randomUUID()}.partial`;
-  const handle = await open(partial, "wx", 0o600);
-  try {
-    await handle.writeFile(text);
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
-  await rename(partial, file);
-}
 
 /**
  * The agent's results on disk until the hive has them: a result is put here (and synced)

@@ -1,0 +1,37 @@
+import { randomUUID } from "node:crypto";
+import { link, open, rename, rm } from "node:fs/promises";
+
+/**
+ * Writes `text` to `file` (readable by its owner only) so that a crash leaves the old content
+ * or the new, never half of it: written aside, synced, then moved into place. With
+ * `replace: false` an existing file is kept, and false is returned (of writers racing for one
+ * file, the first wins).
+ */
+export async function writeDurably(
+  file: string,
+  text: string,
+  options: { replace: boolean } = { replace: true },
+): Promise<boolean> {
+  const partial = `${file}.${randomUUID()}.partial`;
+  const handle = await open(partial, "wx", 0o600);
+  try {
+    await handle.writeFile(text);
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+  if (options.replace) {
+    await rename(partial, file);
+    return true;
+  }
+  try {
+    // A link never replaces a file.
+    await link(partial, file);
+    return true;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "EEXIST") return false;
+    throw error;
+  } finally {
+    await rm(partial, { force: true });
+  }
+}
