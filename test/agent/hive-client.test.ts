@@ -1,0 +1,89 @@
+import assert from "node:assert/strict";
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { after, before, describe, it } from "node:test";
+import { loadOrCreateIdentity } from "../../src/agent/agent-identity.ts";
+import { HiveClient, HiveRefusedError, HiveUnavailableError } from "../../src/agent/hive-client.ts";
+import { signText } from "../../src/infra/node-signatures.ts";
+import { resultSigningText } from "../../src/protocol/node-messages.ts";
+import { HIVE_SECRET, startHive, type TestHive } from "../helpers/hive.ts";
+import { layoutsOf } from "../helpers/hive-agent.ts";
+
+describe("the agent's hive client, against a hive on a real socket", () => {
+  let hive: TestHive;
+  let url: string;
+  before(async () => {
+    hive = await startHive("embedded");
+    url = await hive.app.listen({ host: "127.0.0.1", port: 0 });
+  });
+  after(() => hive.close());
+
+  const registration = async () => {
+    const identity = await loadOrCreateIdentity(mkdtempSync(join(tmpdir(), "keyforge-agent-")));
+    return {
+      identity,
+      registration: {
+        publicKey: identity.publicKey,
+        hardware: { cpuModel: "Client test CPU", cores: 2, arch: "x64", caches: {} },
+        calibratedIps: 100_000,
+      },
+    };
+  };
+
+  it("registers, beats, leases, submits a signed result and releases a unit", async () => {
+    const { identity, registration: form } = await registration();
+    const client = new HiveClient(`${url}/`);
+    const registered = await client.register(HIVE_SECRET, form);
+    assert.equal(registered.nodeId, identity.nodeId);
+    const submitted = await hive.app.inject({
+      method: "POST",
+      url: "/jobs",
+      headers: hive.auth.alice,
+      payload: {
+        name: "client",
+        board: "corne",
+        corpora: [{ id: "en" }],
+        search: { units: 2, stepsPerUnit: 60_000, seed: 77 },
+      },
+    });
+    const [first, second] = await client.lease(identity.nodeId, 2, 0);
+    assert.ok(first && second);
+    const beat = await client.heartbeat(identity.nodeId, {
+      ips: 1000,
+      units: [{ unitId: first.unitId, bestScore: 1 }],
+    });
+    assert.deepEqual(beat.commands, []);
+    const { start } = await layoutsOf(submitted.json().content, hive.coordinator);
+    const body = {
+      layout: start.text,
+      score: start.score,
+      steps: 60_000,
+      durationMs: 10,
+      nonce: "client-test-nonce-0001",
+      timestamp: new Date().toISOString(),
+    };
+    const signature = signText(identity.privateKey, resultSigningText(first.unitId, body));
+    const accepted = await client.submitResult(first.unitId, { ...body, signature });
+    assert.equal(accepted.created, true);
+    await client.release(second.unitId);
+    await client.renewToken(identity.nodeId);
+    assert.equal(
+      (await client.heartbeat(identity.nodeId, { ips: 1, units: [] })).commands.length,
+      0,
+    );
+  });
+
+  it("tells a refusal (with the hive's code) from an outage", async () => {
+    const { registration: form } = await registration();
+    await assert.rejects(
+      new HiveClient(url).register("not-the-secret", form),
+      (error: unknown) =>
+        error instanceof HiveRefusedError && error.status === 401 && error.code === "AUTH_INVALID",
+    );
+    await assert.rejects(
+      new HiveClient("http://127.0.0.1:1").register(HIVE_SECRET, form),
+      (error: unknown) => error instanceof HiveUnavailableError,
+    );
+  });
+});
