@@ -2,20 +2,20 @@ import { randomUUID } from "node:crypto";
 import { link, open, rename, rm } from "node:fs/promises";
 
 /**
- * Writes `text` to `file` (readable by its owner only) so that a crash leaves the old content
+ * Writes `content` to `file` (readable by its owner only) so that a crash leaves the old content
  * or the new, never half of it: written aside, synced, then moved into place. With
  * `replace: false` an existing file is kept, and false is returned (of writers racing for one
  * file, the first wins).
  */
 export async function writeDurably(
   file: string,
-  text: string,
+  content: string | Uint8Array,
   options: { replace: boolean } = { replace: true },
 ): Promise<boolean> {
   const partial = `${file}.${randomUUID()}.partial`;
   const handle = await open(partial, "wx", 0o600);
   try {
-    await handle.writeFile(text);
+    await handle.writeFile(content);
     await handle.sync();
   } finally {
     await handle.close();
