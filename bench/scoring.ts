@@ -1,7 +1,7 @@
 import { itemsOfLayout, LayoutScorer } from "../src/core/scoring/layout-scorer.ts";
 import { overrideWeights } from "../src/core/scoring/weights.ts";
 import { compileSearchModel } from "../src/core/search/search-problem.ts";
-import { letterBlockProblem } from "../test/helpers/search-problem.ts";
+import { letterBlockProblem } from "../src/infra/letter-block-problem.ts";
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 2);
 const MOVES = 1 << 16;

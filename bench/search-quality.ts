@@ -3,9 +3,9 @@ import { evaluateLayout } from "../src/core/scoring/layout-evaluation.ts";
 import { layoutOfItems } from "../src/core/scoring/layout-scorer.ts";
 import type { SearchProgress } from "../src/core/search/search-coordinator.ts";
 import { searchLayouts } from "../src/core/search/search-coordinator.ts";
+import { letterBlockProblem } from "../src/infra/letter-block-problem.ts";
 import { threadRunner } from "../src/infra/search/thread-runner.ts";
 import { builtinIds, loadLayout } from "../src/infra/system-data.ts";
-import { letterBlockProblem } from "../test/helpers/search-problem.ts";
 
 /**
  * `npm run bench:quality`: does a timed search from a random start beat every built-in layout,

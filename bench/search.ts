@@ -1,6 +1,6 @@
 import { type SearchOptions, searchLayouts } from "../src/core/search/search-coordinator.ts";
+import { letterBlockProblem } from "../src/infra/letter-block-problem.ts";
 import { threadRunner } from "../src/infra/search/thread-runner.ts";
-import { letterBlockProblem } from "../test/helpers/search-problem.ts";
 
 /** Annealing steps per second with 1 and 2 worker threads, and the speed-up between them. */
 export async function benchSearchSpeed(boardId: string, steps: number): Promise<void> {

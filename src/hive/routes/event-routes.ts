@@ -58,7 +58,7 @@ export function eventRoutes(app: FastifyInstance, context: HiveContext): void {
         tags: ["events"],
       },
     },
-    async (request, reply) => {
+    async (_request, reply) => {
       const snapshot = await context.jobs.list(null, { limit: 50 });
       stream(context, reply, snapshot, () => true);
     },

@@ -103,7 +103,7 @@ export class ValkeyCoordinator implements Coordinator {
   private readonly valkey: Valkey;
   private readonly url: string;
   private readonly requestCounts: MicroBatcher<RequestToCount, RequestCount>;
-  private readonly heartbeats: MicroBatcher<HeartbeatToStore, void>;
+  private readonly heartbeats: MicroBatcher<HeartbeatToStore, undefined>;
   private readonly subscribers: Valkey[] = [];
   private readonly heartbeatTtlSeconds: number;
   private readonly keys: CoordinatorKeys;
@@ -153,7 +153,7 @@ export class ValkeyCoordinator implements Coordinator {
    * them all alive. Plain commands rather than MULTI: each is idempotent, and they leave in one
    * write (auto-pipelining).
    */
-  private async updateHeartbeats(beats: readonly HeartbeatToStore[]): Promise<void[]> {
+  private async updateHeartbeats(beats: readonly HeartbeatToStore[]): Promise<undefined[]> {
     const expiresAt = Date.now() + this.heartbeatTtlSeconds * 1000;
     const latest = new Map(beats.map((beat) => [beat.nodeId, beat.telemetry]));
     await guarded(this.valkey, () =>

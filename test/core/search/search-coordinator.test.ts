@@ -5,7 +5,7 @@ import { layoutOfItems } from "../../../src/core/scoring/layout-scorer.ts";
 import { type SearchOptions, searchLayouts } from "../../../src/core/search/search-coordinator.ts";
 import type { SearchProblem } from "../../../src/core/search/search-problem.ts";
 import { sequentialRunner } from "../../../src/core/search/sequential-runner.ts";
-import { letterBlockProblem } from "../../helpers/search-problem.ts";
+import { letterBlockProblem } from "../../../src/infra/letter-block-problem.ts";
 
 const problem = await letterBlockProblem();
 const base: SearchOptions = {

@@ -6,8 +6,8 @@ import { newReplica } from "../../../src/core/search/replica.ts";
 import { searchLayouts } from "../../../src/core/search/search-coordinator.ts";
 import { compileSearchModel } from "../../../src/core/search/search-problem.ts";
 import { sequentialRunner } from "../../../src/core/search/sequential-runner.ts";
+import { letterBlockProblem } from "../../../src/infra/letter-block-problem.ts";
 import { threadRunner } from "../../../src/infra/search/thread-runner.ts";
-import { letterBlockProblem } from "../../helpers/search-problem.ts";
 
 const problem = await letterBlockProblem();
 

@@ -1,11 +1,11 @@
-import type { Board } from "../../src/core/board.ts";
-import {
-  keysOutsideLetterBlock,
-  type SearchProblem,
-} from "../../src/core/search/search-problem.ts";
-import { loadBoard, loadCorpus, loadLayout, loadWeights } from "../../src/infra/system-data.ts";
+import type { Board } from "../core/board.ts";
+import { keysOutsideLetterBlock, type SearchProblem } from "../core/search/search-problem.ts";
+import { loadBoard, loadCorpus, loadLayout, loadWeights } from "./system-data.ts";
 
-/** qwerty's characters on a built-in board, searched on its letter block. */
+/**
+ * qwerty's characters on a built-in board, searched on its letter block, with the built-in
+ * English corpus and default weights: the standard problem of benchmarks and calibration.
+ */
 export async function letterBlockProblem(
   boardId = "ortho-3x10",
   extra: Partial<SearchProblem> = {},
