@@ -91,6 +91,13 @@ export class HiveClient {
     await this.call("POST", `/units/${encodeURIComponent(unitId)}/release`, null, {});
   }
 
+  /** The unit could not be run here (its worker crashed): the hive counts the attempt. */
+  async failUnit(unitId: string, reason: string): Promise<void> {
+    await this.call("POST", `/units/${encodeURIComponent(unitId)}/fail`, null, {
+      body: { reason: reason.slice(0, 500) },
+    });
+  }
+
   submitResult(unitId: string, submission: ResultSubmission) {
     return this.call("POST", `/units/${encodeURIComponent(unitId)}/result`, resultAcceptedSchema, {
       body: submission,

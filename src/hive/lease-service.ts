@@ -7,6 +7,7 @@ import { ResultRepository } from "../infra/db/result-repository.ts";
 import { type UnitRecord, UnitRepository } from "../infra/db/unit-repository.ts";
 import type { LeasedUnit } from "../protocol/node-messages.ts";
 import { publishBestEffort } from "./event-publishing.ts";
+import { DEFAULT_MAX_ATTEMPTS } from "./reaper.ts";
 import type { WorkSignal } from "./work-signal.ts";
 
 /** Grace every lease gets on top of three times the unit's expected run time. */
@@ -74,6 +75,19 @@ export class LeaseService {
       { type: "unit.requeued", unitId },
       this.options.log,
     );
+  }
+
+  /**
+   * The node could not run a unit (its worker crashed): the attempt counts, and the unit is
+   * queued again or, after DEFAULT_MAX_ATTEMPTS leases, fails for good with the reason.
+   */
+  async fail(nodeId: string, unitId: string, reason: string): Promise<void> {
+    const outcome = await this.units.failUnit(unitId, nodeId, reason, DEFAULT_MAX_ATTEMPTS);
+    if (outcome === null) {
+      throw new KeyForgeError("LEASE_NOT_HELD", `unit ${unitId} is not leased to node ${nodeId}`);
+    }
+    const type = outcome === "requeued" ? "unit.requeued" : "unit.failed";
+    await publishBestEffort(this.options.coordinator, { type, unitId }, this.options.log);
   }
 
   /** What the agent needs to run each unit; the job's content and best layouts read once per job. */

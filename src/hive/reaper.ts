@@ -13,6 +13,9 @@ export interface ReaperOptions {
   readonly extendSeconds?: number;
 }
 
+/** Leases a unit gets before it fails for good (expired, or failed by its agent). */
+export const DEFAULT_MAX_ATTEMPTS = 3;
+
 /** Expired leases looked at per pass. */
 const REAP_BATCH = 500;
 
@@ -40,7 +43,7 @@ export class Reaper {
         reported === null ||
         (unit.nodeId !== null && reported.get(unit.nodeId)?.has(unit.id) === true),
       extendSeconds: this.options.extendSeconds ?? 300,
-      maxAttempts: this.options.maxAttempts ?? 3,
+      maxAttempts: this.options.maxAttempts ?? DEFAULT_MAX_ATTEMPTS,
       limit: REAP_BATCH,
     });
     const { coordinator, log } = this.options;

@@ -129,6 +129,11 @@ export const leaseReplySchema = z.strictObject({ units: z.array(leasedUnitSchema
 
 export type LeasedUnit = z.infer<typeof leasedUnitSchema>;
 
+/** POST /units/:id/fail: the node could not run the unit (its worker thread crashed). */
+export const unitFailureSchema = z.strictObject({
+  reason: z.string().trim().min(1).max(500).describe("What went wrong, for the unit's record."),
+});
+
 /** POST /units/:id/result: the best layout a unit found, signed by the node's key. */
 export const resultSubmissionSchema = z.strictObject({
   layout: z

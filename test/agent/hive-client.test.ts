@@ -31,7 +31,7 @@ describe("the agent's hive client, against a hive on a real socket", () => {
     };
   };
 
-  it("registers, beats, leases, submits a signed result and releases a unit", async () => {
+  it("registers, beats, leases, submits a signed result, releases and fails units", async () => {
     const { identity, registration: form } = await registration();
     const client = new HiveClient(`${url}/`);
     const registered = await client.register(HIVE_SECRET, form);
@@ -44,11 +44,11 @@ describe("the agent's hive client, against a hive on a real socket", () => {
         name: "client",
         board: "corne",
         corpora: [{ id: "en" }],
-        search: { units: 2, stepsPerUnit: 60_000, seed: 77 },
+        search: { units: 3, stepsPerUnit: 60_000, seed: 77 },
       },
     });
-    const [first, second] = await client.lease(identity.nodeId, 2, 0);
-    assert.ok(first && second);
+    const [first, second, third] = await client.lease(identity.nodeId, 3, 0);
+    assert.ok(first && second && third);
     const beat = await client.heartbeat(identity.nodeId, {
       ips: 1000,
       units: [{ unitId: first.unitId, bestScore: 1 }],
@@ -67,6 +67,11 @@ describe("the agent's hive client, against a hive on a real socket", () => {
     const accepted = await client.submitResult(first.unitId, { ...body, signature });
     assert.equal(accepted.created, true);
     await client.release(second.unitId);
+    await client.failUnit(third.unitId, "the worker thread crashed");
+    await assert.rejects(
+      client.failUnit(third.unitId, "again"),
+      (error: unknown) => error instanceof HiveRefusedError && error.code === "LEASE_NOT_HELD",
+    );
     await client.renewToken(identity.nodeId);
     assert.equal(
       (await client.heartbeat(identity.nodeId, { ips: 1, units: [] })).commands.length,

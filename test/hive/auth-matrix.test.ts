@@ -110,7 +110,7 @@ function jobSubmission(seed: number, priority = 0) {
 }
 
 /** The path of a unit route. */
-function unitPath(unitId: string, action: "release" | "result"): string {
+function unitPath(unitId: string, action: "release" | "fail" | "result"): string {
   return `/units/${encodeURIComponent(unitId)}/${action}`;
 }
 
@@ -203,6 +203,15 @@ const MATRIX: readonly Row[] = [
     outcomes: ownNodeOnly(204, "409 LEASE_NOT_HELD"),
   },
   {
+    route: "POST /units/:id/fail (leased to own node)",
+    request: (world) => ({
+      method: "POST",
+      url: unitPath(world.unusedUnit(), "fail"),
+      payload: { reason: "the worker thread crashed" },
+    }),
+    outcomes: ownNodeOnly(204, "409 LEASE_NOT_HELD"),
+  },
+  {
     // Another node signs with its own key: the result checks out but the lease is not its own.
     route: "POST /units/:id/result (leased to own node)",
     request: (world, caller) => {
@@ -237,8 +246,8 @@ async function submitAsAlice(hive: TestHive, seed: number): Promise<JobView> {
   return jobViewSchema.parse(response.json());
 }
 
-/** Units the rows that use a unit take: the release and the result rows, one per caller. */
-const UNITS = 2 * CALLERS.length;
+/** Units the rows that use a unit take: the release, fail and result rows, one per caller. */
+const UNITS = 3 * CALLERS.length;
 
 async function startWorld(): Promise<World> {
   const hive = await startHive("embedded");

@@ -16,6 +16,7 @@ const ROUTES: readonly [string, string][] = [
   ["GET", "/cluster"],
   ["POST", "/leases"],
   ["POST", "/units/:id/release"],
+  ["POST", "/units/:id/fail"],
   ["POST", "/units/:id/result"],
   ["GET", "/health"],
   ["GET", "/metrics"],

@@ -123,6 +123,32 @@ for (const stack of ["embedded", "server"] as const) {
       );
     });
 
+    it("counts a unit its agent could not run, and fails it for good after three leases", async () => {
+      await drain();
+      const job = await submit(5, 1);
+      const [a, b] = [await registered(), await registered()];
+      const fail = (node: typeof a, unitId: string, payload: object) =>
+        hive.app.inject({
+          method: "POST",
+          url: `/units/${unitId}/fail`,
+          headers: node.headers,
+          payload,
+        });
+      for (let attempt = 1; attempt <= 3; attempt++) {
+        const [unit] = leaseReplySchema.parse((await lease(a, 1)).json()).units;
+        assert.ok(unit, `leased again for attempt ${attempt}`);
+        assert.equal((await fail(a, unit.unitId, {})).statusCode, 400, "a reason is needed");
+        assert.equal((await fail(b, unit.unitId, { reason: "x" })).statusCode, 409);
+        const failed = await fail(a, unit.unitId, { reason: "the worker thread crashed" });
+        assert.equal(failed.statusCode, 204, failed.body);
+      }
+      assert.deepEqual(leaseReplySchema.parse((await lease(a, 1)).json()).units, []);
+      const view = (await hive.app.inject({ url: `/jobs/${job.id}` })).json() as JobView;
+      assert.equal(view.status, "failed");
+      const [stored] = await new UnitRepository(hive.db).unitsOfJob(job.id);
+      assert.match(stored?.lastError ?? "", /the worker thread crashed; failed after 3 attempts/);
+    });
+
     it("refuses leases for another node, for removed nodes, and without a token", async () => {
       const [a, b] = [await registered(), await registered()];
       assert.equal((await lease({ nodeId: a.nodeId, headers: b.headers }, 1)).statusCode, 403);

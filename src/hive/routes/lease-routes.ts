@@ -8,6 +8,7 @@ import {
   leaseRequestSchema,
   resultAcceptedSchema,
   resultSubmissionSchema,
+  unitFailureSchema,
 } from "../../protocol/node-messages.ts";
 import type { HiveContext } from "../hive-context.ts";
 
@@ -64,6 +65,24 @@ export function leaseRoutes(app: FastifyInstance, context: HiveContext): void {
     },
     async (request, reply) => {
       await context.leases.release(context.node(request), request.params.id);
+      return reply.code(204).send(null);
+    },
+  );
+
+  routes.post(
+    "/units/:id/fail",
+    {
+      schema: {
+        summary: "Report a unit the agent could not run; queued again, or failed after 3 leases",
+        tags: ["units"],
+        security: [{ apiKey: [] }],
+        params: unitParams,
+        body: unitFailureSchema,
+        response: { 204: z.null(), ...errors },
+      },
+    },
+    async (request, reply) => {
+      await context.leases.fail(context.node(request), request.params.id, request.body.reason);
       return reply.code(204).send(null);
     },
   );

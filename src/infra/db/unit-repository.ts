@@ -166,17 +166,24 @@ export class UnitRepository {
     return rowCount > 0;
   }
 
-  /** The holder reports a failure (a crashed worker): the unit is queued again or fails for good. */
-  failUnit(unitId: string, nodeId: string, reason: string, maxAttempts: number): Promise<boolean> {
+  /**
+   * The holder reports a failure (a crashed worker): the unit is queued again, or fails for
+   * good after `maxAttempts` leases. Null when the node does not hold the unit.
+   */
+  failUnit(
+    unitId: string,
+    nodeId: string,
+    reason: string,
+    maxAttempts: number,
+  ): Promise<"requeued" | "failed" | null> {
     return this.db.transaction(async (tx) => {
       const { rows } = await tx.query<UnitRow>(
         "SELECT * FROM units WHERE id = $1 AND node_id = $2 AND status = 'leased' FOR UPDATE",
         [unitId, nodeId],
       );
       const unit = rows[0];
-      if (!unit) return false;
-      await returnOrFail(tx, unitFromRow(unit), reason, maxAttempts);
-      return true;
+      if (!unit) return null;
+      return returnOrFail(tx, unitFromRow(unit), reason, maxAttempts);
     });
   }
 

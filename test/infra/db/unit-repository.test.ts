@@ -109,7 +109,8 @@ forEachDatabase("UnitRepository", (open) => {
     const node = await registeredNode(db);
     const [unit] = await units.leaseUnits(node, 1, 60);
     assert.ok(unit);
-    assert.equal(await units.failUnit(unit.id, node, "worker crashed", 1), true);
+    assert.equal(await units.failUnit(unit.id, node, "worker crashed", 1), "failed");
+    assert.equal(await units.failUnit(unit.id, node, "again", 1), null, "no longer held");
     assert.equal((await units.getUnit(unit.id))?.status, "failed");
     const stored = await jobs.getJob(job.id);
     assert.equal(stored?.status, "failed");
