@@ -1,0 +1,277 @@
+import { randomBytes } from "node:crypto";
+import { setTimeout as sleep } from "node:timers/promises";
+import { signText } from "../infra/node-signatures.ts";
+import {
+  type LeasedUnit,
+  type NodeRegistration,
+  resultSigningText,
+} from "../protocol/node-messages.ts";
+import { type AgentIdentity, loadOrCreateIdentity } from "./agent-identity.ts";
+import { AssetCache } from "./asset-cache.ts";
+import { calibratedIps } from "./calibration.ts";
+import { detectHardware } from "./hardware.ts";
+import { HiveClient, HiveRefusedError } from "./hive-client.ts";
+import { ResultOutbox } from "./result-outbox.ts";
+import { runUnit, type UnitRun } from "./unit-runner.ts";
+
+export interface AgentOptions {
+  readonly hiveUrl: string;
+  readonly assetsUrl: string;
+  readonly dataDir: string;
+  /** Reads HIVE_SECRET; read again when the hive refuses the node, so a rotation needs no restart. */
+  readonly secret: () => string | undefined;
+  /** Units run at once, one worker thread each. */
+  readonly threads: number;
+  /** KeyForge's version: calibration is measured again when it changes. */
+  readonly engine: string;
+  readonly name?: string;
+  readonly log: (line: string) => void;
+  /** Measures steps per second of one thread (default: the standard problem). */
+  readonly measure?: () => Promise<number>;
+  /** First wait before retrying an unreachable hive (default 1 s, doubling up to 60 s). */
+  readonly retryBaseMs?: number;
+  /** How long running units may go on once the agent is asked to stop (default 30 s). */
+  readonly graceMs?: number;
+}
+
+/** Seconds a lease request waits for work when none is queued. */
+const LEASE_WAIT_SECONDS = 25;
+const MAX_RETRY_MS = 60_000;
+
+/** A wait before the `attempt`-th retry: doubling from `baseMs`, with jitter. */
+function backoff(baseMs: number, attempt: number): number {
+  const ceiling = Math.min(MAX_RETRY_MS, baseMs * 2 ** Math.min(attempt, 16));
+  return ceiling / 2 + Math.random() * (ceiling / 2);
+}
+
+/**
+ * A worker node (`keyforge agent`): registers with the hive, leases as many units as it has
+ * threads, runs each on a worker thread, heartbeats their progress and obeys the hive's
+ * commands, and delivers every result through its durable outbox. Stopping ends leasing, lets
+ * running units finish within a grace period (the others go back to the hive) and flushes the
+ * outbox.
+ */
+export class Agent {
+  private readonly options: AgentOptions;
+  private readonly client: HiveClient;
+  private readonly outbox: ResultOutbox;
+  private readonly assets: AssetCache;
+  private readonly running = new Map<string, UnitRun>();
+  /** Per running unit: settles once its result is in the outbox (or its failure reported). */
+  private readonly settling = new Map<string, Promise<void>>();
+  /** Units stopped on purpose (the hive's command, or shutdown): not failures. */
+  private readonly aborted = new Set<string>();
+  /** Ends the heartbeats, once the last unit has ended. */
+  private readonly beating = new AbortController();
+  private identity: AgentIdentity | null = null;
+  private registration: NodeRegistration | null = null;
+  private heartbeatSeconds = 5;
+  private tokenExpiresAt = 0;
+  private delivering: Promise<void> = Promise.resolve();
+
+  constructor(options: AgentOptions) {
+    this.options = options;
+    this.client = new HiveClient(options.hiveUrl);
+    this.outbox = new ResultOutbox(options.dataDir);
+    this.assets = new AssetCache(options.assetsUrl, options.dataDir);
+  }
+
+  /** The node id, once the agent has started. */
+  get nodeId(): string | null {
+    return this.identity?.nodeId ?? null;
+  }
+
+  /** Runs until `stop` is aborted, then shuts down cleanly. */
+  async run(stop: AbortSignal): Promise<void> {
+    const { log } = this.options;
+    this.identity = await loadOrCreateIdentity(this.options.dataDir);
+    const hardware = await detectHardware();
+    const { ips, measured } = await calibratedIps(
+      this.options.dataDir,
+      hardware,
+      this.options.threads,
+      { engine: this.options.engine, measure: this.options.measure },
+    );
+    if (measured)
+      log(`agent: calibrated at ${Math.round(ips)} steps/s on ${this.options.threads} thread(s)`);
+    this.registration = {
+      publicKey: this.identity.publicKey,
+      hardware,
+      calibratedIps: ips,
+      ...(this.options.name ? { name: this.options.name } : {}),
+    };
+    if (!(await this.register(stop))) return;
+    log(`agent: node ${this.identity.nodeId} registered with ${this.options.hiveUrl}`);
+    this.deliver();
+    const beating = this.heartbeats();
+    await this.leaseUntil(stop);
+    await this.finish();
+    this.beating.abort();
+    await beating;
+  }
+
+  /** Registers, retrying while the hive is unreachable or refuses the secret; false if stopped. */
+  private async register(stop: AbortSignal): Promise<boolean> {
+    for (let attempt = 0; !stop.aborted; attempt++) {
+      const secret = this.options.secret();
+      try {
+        if (secret === undefined) throw new Error("HIVE_SECRET is not set");
+        const registered = await this.client.register(
+          secret,
+          this.registration as NodeRegistration,
+        );
+        this.heartbeatSeconds = registered.heartbeatIntervalSeconds;
+        this.tokenExpiresAt = Date.parse(registered.expiresAt);
+        return true;
+      } catch (error) {
+        const fatal = error instanceof HiveRefusedError && error.status !== 401;
+        if (fatal) throw error;
+        const wait = backoff(this.options.retryBaseMs ?? 1000, attempt);
+        this.options.log(
+          `agent: cannot register (${(error as Error).message}); retrying in ${Math.round(wait / 1000)} s`,
+        );
+        await sleep(wait, undefined, { signal: stop }).catch(() => {});
+      }
+    }
+    return false;
+  }
+
+  /** A node call that re-registers once when the hive no longer knows the node's token. */
+  private async asNode<T>(call: () => Promise<T>, stop: AbortSignal): Promise<T> {
+    if (this.tokenExpiresAt - Date.now() < 5 * 60_000) {
+      const renewed = await this.client.renewToken(this.nodeId as string).catch(() => null);
+      if (renewed) this.tokenExpiresAt = Date.parse(renewed.expiresAt);
+    }
+    try {
+      return await call();
+    } catch (error) {
+      if (!(error instanceof HiveRefusedError) || error.status !== 401) throw error;
+      await this.register(stop);
+      return call();
+    }
+  }
+
+  private async leaseUntil(stop: AbortSignal): Promise<void> {
+    let failures = 0;
+    while (!stop.aborted) {
+      const free = this.options.threads - this.running.size;
+      if (free === 0) {
+        await Promise.race(this.settling.values());
+        continue;
+      }
+      try {
+        const units = await this.asNode(
+          () => this.client.lease(this.nodeId as string, free, LEASE_WAIT_SECONDS, stop),
+          stop,
+        );
+        failures = 0;
+        for (const unit of units) this.start(unit);
+      } catch (error) {
+        if (stop.aborted) break;
+        const wait = backoff(this.options.retryBaseMs ?? 1000, failures++);
+        this.options.log(
+          `agent: leasing failed (${(error as Error).message}); retrying in ${Math.round(wait / 1000)} s`,
+        );
+        await sleep(wait, undefined, { signal: stop }).catch(() => {});
+      }
+    }
+  }
+
+  private start(unit: LeasedUnit): void {
+    const run = runUnit(unit, (sha) => this.assets.read(sha));
+    this.running.set(unit.unitId, run);
+    const settled = run.done
+      .then(async (outcome) => {
+        const body = {
+          ...outcome,
+          nonce: randomBytes(16).toString("base64url"),
+          timestamp: new Date().toISOString(),
+        };
+        const signature = signText(
+          (this.identity as AgentIdentity).privateKey,
+          resultSigningText(unit.unitId, body),
+        );
+        await this.outbox.put({ unitId: unit.unitId, submission: { ...body, signature } });
+        this.deliver();
+      })
+      .catch(async (error: unknown) => {
+        if (this.aborted.has(unit.unitId)) return;
+        this.options.log(`agent: unit ${unit.unitId} failed: ${(error as Error).message}`);
+        await this.client.failUnit(unit.unitId, (error as Error).message).catch(() => {});
+      })
+      .finally(() => {
+        this.running.delete(unit.unitId);
+        this.settling.delete(unit.unitId);
+        this.aborted.delete(unit.unitId);
+      });
+    this.settling.set(unit.unitId, settled);
+  }
+
+  /** Heartbeats until the agent has finished: telemetry out, commands (aborts) in. */
+  private async heartbeats(): Promise<void> {
+    const signal = this.beating.signal;
+    while (!signal.aborted) {
+      await sleep(this.heartbeatSeconds * 1000, undefined, { signal }).catch(() => {});
+      if (signal.aborted) break;
+      const units = [...this.running.values()].flatMap((run) => {
+        const bestScore = run.bestScore();
+        return bestScore === null ? [] : [{ unitId: run.unitId, bestScore }];
+      });
+      try {
+        const reply = await this.client.heartbeat(this.nodeId as string, {
+          ips: this.registration?.calibratedIps ?? 0,
+          memoryMb: Math.round(process.memoryUsage().rss / 2 ** 20),
+          units,
+        });
+        this.heartbeatSeconds = reply.heartbeatIntervalSeconds;
+        for (const command of reply.commands) {
+          const run = this.running.get(command.unitId);
+          if (!run) continue;
+          this.options.log(`agent: aborting unit ${command.unitId}: ${command.reason}`);
+          this.aborted.add(command.unitId);
+          run.abort(command.reason);
+        }
+      } catch (error) {
+        this.options.log(`agent: heartbeat failed: ${(error as Error).message}`);
+      }
+    }
+  }
+
+  /** Sends what waits in the outbox, one delivery at a time; what fails stays for the next. */
+  private deliver(): void {
+    this.delivering = this.delivering.then(() => this.deliverPending()).catch(() => {});
+  }
+
+  private async deliverPending(): Promise<void> {
+    for (const { unitId, submission } of await this.outbox.pending()) {
+      try {
+        await this.client.submitResult(unitId, submission);
+        await this.outbox.acknowledge(unitId);
+      } catch (error) {
+        if (error instanceof HiveRefusedError && error.status !== 401) {
+          this.options.log(`agent: result of ${unitId} refused: ${error.message}`);
+          await this.outbox.deadLetter(unitId, error.message);
+          continue;
+        }
+        this.options.log(`agent: result of ${unitId} kept for later: ${(error as Error).message}`);
+        return;
+      }
+    }
+  }
+
+  /** Lets running units end within the grace period, gives the rest back, flushes the outbox. */
+  private async finish(): Promise<void> {
+    const grace = sleep(this.options.graceMs ?? 30_000);
+    await Promise.race([Promise.all(this.settling.values()), grace]);
+    for (const run of [...this.running.values()]) {
+      this.aborted.add(run.unitId);
+      run.abort("the agent is stopping");
+      await this.client.release(run.unitId).catch(() => {});
+    }
+    this.deliver();
+    await this.delivering;
+    if ((await this.outbox.pending()).length > 0) {
+      this.options.log("agent: results wait in the outbox for the next start");
+    }
+  }
+}

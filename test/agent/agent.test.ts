@@ -1,0 +1,117 @@
+import assert from "node:assert/strict";
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { after, before, describe, it } from "node:test";
+import type { FastifyInstance } from "fastify";
+import { Agent } from "../../src/agent/agent.ts";
+import { ResultOutbox } from "../../src/agent/result-outbox.ts";
+import { buildAssetsGateway } from "../../src/assets/assets-gateway.ts";
+import type { JobView } from "../../src/protocol/job-messages.ts";
+import { eventually } from "../helpers/eventually.ts";
+import { HIVE_SECRET, startHive, type TestHive } from "../helpers/hive.ts";
+
+describe("the agent against a hive and an assets gateway on real sockets", () => {
+  let hive: TestHive;
+  let gateway: FastifyInstance;
+  let hiveUrl: string;
+  let assetsUrl: string;
+  before(async () => {
+    hive = await startHive("embedded");
+    hiveUrl = await hive.app.listen({ host: "127.0.0.1", port: 0 });
+    gateway = buildAssetsGateway(hive.coordinator);
+    assetsUrl = await gateway.listen({ host: "127.0.0.1", port: 0 });
+  });
+  after(async () => {
+    await gateway.close();
+    await hive.close();
+  });
+
+  /** Starts an agent with one thread on a fresh data dir; `stop` ends it. */
+  function startAgent() {
+    const lines: string[] = [];
+    const dataDir = mkdtempSync(join(tmpdir(), "keyforge-agent-"));
+    const agent = new Agent({
+      hiveUrl,
+      assetsUrl,
+      dataDir,
+      secret: () => HIVE_SECRET,
+      threads: 1,
+      engine: "test",
+      log: (line) => lines.push(line),
+      measure: async () => 200_000,
+      retryBaseMs: 50,
+      graceMs: 1000,
+    });
+    const stop = new AbortController();
+    const running = agent.run(stop.signal);
+    return { agent, lines, dataDir, stop: () => (stop.abort(), running) };
+  }
+
+  async function submit(units: number, stepsPerUnit: number, seed: number): Promise<JobView> {
+    const response = await hive.app.inject({
+      method: "POST",
+      url: "/jobs",
+      headers: hive.auth.alice,
+      payload: {
+        name: "agent",
+        board: "corne",
+        corpora: [{ id: "en" }],
+        search: { units, stepsPerUnit, seed },
+      },
+    });
+    assert.equal(response.statusCode, 201, response.body);
+    return response.json() as JobView;
+  }
+
+  const jobView = async (id: string) =>
+    (await hive.app.inject({ url: `/jobs/${id}` })).json() as JobView;
+
+  it("works a job through to its end, every result delivered", async () => {
+    const job = await submit(2, 20_000, 41);
+    const { lines, dataDir, stop } = startAgent();
+    try {
+      await eventually(
+        "the job completes",
+        async () => (await jobView(job.id)).status === "completed",
+        60_000,
+      );
+    } finally {
+      await stop();
+    }
+    const view = await jobView(job.id);
+    assert.equal(view.units.done, 2);
+    assert.ok(view.best && view.best.score > 0);
+    assert.deepEqual(await new ResultOutbox(dataDir).pending(), []);
+    assert.ok(
+      lines.some((line) => /registered/.test(line)),
+      lines.join("\n"),
+    );
+  });
+
+  it("stops a unit within a heartbeat once its job is cancelled", async () => {
+    const job = await submit(1, 50_000_000_000, 42);
+    const { lines, stop } = startAgent();
+    try {
+      await eventually(
+        "the unit runs",
+        async () => (await jobView(job.id)).units.leased === 1,
+        30_000,
+      );
+      const cancelled = await hive.app.inject({
+        method: "DELETE",
+        url: `/jobs/${job.id}`,
+        headers: hive.auth.alice,
+      });
+      assert.equal(cancelled.statusCode, 200);
+      await eventually(
+        "the agent aborts it",
+        () => lines.some((line) => /aborting unit/.test(line)),
+        12_000,
+      );
+    } finally {
+      await stop();
+    }
+    assert.ok(!lines.some((line) => /failed:/.test(line)), lines.join("\n"));
+  });
+});
