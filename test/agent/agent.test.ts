@@ -45,7 +45,11 @@ describe("the agent against a hive and an assets gateway on real sockets", () =>
     });
     const stop = new AbortController();
     const running = agent.run(stop.signal);
-    return { agent, lines, dataDir, stop: () => (stop.abort(), running) };
+    const halt = () => {
+      stop.abort();
+      return running;
+    };
+    return { agent, lines, dataDir, stop: halt };
   }
 
   async function submit(units: number, stepsPerUnit: number, seed: number): Promise<JobView> {
