@@ -4,6 +4,7 @@ import { analyzeLayout, type Metrics } from "../core/scoring/analysis.ts";
 import { itemsOfLayout, LayoutScorer } from "../core/scoring/layout-scorer.ts";
 import type { ScoringModel } from "../core/scoring/model.ts";
 import { compileSearchModel, type SearchProblem } from "../core/search/search-problem.ts";
+import { BoundedCache } from "../infra/bounded-cache.ts";
 import type { Database } from "../infra/db/database.ts";
 import { JobRepository } from "../infra/db/job-repository.ts";
 import { jobProblem } from "../infra/job-problem.ts";
@@ -20,11 +21,6 @@ export interface JobModel {
   readonly model: ScoringModel;
 }
 
-/** Keeps `map` to `limit` entries, dropping the oldest. */
-function bounded<K, V>(map: Map<K, V>, limit: number): void {
-  if (map.size > limit) map.delete(map.keys().next().value as K);
-}
-
 /**
  * Each job's problem and compiled scoring model, built once per instance from the job's pinned
  * assets: results are re-scored with it and best layouts analysed with it.
@@ -32,8 +28,8 @@ function bounded<K, V>(map: Map<K, V>, limit: number): void {
 export class JobModels {
   private readonly jobs: JobRepository;
   private readonly catalog: AssetCatalog;
-  private readonly models = new Map<string, Promise<JobModel>>();
-  private readonly metrics = new Map<number, Metrics>();
+  private readonly models = new BoundedCache<string, Promise<JobModel>>(MODELS_KEPT);
+  private readonly metrics = new BoundedCache<number, Metrics>(METRICS_KEPT);
 
   constructor(db: Database, catalog: AssetCatalog) {
     this.jobs = new JobRepository(db);
@@ -53,9 +49,7 @@ export class JobModels {
       return { problem, model: compileSearchModel(problem) };
     })();
     building.catch(() => this.models.delete(jobId));
-    this.models.set(jobId, building);
-    bounded(this.models, MODELS_KEPT);
-    return building;
+    return this.models.set(jobId, building);
   }
 
   /** Every metric of an accepted result's layout (which the hive has already checked). */
@@ -65,8 +59,6 @@ export class JobModels {
     const { problem, model } = await this.modelOf(jobId);
     const layout = layoutFromText(result.layout, problem.board, "result");
     const { metrics } = analyzeLayout(new LayoutScorer(model, itemsOfLayout(model, layout)));
-    this.metrics.set(result.id, metrics);
-    bounded(this.metrics, METRICS_KEPT);
-    return metrics;
+    return this.metrics.set(result.id, metrics);
   }
 }

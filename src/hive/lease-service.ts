@@ -1,4 +1,5 @@
 import { KeyForgeError } from "../core/errors.ts";
+import { BoundedCache } from "../infra/bounded-cache.ts";
 import type { Coordinator } from "../infra/coord/coordinator.ts";
 import type { Database } from "../infra/db/database.ts";
 import { JobRepository } from "../infra/db/job-repository.ts";
@@ -29,8 +30,8 @@ export class LeaseService {
   private readonly units: UnitRepository;
   private readonly jobs: JobRepository;
   private readonly results: ResultRepository;
-  /** Job contents never change: read each once per instance. */
-  private readonly contents = new Map<string, Record<string, unknown>>();
+  /** Job contents never change: read each once per instance (the jobs being worked on). */
+  private readonly contents = new BoundedCache<string, Record<string, unknown>>(256);
 
   constructor(options: LeaseServiceOptions) {
     this.options = options;
@@ -118,8 +119,6 @@ export class LeaseService {
     const cached = this.contents.get(jobId);
     if (cached) return cached;
     const job = await this.jobs.getJob(jobId);
-    const content = job?.spec as Record<string, unknown>;
-    this.contents.set(jobId, content);
-    return content;
+    return this.contents.set(jobId, job?.spec as Record<string, unknown>);
   }
 }

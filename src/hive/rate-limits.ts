@@ -1,6 +1,7 @@
 import { createHash } from "node:crypto";
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import { KeyForgeError } from "../core/errors.ts";
+import { BoundedCache } from "../infra/bounded-cache.ts";
 import { type Coordinator, CoordinatorUnavailableError } from "../infra/coord/coordinator.ts";
 import { SharedRequestCounts } from "./shared-request-counts.ts";
 
@@ -23,18 +24,14 @@ export const DEFAULT_RATE_LIMITS: RateLimits = { perClient: 6000, perKey: 1200, 
 const UNLIMITED_ROUTES = new Set(["/health", "/metrics"]);
 
 /** Digests of recent credentials: an agent sends the same one with every request. */
-const credentialDigests = new Map<string, string>();
-const CREDENTIAL_DIGESTS_KEPT = 10_000;
+const credentialDigests = new BoundedCache<string, string>(10_000);
 
 /** Only a digest of a credential reaches Valkey: credentials are never stored. */
 function digestOf(credential: string): string {
-  let digest = credentialDigests.get(credential);
-  if (digest === undefined) {
-    digest = createHash("sha256").update(credential).digest("base64url");
-    if (credentialDigests.size >= CREDENTIAL_DIGESTS_KEPT) credentialDigests.clear();
-    credentialDigests.set(credential, digest);
-  }
-  return digest;
+  return (
+    credentialDigests.get(credential) ??
+    credentialDigests.set(credential, createHash("sha256").update(credential).digest("base64url"))
+  );
 }
 
 /** The counters a request counts against: its address, and its credential when it has one. */

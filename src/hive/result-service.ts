@@ -2,6 +2,7 @@ import type { KeyObject } from "node:crypto";
 import { KeyForgeError } from "../core/errors.ts";
 import { layoutFromText } from "../core/layout.ts";
 import { rescoreLayout } from "../core/search/result-check.ts";
+import { BoundedCache } from "../infra/bounded-cache.ts";
 import { type Coordinator, CoordinatorUnavailableError } from "../infra/coord/coordinator.ts";
 import type { Database } from "../infra/db/database.ts";
 import { JobRepository, jobIdOfUnit } from "../infra/db/job-repository.ts";
@@ -24,7 +25,7 @@ const NONCE_TTL_SECONDS = 2 * 60 * 60;
 /** The agent's score and the hive's may differ by rounding only. */
 const SCORE_TOLERANCE = 1e-6;
 /** Node keys kept per instance; a node's key never changes (its id is derived from it). */
-const NODE_KEY_CACHE_SIZE = 10_000;
+const NODE_KEYS_KEPT = 10_000;
 /** Results stored per database round trip under load, and round trips at once. */
 const ACCEPT_BATCH = { maxBatch: 64, maxInFlight: 2 };
 
@@ -55,7 +56,7 @@ export class ResultService {
   private readonly jobs: JobRepository;
   private readonly results: ResultRepository;
   private readonly acceptances: MicroBatcher<NewResult, Acceptance | KeyForgeError>;
-  private readonly nodeKeys = new Map<string, KeyObject>();
+  private readonly nodeKeys = new BoundedCache<string, KeyObject>(NODE_KEYS_KEPT);
 
   constructor(options: ResultServiceOptions) {
     this.options = options;
@@ -133,12 +134,7 @@ export class ResultService {
     if (cached) return cached;
     const node = await this.nodes.getNode(nodeId);
     if (!node) throw new KeyForgeError("NODE_NOT_FOUND", `node ${nodeId} is not registered`);
-    const key = publicKeyObject(node.publicKey);
-    this.nodeKeys.set(nodeId, key);
-    if (this.nodeKeys.size > NODE_KEY_CACHE_SIZE) {
-      this.nodeKeys.delete(this.nodeKeys.keys().next().value as string);
-    }
-    return key;
+    return this.nodeKeys.set(nodeId, publicKeyObject(node.publicKey));
   }
 
   /** True the first time a nonce is seen; without Valkey, the exactly-once rule stands alone. */

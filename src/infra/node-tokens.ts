@@ -1,5 +1,6 @@
 import { createHmac, timingSafeEqual } from "node:crypto";
 import { KeyForgeError } from "../core/errors.ts";
+import { BoundedCache } from "./bounded-cache.ts";
 
 const PREFIX = "kfn";
 
@@ -45,8 +46,16 @@ export function isNodeToken(token: string): boolean {
   return token.startsWith(`${PREFIX}.`);
 }
 
-/** Tokens already checked, with their node and expiry: one HMAC per token, not per request. */
-const verifiedTokens = new Map<string, { readonly nodeId: string; readonly expiresAt: number }>();
+interface TokenClaims {
+  readonly nodeId: string;
+  readonly expiresAt: number;
+}
+
+/**
+ * Tokens already checked, by the secrets they were checked against: one HMAC per token, not
+ * per request. A hive passes the same secrets array with every call.
+ */
+const verifiedTokens = new WeakMap<readonly string[], BoundedCache<string, TokenClaims>>();
 const VERIFIED_TOKENS_KEPT = 10_000;
 
 /** The node a token names, once its signature (by any of `secrets`) and expiry check out. */
@@ -55,28 +64,23 @@ export function verifyNodeToken(
   secrets: readonly string[],
   now: number = Date.now(),
 ): string {
-  const key = `${secrets.join("\n")}\n${token}`;
-  const known = verifiedTokens.get(key) ?? verifySignedToken(token, secrets);
-  if (known.expiresAt <= now) {
+  let verified = verifiedTokens.get(secrets);
+  if (!verified) {
+    verified = new BoundedCache(VERIFIED_TOKENS_KEPT);
+    verifiedTokens.set(secrets, verified);
+  }
+  const claims = verified.get(token) ?? verified.set(token, verifySignedToken(token, secrets));
+  if (claims.expiresAt <= now) {
     throw new KeyForgeError(
       "TOKEN_EXPIRED",
       "the node token has expired: renew it, or register again",
     );
   }
-  if (!verifiedTokens.has(key)) {
-    if (verifiedTokens.size >= VERIFIED_TOKENS_KEPT) {
-      verifiedTokens.delete(verifiedTokens.keys().next().value as string);
-    }
-    verifiedTokens.set(key, known);
-  }
-  return known.nodeId;
+  return claims.nodeId;
 }
 
 /** The claims of a token whose signature (by any of `secrets`) checks out. */
-function verifySignedToken(
-  token: string,
-  secrets: readonly string[],
-): { nodeId: string; expiresAt: number } {
+function verifySignedToken(token: string, secrets: readonly string[]): TokenClaims {
   const [prefix, payload, mac, ...rest] = token.split(".");
   const invalid = () => new KeyForgeError("AUTH_INVALID", "the node token is not valid");
   if (prefix !== PREFIX || !payload || !mac || rest.length > 0) throw invalid();
