@@ -1,12 +1,11 @@
-import { generateKeyPairSync, type KeyObject, randomBytes } from "node:crypto";
+import { generateKeyPairSync, type KeyObject } from "node:crypto";
 import { Agent as HttpAgent, request } from "node:http";
 import autocannon from "autocannon";
-import { signText } from "../src/infra/node-signatures.ts";
+import { signResult } from "../src/infra/node-signatures.ts";
 import {
   type LeasedUnit,
   leaseReplySchema,
   nodeRegisteredSchema,
-  resultSigningText,
 } from "../src/protocol/node-messages.ts";
 
 /**
@@ -179,20 +178,17 @@ async function submitAll(fleet: readonly Agent[]): Promise<PhaseFigures> {
   // Agents sign as they finish units, not in the hive's time: sign every body up front.
   const submissions = fleet.flatMap((agent) =>
     agent.units.map((unit) => {
-      const body = {
+      const submission = signResult(agent.privateKey, unit.unitId, {
         layout: orders.layout,
         score: orders.score,
         steps: unit.steps,
         durationMs: 1000,
-        nonce: randomBytes(16).toString("base64url"),
-        timestamp: new Date().toISOString(),
-      };
-      const signature = signText(agent.privateKey, resultSigningText(unit.unitId, body));
+      });
       return {
         method: "POST" as const,
         path: `/units/${unit.unitId}/result`,
         headers: { ...agent.headers, "content-type": "application/json" },
-        body: JSON.stringify({ ...body, signature }),
+        body: JSON.stringify(submission),
       };
     }),
   );

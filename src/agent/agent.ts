@@ -1,11 +1,6 @@
-import { randomBytes } from "node:crypto";
 import { setTimeout as sleep } from "node:timers/promises";
-import { signText } from "../infra/node-signatures.ts";
-import {
-  type LeasedUnit,
-  type NodeRegistration,
-  resultSigningText,
-} from "../protocol/node-messages.ts";
+import { signResult } from "../infra/node-signatures.ts";
+import type { LeasedUnit, NodeRegistration } from "../protocol/node-messages.ts";
 import { type AgentIdentity, loadOrCreateIdentity } from "./agent-identity.ts";
 import { AssetCache } from "./asset-cache.ts";
 import { calibratedIps } from "./calibration.ts";
@@ -182,16 +177,9 @@ export class Agent {
     this.running.set(unit.unitId, run);
     const settled = run.done
       .then(async (outcome) => {
-        const body = {
-          ...outcome,
-          nonce: randomBytes(16).toString("base64url"),
-          timestamp: new Date().toISOString(),
-        };
-        const signature = signText(
-          (this.identity as AgentIdentity).privateKey,
-          resultSigningText(unit.unitId, body),
-        );
-        await this.outbox.put({ unitId: unit.unitId, submission: { ...body, signature } });
+        const { privateKey } = this.identity as AgentIdentity;
+        const submission = signResult(privateKey, unit.unitId, outcome);
+        await this.outbox.put({ unitId: unit.unitId, submission });
         this.deliver();
       })
       .catch(async (error: unknown) => {

@@ -1,4 +1,12 @@
-import { createPrivateKey, createPublicKey, type KeyObject, sign, verify } from "node:crypto";
+import {
+  createPrivateKey,
+  createPublicKey,
+  type KeyObject,
+  randomBytes,
+  sign,
+  verify,
+} from "node:crypto";
+import { type ResultSubmission, resultSigningText } from "../protocol/node-messages.ts";
 
 /** A node's public key (base64url raw bytes) as a key object node:crypto verifies with. */
 export function publicKeyObject(publicKey: string): KeyObject {
@@ -39,4 +47,22 @@ export function verifyText(
       resolve(false);
     }
   });
+}
+
+/** A result before it is signed; the nonce and timestamp are made fresh when not given. */
+export type UnsignedResult = Omit<ResultSubmission, "nonce" | "timestamp" | "signature"> &
+  Partial<Pick<ResultSubmission, "nonce" | "timestamp">>;
+
+/** The result of `unitId` as the node submits it: with a nonce, a timestamp and its signature. */
+export function signResult(
+  privateKey: KeyObject,
+  unitId: string,
+  result: UnsignedResult,
+): ResultSubmission {
+  const body = {
+    ...result,
+    nonce: result.nonce ?? randomBytes(16).toString("base64url"),
+    timestamp: result.timestamp ?? new Date().toISOString(),
+  };
+  return { ...body, signature: signText(privateKey, resultSigningText(unitId, body)) };
 }

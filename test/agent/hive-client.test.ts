@@ -5,8 +5,7 @@ import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { loadOrCreateIdentity } from "../../src/agent/agent-identity.ts";
 import { HiveClient, HiveRefusedError, HiveUnavailableError } from "../../src/agent/hive-client.ts";
-import { signText } from "../../src/infra/node-signatures.ts";
-import { resultSigningText } from "../../src/protocol/node-messages.ts";
+import { signResult } from "../../src/infra/node-signatures.ts";
 import { HIVE_SECRET, startHive, type TestHive } from "../helpers/hive.ts";
 import { layoutsOf } from "../helpers/hive-agent.ts";
 
@@ -55,16 +54,13 @@ describe("the agent's hive client, against a hive on a real socket", () => {
     });
     assert.deepEqual(beat.commands, []);
     const { start } = await layoutsOf(submitted.json().content, hive.coordinator);
-    const body = {
+    const submission = signResult(identity.privateKey, first.unitId, {
       layout: start.text,
       score: start.score,
       steps: 60_000,
       durationMs: 10,
-      nonce: "client-test-nonce-0001",
-      timestamp: new Date().toISOString(),
-    };
-    const signature = signText(identity.privateKey, resultSigningText(first.unitId, body));
-    const accepted = await client.submitResult(first.unitId, { ...body, signature });
+    });
+    const accepted = await client.submitResult(first.unitId, submission);
     assert.equal(accepted.created, true);
     await client.release(second.unitId);
     await client.failUnit(third.unitId, "the worker thread crashed");

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { generateKeyPairSync, type KeyObject, randomBytes } from "node:crypto";
+import { generateKeyPairSync, type KeyObject } from "node:crypto";
 import type { FastifyInstance } from "fastify";
 import { formatLayout, layoutFromText } from "../../src/core/layout.ts";
 import { analyzeLayout } from "../../src/core/scoring/analysis.ts";
@@ -9,13 +9,12 @@ import { compileSearchModel } from "../../src/core/search/search-problem.ts";
 import { AssetCatalog } from "../../src/hive/asset-catalog.ts";
 import type { Coordinator } from "../../src/infra/coord/coordinator.ts";
 import { jobProblem } from "../../src/infra/job-problem.ts";
-import { signText } from "../../src/infra/node-signatures.ts";
+import { signResult, type UnsignedResult } from "../../src/infra/node-signatures.ts";
 import type { JobContent, JobView } from "../../src/protocol/job-messages.ts";
 import {
   type LeasedUnit,
   leaseReplySchema,
   nodeRegisteredSchema,
-  resultSigningText,
 } from "../../src/protocol/node-messages.ts";
 import { HIVE_SECRET } from "./hive.ts";
 
@@ -120,16 +119,13 @@ export function signedResult(
   score: number,
   overrides: Record<string, unknown> = {},
 ) {
-  const body = {
+  return signResult(agent.privateKey, unitId, {
     layout,
     score,
     steps: 50_000,
     durationMs: 1234,
-    nonce: randomBytes(16).toString("base64url"),
-    timestamp: new Date().toISOString(),
-    ...overrides,
-  };
-  return { ...body, signature: signText(agent.privateKey, resultSigningText(unitId, body)) };
+    ...(overrides as Partial<UnsignedResult>),
+  });
 }
 
 export function submitResult(app: FastifyInstance, agent: TestAgent, unitId: string, body: object) {
