@@ -121,11 +121,7 @@ export class Agent {
       } catch (error) {
         const fatal = error instanceof HiveRefusedError && error.status !== 401;
         if (fatal) throw error;
-        const wait = backoff(this.options.retryBaseMs ?? 1000, attempt);
-        this.options.log(
-          `agent: cannot register (${(error as Error).message}); retrying in ${Math.round(wait / 1000)} s`,
-        );
-        await sleep(wait, undefined, { signal: stop }).catch(() => {});
+        await this.waitToRetry("cannot register", error, attempt, stop);
       }
     }
     return false;
@@ -163,13 +159,23 @@ export class Agent {
         for (const unit of units) this.start(unit);
       } catch (error) {
         if (stop.aborted) break;
-        const wait = backoff(this.options.retryBaseMs ?? 1000, failures++);
-        this.options.log(
-          `agent: leasing failed (${(error as Error).message}); retrying in ${Math.round(wait / 1000)} s`,
-        );
-        await sleep(wait, undefined, { signal: stop }).catch(() => {});
+        await this.waitToRetry("leasing failed", error, failures++, stop);
       }
     }
+  }
+
+  /** Logs a failed attempt and waits before the next (doubling, with jitter), or until stopped. */
+  private async waitToRetry(
+    what: string,
+    error: unknown,
+    attempt: number,
+    stop: AbortSignal,
+  ): Promise<void> {
+    const wait = backoff(this.options.retryBaseMs ?? 1000, attempt);
+    this.options.log(
+      `agent: ${what} (${(error as Error).message}); retrying in ${Math.round(wait / 1000)} s`,
+    );
+    await sleep(wait, undefined, { signal: stop }).catch(() => {});
   }
 
   private start(unit: LeasedUnit): void {

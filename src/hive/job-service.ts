@@ -3,7 +3,7 @@ import type { Coordinator } from "../infra/coord/coordinator.ts";
 import { AuditLog } from "../infra/db/audit-log.ts";
 import type { Database } from "../infra/db/database.ts";
 import { type JobRecord, JobRepository, type JobStatus } from "../infra/db/job-repository.ts";
-import { ResultRepository } from "../infra/db/result-repository.ts";
+import { type ResultRecord, ResultRepository } from "../infra/db/result-repository.ts";
 import { UnitRepository } from "../infra/db/unit-repository.ts";
 import { jobProblem } from "../infra/job-problem.ts";
 import {
@@ -195,19 +195,18 @@ export class JobService {
       this.jobs.unitCounts(job.id),
       this.results.bestResults(job.id, TOP_RESULTS),
     ]);
-    const ranked = top.map((r) => ({ score: r.score, layout: r.layout, unitId: r.unitId }));
-    const best = top[0];
+    const rank = (r: ResultRecord) => ({ score: r.score, layout: r.layout, unitId: r.unitId });
+    const [first] = top;
     const { units: _, ...summary } = summaryOf(job);
     return {
       ...summary,
       content: jobContentSchema.parse(job.spec) as JobContent,
       units: { total: job.unitCount, ...counts },
       progress: (counts.done + counts.failed) / job.unitCount,
-      best:
-        best && ranked[0]
-          ? { ...ranked[0], metrics: await this.options.models.metricsOf(job.id, best) }
-          : null,
-      top: ranked,
+      best: first
+        ? { ...rank(first), metrics: await this.options.models.metricsOf(job.id, first) }
+        : null,
+      top: top.map(rank),
     };
   }
 }
