@@ -4,6 +4,7 @@ import { z } from "zod";
 import type { CoordinatorEvent } from "../../infra/coord/coordinator.ts";
 import { errorBodySchema } from "../../protocol/error-body.ts";
 import type { HiveContext } from "../hive-context.ts";
+import { clientGone } from "./client-gone.ts";
 
 /** A comment line this often keeps idle streams open through proxies. */
 const KEEP_ALIVE_MS = 15_000;
@@ -43,8 +44,7 @@ function stream(
   const unsubscribe = context.events.subscribe((event) => {
     if (wanted(event)) send(event.type, event);
   }, end);
-  // The response's close, not the request's: a request closes once it has been read.
-  raw.once("close", end);
+  clientGone(reply).addEventListener("abort", end);
 }
 
 export function eventRoutes(app: FastifyInstance, context: HiveContext): void {

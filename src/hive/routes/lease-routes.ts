@@ -11,6 +11,7 @@ import {
   unitFailureSchema,
 } from "../../protocol/node-messages.ts";
 import type { HiveContext } from "../hive-context.ts";
+import { clientGone } from "./client-gone.ts";
 
 const errors = {
   400: errorBodySchema,
@@ -39,14 +40,10 @@ export function leaseRoutes(app: FastifyInstance, context: HiveContext): void {
     },
     async (request, reply) => {
       context.requireNode(request, request.body.nodeId);
-      // A client that goes away ends its long poll: no unit is leased to nobody. (The
-      // response's close: the request's comes as soon as its body has been read.)
-      const gone = new AbortController();
-      reply.raw.once("close", () => {
-        if (!reply.raw.writableFinished) gone.abort();
-      });
+      // A client that goes away ends its long poll: no unit is leased to nobody.
+      const gone = clientGone(reply);
       const { nodeId, max, waitSeconds } = request.body;
-      const units = await context.leases.lease(nodeId, max, waitSeconds, gone.signal);
+      const units = await context.leases.lease(nodeId, max, waitSeconds, gone);
       context.metrics.unitsLeased.inc(units.length);
       return { units };
     },
