@@ -1,7 +1,9 @@
 #!/usr/bin/env node
 import { Command, CommanderError } from "commander";
 import { KeyForgeError } from "../core/errors.ts";
+import { KEYFORGE_VERSION } from "../infra/version.ts";
 import { registerAdminCommands } from "./commands/admin.ts";
+import { registerAgentCommand } from "./commands/agent.ts";
 import { registerAnalysisCommands } from "./commands/analyze.ts";
 import { registerAssetManagerCommands } from "./commands/assetmgr.ts";
 import { registerAssetsCommand } from "./commands/assets.ts";
@@ -16,7 +18,7 @@ import { registerOptimizeCommand } from "./commands/optimize.ts";
 function buildProgram(): Command {
   const program = new Command("keyforge")
     .description("KeyForge: keyboard-layout optimizer for real keyboards and your language")
-    .version("0.1.0")
+    .version(KEYFORGE_VERSION)
     .exitOverride()
     .showHelpAfterError();
   registerBoardCommands(program);
@@ -30,6 +32,7 @@ function buildProgram(): Command {
   registerMigrateCommand(program);
   registerHiveCommand(program);
   registerAdminCommands(program);
+  registerAgentCommand(program);
   return program;
 }
 
