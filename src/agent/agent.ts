@@ -17,6 +17,8 @@ export interface AgentOptions {
   readonly secret: () => string | undefined;
   /** Units run at once, one worker thread each. */
   readonly threads: number;
+  /** Nice value of the search threads (default 0; the command's low priority is 19). */
+  readonly niceness?: number;
   /** KeyForge's version: calibration is measured again when it changes. */
   readonly engine: string;
   readonly name?: string;
@@ -179,7 +181,7 @@ export class Agent {
   }
 
   private start(unit: LeasedUnit): void {
-    const run = runUnit(unit, (sha) => this.assets.read(sha));
+    const run = runUnit(unit, (sha) => this.assets.read(sha), this.options.niceness);
     this.running.set(unit.unitId, run);
     const settled = run.done
       .then(async (outcome) => {

@@ -45,9 +45,10 @@ async function unitProblem(
 
 /**
  * Runs a leased unit: its job's search from `src/core`, seeded and budgeted as the hive said,
- * on a worker thread of its own. A failing or dying thread fails the unit, not the agent.
+ * on a worker thread of its own (at `niceness`, see threadRunner). A failing or dying thread
+ * fails the unit, not the agent.
  */
-export function runUnit(unit: LeasedUnit, assets: AssetReader): UnitRun {
+export function runUnit(unit: LeasedUnit, assets: AssetReader, niceness = 0): UnitRun {
   const stop = new AbortController();
   let best: number | null = null;
   let abortReason = "";
@@ -65,7 +66,7 @@ export function runUnit(unit: LeasedUnit, assets: AssetReader): UnitRun {
           best = progress.best.score;
         },
       },
-      () => threadRunner(problem, 1),
+      () => threadRunner(problem, 1, niceness),
     );
     if (result.stoppedBy === "signal")
       throw new Error(`unit ${unit.unitId} aborted: ${abortReason}`);

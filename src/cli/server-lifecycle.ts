@@ -45,8 +45,29 @@ export function listenAddress(
 
 /**
  * Listens, announces `<name>: listening on <url>` on standard error (tests and operators wait
- * for that line), and closes the server at SIGINT or SIGTERM.
+ * for that line), and returns the URL. A port in use is a LISTEN_FAILED error.
  */
+export async function listenOn(
+  app: FastifyInstance,
+  name: string,
+  address: { port: number; host: string },
+): Promise<string> {
+  try {
+    await app.listen(address);
+  } catch (error) {
+    const reason = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
+    throw new KeyForgeError(
+      "LISTEN_FAILED",
+      `cannot listen on ${address.host}:${address.port}: ${reason}`,
+    );
+  }
+  const { address: bound, family, port } = app.server.address() as AddressInfo;
+  const url = `http://${family === "IPv6" ? `[${bound}]` : bound}:${port}`;
+  process.stderr.write(`${name}: listening on ${url}\n`);
+  return url;
+}
+
+/** Listens (listenOn), then closes the server at SIGINT or SIGTERM. */
 export async function serveUntilStopped(
   app: FastifyInstance,
   name: string,
@@ -54,18 +75,7 @@ export async function serveUntilStopped(
   stopping: Promise<NodeJS.Signals>,
 ): Promise<void> {
   try {
-    try {
-      await app.listen(address);
-    } catch (error) {
-      const reason = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
-      throw new KeyForgeError(
-        "LISTEN_FAILED",
-        `cannot listen on ${address.host}:${address.port}: ${reason}`,
-      );
-    }
-    const { address: bound, family, port } = app.server.address() as AddressInfo;
-    const shown = family === "IPv6" ? `[${bound}]` : bound;
-    process.stderr.write(`${name}: listening on http://${shown}:${port}\n`);
+    await listenOn(app, name, address);
     const signal = await stopping;
     process.stderr.write(`${name}: ${signal}: stopping\n`);
   } finally {

@@ -1,12 +1,17 @@
 import assert from "node:assert/strict";
-import { mkdtempSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import type { FastifyInstance } from "fastify";
 import { Agent } from "../../src/agent/agent.ts";
+import { loadOrCreateIdentity } from "../../src/agent/agent-identity.ts";
+import { AssetCache } from "../../src/agent/asset-cache.ts";
+import { HiveClient } from "../../src/agent/hive-client.ts";
 import { ResultOutbox } from "../../src/agent/result-outbox.ts";
+import { runUnit } from "../../src/agent/unit-runner.ts";
 import { buildAssetsGateway } from "../../src/assets/assets-gateway.ts";
+import { signResult } from "../../src/infra/node-signatures.ts";
 import type { JobView } from "../../src/protocol/job-messages.ts";
 import { eventually } from "../helpers/eventually.ts";
 import { HIVE_SECRET, startHive, type TestHive } from "../helpers/hive.ts";
@@ -27,10 +32,9 @@ describe("the agent against a hive and an assets gateway on real sockets", () =>
     await hive.close();
   });
 
-  /** Starts an agent with one thread on a fresh data dir; `stop` ends it. */
-  function startAgent() {
+  /** Starts an agent with one thread on `dataDir` (default a fresh one); `stop` ends it. */
+  function startAgent(dataDir = mkdtempSync(join(tmpdir(), "keyforge-agent-"))) {
     const lines: string[] = [];
-    const dataDir = mkdtempSync(join(tmpdir(), "keyforge-agent-"));
     const agent = new Agent({
       hiveUrl,
       assetsUrl,
@@ -91,6 +95,63 @@ describe("the agent against a hive and an assets gateway on real sockets", () =>
       lines.some((line) => /registered/.test(line)),
       lines.join("\n"),
     );
+  });
+
+  it("delivers the results a crashed run left in its outbox, each accepted exactly once", async () => {
+    const job = await submit(1, 20_000, 43);
+    // A first run registered, leased the unit, searched it and put the result in its outbox;
+    // then it died before sending it.
+    const dataDir = mkdtempSync(join(tmpdir(), "keyforge-agent-"));
+    const identity = await loadOrCreateIdentity(dataDir);
+    const client = new HiveClient(hiveUrl);
+    await client.register(HIVE_SECRET, {
+      publicKey: identity.publicKey,
+      hardware: { cpuModel: "Test agent CPU", cores: 2, arch: "x64", caches: {} },
+      calibratedIps: 200_000,
+    });
+    const [unit] = await client.lease(identity.nodeId, 1, 5);
+    assert.ok(unit && unit.jobId === job.id, "the job's unit is leased");
+    const cache = new AssetCache(assetsUrl, dataDir);
+    const outcome = await runUnit(unit, (sha) => cache.read(sha)).done;
+    const submission = signResult(identity.privateKey, unit.unitId, outcome);
+    const outbox = new ResultOutbox(dataDir);
+    await outbox.put({ unitId: unit.unitId, submission });
+    const resultRows = async () =>
+      (
+        await hive.db.query<{ n: number }>(
+          "SELECT count(*)::int AS n FROM results WHERE unit_id = $1",
+          [unit.unitId],
+        )
+      ).rows[0]?.n;
+
+    const restarted = startAgent(dataDir);
+    try {
+      await eventually(
+        "the job completes",
+        async () => (await jobView(job.id)).status === "completed",
+        30_000,
+      );
+      await eventually("the outbox is empty", async () => (await outbox.pending()).length === 0);
+    } finally {
+      await restarted.stop();
+    }
+    assert.equal(await resultRows(), 1);
+    assert.equal((await jobView(job.id)).best?.score, outcome.score);
+
+    // A crash between the hive's answer and the outbox's acknowledgement sends it again.
+    await outbox.put({ unitId: unit.unitId, submission });
+    const again = startAgent(dataDir);
+    try {
+      await eventually("the outbox is empty", async () => (await outbox.pending()).length === 0);
+    } finally {
+      await again.stop();
+    }
+    assert.equal(await resultRows(), 1, "the repeat is answered, not stored");
+    const deadLetters = existsSync(outbox.deadLetterFolder)
+      ? readdirSync(outbox.deadLetterFolder)
+      : [];
+    assert.deepEqual(deadLetters, [], "and not refused");
+    assert.equal((await jobView(job.id)).units.done, 1);
   });
 
   it("stops a unit within a heartbeat once its job is cancelled", async () => {

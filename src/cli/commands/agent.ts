@@ -1,9 +1,9 @@
-import { availableParallelism, setPriority } from "node:os";
 import { join } from "node:path";
 import type { Command } from "commander";
 import { KeyForgeError } from "../../core/errors.ts";
 import { dataDir, readSetting } from "../../infra/config.ts";
 import { KEYFORGE_VERSION } from "../../infra/version.ts";
+import { defaultThreads, nicenessOf, PRIORITY_FLAG } from "../agent-flags.ts";
 import { periodSeconds, wholeNumber } from "../flag-values.ts";
 import { ASSETS_FLAG, assetsUrlOf, HIVE_FLAG, hiveUrlOf } from "../service-urls.ts";
 import { shutdownSignal } from "../shutdown-signal.ts";
@@ -18,30 +18,10 @@ interface AgentFlags {
   grace: number;
 }
 
-/** The nice value of a low-priority agent: the machine's owner comes first. */
-const LOW_PRIORITY = 19;
-
-/** One worker thread per core but one, left to the machine's owner; at least one. */
-export function defaultThreads(): number {
-  return Math.max(1, availableParallelism() - 1);
-}
-
 function threadsOf(flags: AgentFlags): number {
   if (flags.threads === undefined) return defaultThreads();
   if (flags.threads < 1) throw new KeyForgeError("FLAG_INVALID", "--threads must be at least 1");
   return flags.threads;
-}
-
-/**
- * Lowers this thread's priority before any worker thread exists: on Linux the nice value is
- * per thread, and the threads started later (search workers, the thread pool) inherit it.
- */
-function lowerPriority(priority: string): void {
-  if (priority === "normal") return;
-  if (priority !== "low") {
-    throw new KeyForgeError("FLAG_INVALID", `--priority must be low or normal (got "${priority}")`);
-  }
-  setPriority(LOW_PRIORITY);
 }
 
 async function runAgent(flags: AgentFlags): Promise<void> {
@@ -49,7 +29,7 @@ async function runAgent(flags: AgentFlags): Promise<void> {
   const hiveUrl = hiveUrlOf(flags.hive);
   const assetsUrl = assetsUrlOf(flags.assets);
   const threads = threadsOf(flags);
-  lowerPriority(flags.priority);
+  const niceness = nicenessOf(flags.priority);
   const log = (line: string) => process.stderr.write(`${line}\n`);
   const { Agent } = await import("../../agent/agent.ts");
   const agent = new Agent({
@@ -58,6 +38,7 @@ async function runAgent(flags: AgentFlags): Promise<void> {
     dataDir: flags.dataDir ?? join(dataDir(), "agent"),
     secret: () => readSetting("HIVE_SECRET"),
     threads,
+    niceness,
     engine: KEYFORGE_VERSION,
     name: flags.name,
     log,
@@ -85,7 +66,7 @@ export function registerAgentCommand(program: Command): void {
       "where the node's identity, calibration, asset cache and outbox live (default: <data dir>/agent)",
     )
     .option("--threads <n>", "units run at once (default: cores - 1, at least 1)", wholeNumber)
-    .option("--priority <level>", "CPU priority: low (nice 19) or normal", "low")
+    .option(...PRIORITY_FLAG)
     .option("--name <name>", "a name for people, shown with the node")
     .option(
       "--grace <seconds>",

@@ -1,9 +1,9 @@
 import type { Command } from "commander";
 import type { RateLimits } from "../../hive/rate-limits.ts";
-import { readSetting } from "../../infra/config.ts";
 import { VALKEY_FLAG_HELP, valkeyKeyPrefix, valkeyUrlOf } from "../coordinator-flags.ts";
 import { DATABASE_FLAG, withMigratedDatabase } from "../database-flags.ts";
 import { wholeNumber } from "../flag-values.ts";
+import { hiveSecrets } from "../hive-secrets.ts";
 import { listenAddress, serveUntilStopped, withListenFlags } from "../server-lifecycle.ts";
 import { shutdownSignal } from "../shutdown-signal.ts";
 
@@ -19,14 +19,6 @@ interface HiveFlags {
 }
 
 const DEFAULT_PORT = 3000;
-
-/** HIVE_SECRET, then HIVE_SECRET_PREVIOUS (still accepted while agents move to the new one). */
-function hiveSecrets(): string[] {
-  return ["HIVE_SECRET", "HIVE_SECRET_PREVIOUS"].flatMap((name) => {
-    const value = readSetting(name);
-    return value ? [value] : [];
-  });
-}
 
 /** Per-minute limits from the flags: 0 lifts a limit; both 0 turn counting off. */
 function rateLimitsOf(flags: HiveFlags, defaults: RateLimits): RateLimits | null {

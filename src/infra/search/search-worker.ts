@@ -1,3 +1,4 @@
+import { setPriority } from "node:os";
 import { workerData } from "node:worker_threads";
 import type { ScoringModel } from "../../core/scoring/model.ts";
 import { type ReplicaState, runReplica } from "../../core/search/replica.ts";
@@ -10,8 +11,12 @@ import { compileSearchModel, type SearchProblem } from "../../core/search/search
  */
 let model: ScoringModel | undefined;
 
+const { problem, niceness } = workerData as { problem: SearchProblem; niceness: number };
+// The nice value is per thread on Linux: this lowers the search, not its process's other threads.
+if (niceness !== 0) setPriority(niceness);
+
 export default function advance(task: { group: ReplicaState[]; steps: number }): ReplicaState[] {
-  model ??= compileSearchModel((workerData as { problem: SearchProblem }).problem);
+  model ??= compileSearchModel(problem);
   for (const replica of task.group) runReplica(model, replica, task.steps);
   return task.group;
 }

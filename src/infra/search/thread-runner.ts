@@ -12,18 +12,23 @@ const WORKER = new URL(
   import.meta.url,
 );
 
+/** The nice value of searches that give way to everything else on the machine. */
+export const LOW_PRIORITY_NICENESS = 19;
+
 /**
  * Runs each replica group of an epoch on its own worker thread (a piscina pool of `threads`
  * workers, each holding the compiled problem). A worker that fails or dies fails the search
- * with SEARCH_WORKER_FAILED instead of leaving it waiting.
+ * with SEARCH_WORKER_FAILED instead of leaving it waiting. `niceness` (Linux nice value, 0 to
+ * 19) lowers the workers' CPU priority, and theirs only.
  */
 export function threadRunner(
   problem: SearchProblem,
   threads: number,
+  niceness = 0,
 ): EpochRunner & { close(): Promise<void> } {
   const pool = new Piscina({
     filename: WORKER.href,
-    workerData: { problem },
+    workerData: { problem, niceness },
     minThreads: 0,
     maxThreads: threads,
     idleTimeout: Number.POSITIVE_INFINITY,
