@@ -11,6 +11,11 @@ export interface ReaperOptions {
   readonly maxAttempts?: number;
   /** Seconds added to a lease whose holder still reports the unit (default 300). */
   readonly extendSeconds?: number;
+  /**
+   * Seconds without a heartbeat after which a node counts as dead and its units go back to the
+   * queue before their deadlines (default 30, the lifetime of a node's telemetry in Valkey).
+   */
+  readonly silentAfterSeconds?: number;
 }
 
 /** Leases a unit gets before it fails for good (expired, or failed by its agent). */
@@ -22,8 +27,9 @@ const REAP_BATCH = 500;
 /**
  * Returns the units of agents that went silent to the queue. Safe on every instance at once
  * (the rows are taken with SKIP LOCKED). A holder that still reports a unit in its heartbeats
- * keeps it; while Valkey is down nobody can tell, so every lease is extended rather than
- * handed out twice.
+ * keeps it past the deadline; a holder that stopped heartbeating (killed, unplugged) loses its
+ * units without waiting for the deadline. While Valkey is down nobody can tell, so every lease
+ * is extended rather than handed out twice.
  */
 export class Reaper {
   private readonly options: ReaperOptions;
@@ -45,6 +51,8 @@ export class Reaper {
       extendSeconds: this.options.extendSeconds ?? 300,
       maxAttempts: this.options.maxAttempts ?? DEFAULT_MAX_ATTEMPTS,
       limit: REAP_BATCH,
+      liveNodes: reported === null ? null : [...reported.keys()],
+      silentAfterSeconds: this.options.silentAfterSeconds ?? 30,
     });
     const { coordinator, log } = this.options;
     for (const unitId of report.requeued) {

@@ -76,6 +76,12 @@ export interface ReapOptions {
   readonly maxAttempts: number;
   /** Most expired leases handled in one call. */
   readonly limit: number;
+  /**
+   * The nodes heartbeating now, or null when nobody can tell (Valkey down). A lease older than
+   * `silentAfterSeconds` whose node is not among them ends before its deadline: the node died.
+   */
+  readonly liveNodes: readonly string[] | null;
+  readonly silentAfterSeconds: number;
 }
 
 /** Leasing and the lease life cycle of units. */
@@ -196,13 +202,18 @@ export class UnitRepository {
     return this.db.transaction(async (tx) => {
       const { rows } = await tx.query<UnitRow>(
         `SELECT * FROM units
-         WHERE status = 'leased' AND lease_expires_at < now()
+         WHERE status = 'leased' AND (
+           lease_expires_at < now()
+           OR ($2::text[] IS NOT NULL
+               AND leased_at < now() - make_interval(secs => $3)
+               AND (node_id IS NULL OR node_id <> ALL ($2::text[]))))
          ORDER BY lease_expires_at
          LIMIT $1
          FOR UPDATE SKIP LOCKED`,
-        [options.limit],
+        [options.limit, options.liveNodes, options.silentAfterSeconds],
       );
       const report = { extended: [] as string[], requeued: [] as string[], failed: [] as string[] };
+      const now = Date.now();
       for (const unit of rows.map(unitFromRow)) {
         if (options.isStillRunning(unit)) {
           await tx.query(
@@ -211,7 +222,10 @@ export class UnitRepository {
           );
           report.extended.push(unit.id);
         } else {
-          const reason = `lease expired ${unit.attempts} time(s); the node stopped reporting it`;
+          const expired = (unit.leaseExpiresAt?.getTime() ?? 0) < now;
+          const reason = expired
+            ? `lease expired ${unit.attempts} time(s); the node stopped reporting it`
+            : `its node stopped heartbeating (lease ${unit.attempts})`;
           const outcome = await returnOrFail(tx, unit, reason, options.maxAttempts);
           report[outcome].push(unit.id);
         }

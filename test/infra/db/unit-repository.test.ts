@@ -84,6 +84,8 @@ forEachDatabase("UnitRepository", (open) => {
         extendSeconds: 120,
         maxAttempts: 2,
         limit: 100,
+        liveNodes: null,
+        silentAfterSeconds: 30,
       });
     const first = await reap();
     assert.deepEqual(first, { extended: [running.id], requeued: [silent.id], failed: [] });
@@ -100,6 +102,44 @@ forEachDatabase("UnitRepository", (open) => {
     assert.equal(failed?.status, "failed");
     assert.match(failed?.lastError ?? "", /failed after 2 attempts/);
     assert.equal((await jobs.getJob(job.id))?.status, "running", "one unit still runs");
+  });
+
+  it("takes back the units of a node that stopped heartbeating before their deadlines", async () => {
+    await drainQueue(db);
+    const job = sampleJob({ units: 3 });
+    await jobs.createJob(job);
+    const [dead, live, newcomer] = [
+      await registeredNode(db),
+      await registeredNode(db),
+      await registeredNode(db),
+    ];
+    const [ofDead] = await units.leaseUnits(dead, 1, 3600);
+    const [ofLive] = await units.leaseUnits(live, 1, 3600);
+    const [ofNewcomer] = await units.leaseUnits(newcomer, 1, 3600);
+    assert.ok(ofDead && ofLive && ofNewcomer);
+    // The newcomer has not heartbeated yet, but its lease is younger than the silence allowed.
+    await db.query(
+      "UPDATE units SET leased_at = now() - interval '1 minute' WHERE id = ANY($1::text[])",
+      [[ofDead.id, ofLive.id]],
+    );
+    const reap = (liveNodes: string[] | null) =>
+      units.reapExpiredLeases({
+        isStillRunning: () => false,
+        extendSeconds: 120,
+        maxAttempts: 3,
+        limit: 100,
+        liveNodes,
+        silentAfterSeconds: 30,
+      });
+    const ours = (ids: string[]) => ids.filter((id) => id.startsWith(job.id));
+    assert.deepEqual(ours((await reap(null)).requeued), [], "nobody can tell while Valkey is down");
+    const report = await reap([live]);
+    assert.deepEqual(ours(report.requeued), [ofDead.id]);
+    const requeued = await units.getUnit(ofDead.id);
+    assert.equal(requeued?.status, "queued");
+    assert.match(requeued?.lastError ?? "", /stopped heartbeating/);
+    assert.equal((await units.getUnit(ofLive.id))?.status, "leased");
+    assert.equal((await units.getUnit(ofNewcomer.id))?.status, "leased");
   });
 
   it("fails the last unit of a job for good, and the job with it", async () => {
