@@ -131,7 +131,7 @@ forEachDatabase("UnitRepository", (open) => {
         liveNodes,
         silentAfterSeconds: 30,
       });
-    const ours = (ids: string[]) => ids.filter((id) => id.startsWith(job.id));
+    const ours = (ids: readonly string[]) => ids.filter((id) => id.startsWith(job.id));
     assert.deepEqual(ours((await reap(null)).requeued), [], "nobody can tell while Valkey is down");
     const report = await reap([live]);
     assert.deepEqual(ours(report.requeued), [ofDead.id]);
