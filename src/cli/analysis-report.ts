@@ -52,10 +52,23 @@ function fingerBars(analysis: LayoutAnalysis): string {
   return `${table(rows)}\n${hands}\n${boardRows}`;
 }
 
+/** What each key of a board drawing shows of a layout: its character, readable. */
+export function keyLabels(layout: Layout): string[] {
+  return layout.chars.map((c) => (c === null ? "" : c === " " ? "spc" : visibleChar(c)));
+}
+
+/** Every metric with its value, in report order. */
+export function metricsTable(metrics: Metrics): string {
+  return table([
+    ["metric", "value"],
+    ...METRIC_ROWS.map(([key, label, unit]) => [label, formatMetric(metrics[key], unit)]),
+  ]);
+}
+
 function heatmap(board: Board, layout: Layout, analysis: LayoutAnalysis): string {
   const hottest = Math.max(...analysis.keyShare, 1e-9);
   const heat = analysis.keyShare.map((share) => share / hottest);
-  const labels = layout.chars.map((c) => (c === null ? "" : c === " " ? "spc" : visibleChar(c)));
+  const labels = keyLabels(layout);
   const shares = analysis.keyShare.map((share) =>
     share === 0 ? "" : share.toFixed(share >= 10 ? 0 : 1),
   );

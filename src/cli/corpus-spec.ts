@@ -3,8 +3,8 @@ import { blendCorpora, type WeightedCorpus } from "../core/corpus-blend.ts";
 import { KeyForgeError } from "../core/errors.ts";
 import { loadCorpus } from "../infra/system-data.ts";
 
-/** "en.json:0.7" → the corpus and its weight (1 when none is given). */
-export async function weightedCorpus(spec: string): Promise<WeightedCorpus> {
+/** "en.json:0.7" → the corpus reference and its weight (1 when none is given). */
+export function parseCorpusWeight(spec: string): { ref: string; weight: number } {
   const match = /^(.*):([0-9.eE+-]+)$/.exec(spec);
   const ref = match ? (match[1] as string) : spec;
   const weight = match ? Number(match[2]) : 1;
@@ -14,6 +14,12 @@ export async function weightedCorpus(spec: string): Promise<WeightedCorpus> {
       `weight of ${ref} must be a positive number (got ${match?.[2]})`,
     );
   }
+  return { ref, weight };
+}
+
+/** "en.json:0.7" → the corpus and its weight (1 when none is given). */
+export async function weightedCorpus(spec: string): Promise<WeightedCorpus> {
+  const { ref, weight } = parseCorpusWeight(spec);
   return { corpus: await loadCorpus(ref), weight };
 }
 

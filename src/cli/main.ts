@@ -8,12 +8,19 @@ import { registerAnalysisCommands } from "./commands/analyze.ts";
 import { registerAssetManagerCommands } from "./commands/assetmgr.ts";
 import { registerAssetsCommand } from "./commands/assets.ts";
 import { registerBoardCommands } from "./commands/boards.ts";
+import { registerCancelCommand } from "./commands/cancel.ts";
+import { registerClusterCommand } from "./commands/cluster.ts";
 import { registerCorpusCommands } from "./commands/corpora.ts";
 import { registerExportCommand } from "./commands/export.ts";
 import { registerHiveCommand } from "./commands/hive.ts";
+import { registerJobCommand } from "./commands/job.ts";
+import { registerJobsCommand } from "./commands/jobs.ts";
 import { registerLayoutCommands } from "./commands/layouts.ts";
 import { registerMigrateCommand } from "./commands/migrate.ts";
 import { registerOptimizeCommand } from "./commands/optimize.ts";
+import { registerSubmitCommand } from "./commands/submit.ts";
+import { registerUpCommand } from "./commands/up.ts";
+import { registerWatchCommand } from "./commands/watch.ts";
 
 function buildProgram(): Command {
   const program = new Command("keyforge")
@@ -33,6 +40,13 @@ function buildProgram(): Command {
   registerHiveCommand(program);
   registerAdminCommands(program);
   registerAgentCommand(program);
+  registerSubmitCommand(program);
+  registerJobsCommand(program);
+  registerJobCommand(program);
+  registerWatchCommand(program);
+  registerCancelCommand(program);
+  registerClusterCommand(program);
+  registerUpCommand(program);
   return program;
 }
 

@@ -1,6 +1,14 @@
-/** Whether standard output is a terminal that shows colours (NO_COLOR turns them off). */
-export function useColour(): boolean {
-  return process.stdout.isTTY === true && !process.env.NO_COLOR;
+/**
+ * Whether `stream` (standard output unless another is given) is a terminal that shows colours;
+ * NO_COLOR turns them off.
+ */
+export function useColour(stream: { readonly isTTY?: boolean } = process.stdout): boolean {
+  return stream.isTTY === true && !process.env.NO_COLOR;
+}
+
+/** A document on standard output, indented for people and parseable by programs. */
+export function printJson(value: unknown): void {
+  process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
 }
 
 /** Left-aligned text columns, for lists a person reads. */

@@ -1,4 +1,6 @@
 import type { Coordinator, CoordinatorEvent } from "../infra/coord/coordinator.ts";
+import { jobIdOfUnit } from "../infra/db/job-repository.ts";
+import type { FinishedJob } from "../infra/db/unit-repository.ts";
 
 /**
  * Publishes an event on the bus, best effort: a Valkey outage must not fail the request that
@@ -13,5 +15,23 @@ export async function publishBestEffort(
     await coordinator.publishUpdate(event);
   } catch (error) {
     log(`hive: event ${event.type} not published: ${(error as Error).message}`);
+  }
+}
+
+/**
+ * Tells the bus a unit was given up on (its agent failed it, or went silent): `unit.requeued`
+ * wakes waiting agents; `unit.failed` reaches the job's streams, followed by `job.completed`
+ * when it was the job's last open unit.
+ */
+export async function publishUnitReturn(
+  coordinator: Coordinator,
+  unitId: string,
+  returned: { outcome: "requeued" } | { outcome: "failed"; finishedJob: FinishedJob | null },
+  log: (line: string) => void,
+): Promise<void> {
+  const jobId = jobIdOfUnit(unitId);
+  await publishBestEffort(coordinator, { type: `unit.${returned.outcome}`, jobId, unitId }, log);
+  if (returned.outcome === "failed" && returned.finishedJob) {
+    await publishBestEffort(coordinator, { type: "job.completed", ...returned.finishedJob }, log);
   }
 }

@@ -7,7 +7,7 @@ import { NodeRepository } from "../infra/db/node-repository.ts";
 import { ResultRepository } from "../infra/db/result-repository.ts";
 import { type UnitRecord, UnitRepository } from "../infra/db/unit-repository.ts";
 import type { LeasedUnit } from "../protocol/node-messages.ts";
-import { publishBestEffort } from "./event-publishing.ts";
+import { publishBestEffort, publishUnitReturn } from "./event-publishing.ts";
 import { DEFAULT_MAX_ATTEMPTS } from "./reaper.ts";
 import type { WorkSignal } from "./work-signal.ts";
 
@@ -83,12 +83,11 @@ export class LeaseService {
    * queued again or, after DEFAULT_MAX_ATTEMPTS leases, fails for good with the reason.
    */
   async fail(nodeId: string, unitId: string, reason: string): Promise<void> {
-    const outcome = await this.units.failUnit(unitId, nodeId, reason, DEFAULT_MAX_ATTEMPTS);
-    if (outcome === null) {
+    const returned = await this.units.failUnit(unitId, nodeId, reason, DEFAULT_MAX_ATTEMPTS);
+    if (returned === null) {
       throw new KeyForgeError("LEASE_NOT_HELD", `unit ${unitId} is not leased to node ${nodeId}`);
     }
-    const type = outcome === "requeued" ? "unit.requeued" : "unit.failed";
-    await publishBestEffort(this.options.coordinator, { type, unitId }, this.options.log);
+    await publishUnitReturn(this.options.coordinator, unitId, returned, this.options.log);
   }
 
   /** What the agent needs to run each unit; the job's content and best layouts read once per job. */

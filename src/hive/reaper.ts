@@ -1,7 +1,7 @@
 import type { Coordinator } from "../infra/coord/coordinator.ts";
 import type { Database } from "../infra/db/database.ts";
 import { type ReapReport, UnitRepository } from "../infra/db/unit-repository.ts";
-import { publishBestEffort } from "./event-publishing.ts";
+import { publishBestEffort, publishUnitReturn } from "./event-publishing.ts";
 
 export interface ReaperOptions {
   readonly db: Database;
@@ -56,11 +56,14 @@ export class Reaper {
     });
     const { coordinator, log } = this.options;
     for (const unitId of report.requeued) {
-      await publishBestEffort(coordinator, { type: "unit.requeued", unitId }, log);
+      await publishUnitReturn(coordinator, unitId, { outcome: "requeued" }, log);
     }
     for (const unitId of report.failed) {
       log(`hive: unit ${unitId} failed for good after repeated expired leases`);
-      await publishBestEffort(coordinator, { type: "unit.failed", unitId }, log);
+      await publishUnitReturn(coordinator, unitId, { outcome: "failed", finishedJob: null }, log);
+    }
+    for (const finished of report.finishedJobs) {
+      await publishBestEffort(coordinator, { type: "job.completed", ...finished }, log);
     }
     return report;
   }

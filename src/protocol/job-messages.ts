@@ -4,7 +4,7 @@ import { z } from "zod";
 import { assetIdSchema } from "../core/asset-id.ts";
 import { canonicalJson } from "../core/canonical-json.ts";
 
-const sha256Hex = z
+export const sha256Hex = z
   .string()
   .regex(/^[0-9a-f]{64}$/)
   .describe("SHA-256, 64 lower-case hex digits.");

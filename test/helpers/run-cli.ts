@@ -13,16 +13,20 @@ export interface CliResult {
   readonly stderr: string;
 }
 
-/** Runs `keyforge <args>` from source in a child process, as a user would from a shell. */
+/**
+ * Runs `keyforge <args>` from source in a child process, as a user would from a shell, with
+ * `env` added to the environment. It blocks this process until the CLI exits: a server the CLI
+ * talks to must run in another process (use startCli for one in this process).
+ */
 export function runCli(
   args: readonly string[],
-  options: { cwd?: string; input?: string } = {},
+  options: { cwd?: string; input?: string; env?: Readonly<Record<string, string>> } = {},
 ): CliResult {
   const result = spawnSync(process.execPath, ["--import", TSX, MAIN, ...args], {
     cwd: options.cwd ?? REPO_ROOT,
     input: options.input ?? "",
     encoding: "utf8",
-    env: { ...process.env, NO_COLOR: "1" },
+    env: { ...process.env, NO_COLOR: "1", ...options.env },
   });
   return { status: result.status, stdout: result.stdout, stderr: result.stderr };
 }

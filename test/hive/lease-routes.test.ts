@@ -1,10 +1,12 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { buildHive } from "../../src/hive/hive-app.ts";
+import type { CoordinatorEvent } from "../../src/infra/coord/coordinator.ts";
 import { NodeRepository } from "../../src/infra/db/node-repository.ts";
 import { UnitRepository } from "../../src/infra/db/unit-repository.ts";
 import type { JobView } from "../../src/protocol/job-messages.ts";
 import { leaseReplySchema } from "../../src/protocol/node-messages.ts";
+import { eventually } from "../helpers/eventually.ts";
 import { HIVE_SECRET, startHive, type TestHive } from "../helpers/hive.ts";
 import { registerAgent } from "../helpers/hive-agent.ts";
 
@@ -126,6 +128,10 @@ for (const stack of ["embedded", "server"] as const) {
     it("counts a unit its agent could not run, and fails it for good after three leases", async () => {
       await drain();
       const job = await submit(5, 1);
+      const events: CoordinatorEvent[] = [];
+      const unsubscribe = await hive.coordinator.subscribe((event) => {
+        if (event.jobId === job.id) events.push(event);
+      });
       const [a, b] = [await registered(), await registered()];
       const fail = (node: typeof a, unitId: string, payload: object) =>
         hive.app.inject({
@@ -147,6 +153,15 @@ for (const stack of ["embedded", "server"] as const) {
       assert.equal(view.status, "failed");
       const [stored] = await new UnitRepository(hive.db).unitsOfJob(job.id);
       assert.match(stored?.lastError ?? "", /the worker thread crashed; failed after 3 attempts/);
+      // The job's event streams hear the unit fail and the job end.
+      const ending = ["unit.requeued", "unit.requeued", "unit.failed", "job.completed"];
+      await eventually("the job's events", () => events.length >= ending.length);
+      await unsubscribe();
+      assert.deepEqual(
+        events.map((e) => e.type).filter((type) => type !== "job.created"),
+        ending,
+      );
+      assert.equal(events.at(-1)?.status, "failed");
     });
 
     it("refuses leases for another node, for removed nodes, and without a token", async () => {

@@ -13,7 +13,7 @@ import {
   METRIC_ROWS,
   type ReportSubject,
 } from "../analysis-report.ts";
-import { table } from "../output.ts";
+import { printJson, table } from "../output.ts";
 import {
   type ScoringContext,
   type ScoringFlags,
@@ -29,10 +29,6 @@ async function analyzed(ref: string, context: ScoringContext): Promise<ReportSub
     layout,
     analysis: evaluateLayout({ ...context, layout }),
   };
-}
-
-function printJson(value: unknown): void {
-  process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
 }
 
 async function analyze(ref: string, flags: ScoringFlags): Promise<void> {

@@ -105,6 +105,19 @@ export function parseWeights(data: unknown, fallbackId: string): Weights {
   return { ...rest, id: id ?? fallbackId };
 }
 
+/** "sfb=20" → the weight or parameter's name and its value; WEIGHT_OVERRIDE_INVALID otherwise. */
+export function parseWeightOverride(assignment: string): { name: string; value: number } {
+  const match = /^([A-Za-z.]+)=(.+)$/.exec(assignment.trim());
+  const value = Number(match?.[2]);
+  if (!match || !Number.isFinite(value)) {
+    throw new KeyForgeError(
+      "WEIGHT_OVERRIDE_INVALID",
+      `"${assignment}" is not name=number (e.g. sfb=20 or fingerCaps.pinky=7)`,
+    );
+  }
+  return { name: match[1] as string, value };
+}
+
 /**
  * Applies "name=value" overrides from the command line: a weight (`sfb=20`) or a parameter
  * (`trigramCoverage=0.95`, `fingerCaps.pinky=7`).
@@ -113,15 +126,8 @@ export function overrideWeights(base: Weights, assignments: readonly string[]): 
   if (assignments.length === 0) return base;
   const document = structuredClone({ format: WEIGHTS_FORMAT, ...base }) as Record<string, unknown>;
   for (const assignment of assignments) {
-    const match = /^([A-Za-z.]+)=(.+)$/.exec(assignment.trim());
-    const value = Number(match?.[2]);
-    if (!match || !Number.isFinite(value)) {
-      throw new KeyForgeError(
-        "WEIGHT_OVERRIDE_INVALID",
-        `"${assignment}" is not name=number (e.g. sfb=20 or fingerCaps.pinky=7)`,
-      );
-    }
-    const path = (match[1] as string).split(".");
+    const { name, value } = parseWeightOverride(assignment);
+    const path = name.split(".");
     const section = (WEIGHTED_TERMS as readonly string[]).includes(path[0] as string)
       ? ["weights", ...path]
       : ["parameters", ...path];
@@ -129,19 +135,13 @@ export function overrideWeights(base: Weights, assignments: readonly string[]): 
     for (const step of section.slice(0, -1)) {
       const next = node[step];
       if (typeof next !== "object" || next === null) {
-        throw new KeyForgeError(
-          "WEIGHT_OVERRIDE_INVALID",
-          `unknown weight or parameter "${match[1]}"`,
-        );
+        throw new KeyForgeError("WEIGHT_OVERRIDE_INVALID", `unknown weight or parameter "${name}"`);
       }
       node = next as Record<string, unknown>;
     }
     const last = section[section.length - 1] as string;
     if (typeof node[last] !== "number") {
-      throw new KeyForgeError(
-        "WEIGHT_OVERRIDE_INVALID",
-        `unknown weight or parameter "${match[1]}"`,
-      );
+      throw new KeyForgeError("WEIGHT_OVERRIDE_INVALID", `unknown weight or parameter "${name}"`);
     }
     node[last] = value;
   }

@@ -11,14 +11,37 @@ const KEEP_ALIVE_MS = 15_000;
 
 /**
  * Turns the reply into a Server-Sent Events stream: the snapshot first, then every event
- * `wanted` accepts, until the client leaves or the instance closes.
+ * `wanted` accepts, until the client leaves or the instance closes. The stream listens before
+ * the snapshot is read, and sends what arrived meanwhile right after it: nothing between the
+ * two is lost (an event the snapshot already shows may come once more).
  */
-function stream(
+async function stream(
   context: HiveContext,
   reply: FastifyReply,
-  snapshot: unknown,
+  readSnapshot: () => Promise<unknown>,
   wanted: (event: CoordinatorEvent) => boolean,
-): void {
+): Promise<void> {
+  const early: CoordinatorEvent[] = [];
+  let deliver = (event: CoordinatorEvent): void => {
+    early.push(event);
+  };
+  let hubStopped = false;
+  let end = () => {
+    hubStopped = true;
+  };
+  const unsubscribe = context.events.subscribe(
+    (event) => {
+      if (wanted(event)) deliver(event);
+    },
+    () => end(),
+  );
+  let snapshot: unknown;
+  try {
+    snapshot = await readSnapshot();
+  } catch (error) {
+    unsubscribe();
+    throw error;
+  }
   reply.hijack();
   const raw = reply.raw;
   raw.writeHead(200, {
@@ -33,17 +56,17 @@ function stream(
   };
   context.metrics.eventStreams.inc();
   send("snapshot", snapshot);
+  for (const event of early) send(event.type, event);
+  deliver = (event) => send(event.type, event);
   const keepAlive = setInterval(() => raw.write(": keep-alive\n\n"), KEEP_ALIVE_MS);
-  const end = () => {
+  end = () => {
     if (raw.writableEnded) return;
     context.metrics.eventStreams.dec();
     clearInterval(keepAlive);
     unsubscribe();
     raw.end();
   };
-  const unsubscribe = context.events.subscribe((event) => {
-    if (wanted(event)) send(event.type, event);
-  }, end);
+  if (hubStopped) end();
   clientGone(reply).addEventListener("abort", end);
 }
 
@@ -59,8 +82,12 @@ export function eventRoutes(app: FastifyInstance, context: HiveContext): void {
       },
     },
     async (_request, reply) => {
-      const snapshot = await context.jobs.list(null, { limit: 50 });
-      stream(context, reply, snapshot, () => true);
+      await stream(
+        context,
+        reply,
+        () => context.jobs.list(null, { limit: 50 }),
+        () => true,
+      );
     },
   );
 
@@ -75,8 +102,13 @@ export function eventRoutes(app: FastifyInstance, context: HiveContext): void {
       },
     },
     async (request, reply) => {
-      const snapshot = await context.jobs.get(request.params.id);
-      stream(context, reply, snapshot, (event) => event.jobId === request.params.id);
+      const { id } = request.params;
+      await stream(
+        context,
+        reply,
+        () => context.jobs.get(id),
+        (event) => event.jobId === id,
+      );
     },
   );
 }

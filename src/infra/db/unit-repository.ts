@@ -1,5 +1,5 @@
 import type { Database, SqlExecutor } from "./database.ts";
-import { settleJob } from "./job-repository.ts";
+import { type JobStatus, settleJob } from "./job-repository.ts";
 
 export type UnitStatus = "queued" | "leased" | "done" | "failed" | "cancelled";
 
@@ -66,7 +66,20 @@ export interface ReapReport {
   readonly extended: readonly string[];
   readonly requeued: readonly string[];
   readonly failed: readonly string[];
+  /** Jobs whose last open unit was among the failed: each ended, with its final status. */
+  readonly finishedJobs: readonly FinishedJob[];
 }
+
+/** A job that ended when its last open unit did. */
+export interface FinishedJob {
+  readonly jobId: string;
+  readonly status: JobStatus;
+}
+
+/** What became of a unit given up on: queued again, or failed for good (maybe ending its job). */
+export type UnitReturn =
+  | { readonly outcome: "requeued" }
+  | { readonly outcome: "failed"; readonly finishedJob: FinishedJob | null };
 
 export interface ReapOptions {
   /** True when the lease holder still reports the unit in its heartbeats: the lease is extended. */
@@ -181,7 +194,7 @@ export class UnitRepository {
     nodeId: string,
     reason: string,
     maxAttempts: number,
-  ): Promise<"requeued" | "failed" | null> {
+  ): Promise<UnitReturn | null> {
     return this.db.transaction(async (tx) => {
       const { rows } = await tx.query<UnitRow>(
         "SELECT * FROM units WHERE id = $1 AND node_id = $2 AND status = 'leased' FOR UPDATE",
@@ -212,7 +225,12 @@ export class UnitRepository {
          FOR UPDATE SKIP LOCKED`,
         [options.limit, options.liveNodes, options.silentAfterSeconds],
       );
-      const report = { extended: [] as string[], requeued: [] as string[], failed: [] as string[] };
+      const report = {
+        extended: [] as string[],
+        requeued: [] as string[],
+        failed: [] as string[],
+        finishedJobs: [] as FinishedJob[],
+      };
       const now = Date.now();
       for (const unit of rows.map(unitFromRow)) {
         if (options.isStillRunning(unit)) {
@@ -226,8 +244,11 @@ export class UnitRepository {
           const reason = expired
             ? `lease expired ${unit.attempts} time(s); the node stopped reporting it`
             : `its node stopped heartbeating (lease ${unit.attempts})`;
-          const outcome = await returnOrFail(tx, unit, reason, options.maxAttempts);
-          report[outcome].push(unit.id);
+          const returned = await returnOrFail(tx, unit, reason, options.maxAttempts);
+          report[returned.outcome].push(unit.id);
+          if (returned.outcome === "failed" && returned.finishedJob) {
+            report.finishedJobs.push(returned.finishedJob);
+          }
         }
       }
       return report;
@@ -241,7 +262,7 @@ async function returnOrFail(
   unit: UnitRecord,
   reason: string,
   maxAttempts: number,
-): Promise<"requeued" | "failed"> {
+): Promise<UnitReturn> {
   if (unit.attempts < maxAttempts) {
     await tx.query(
       `UPDATE units SET status = 'queued', leased_at = NULL, lease_expires_at = NULL,
@@ -249,7 +270,7 @@ async function returnOrFail(
        WHERE id = $1`,
       [unit.id, reason],
     );
-    return "requeued";
+    return { outcome: "requeued" };
   }
   await tx.query(
     `UPDATE units SET status = 'failed', lease_expires_at = NULL, finished_at = now(),
@@ -257,6 +278,6 @@ async function returnOrFail(
      WHERE id = $1`,
     [unit.id, `${reason}; failed after ${unit.attempts} attempts`],
   );
-  await settleJob(tx, unit.jobId);
-  return "failed";
+  const status = await settleJob(tx, unit.jobId);
+  return { outcome: "failed", finishedJob: status ? { jobId: unit.jobId, status } : null };
 }

@@ -88,7 +88,12 @@ forEachDatabase("UnitRepository", (open) => {
         silentAfterSeconds: 30,
       });
     const first = await reap();
-    assert.deepEqual(first, { extended: [running.id], requeued: [silent.id], failed: [] });
+    assert.deepEqual(first, {
+      extended: [running.id],
+      requeued: [silent.id],
+      failed: [],
+      finishedJobs: [],
+    });
     assert.equal((await units.getUnit(running.id))?.status, "leased");
     const requeued = await units.getUnit(silent.id);
     assert.equal(requeued?.status, "queued");
@@ -149,7 +154,10 @@ forEachDatabase("UnitRepository", (open) => {
     const node = await registeredNode(db);
     const [unit] = await units.leaseUnits(node, 1, 60);
     assert.ok(unit);
-    assert.equal(await units.failUnit(unit.id, node, "worker crashed", 1), "failed");
+    assert.deepEqual(await units.failUnit(unit.id, node, "worker crashed", 1), {
+      outcome: "failed",
+      finishedJob: { jobId: job.id, status: "failed" },
+    });
     assert.equal(await units.failUnit(unit.id, node, "again", 1), null, "no longer held");
     assert.equal((await units.getUnit(unit.id))?.status, "failed");
     const stored = await jobs.getJob(job.id);

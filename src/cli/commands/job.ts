@@ -1,0 +1,145 @@
+import { createHash } from "node:crypto";
+import type { Command } from "commander";
+import type { Board } from "../../core/board.ts";
+import { parseBoard } from "../../core/board-validation.ts";
+import { KeyForgeError } from "../../core/errors.ts";
+import { layoutFromText } from "../../core/layout.ts";
+import { idFromPath } from "../../infra/data-files.ts";
+import type { JobContent, JobView } from "../../protocol/job-messages.ts";
+import { keyLabels, metricsTable } from "../analysis-report.ts";
+import { drawBoard } from "../board-drawing.ts";
+import { fetchFailureReason, HiveApiClient } from "../hive-api-client.ts";
+import { resolveJobId } from "../job-id.ts";
+import { formatScore, formatTime, layoutOnOneLine, shortJobId, unitProgress } from "../job-text.ts";
+import { printJson, table, useColour } from "../output.ts";
+import { ASSETS_FLAG, assetsUrlOf, HIVE_FLAG, hiveUrlOf } from "../service-urls.ts";
+
+interface JobFlags {
+  hive?: string;
+  assets?: string;
+  json?: boolean;
+}
+
+/** The board download takes at most this long: it only decides how the layout is shown. */
+const BOARD_TIMEOUT_MS = 10_000;
+
+type PinnedOrInline = JobContent["board"];
+
+/** "corne" for a published asset, "inline" for a document given with the job. */
+function assetName(asset: PinnedOrInline): string {
+  return "inline" in asset ? "inline" : idFromPath(asset.path);
+}
+
+/** The job's board: the inline one, or its pinned version from the assets gateway, hash-checked. */
+async function jobBoard(content: JobContent, assetsUrl: string): Promise<Board> {
+  if ("inline" in content.board) return parseBoard(content.board.inline, "inline");
+  const { path, sha256 } = content.board;
+  const url = `${assetsUrl}/blobs/${sha256}`;
+  let response: Response;
+  try {
+    response = await fetch(url, { signal: AbortSignal.timeout(BOARD_TIMEOUT_MS) });
+  } catch (error) {
+    throw new KeyForgeError(
+      "ASSETS_UNREACHABLE",
+      `cannot reach the assets gateway at ${assetsUrl} (${fetchFailureReason(error)})`,
+    );
+  }
+  if (!response.ok) {
+    throw new KeyForgeError(
+      "ASSETS_UNAVAILABLE",
+      `the assets gateway at ${assetsUrl} answered ${response.status} for ${path}`,
+    );
+  }
+  const bytes = new Uint8Array(await response.arrayBuffer());
+  if (createHash("sha256").update(bytes).digest("hex") !== sha256) {
+    throw new KeyForgeError(
+      "ASSET_HASH_MISMATCH",
+      `the assets gateway at ${assetsUrl} sent ${path} with another hash than the job's`,
+    );
+  }
+  return parseBoard(JSON.parse(new TextDecoder().decode(bytes)), idFromPath(path));
+}
+
+/** The best layout drawn on the job's board, or its text with the reason it is not drawn. */
+async function bestLayoutShown(view: JobView, layoutText: string, assetsUrl: string) {
+  try {
+    const board = await jobBoard(view.content, assetsUrl);
+    const layout = layoutFromText(layoutText, board, "best");
+    return drawBoard(board, { labels: keyLabels(layout), colour: useColour() });
+  } catch (error) {
+    const reason = error instanceof KeyForgeError ? error.message : (error as Error).message;
+    return `(not drawn: ${reason})\n${layoutText.trimEnd()}`;
+  }
+}
+
+/** What the job computes, in two lines: the scoring, then the search. */
+function searchSettings(content: JobContent): [string, string] {
+  const { search } = content;
+  const corpora = content.corpora.map((c) => `${idFromPath(c.path)} ×${c.weight}`).join(", ");
+  const overrides = Object.entries(content.weightOverrides).map(([k, v]) => `${k}=${v}`);
+  const weights = `${assetName(content.weights)}${overrides.length > 0 ? ` (${overrides.join(", ")})` : ""}`;
+  const start = "text" in content.start ? "given layout text" : idFromPath(content.start.path);
+  return [
+    `board ${assetName(content.board)}, corpora ${corpora}, weights ${weights}`,
+    [
+      `${search.units} units × ${search.stepsPerUnit.toLocaleString("en-US")} steps`,
+      `seed ${search.seed}`,
+      `start ${start}`,
+      ...(search.pins ? [`pins ${JSON.stringify(search.pins)}`] : []),
+      search.allKeys ? "every key" : "the 3x10 letter block",
+    ].join(", "),
+  ];
+}
+
+async function showJob(typedId: string, flags: JobFlags): Promise<void> {
+  const client = new HiveApiClient(hiveUrlOf(flags.hive));
+  const view = await client.getJob(await resolveJobId(client, typedId));
+  if (flags.json) {
+    printJson(view);
+    return;
+  }
+  const facts: string[][] = [
+    ["job", view.id],
+    ["name", view.name],
+    ["status", `${view.status}, priority ${view.priority}`],
+    ["progress", `${Math.round(view.progress * 100)}%: ${unitProgress(view.units)}`],
+    ["best", formatScore(view.best?.score ?? null)],
+    ["created", `${formatTime(view.createdAt)} UTC`],
+    ...(view.finishedAt ? [["finished", `${formatTime(view.finishedAt)} UTC`]] : []),
+  ];
+  const [scoring, search] = searchSettings(view.content);
+  facts.push(["scoring", scoring], ["search", search]);
+  const sections = [table(facts)];
+  if (view.best) {
+    sections.push(
+      `best layout (score ${formatScore(view.best.score)}, unit ${view.best.unitId}):\n${await bestLayoutShown(view, view.best.layout, assetsUrlOf(flags.assets))}`,
+      metricsTable(view.best.metrics),
+      `top results:\n${table([
+        ["#", "score", "unit", "layout"],
+        ...view.top.map((result, i) => [
+          String(i + 1),
+          formatScore(result.score),
+          result.unitId,
+          layoutOnOneLine(result.layout),
+        ]),
+      ])}`,
+    );
+  } else {
+    sections.push("no result yet");
+  }
+  console.log(sections.join("\n\n"));
+  if (view.status === "queued" || view.status === "running") {
+    process.stderr.write(`follow it with keyforge watch ${shortJobId(view.id)}\n`);
+  }
+}
+
+export function registerJobCommand(program: Command): void {
+  program
+    .command("job")
+    .description("show a job: status, progress, the best layout with its metrics, the top results")
+    .argument("<id>", "the job's id, or its first 8 or more hex digits")
+    .option("--json", "print the job as the hive serves it (JSON)")
+    .option(...HIVE_FLAG)
+    .option(...ASSETS_FLAG)
+    .action(showJob);
+}

@@ -1,0 +1,184 @@
+import { type Command, Option } from "commander";
+import { parseBoard } from "../../core/board-validation.ts";
+import { KeyForgeError } from "../../core/errors.ts";
+import { parseWeightOverride, parseWeights } from "../../core/scoring/weights.ts";
+import { idFromPath, isFileReference, readJsonFile, readTextFile } from "../../infra/data-files.ts";
+import { type JobSubmission, jobSubmissionSchema } from "../../protocol/job-messages.ts";
+import { requireApiKey } from "../api-keys.ts";
+import { parseCorpusWeight } from "../corpus-spec.ts";
+import { collect, finiteNumber, wholeNumber } from "../flag-values.ts";
+import { HiveApiClient } from "../hive-api-client.ts";
+import { shortJobId, unitProgress } from "../job-text.ts";
+import { HIVE_FLAG, hiveUrlOf } from "../service-urls.ts";
+
+interface SubmitFlags {
+  hive?: string;
+  board: string;
+  corpus: string[];
+  weights: string;
+  set: string[];
+  units: number;
+  steps: number;
+  seed?: number;
+  pins?: string;
+  from?: string;
+  startLayout?: string;
+  allKeys?: boolean;
+  priority?: number;
+  name?: string;
+}
+
+const DEFAULT_UNITS = 8;
+/** About a minute and a half per unit on one core of a current machine. */
+const DEFAULT_STEPS = 50_000_000;
+
+/** The flag behind each field of a submission, for errors found before anything is sent. */
+const FLAG_OF: Record<string, string> = {
+  name: "--name",
+  board: "--board",
+  corpora: "--corpus",
+  weights: "--weights",
+  weightOverrides: "--set",
+  units: "--units",
+  stepsPerUnit: "--steps",
+  seed: "--seed",
+  pins: "--pins",
+  from: "--from",
+  startLayout: "--start-layout",
+  allKeys: "--all-keys",
+  priority: "--priority",
+};
+
+/** A published id as it is, or a file's document, checked here so its problems show at once. */
+async function documentOrId<T>(
+  ref: string,
+  check: (document: unknown, id: string) => T,
+): Promise<string | Record<string, unknown>> {
+  if (!isFileReference(ref)) return ref;
+  const document = await readJsonFile(ref);
+  check(document, idFromPath(ref));
+  return document as Record<string, unknown>;
+}
+
+/** Layout text given on the command line (it has spaces), or the file (- for stdin) holding it. */
+async function startLayoutOf(value: string): Promise<string> {
+  return /\s/.test(value) ? value : readTextFile(value);
+}
+
+function corporaOf(specs: readonly string[]): { id: string; weight: number }[] {
+  const parts = (specs.length > 0 ? specs : ["en"]).flatMap((spec) =>
+    spec.split(",").map((part) => part.trim()),
+  );
+  return parts.map((part) => {
+    const { ref, weight } = parseCorpusWeight(part);
+    if (isFileReference(ref)) {
+      throw new KeyForgeError(
+        "FLAG_INVALID",
+        `--corpus names a corpus the hive publishes (e.g. en), not a file (got ${ref}); publish a corpus of your own under data/system/corpora first`,
+      );
+    }
+    return { id: ref, weight };
+  });
+}
+
+/** The submission the flags describe, checked against the protocol's limits before it is sent. */
+async function submissionOf(flags: SubmitFlags): Promise<JobSubmission> {
+  if (flags.from !== undefined && flags.startLayout !== undefined) {
+    throw new KeyForgeError("FLAG_INVALID", "give --from or --start-layout, not both");
+  }
+  const corpora = corporaOf(flags.corpus);
+  const draft = {
+    name:
+      flags.name ??
+      `${isFileReference(flags.board) ? idFromPath(flags.board) : flags.board}, ${corpora.map((c) => c.id).join("+")}`,
+    board: await documentOrId(flags.board, parseBoard),
+    corpora,
+    weights: await documentOrId(flags.weights, parseWeights),
+    weightOverrides: Object.fromEntries(
+      flags.set.map(parseWeightOverride).map(({ name, value }) => [name, value]),
+    ),
+    search: {
+      units: flags.units,
+      stepsPerUnit: flags.steps,
+      seed: flags.seed,
+      pins: flags.pins,
+      from: flags.from,
+      startLayout:
+        flags.startLayout === undefined ? undefined : await startLayoutOf(flags.startLayout),
+      allKeys: flags.allKeys === true,
+    },
+    priority: flags.priority,
+  };
+  const parsed = jobSubmissionSchema.safeParse(draft);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((issue) => {
+      const field = String(issue.path[0] === "search" ? issue.path[1] : issue.path[0]);
+      return `${FLAG_OF[field] ?? field}: ${issue.message}`;
+    });
+    throw new KeyForgeError("FLAG_INVALID", problems.join("; "));
+  }
+  return parsed.data;
+}
+
+async function submit(flags: SubmitFlags): Promise<void> {
+  const submission = await submissionOf(flags);
+  const client = new HiveApiClient(hiveUrlOf(flags.hive));
+  const apiKey = await requireApiKey(client.url);
+  const { view, created } = await client.submit(submission, apiKey);
+  process.stdout.write(`${view.id}\n`);
+  const short = shortJobId(view.id);
+  process.stderr.write(
+    created
+      ? `submitted job ${short} "${view.name}": ${view.units.total} units of ${view.content.search.stepsPerUnit.toLocaleString("en-US")} steps; follow it with keyforge watch ${short}\n`
+      : `job ${short} "${view.name}" was submitted before (the same content is the same job): ${view.status}, ${unitProgress(view.units)}\n`,
+  );
+}
+
+export function registerSubmitCommand(program: Command): void {
+  program
+    .command("submit")
+    .description("submit an optimisation job to a hive; prints the job's id")
+    .option("-b, --board <board>", "published board id (e.g. corne) or a board file", "ansi")
+    .addOption(
+      new Option(
+        "-c, --corpus <id[:weight]>",
+        "published corpus to blend, with its weight (repeatable, or comma-separated)",
+      )
+        .argParser(collect)
+        .default([], "en"),
+    )
+    .option("-w, --weights <weights>", "published weights id or a weights file", "default")
+    .option(
+      "--set <name=value>",
+      "override one weight or parameter (repeatable), e.g. sfb=20",
+      collect,
+      [],
+    )
+    .option(
+      "--units <n>",
+      "independent annealing runs the job is cut into",
+      wholeNumber,
+      DEFAULT_UNITS,
+    )
+    .option("--steps <n>", "annealing steps of each unit", wholeNumber, DEFAULT_STEPS)
+    .option(
+      "--seed <n>",
+      "seed of the first unit (default 1: the same flags make the same job)",
+      wholeNumber,
+    )
+    .option("--pins <chars>", "characters that stay where the start layout has them")
+    .option("--from <layout>", "published layout to start from (default qwerty)")
+    .option(
+      "--start-layout <text|file>",
+      "layout text to start from instead (keys separated by spaces), or a file holding it",
+    )
+    .option("--all-keys", "search every key, not only the board's 3x10 letter block")
+    .option(
+      "--priority <n>",
+      "-1000 to 1000, higher runs first; above 0 for admins only",
+      finiteNumber,
+    )
+    .option("--name <name>", "a name for people (default: the board and the corpora)")
+    .option(...HIVE_FLAG)
+    .action(submit);
+}

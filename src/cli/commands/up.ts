@@ -1,0 +1,221 @@
+import { join, resolve } from "node:path";
+import type { Command } from "commander";
+import { dataDir, readSetting } from "../../infra/config.ts";
+import type { Coordinator } from "../../infra/coord/coordinator.ts";
+import type { Database } from "../../infra/db/database.ts";
+import { lockForProcess } from "../../infra/process-lock.ts";
+import { SYSTEM_DATA_DIR } from "../../infra/system-data.ts";
+import { KEYFORGE_VERSION } from "../../infra/version.ts";
+import { defaultThreads, nicenessOf, PRIORITY_FLAG } from "../agent-flags.ts";
+import { saveApiKey, savedApiKey } from "../api-keys.ts";
+import { valkeyKeyPrefix, valkeyUrlOf } from "../coordinator-flags.ts";
+import { withMigratedDatabase } from "../database-flags.ts";
+import { portNumber, wholeNumber } from "../flag-values.ts";
+import { hiveSecrets, localHiveSecret } from "../hive-secrets.ts";
+import { DEFAULT_HOST, listenOn } from "../server-lifecycle.ts";
+import { shutdownSignal } from "../shutdown-signal.ts";
+
+interface UpFlags {
+  host: string;
+  port: number;
+  assetsPort: number;
+  threads?: number;
+  priority: string;
+  extra?: string;
+}
+
+const log = (line: string) => process.stderr.write(`${line}\n`);
+
+/** Seconds the local agent's running units may take to finish at Ctrl-C. */
+const LOCAL_GRACE_SECONDS = 5;
+
+/** The in-memory coordinator, or Valkey when KEYFORGE_VALKEY_URL names one. */
+async function openCoordinator(): Promise<{ coordinator: Coordinator; where: string }> {
+  if (readSetting("KEYFORGE_VALKEY_URL") === undefined) {
+    const { MemoryCoordinator } = await import("../../infra/coord/memory-coordinator.ts");
+    return { coordinator: new MemoryCoordinator(), where: "in memory" };
+  }
+  const { ValkeyCoordinator } = await import("../../infra/coord/valkey-coordinator.ts");
+  const coordinator = new ValkeyCoordinator(valkeyUrlOf(undefined), {
+    keyPrefix: valkeyKeyPrefix(),
+  });
+  return { coordinator, where: "Valkey (KEYFORGE_VALKEY_URL)" };
+}
+
+/** The API key saved for this hive when the hive still knows it, else a new admin key, saved. */
+async function localApiKey(db: Database, hiveUrl: string, dir: string): Promise<string> {
+  const { ApiKeyRepository } = await import("../../infra/db/api-key-repository.ts");
+  const { AuditLog } = await import("../../infra/db/audit-log.ts");
+  const keys = new ApiKeyRepository(db);
+  const saved = await savedApiKey(hiveUrl, dir);
+  if (saved !== undefined && (await keys.findByToken(saved))) return saved;
+  const { key, token } = await keys.createKey("keyforge up", "admin");
+  await new AuditLog(db).record({
+    actor: "admin",
+    action: "key.created",
+    subject: key.id,
+    details: { name: "keyforge up", role: "admin" },
+  });
+  await saveApiKey(hiveUrl, token, dir);
+  return token;
+}
+
+/**
+ * assetmgr on the built-in data and the --extra folder. The first pass publishes every file
+ * into a fresh in-memory coordinator: it is summed up in one line rather than one per file.
+ */
+async function startAssetManager(coordinator: Coordinator, extra: string | undefined) {
+  const { AssetManager } = await import("../../assetmgr/asset-manager.ts");
+  const folders = [SYSTEM_DATA_DIR, ...(extra === undefined ? [] : [resolve(extra)])];
+  let starting = true;
+  let published = 0;
+  const manager = await AssetManager.start({
+    coordinator,
+    folders,
+    verifyIntervalMs: 60_000,
+    log: (line) => {
+      if (starting && line.startsWith("assetmgr: uploaded ")) published++;
+      else log(line);
+    },
+  });
+  starting = false;
+  log(`assetmgr: ${published} file(s) published; watching ${folders.join(", ")}`);
+  return manager;
+}
+
+/** Closes what was opened, the last first; a failing close is reported, not rethrown. */
+async function closeAll(closers: (() => Promise<unknown>)[]): Promise<void> {
+  for (const close of closers.reverse()) {
+    await close().catch((error: Error) => log(`keyforge up: while stopping: ${error.message}`));
+  }
+}
+
+/** The local agent, until `stop` is aborted. */
+async function runLocalAgent(
+  urls: { hiveUrl: string; assetsUrl: string },
+  options: { dir: string; secret: string; threads: number; niceness: number },
+  stop: AbortSignal,
+): Promise<void> {
+  const { Agent } = await import("../../agent/agent.ts");
+  const agent = new Agent({
+    ...urls,
+    dataDir: join(options.dir, "local-agent"),
+    secret: () => options.secret,
+    threads: options.threads,
+    niceness: options.niceness,
+    engine: KEYFORGE_VERSION,
+    name: "keyforge up",
+    log,
+    graceMs: LOCAL_GRACE_SECONDS * 1000,
+  });
+  await agent.run(stop);
+}
+
+/**
+ * The whole system on one machine: the embedded database (or DATABASE_URL), the in-memory
+ * coordinator (or KEYFORGE_VALKEY_URL), assetmgr, the hive, the assets gateway and a local
+ * agent, in one process, until Ctrl-C.
+ */
+async function runUp(flags: UpFlags): Promise<void> {
+  const stopping = shutdownSignal();
+  const dir = resolve(dataDir());
+  const niceness = nicenessOf(flags.priority);
+  const threads = flags.threads ?? defaultThreads();
+  const databaseUrl = readSetting("DATABASE_URL");
+  // The embedded database allows one process; a second `up` on the same folder stops here.
+  const unlock = await lockForProcess(join(dir, "up.lock"), `the data dir ${dir}`);
+  try {
+    await withMigratedDatabase(databaseUrl ?? join(dir, "db"), async (db) => {
+      const closers: (() => Promise<unknown>)[] = [];
+      try {
+        const { coordinator, where } = await openCoordinator();
+        closers.push(() => coordinator.close());
+        const manager = await startAssetManager(coordinator, flags.extra);
+        closers.push(() => manager.close());
+        const configured = hiveSecrets();
+        const local = configured.length > 0 ? null : await localHiveSecret(dir);
+        const secrets = local ? [local.secret] : configured;
+        const { buildHive } = await import("../../hive/hive-app.ts");
+        const hive = await buildHive({ db, coordinator, secrets });
+        closers.push(() => hive.close());
+        const hiveUrl = await listenOn(hive, "hive", { host: flags.host, port: flags.port });
+        const { buildAssetsGateway } = await import("../../assets/assets-gateway.ts");
+        const assets = buildAssetsGateway(coordinator);
+        closers.push(() => assets.close());
+        const assetsUrl = await listenOn(assets, "assets", {
+          host: flags.host,
+          port: flags.assetsPort,
+        });
+        const apiKey = await localApiKey(db, hiveUrl, dir);
+        log(
+          [
+            "",
+            `keyforge up: ready (KeyForge ${KEYFORGE_VERSION})`,
+            `  hive      ${hiveUrl}   (API documentation at ${hiveUrl}/docs)`,
+            `  assets    ${assetsUrl}`,
+            `  API key   ${apiKey}`,
+            `            saved for the keyforge commands in ${join(dir, "api-keys.json")}`,
+            `  database  ${databaseUrl === undefined ? join(dir, "db") : "DATABASE_URL"}`,
+            `  events    ${where}`,
+            `  agents    ${threads === 0 ? "none here (--threads 0)" : `a local one with ${threads} thread(s)`}; more join with`,
+            `            ${local ? `HIVE_SECRET_FILE=${local.file}` : "HIVE_SECRET=..."} keyforge agent --hive ${hiveUrl} --assets ${assetsUrl}`,
+            "  try       keyforge submit --board corne --corpus en --units 4 --steps 2000000",
+            "            keyforge watch <job id>",
+            "Press Ctrl-C to stop.",
+            "",
+          ].join("\n"),
+        );
+        const stop = new AbortController();
+        const agentDone =
+          threads === 0
+            ? new Promise<void>(() => {})
+            : runLocalAgent(
+                { hiveUrl, assetsUrl },
+                { dir, secret: secrets[0] as string, threads, niceness },
+                stop.signal,
+              );
+        const signal = await Promise.race([stopping, agentDone.then(() => null)]);
+        log(`keyforge up: ${signal ?? "the local agent ended"}: stopping`);
+        stop.abort();
+        // The agent gives its units back through the hive: the hive closes after it.
+        await agentDone;
+      } finally {
+        await closeAll(closers);
+      }
+    });
+  } finally {
+    await unlock();
+  }
+}
+
+export function registerUpCommand(program: Command): void {
+  program
+    .command("up")
+    .description(
+      "run the whole system on this machine: hive, assets, assetmgr and a local agent, on an embedded database",
+    )
+    .option("--host <address>", "address the hive and the assets gateway listen on", DEFAULT_HOST)
+    .option("--port <n>", "the hive's port", portNumber, 3000)
+    .option("--assets-port <n>", "the assets gateway's port", portNumber, 3001)
+    .option(
+      "--threads <n>",
+      "threads of the local agent (default: cores - 1, at least 1; 0: no local agent)",
+      wholeNumber,
+    )
+    .option(...PRIORITY_FLAG)
+    .option(
+      "--extra <dir>",
+      "a folder of your own boards/, layouts/, corpora/, weights/ to publish next to the built-in ones",
+    )
+    .addHelpText(
+      "after",
+      [
+        "",
+        "State lives in the data dir (setting KEYFORGE_DATA_DIR, default ~/.keyforge): the embedded",
+        "database, the local agent, the hive secret and the API key. With DATABASE_URL and",
+        "KEYFORGE_VALKEY_URL set, the same processes run on those services instead.",
+        "",
+      ].join("\n"),
+    )
+    .action(runUp);
+}

@@ -1,0 +1,57 @@
+import { z } from "zod";
+import { jobStatusSchema, sha256Hex } from "./job-messages.ts";
+
+/**
+ * The events of one job as the hive publishes them on its event bus and streams them from
+ * GET /jobs/:id/events (after a `snapshot` event holding the job's view).
+ */
+export const jobCreatedEventSchema = z
+  .strictObject({ type: z.literal("job.created"), jobId: sha256Hex, name: z.string() })
+  .describe("A new job was submitted.");
+
+export const jobProgressEventSchema = z
+  .strictObject({
+    type: z.literal("job.progress"),
+    jobId: sha256Hex,
+    bestScore: z.number().describe("The job's new best score (lower is better)."),
+    layout: z.string().describe("The new best layout, as layout text."),
+  })
+  .describe("The job has a new best layout (at most one such event a second per job).");
+
+export const unitDoneEventSchema = z
+  .strictObject({
+    type: z.literal("unit.done"),
+    jobId: sha256Hex,
+    unitId: z.string(),
+    score: z.number().describe("The hive's score of the unit's result."),
+  })
+  .describe("A unit's result was accepted.");
+
+export const jobCompletedEventSchema = z
+  .strictObject({
+    type: z.literal("job.completed"),
+    jobId: sha256Hex,
+    status: jobStatusSchema.describe(
+      "How the job ended: completed, or failed if no unit was done.",
+    ),
+  })
+  .describe("Every unit of the job has finished.");
+
+export const jobCancelledEventSchema = z
+  .strictObject({ type: z.literal("job.cancelled"), jobId: sha256Hex })
+  .describe("The job was cancelled; its unfinished units will not run.");
+
+export const jobEventSchema = z.discriminatedUnion("type", [
+  jobCreatedEventSchema,
+  jobProgressEventSchema,
+  unitDoneEventSchema,
+  jobCompletedEventSchema,
+  jobCancelledEventSchema,
+]);
+
+export type JobEvent = z.infer<typeof jobEventSchema>;
+
+/** Event types a job stream carries, so a client can tell a job event from one it does not know. */
+export const JOB_EVENT_TYPES: ReadonlySet<string> = new Set(
+  jobEventSchema.options.map((option) => option.shape.type.value),
+);

@@ -1,0 +1,297 @@
+import assert from "node:assert/strict";
+import { mkdtempSync, statSync, writeFileSync } from "node:fs";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { after, afterEach, before, beforeEach, describe, it } from "node:test";
+import type { FastifyInstance } from "fastify";
+import { Agent } from "../../src/agent/agent.ts";
+import { buildAssetsGateway } from "../../src/assets/assets-gateway.ts";
+import { apiKeyFor, apiKeysFile, requireApiKey, saveApiKey } from "../../src/cli/api-keys.ts";
+import { ServerSentEventParser } from "../../src/cli/server-sent-events.ts";
+import type { KeyForgeError } from "../../src/core/errors.ts";
+import { type JobView, jobListSchema } from "../../src/protocol/job-messages.ts";
+import { HIVE_SECRET, startHive, type TestHive } from "../helpers/hive.ts";
+import { assertCleanFailure, type CliResult, startCli } from "../helpers/run-cli.ts";
+
+const tempDir = () => mkdtempSync(join(tmpdir(), "keyforge-client-"));
+
+/** A loopback URL where nothing listens. */
+async function closedPortUrl(): Promise<string> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise((resolve) => server.close(resolve));
+  return `http://127.0.0.1:${port}`;
+}
+
+describe("ServerSentEventParser", () => {
+  it("parses events cut anywhere, with CRLF, CR or LF line ends, comments and multi-line data", () => {
+    const stream =
+      ': keep-alive\r\n\r\nevent: snapshot\r\ndata: {"a":\r\ndata: 1}\r\n\r\nevent: job.progress\rdata: x\r\rdata\n\n';
+    for (const size of [1, 2, 3, 7, stream.length]) {
+      const parser = new ServerSentEventParser();
+      const messages = [];
+      for (let i = 0; i < stream.length; i += size) {
+        messages.push(...parser.push(stream.slice(i, i + size)));
+      }
+      assert.deepEqual(
+        messages,
+        [
+          { kind: "comment", text: "keep-alive" },
+          { kind: "event", event: "snapshot", data: '{"a":\n1}' },
+          { kind: "event", event: "job.progress", data: "x" },
+          { kind: "event", event: "message", data: "" },
+        ],
+        `chunks of ${size}`,
+      );
+    }
+  });
+
+  it("dispatches nothing for an event without data or one the stream cut short", () => {
+    const parser = new ServerSentEventParser();
+    assert.deepEqual(parser.push("event: job.cancelled\n\nid: 7\nevent: unit.done\ndata:1"), []);
+    assert.deepEqual(parser.push("\n\n"), [
+      { kind: "event", event: "unit.done", data: "1", id: "7" },
+    ]);
+  });
+});
+
+describe("API keys (api-keys.ts)", () => {
+  let saved: string | undefined;
+  beforeEach(() => {
+    saved = process.env.KEYFORGE_API_KEY;
+    delete process.env.KEYFORGE_API_KEY;
+  });
+  afterEach(() => {
+    if (saved === undefined) delete process.env.KEYFORGE_API_KEY;
+    else process.env.KEYFORGE_API_KEY = saved;
+  });
+
+  it("saves keys per hive, owner-only, and reads them back; KEYFORGE_API_KEY comes first", async () => {
+    const dir = join(tempDir(), "data");
+    assert.equal(await apiKeyFor("http://hive.example", dir), undefined);
+    await saveApiKey("http://hive.example/", "kf_one", dir);
+    await saveApiKey("http://127.0.0.1:3000", "kf_two", dir);
+    assert.equal(await apiKeyFor("http://hive.example", dir), "kf_one");
+    assert.equal(await apiKeyFor("http://127.0.0.1:3000/", dir), "kf_two");
+    assert.equal(await apiKeyFor("http://elsewhere", dir), undefined);
+    assert.equal(statSync(apiKeysFile(dir)).mode & 0o777, 0o600);
+    await saveApiKey("http://hive.example", "kf_three", dir);
+    assert.equal(await apiKeyFor("http://hive.example", dir), "kf_three");
+    assert.equal(await apiKeyFor("http://127.0.0.1:3000", dir), "kf_two");
+    process.env.KEYFORGE_API_KEY = "kf_env";
+    assert.equal(await apiKeyFor("http://hive.example", dir), "kf_env");
+  });
+
+  it("names a corrupt file and where to get a key, never quoting a key", async () => {
+    const dir = tempDir();
+    writeFileSync(apiKeysFile(dir), '{ "format": "keyforge-api-keys/1", "keys": { "kf_secret');
+    for (const attempt of [
+      () => apiKeyFor("http://hive.example", dir),
+      () => saveApiKey("http://hive.example", "kf_new", dir),
+    ]) {
+      await assert.rejects(attempt, (error: KeyForgeError) => {
+        assert.equal(error.code, "API_KEYS_INVALID");
+        assert.ok(error.message.includes(apiKeysFile(dir)), error.message);
+        assert.doesNotMatch(error.message, /kf_secret|kf_new/);
+        return true;
+      });
+    }
+    writeFileSync(apiKeysFile(dir), JSON.stringify({ format: "x", keys: { a: "kf_secret" } }));
+    await assert.rejects(() => apiKeyFor("http://a", dir), /is not a keyforge-api-keys\/1 file/);
+    await assert.rejects(
+      () => requireApiKey("http://hive.example", tempDir()),
+      /no API key for the hive at http:\/\/hive\.example .*KEYFORGE_API_KEY.*keyforge up/,
+    );
+  });
+});
+
+describe("keyforge submit, jobs, job, watch, cancel and cluster against a hive", () => {
+  let hive: TestHive;
+  let gateway: FastifyInstance;
+  let hiveUrl: string;
+  let assetsUrl: string;
+  let aliceKey: string;
+  const dataDir = tempDir();
+  before(async () => {
+    hive = await startHive("embedded");
+    hiveUrl = await hive.app.listen({ host: "127.0.0.1", port: 0 });
+    gateway = buildAssetsGateway(hive.coordinator);
+    assetsUrl = await gateway.listen({ host: "127.0.0.1", port: 0 });
+    aliceKey = hive.auth.alice.authorization.slice("Bearer ".length);
+  });
+  after(async () => {
+    await gateway.close();
+    // The stopped agent's HTTP pool may hold a connection that never carried a request, which
+    // the server would otherwise wait out (its headers timeout, a minute).
+    hive.app.server.closeAllConnections();
+    await hive.close();
+  });
+
+  /** Runs `keyforge <args>` as a user of the hive (alice's key) would; `env` changes that. */
+  const keyforge = (args: readonly string[], env: Record<string, string> = {}) =>
+    startCli(args, {
+      env: {
+        KEYFORGE_HIVE_URL: hiveUrl,
+        KEYFORGE_ASSETS_URL: assetsUrl,
+        KEYFORGE_API_KEY: aliceKey,
+        KEYFORGE_DATA_DIR: dataDir,
+        ...env,
+      },
+    });
+  const run = (args: readonly string[], env?: Record<string, string>): Promise<CliResult> =>
+    keyforge(args, env).exited();
+  const jobView = async (id: string) =>
+    (await hive.app.inject({ url: `/jobs/${id}` })).json() as JobView;
+
+  const SUBMIT = ["submit", "--board", "corne", "--units", "2", "--steps", "20000"];
+  let jobId = "";
+
+  it("submits a job and prints its id; the same job again gives the same id", async () => {
+    const first = await run([...SUBMIT, "--seed", "41", "--name", "cli job"]);
+    assert.equal(first.status, 0, first.stderr);
+    jobId = first.stdout.trim();
+    assert.match(jobId, /^[0-9a-f]{64}$/);
+    assert.match(first.stderr, /submitted job [0-9a-f]{12} "cli job": 2 units of 20,000 steps/);
+    const view = await jobView(jobId);
+    assert.equal(view.name, "cli job");
+    assert.equal(view.units.total, 2);
+    assert.equal(view.status, "queued");
+
+    const again = await run([...SUBMIT, "--seed", "41", "--name", "another name"]);
+    assert.equal(again.status, 0, again.stderr);
+    assert.equal(again.stdout.trim(), jobId);
+    assert.match(again.stderr, /was submitted before .*queued, 0\/2 units done/);
+  });
+
+  it("lists the job, also with --mine and the key from api-keys.json", async () => {
+    const keysDir = tempDir();
+    await saveApiKey(hiveUrl, aliceKey, keysDir);
+    const [listed, mine] = await Promise.all([
+      run(["jobs"]),
+      run(["jobs", "--mine", "--json"], { KEYFORGE_API_KEY: "", KEYFORGE_DATA_DIR: keysDir }),
+    ]);
+    assert.equal(listed.status, 0, listed.stderr);
+    assert.match(listed.stdout, /^id\s+name\s+status\s+units\s+best\s+created \(UTC\)$/m);
+    assert.match(
+      listed.stdout,
+      new RegExp(`^${jobId.slice(0, 12)}\\s+cli job\\s+queued\\s+2\\s+-`, "m"),
+    );
+    assert.equal(mine.status, 0, mine.stderr);
+    assert.deepEqual(
+      jobListSchema.parse(JSON.parse(mine.stdout)).jobs.map((job) => job.id),
+      [jobId],
+    );
+  });
+
+  it("watches the job an agent completes, then shows it, its layout and metrics, and the cluster", async () => {
+    const watching = keyforge(["watch", jobId.slice(0, 10)]);
+    await watching.waitFor(/watching job [0-9a-f]{12} "cli job": queued, 0\/2 units done/);
+    const lines: string[] = [];
+    const agent = new Agent({
+      hiveUrl,
+      assetsUrl,
+      dataDir: tempDir(),
+      secret: () => HIVE_SECRET,
+      threads: 1,
+      engine: "test",
+      log: (line) => lines.push(line),
+      measure: async () => 200_000,
+      retryBaseMs: 50,
+      graceMs: 1000,
+    });
+    const stop = new AbortController();
+    const running = agent.run(stop.signal);
+    try {
+      const watched = await watching.exited();
+      assert.equal(watched.status, 0, `${watched.stderr}\n${lines.join("\n")}`);
+      const view = await jobView(jobId);
+      assert.equal(view.status, "completed");
+      const best = view.best as NonNullable<JobView["best"]>;
+      assert.match(watched.stdout, /completed after \S+: 2\/2 units done/);
+      assert.ok(watched.stdout.includes(`best score ${best.score.toFixed(3)}`), watched.stdout);
+      assert.ok(watched.stdout.includes(best.layout.trimEnd()), watched.stdout);
+      assert.match(watched.stderr, /new best \d/);
+
+      const [shown, undrawn, json, cluster] = await Promise.all([
+        run(["job", jobId.slice(0, 8)]),
+        run(["job", jobId, "--assets", await closedPortUrl()]),
+        run(["job", jobId, "--json"]),
+        run(["cluster"]),
+      ]);
+      assert.equal(shown.status, 0, shown.stderr);
+      assert.match(shown.stdout, /^status\s+completed, priority 0$/m);
+      assert.match(shown.stdout, /^progress\s+100%: 2\/2 units done$/m);
+      assert.match(shown.stdout, new RegExp(`^best\\s+${best.score.toFixed(3)}$`, "m"));
+      assert.match(shown.stdout, /^scoring\s+board corne, corpora en ×1, weights default$/m);
+      assert.match(shown.stdout, /best layout \(score [\d.]+, unit [0-9a-f]{64}\.\d\):\n\s*\[/);
+      assert.match(shown.stdout, /same-finger bigrams \(SFB\)\s+\d+\.\d\d%/);
+      assert.match(shown.stdout, /top results:\n#\s+score\s+unit\s+layout\n1\s/);
+      assert.doesNotMatch(shown.stdout, /not drawn/);
+      assert.equal(undrawn.status, 0, undrawn.stderr);
+      assert.match(
+        undrawn.stdout,
+        /not drawn: cannot reach the assets gateway at http:\/\/127\.0\.0\.1:\d+ \(ECONNREFUSED\)/,
+      );
+      assert.ok(undrawn.stdout.includes(best.layout.trimEnd()), undrawn.stdout);
+      assert.equal(json.status, 0, json.stderr);
+      assert.deepEqual(JSON.parse(json.stdout), view);
+      assert.equal(cluster.status, 0, cluster.stderr);
+      assert.match(cluster.stdout, /^1 live node, [\d,]+ steps\/s in all$/m);
+      assert.ok(cluster.stdout.includes(agent.nodeId as string), cluster.stdout);
+    } finally {
+      stop.abort();
+      await running;
+    }
+  });
+
+  it("cancels a job, and watching it then ends at once with exit 1", async () => {
+    const submitted = await hive.app.inject({
+      method: "POST",
+      url: "/jobs",
+      headers: hive.auth.alice,
+      payload: {
+        name: "to cancel",
+        board: "corne",
+        corpora: [{ id: "en" }],
+        search: { units: 3, stepsPerUnit: 50_000, seed: 7 },
+      },
+    });
+    const { id } = submitted.json() as JobView;
+    const cancelled = await run(["cancel", id.slice(0, 12)]);
+    assert.equal(cancelled.status, 0, cancelled.stderr);
+    assert.match(
+      cancelled.stdout,
+      /^job [0-9a-f]{12} cancelled: 0\/3 units done \(3 cancelled\)$/m,
+    );
+    assert.equal((await jobView(id)).status, "cancelled");
+    const watched = await run(["watch", id]);
+    assertCleanFailure(watched, /keyforge: job [0-9a-f]{12} was cancelled/);
+    assert.match(watched.stdout, /"to cancel" cancelled after/);
+  });
+
+  it("fails cleanly: no hive, no key, a wrong key, a bad flag, an unknown job", async () => {
+    const nowhere = await closedPortUrl();
+    const [noHive, noKey, wrongKey, badFlag, badStatus, unknown] = await Promise.all([
+      run(["jobs"], { KEYFORGE_HIVE_URL: nowhere }),
+      run(SUBMIT, { KEYFORGE_API_KEY: "", KEYFORGE_DATA_DIR: tempDir() }),
+      run(["cancel", jobId], { KEYFORGE_API_KEY: "kf_wrong-key" }),
+      run([...SUBMIT.slice(0, 5), "--steps", "10", "--units", "20000"], {
+        KEYFORGE_HIVE_URL: nowhere,
+      }),
+      run(["jobs", "--status", "done"]),
+      run(["job", "0".repeat(64)]),
+    ]);
+    assertCleanFailure(
+      noHive,
+      /cannot reach the hive at http:\/\/127\.0\.0\.1:\d+ \(ECONNREFUSED\): is `keyforge up` running\?/,
+    );
+    assertCleanFailure(noKey, /no API key for the hive at .*set KEYFORGE_API_KEY/);
+    assertCleanFailure(wrongKey, /AUTH_INVALID: .*; set KEYFORGE_API_KEY, run `keyforge up`/);
+    assert.doesNotMatch(wrongKey.stderr, /kf_wrong-key/);
+    assertCleanFailure(badFlag, /--units: .*<=10000; --steps: .*>=10000/);
+    assertCleanFailure(badStatus, /--status must be one of queued, running, completed/);
+    assertCleanFailure(unknown, /JOB_NOT_FOUND: no job 0{64}/);
+  });
+});
