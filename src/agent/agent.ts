@@ -188,7 +188,10 @@ export class Agent {
         const { privateKey } = this.identity as AgentIdentity;
         const submission = signResult(privateKey, unit.unitId, outcome);
         await this.outbox.put({ unitId: unit.unitId, submission });
+        // Delivered before the thread takes another unit, so that unit can start from this
+        // result (the hive hands out the job's best layouts with each lease).
         this.deliver();
+        await this.delivering;
       })
       .catch(async (error: unknown) => {
         if (this.aborted.has(unit.unitId)) return;
@@ -257,8 +260,11 @@ export class Agent {
 
   /** Lets running units end within the grace period, gives the rest back, flushes the outbox. */
   private async finish(): Promise<void> {
-    const grace = sleep(this.options.graceMs ?? 30_000);
-    await Promise.race([Promise.all(this.settling.values()), grace]);
+    const graceOver = new AbortController();
+    const grace = sleep(this.options.graceMs ?? 30_000, undefined, { signal: graceOver.signal });
+    await Promise.race([Promise.all(this.settling.values()), grace.catch(() => {})]);
+    // A pending timer would keep the process alive to the end of the grace period.
+    graceOver.abort();
     for (const run of [...this.running.values()]) {
       this.aborted.add(run.unitId);
       run.abort("the agent is stopping");

@@ -10,6 +10,7 @@ import { KeyForgeError } from "../core/errors.ts";
 import { isSafeAssetPath, MAX_ASSET_PATH_LENGTH } from "../infra/asset-path.ts";
 import { type Coordinator, CoordinatorUnavailableError } from "../infra/coord/coordinator.ts";
 import { ManifestCache } from "../infra/coord/manifest-cache.ts";
+import { closeUnusedConnectionsOnClose } from "../infra/unused-connections.ts";
 import type { ErrorBody } from "../protocol/error-body.ts";
 import { BLOB_CONTENT_TYPE, contentTypeOf } from "./asset-content-type.ts";
 import { openBlobBody } from "./blob-body.ts";
@@ -84,6 +85,7 @@ export function buildAssetsGateway(
       }
     },
   });
+  closeUnusedConnectionsOnClose(app);
 
   app.addHook("onRequest", async (_request, reply) => {
     // Browsers must take the Content-Type at its word, never sniff a script out of an asset.

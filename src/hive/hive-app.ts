@@ -6,6 +6,7 @@ import {
   serializerCompiler,
   validatorCompiler,
 } from "fastify-type-provider-zod";
+import { closeUnusedConnectionsOnClose } from "../infra/unused-connections.ts";
 import { HiveContext, type HiveOptions } from "./hive-context.ts";
 import { replyToError, sendError } from "./hive-errors.ts";
 import { addRateLimits, DEFAULT_RATE_LIMITS } from "./rate-limits.ts";
@@ -28,6 +29,7 @@ export async function buildHive(options: HiveOptions): Promise<FastifyInstance> 
     bodyLimit: options.bodyLimitBytes ?? 1024 * 1024,
     trustProxy: options.trustProxy ?? false,
   });
+  closeUnusedConnectionsOnClose(app);
   // A JSON API: any other body type is refused with 415 rather than parsed as text.
   app.removeContentTypeParser("text/plain");
   app.setValidatorCompiler(validatorCompiler);
