@@ -32,11 +32,6 @@ const SECRET = "bench-distributed-secret-0123456789";
 const AGENT_NAMES = ["a", "b"] as const;
 /** Longest wait for an agent to start (tsx compiles the CLI; the first start calibrates). */
 const AGENT_START_MS = 60_000;
-/**
- * Seconds running units may go on once an agent is told to stop. No unit runs by then, but an
- * agent waits out its whole grace period before it exits (30 s by default).
- */
-const AGENT_GRACE_SECONDS = 2;
 /** Longest wait for an agent to exit after SIGTERM before it is killed. */
 const AGENT_STOP_MS = 60_000;
 /** Longest wait for one job to complete. */
@@ -96,7 +91,6 @@ class AgentProcess {
     const args = [
       ...["--import", TSX, MAIN, "agent", "--threads", "1", "--priority", "normal"],
       ...["--hive", hiveUrl, "--assets", assetsUrl, "--data-dir", dataDir, "--name", name],
-      ...["--grace", String(AGENT_GRACE_SECONDS)],
     ];
     this.child = spawn(process.execPath, args, {
       cwd: REPO_ROOT,
@@ -302,6 +296,18 @@ interface RunFigures {
   readonly stopMs: readonly number[];
 }
 
+/** Starts agent `name` on its data dir under `root`, against `stack`; `live` tracks it for cleanup. */
+function startAgent(
+  stack: Stack,
+  root: string,
+  name: string,
+  live: Set<AgentProcess>,
+): AgentProcess {
+  const agent = new AgentProcess(name, join(root, `agent-${name}`), stack.hiveUrl, stack.assetsUrl);
+  live.add(agent);
+  return agent;
+}
+
 /** Stops every agent (SIGTERM) and checks that each exited cleanly and said nothing amiss. */
 async function stopAgents(agents: readonly AgentProcess[]): Promise<number[]> {
   const stops = await Promise.all(agents.map((agent) => agent.stop()));
@@ -327,14 +333,7 @@ async function runOnce(
   const agents: AgentProcess[] = [];
   try {
     for (const name of AGENT_NAMES.slice(0, agentCount)) {
-      const agent = new AgentProcess(
-        name,
-        join(root, `agent-${name}`),
-        stack.hiveUrl,
-        stack.assetsUrl,
-      );
-      live.add(agent);
-      agents.push(agent);
+      agents.push(startAgent(stack, root, name, live));
     }
     const nodeIds = await Promise.all(agents.map((agent) => agent.registered()));
     const agentOf = new Map(nodeIds.map((id, i) => [id, agents[i]?.name as string]));
@@ -408,13 +407,7 @@ async function warmUp(root: string, live: Set<AgentProcess>): Promise<string[]> 
   try {
     for (const name of AGENT_NAMES) {
       await mkdir(join(root, `agent-${name}`));
-      const agent = new AgentProcess(
-        name,
-        join(root, `agent-${name}`),
-        stack.hiveUrl,
-        stack.assetsUrl,
-      );
-      live.add(agent);
+      const agent = startAgent(stack, root, name, live);
       agents.push(agent);
       await agent.registered();
     }

@@ -4,7 +4,6 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import type { FastifyInstance } from "fastify";
-import { Agent } from "../../src/agent/agent.ts";
 import { loadOrCreateIdentity } from "../../src/agent/agent-identity.ts";
 import { AssetCache } from "../../src/agent/asset-cache.ts";
 import { HiveClient } from "../../src/agent/hive-client.ts";
@@ -15,6 +14,7 @@ import { signResult } from "../../src/infra/node-signatures.ts";
 import type { JobView } from "../../src/protocol/job-messages.ts";
 import { eventually } from "../helpers/eventually.ts";
 import { HIVE_SECRET, startHive, type TestHive } from "../helpers/hive.ts";
+import { startTestAgent } from "../helpers/test-agent.ts";
 
 describe("the agent against a hive and an assets gateway on real sockets", () => {
   let hive: TestHive;
@@ -32,29 +32,7 @@ describe("the agent against a hive and an assets gateway on real sockets", () =>
     await hive.close();
   });
 
-  /** Starts an agent with one thread on `dataDir` (default a fresh one); `stop` ends it. */
-  function startAgent(dataDir = mkdtempSync(join(tmpdir(), "keyforge-agent-"))) {
-    const lines: string[] = [];
-    const agent = new Agent({
-      hiveUrl,
-      assetsUrl,
-      dataDir,
-      secret: () => HIVE_SECRET,
-      threads: 1,
-      engine: "test",
-      log: (line) => lines.push(line),
-      measure: async () => 200_000,
-      retryBaseMs: 50,
-      graceMs: 1000,
-    });
-    const stop = new AbortController();
-    const running = agent.run(stop.signal);
-    const halt = () => {
-      stop.abort();
-      return running;
-    };
-    return { agent, lines, dataDir, stop: halt };
-  }
+  const startAgent = (dataDir?: string) => startTestAgent({ hiveUrl, assetsUrl }, dataDir);
 
   async function submit(units: number, stepsPerUnit: number, seed: number): Promise<JobView> {
     const response = await hive.app.inject({

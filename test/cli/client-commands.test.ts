@@ -5,14 +5,14 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, afterEach, before, beforeEach, describe, it } from "node:test";
 import type { FastifyInstance } from "fastify";
-import { Agent } from "../../src/agent/agent.ts";
 import { buildAssetsGateway } from "../../src/assets/assets-gateway.ts";
 import { apiKeyFor, apiKeysFile, requireApiKey, saveApiKey } from "../../src/cli/api-keys.ts";
 import { ServerSentEventParser } from "../../src/cli/server-sent-events.ts";
 import type { KeyForgeError } from "../../src/core/errors.ts";
 import { type JobView, jobListSchema } from "../../src/protocol/job-messages.ts";
-import { HIVE_SECRET, startHive, type TestHive } from "../helpers/hive.ts";
+import { startHive, type TestHive } from "../helpers/hive.ts";
 import { assertCleanFailure, type CliResult, startCli } from "../helpers/run-cli.ts";
+import { startTestAgent } from "../helpers/test-agent.ts";
 
 const tempDir = () => mkdtempSync(join(tmpdir(), "keyforge-client-"));
 
@@ -188,21 +188,7 @@ describe("keyforge submit, jobs, job, watch, cancel and cluster against a hive",
   it("watches the job an agent completes, then shows it, its layout and metrics, and the cluster", async () => {
     const watching = keyforge(["watch", jobId.slice(0, 10)]);
     await watching.waitFor(/watching job [0-9a-f]{12} "cli job": queued, 0\/2 units done/);
-    const lines: string[] = [];
-    const agent = new Agent({
-      hiveUrl,
-      assetsUrl,
-      dataDir: tempDir(),
-      secret: () => HIVE_SECRET,
-      threads: 1,
-      engine: "test",
-      log: (line) => lines.push(line),
-      measure: async () => 200_000,
-      retryBaseMs: 50,
-      graceMs: 1000,
-    });
-    const stop = new AbortController();
-    const running = agent.run(stop.signal);
+    const { agent, lines, stop } = startTestAgent({ hiveUrl, assetsUrl });
     try {
       const watched = await watching.exited();
       assert.equal(watched.status, 0, `${watched.stderr}\n${lines.join("\n")}`);
@@ -241,8 +227,7 @@ describe("keyforge submit, jobs, job, watch, cancel and cluster against a hive",
       assert.match(cluster.stdout, /^1 live node, [\d,]+ steps\/s in all$/m);
       assert.ok(cluster.stdout.includes(agent.nodeId as string), cluster.stdout);
     } finally {
-      stop.abort();
-      await running;
+      await stop();
     }
   });
 

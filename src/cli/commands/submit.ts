@@ -29,8 +29,8 @@ interface SubmitFlags {
 }
 
 const DEFAULT_UNITS = 8;
-/** About a minute and a half per unit on one core of a current machine. */
-const DEFAULT_STEPS = 50_000_000;
+/** About a minute and a half per unit on one search thread (about 200,000 steps/s). */
+const DEFAULT_STEPS = 20_000_000;
 
 /** The flag behind each field of a submission, for errors found before anything is sent. */
 const FLAG_OF: Record<string, string> = {
