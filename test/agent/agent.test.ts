@@ -13,6 +13,7 @@ import { buildAssetsGateway } from "../../src/assets/assets-gateway.ts";
 import { signResult } from "../../src/infra/node-signatures.ts";
 import type { JobView } from "../../src/protocol/job-messages.ts";
 import { eventually } from "../helpers/eventually.ts";
+import { closedPortUrl } from "../helpers/free-port.ts";
 import { HIVE_SECRET, startHive, type TestHive } from "../helpers/hive.ts";
 import { startTestAgent } from "../helpers/test-agent.ts";
 
@@ -130,6 +131,28 @@ describe("the agent against a hive and an assets gateway on real sockets", () =>
       : [];
     assert.deepEqual(deadLetters, [], "and not refused");
     assert.equal((await jobView(job.id)).units.done, 1);
+  });
+
+  it("reports a unit it cannot run to the hive, and goes on working", async () => {
+    const job = await submit(1, 20_000, 44);
+    // Nothing listens at this gateway address: every lease of the unit fails on this agent.
+    const { lines, stop } = startTestAgent({ hiveUrl, assetsUrl: await closedPortUrl() });
+    try {
+      await eventually(
+        "the unit fails for good, its three attempts reported",
+        async () => (await jobView(job.id)).status === "failed",
+        30_000,
+      );
+      const next = await submit(1, 20_000, 45);
+      await eventually(
+        "the agent leases the next job's unit too",
+        async () => (await jobView(next.id)).status === "failed",
+        30_000,
+      );
+    } finally {
+      await stop();
+    }
+    assert.equal(lines.filter((line) => /unit \S+ failed:/.test(line)).length, 6, lines.join("\n"));
   });
 
   it("stops a unit within a heartbeat once its job is cancelled", async () => {

@@ -1,6 +1,5 @@
 import assert from "node:assert/strict";
 import { mkdtempSync, statSync, writeFileSync } from "node:fs";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, afterEach, before, beforeEach, describe, it } from "node:test";
@@ -10,6 +9,7 @@ import { apiKeyFor, apiKeysFile, requireApiKey, saveApiKey } from "../../src/cli
 import { ServerSentEventParser } from "../../src/cli/server-sent-events.ts";
 import type { KeyForgeError } from "../../src/core/errors.ts";
 import { type JobView, jobListSchema } from "../../src/protocol/job-messages.ts";
+import { closedPortUrl } from "../helpers/free-port.ts";
 import { startHive, type TestHive } from "../helpers/hive.ts";
 import { assertCleanFailure, type CliResult, startCli } from "../helpers/run-cli.ts";
 import { startTestAgent } from "../helpers/test-agent.ts";
@@ -17,14 +17,6 @@ import { startTestAgent } from "../helpers/test-agent.ts";
 const tempDir = () => mkdtempSync(join(tmpdir(), "keyforge-client-"));
 
 /** A loopback URL where nothing listens. */
-async function closedPortUrl(): Promise<string> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return `http://127.0.0.1:${port}`;
-}
-
 describe("ServerSentEventParser", () => {
   it("parses events cut anywhere, with CRLF, CR or LF line ends, comments and multi-line data", () => {
     const stream =

@@ -1,22 +1,10 @@
 import assert from "node:assert/strict";
 import { mkdtempSync } from "node:fs";
-import { type AddressInfo, createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, it } from "node:test";
+import { freePort } from "../helpers/free-port.ts";
 import { assertCleanFailure, runCli, startCli } from "../helpers/run-cli.ts";
-
-/** A loopback port free right now (the hive's key is saved per URL, so restarts reuse the port). */
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 describe("keyforge up", () => {
   it("runs the whole system on one machine, keeps its jobs across restarts, and allows one per data dir", async () => {
