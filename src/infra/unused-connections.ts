@@ -2,13 +2,15 @@ import type { Socket } from "node:net";
 import type { FastifyInstance } from "fastify";
 
 /**
- * Makes `app.close()` end the connections that carry no request. Node's `server.close()` ends
- * idle keep-alive connections, but not those that never sent a request (HTTP clients open them
- * ahead of need); each would hold the close until the headers timeout, a minute later.
- * Connections with a request in flight (long polls, event streams) are left to end it.
+ * Makes `app.close()` end every connection as soon as it carries no request. Node's
+ * `server.close()` ends the idle keep-alive connections of that moment, but neither those that
+ * never sent a request (HTTP clients open them ahead of need) nor those whose request was still
+ * running (long polls, event streams): each would hold the close for the headers or keep-alive
+ * timeout, a minute later. Requests in flight finish; their connection ends right after.
  */
 export function closeUnusedConnectionsOnClose(app: FastifyInstance): void {
   const requestsInFlight = new Map<Socket, number>();
+  let closing = false;
   app.server.on("connection", (socket: Socket) => {
     requestsInFlight.set(socket, 0);
     socket.once("close", () => requestsInFlight.delete(socket));
@@ -18,10 +20,14 @@ export function closeUnusedConnectionsOnClose(app: FastifyInstance): void {
     requestsInFlight.set(socket, (requestsInFlight.get(socket) ?? 0) + 1);
     response.once("close", () => {
       const count = requestsInFlight.get(socket);
-      if (count !== undefined) requestsInFlight.set(socket, count - 1);
+      if (count === undefined) return;
+      requestsInFlight.set(socket, count - 1);
+      // Ended, not destroyed: the answer just written still reaches the client.
+      if (closing && count === 1) socket.end();
     });
   });
   app.addHook("preClose", async () => {
+    closing = true;
     for (const [socket, count] of requestsInFlight) if (count === 0) socket.destroy();
   });
 }
