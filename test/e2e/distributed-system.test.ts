@@ -164,7 +164,7 @@ describe("the distributed system end to end, every role a process of its own", (
   });
 
   it("gives the unit of an agent killed mid-unit to another, and the job completes", async () => {
-    const id = await submit(2, 1_500_000);
+    const id = await submit(2, 600_000);
     const held = await eventually(
       "both agents run a unit",
       async () => {
