@@ -3,8 +3,10 @@ import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, it } from "node:test";
+import { freshPostgres, TEST_DATABASE_URL } from "../helpers/databases.ts";
 import { freePort } from "../helpers/free-port.ts";
 import { assertCleanFailure, runCli, startCli } from "../helpers/run-cli.ts";
+import { IsolatedValkey, TEST_VALKEY_URL } from "../helpers/valkey.ts";
 
 describe("keyforge up", () => {
   it("runs the whole system on one machine, keeps its jobs across restarts, and allows one per data dir", async () => {
@@ -52,6 +54,42 @@ describe("keyforge up", () => {
       assert.match(shown.stdout, /completed/);
     } finally {
       assert.equal((await again.stop("SIGTERM")).status, 0);
+    }
+  });
+
+  it("runs on PostgreSQL and Valkey when DATABASE_URL and KEYFORGE_VALKEY_URL name them", async () => {
+    const { db, drop } = await freshPostgres({ migrated: false });
+    const valkey = new IsolatedValkey();
+    const env = {
+      KEYFORGE_DATA_DIR: mkdtempSync(join(tmpdir(), "keyforge-up-")),
+      DATABASE_URL: TEST_DATABASE_URL,
+      KEYFORGE_DATABASE_SCHEMA: db.schema,
+      KEYFORGE_VALKEY_URL: TEST_VALKEY_URL,
+      KEYFORGE_VALKEY_PREFIX: valkey.prefix,
+      HIVE_SECRET: "",
+      KEYFORGE_API_KEY: "",
+    };
+    const up = startCli(["up", "--port", "0", "--assets-port", "0", "--threads", "0"], { env });
+    try {
+      const [, hiveUrl] = await up.waitFor(/hive: listening on (http:\/\/[\d.:]+)/, 90_000);
+      await up.waitFor(/events\s+Valkey \(KEYFORGE_VALKEY_URL\)/, 30_000);
+      const health = (await (await fetch(`${hiveUrl}/health`)).json()) as { status: string };
+      assert.equal(health.status, "ok");
+      const submitted = runCli(["submit", "--board", "corne", "--units", "1", "--steps", "10000"], {
+        env: { ...env, KEYFORGE_HIVE_URL: hiveUrl as string },
+      });
+      assert.equal(submitted.status, 0, submitted.stderr);
+      const { rows } = await db.query<{ id: string }>("SELECT id FROM jobs");
+      assert.deepEqual(rows, [{ id: submitted.stdout.trim() }], "the job is in PostgreSQL");
+      const manifest = await valkey.coordinator().getManifest();
+      assert.ok(
+        manifest.some((entry) => entry.path === "boards/corne.json"),
+        "assets in Valkey",
+      );
+    } finally {
+      assert.equal((await up.stop("SIGTERM")).status, 0);
+      await valkey.close();
+      await drop();
     }
   });
 });

@@ -168,13 +168,16 @@ async function runUp(flags: UpFlags): Promise<void> {
         const stop = new AbortController();
         const agentDone =
           threads === 0
-            ? new Promise<void>(() => {})
+            ? null
             : runLocalAgent(
                 { hiveUrl, assetsUrl },
                 { dir, secret: secrets[0] as string, threads, niceness },
                 stop.signal,
               );
-        const signal = await Promise.race([stopping, agentDone.then(() => null)]);
+        const signal = await Promise.race([
+          stopping,
+          ...(agentDone ? [agentDone.then(() => null)] : []),
+        ]);
         log(`keyforge up: ${signal ?? "the local agent ended"}: stopping`);
         stop.abort();
         // The agent gives its units back through the hive: the hive closes after it.
