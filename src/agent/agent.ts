@@ -209,8 +209,9 @@ export class Agent {
   /** Heartbeats until the agent has finished: telemetry out, commands (aborts) in. */
   private async heartbeats(): Promise<void> {
     const signal = this.beating.signal;
-    while (!signal.aborted) {
-      await sleep(this.heartbeatSeconds * 1000, undefined, { signal }).catch(() => {});
+    // The first beat goes at once: the node shows in the cluster as soon as it has joined.
+    for (let first = true; !signal.aborted; first = false) {
+      if (!first) await sleep(this.heartbeatSeconds * 1000, undefined, { signal }).catch(() => {});
       if (signal.aborted) break;
       const units = [...this.running.values()].flatMap((run) => {
         const bestScore = run.bestScore();

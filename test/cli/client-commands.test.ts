@@ -9,6 +9,7 @@ import { apiKeyFor, apiKeysFile, requireApiKey, saveApiKey } from "../../src/cli
 import { ServerSentEventParser } from "../../src/cli/server-sent-events.ts";
 import type { KeyForgeError } from "../../src/core/errors.ts";
 import { type JobView, jobListSchema } from "../../src/protocol/job-messages.ts";
+import { eventually } from "../helpers/eventually.ts";
 import { closedPortUrl } from "../helpers/free-port.ts";
 import { startHive, type TestHive } from "../helpers/hive.ts";
 import { assertCleanFailure, type CliResult, startCli } from "../helpers/run-cli.ts";
@@ -192,6 +193,10 @@ describe("keyforge submit, jobs, job, watch, cancel and cluster against a hive",
       assert.ok(watched.stdout.includes(best.layout.trimEnd()), watched.stdout);
       assert.match(watched.stderr, /new best \d/);
 
+      await eventually("the agent's heartbeat", async () => {
+        const cluster = (await (await fetch(`${hiveUrl}/cluster`)).json()) as { liveNodes: number };
+        return cluster.liveNodes === 1;
+      });
       const [shown, undrawn, json, cluster] = await Promise.all([
         run(["job", jobId.slice(0, 8)]),
         run(["job", jobId, "--assets", await closedPortUrl()]),
