@@ -213,9 +213,11 @@ export class Agent {
     for (let first = true; !signal.aborted; first = false) {
       if (!first) await sleep(this.heartbeatSeconds * 1000, undefined, { signal }).catch(() => {});
       if (signal.aborted) break;
-      const units = [...this.running.values()].flatMap((run) => {
+      // Every running unit, with its best score once it has one: the hive aborts units of
+      // cancelled jobs and keeps the leases of reported ones.
+      const units = [...this.running.values()].map((run) => {
         const bestScore = run.bestScore();
-        return bestScore === null ? [] : [{ unitId: run.unitId, bestScore }];
+        return bestScore === null ? { unitId: run.unitId } : { unitId: run.unitId, bestScore };
       });
       try {
         const reply = await this.client.heartbeat(this.nodeId as string, {

@@ -70,7 +70,11 @@ export const telemetrySchema = z.strictObject({
     .array(
       z.strictObject({
         unitId: z.string().min(1).max(200),
-        bestScore: z.number().finite(),
+        bestScore: z
+          .number()
+          .finite()
+          .optional()
+          .describe("The unit's best score so far; absent before its first epoch ends."),
       }),
     )
     .max(1024)

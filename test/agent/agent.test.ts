@@ -173,7 +173,7 @@ describe("the agent against a hive and an assets gateway on real sockets", () =>
       await eventually(
         "the agent aborts it",
         () => lines.some((line) => /aborting unit/.test(line)),
-        12_000,
+        20_000,
       );
     } finally {
       await stop();

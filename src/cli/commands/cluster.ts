@@ -21,7 +21,9 @@ async function showCluster(flags: { hive?: string; json?: boolean }): Promise<vo
     `\n${table([
       ["node", "steps/s", "units", "best of its units", "temperature", "memory"],
       ...cluster.nodes.map(({ nodeId, telemetry }) => {
-        const scores = telemetry.units.map((unit) => unit.bestScore);
+        const scores = telemetry.units.flatMap((unit) =>
+          unit.bestScore === undefined ? [] : [unit.bestScore],
+        );
         return [
           nodeId,
           stepsPerSecond(telemetry.ips),

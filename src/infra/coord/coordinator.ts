@@ -8,7 +8,7 @@ export interface NodeTelemetry {
   readonly temperatureC?: number;
   readonly memoryMb?: number;
   /** Units in progress, with their best score so far. */
-  readonly units?: readonly { readonly unitId: string; readonly bestScore: number }[];
+  readonly units?: readonly { readonly unitId: string; readonly bestScore?: number }[];
 }
 
 export interface ClusterStats {
