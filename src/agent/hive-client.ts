@@ -1,6 +1,7 @@
 import type { z } from "zod";
 import { KeyForgeError } from "../core/errors.ts";
 import { errorBodySchema } from "../protocol/error-body.ts";
+import { parseJsonText } from "../protocol/json-text.ts";
 import {
   heartbeatReplySchema,
   type LeasedUnit,
@@ -135,7 +136,7 @@ export class HiveClient {
       );
     }
     if (response.status >= 400) {
-      const error = errorBodySchema.safeParse(safeJson(text));
+      const error = parseJsonText(errorBodySchema, text);
       throw new HiveRefusedError(
         response.status,
         error.success ? error.data.code : "HIVE_REFUSED",
@@ -143,18 +144,10 @@ export class HiveClient {
       );
     }
     if (schema === null) return undefined as never;
-    const parsed = (schema as z.ZodType).safeParse(safeJson(text));
+    const parsed = parseJsonText(schema as z.ZodType, text);
     if (!parsed.success) {
       throw new HiveUnavailableError(`${method} ${path}: the answer is not what the protocol says`);
     }
     return parsed.data as never;
-  }
-}
-
-function safeJson(text: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch {
-    return undefined;
   }
 }

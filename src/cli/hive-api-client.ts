@@ -8,6 +8,7 @@ import {
   jobListSchema,
   jobViewSchema,
 } from "../protocol/job-messages.ts";
+import { parseJsonText } from "../protocol/json-text.ts";
 import { clusterSchema } from "../protocol/node-messages.ts";
 import { API_KEY_HINT } from "./api-keys.ts";
 import { ServerSentEventParser } from "./server-sent-events.ts";
@@ -51,14 +52,6 @@ interface RequestOptions {
   readonly body?: unknown;
   readonly accept?: string;
   readonly signal?: AbortSignal;
-}
-
-function safeJson(text: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch {
-    return undefined;
-  }
 }
 
 /** Why a fetch failed, as briefly as the error says it: "ECONNREFUSED", "bad port"... */
@@ -214,7 +207,7 @@ export class HiveApiClient {
     }
     if (response.ok) return response;
     const text = await response.text().catch(() => "");
-    const body = errorBodySchema.safeParse(safeJson(text));
+    const body = parseJsonText(errorBodySchema, text);
     const refusal = body.success
       ? `${body.data.code}: ${body.data.message}`
       : `${method} ${path} answered ${response.status}`;
@@ -271,7 +264,7 @@ export class HiveApiClient {
     text: string,
     schema: Schema,
   ): z.infer<Schema> {
-    const parsed = schema.safeParse(safeJson(text));
+    const parsed = parseJsonText(schema, text);
     if (!parsed.success) throw this.offProtocol(method, path);
     return parsed.data;
   }
