@@ -45,8 +45,16 @@ export class ResultOutbox {
     const entries: OutboxEntry[] = [];
     for (const name of names) {
       const file = join(this.folder, name);
+      let text: string;
       try {
-        const stored = JSON.parse(await readFile(file, "utf8")) as { unitId?: unknown };
+        text = await readFile(file, "utf8");
+      } catch (error) {
+        // Acknowledged since the folder was listed.
+        if ((error as NodeJS.ErrnoException).code === "ENOENT") continue;
+        throw error;
+      }
+      try {
+        const stored = JSON.parse(text) as { unitId?: unknown };
         if (typeof stored.unitId !== "string" || !UNIT_ID.test(stored.unitId)) {
           throw new Error("it names no unit");
         }

@@ -129,7 +129,11 @@ describe("the agent against a hive and an assets gateway on real sockets", () =>
     const deadLetters = existsSync(outbox.deadLetterFolder)
       ? readdirSync(outbox.deadLetterFolder)
       : [];
-    assert.deepEqual(deadLetters, [], "and not refused");
+    assert.deepEqual(
+      deadLetters,
+      [],
+      `and not refused:\n${[...restarted.lines, ...again.lines].join("\n")}`,
+    );
     assert.equal((await jobView(job.id)).units.done, 1);
   });
 

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, it } from "node:test";
@@ -57,6 +57,17 @@ describe("result outbox", () => {
       readFileSync(join(outbox.deadLetterFolder, letters[1] ?? ""), "utf8"),
     );
     assert.match(unreadable.reason, /^unreadable/);
+  });
+
+  it("skips a result acknowledged while the outbox is being read, not a dead letter", async () => {
+    const outbox = outboxIn();
+    const units = Array.from({ length: 50 }, (_, position) => unit(position));
+    for (const unitId of units) await outbox.put({ unitId, submission: submission(1) });
+    const reading = new ResultOutbox(join(outbox.folder, "..")).pending();
+    await Promise.all(units.map((unitId) => outbox.acknowledge(unitId)));
+    await reading;
+    assert.deepEqual(await outbox.pending(), []);
+    assert.equal(existsSync(outbox.deadLetterFolder), false);
   });
 
   it("refuses a unit id that is not one (no path tricks)", async () => {
