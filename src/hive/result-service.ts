@@ -16,6 +16,7 @@ import { MicroBatcher } from "../infra/micro-batcher.ts";
 import { publicKeyObject, verifyText } from "../infra/node-signatures.ts";
 import { type ResultSubmission, resultSigningText } from "../protocol/node-messages.ts";
 import { publishBestEffort } from "./event-publishing.ts";
+import { statusOf } from "./hive-errors.ts";
 import type { JobModels } from "./job-models.ts";
 
 /** How far a result's timestamp may be from the hive's clock. */
@@ -95,6 +96,24 @@ export class ResultService {
         "this nonce was used before: sign every result with a new one",
       );
     }
+    try {
+      return await this.decide(nodeId, unitId, submission);
+    } catch (error) {
+      // The agent sends the same result again after an outage: its nonce must pass then.
+      const refusedForGood = error instanceof KeyForgeError && statusOf(error.code) < 500;
+      if (!refusedForGood) {
+        await this.options.coordinator.forgetNonce(nodeId, submission.nonce).catch(() => {});
+      }
+      throw error;
+    }
+  }
+
+  /** Re-scores a result whose signature and nonce checked out, and stores it exactly once. */
+  private async decide(
+    nodeId: string,
+    unitId: string,
+    submission: ResultSubmission,
+  ): Promise<ResultAnswer> {
     const jobId = jobIdOfUnit(unitId);
     const { problem, model } = await this.options.models.modelOf(jobId).catch((error) => {
       throw error instanceof KeyForgeError && error.code === "JOB_NOT_FOUND"
@@ -121,7 +140,7 @@ export class ResultService {
       steps: submission.steps,
       durationMs: submission.durationMs,
       nonce: submission.nonce,
-      signature,
+      signature: submission.signature,
     });
     if (acceptance instanceof KeyForgeError) throw acceptance;
     if (acceptance.created) await this.announce(jobId, acceptance);

@@ -34,14 +34,19 @@ export interface TestHive {
  */
 export async function startHive(
   stack: "server" | "embedded",
-  options: { maxQueuedUnits?: number; rateLimits?: RateLimits } = {},
+  options: {
+    maxQueuedUnits?: number;
+    rateLimits?: RateLimits;
+    /** What the hive is given in place of the database (a fault-injecting wrapper). */
+    wrapDatabase?: (db: Database) => Database;
+  } = {},
 ): Promise<TestHive> {
   const { db, drop } = stack === "server" ? await freshPostgres() : await freshPglite();
   const valkey = stack === "server" ? new IsolatedValkey() : null;
   const coordinator = valkey ? valkey.coordinator() : new MemoryCoordinator();
   await new AssetPublisher({ coordinator, folders: [SYSTEM_DATA_DIR], log: () => {} }).reconcile();
   const app = await buildHive({
-    db,
+    db: options.wrapDatabase ? options.wrapDatabase(db) : db,
     coordinator,
     secrets: [HIVE_SECRET],
     maxQueuedUnits: options.maxQueuedUnits,

@@ -4,6 +4,7 @@ import type { CoordinatorEvent } from "../../src/infra/coord/coordinator.ts";
 import { type JobContent, jobViewSchema } from "../../src/protocol/job-messages.ts";
 import { type LeasedUnit, resultAcceptedSchema } from "../../src/protocol/node-messages.ts";
 import { eventually } from "../helpers/eventually.ts";
+import { FlakyDatabase } from "../helpers/flaky-database.ts";
 import { startHive, type TestHive } from "../helpers/hive.ts";
 import {
   layoutsOf as layoutsOn,
@@ -17,9 +18,15 @@ import {
 for (const stack of ["embedded", "server"] as const) {
   describe(`hive results API (${stack === "server" ? "PostgreSQL + Redis" : "PGlite + in-memory"})`, () => {
     let hive: TestHive;
+    let flaky: FlakyDatabase;
     const events: CoordinatorEvent[] = [];
     before(async () => {
-      hive = await startHive(stack);
+      hive = await startHive(stack, {
+        wrapDatabase: (db) => {
+          flaky = new FlakyDatabase(db);
+          return flaky.db;
+        },
+      });
       await hive.coordinator.subscribe((event) => events.push(event));
     });
     after(() => hive.close());
@@ -111,6 +118,24 @@ for (const stack of ["embedded", "server"] as const) {
         [unit.unitId],
       );
       assert.equal(rows[0]?.count, 1);
+    });
+
+    it("accepts a result sent again after the database failed to store it", async () => {
+      const node = await agent();
+      const { job, units } = await leasedJob(node, 1, 4);
+      const layouts = await layoutsOf(job.content);
+      const unit = units[0] as LeasedUnit;
+      const body = signed(node, unit.unitId, layouts.start.text, layouts.start.score);
+      flaky.failing = /accept_results/;
+      try {
+        const failed = await submit(node, unit.unitId, body);
+        assert.deepEqual([failed.statusCode, failed.json().code], [503, "DATABASE_UNAVAILABLE"]);
+      } finally {
+        flaky.failing = null;
+      }
+      const retried = await submit(node, unit.unitId, body);
+      assert.equal(retried.statusCode, 200, retried.body);
+      assert.equal(resultAcceptedSchema.parse(retried.json()).created, true);
     });
 
     it("refuses forged, stale, replayed, wrongly scored and impossible results", async () => {

@@ -64,6 +64,8 @@ export interface Coordinator {
   getClusterStats(): Promise<ClusterStats>;
   /** True the first time a (node, nonce) pair is seen within `ttlSeconds`: replays get false. */
   checkAndSetNonce(nodeId: string, nonce: string, ttlSeconds: number): Promise<boolean>;
+  /** Makes a nonce new again: its request failed before the hive could decide on it. */
+  forgetNonce(nodeId: string, nonce: string): Promise<void>;
   /**
    * Stores the blob under its SHA-256 (checked), then points the manifest entry at it: a reader
    * never finds an entry whose blob is missing or partial.

@@ -81,6 +81,10 @@ export class MemoryCoordinator implements Coordinator {
     return this.setNx(`nonce:${nodeId}:${nonce}`, 1, ttlSeconds);
   }
 
+  async forgetNonce(nodeId: string, nonce: string): Promise<void> {
+    this.expiring.delete(`nonce:${nodeId}:${nonce}`);
+  }
+
   async countRequest(key: string, windowMs: number, requests = 1): Promise<RequestCount> {
     const name = `ratelimit:${key}`;
     const now = this.now();

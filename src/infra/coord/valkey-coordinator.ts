@@ -200,6 +200,10 @@ export class ValkeyCoordinator implements Coordinator {
     return reply === "OK";
   }
 
+  async forgetNonce(nodeId: string, nonce: string): Promise<void> {
+    await guarded(this.valkey, () => this.valkey.del(this.keys.nonce(nodeId, nonce)));
+  }
+
   countRequest(key: string, windowMs: number, requests = 1): Promise<RequestCount> {
     return this.requestCounts.submit({ key: this.keys.requestCount(key), windowMs, requests });
   }

@@ -51,6 +51,14 @@ for (const [name, create] of implementations) {
       assert.equal(await coordinator.checkAndSetNonce(node, "n1", TTL), true);
     });
 
+    it("forgets a nonce on request, so its next use is the first again", async () => {
+      const node = `node-${unique()}`;
+      assert.equal(await coordinator.checkAndSetNonce(node, "n1", TTL), true);
+      await coordinator.forgetNonce(node, "n1");
+      assert.equal(await coordinator.checkAndSetNonce(node, "n1", TTL), true);
+      assert.equal(await coordinator.checkAndSetNonce(node, "n1", TTL), false);
+    });
+
     it("counts requests in a window that starts with its first request", async () => {
       const key = `client-${unique()}`;
       const windowMs = TTL * 1000;
