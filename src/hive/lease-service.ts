@@ -7,7 +7,7 @@ import { NodeRepository } from "../infra/db/node-repository.ts";
 import { ResultRepository } from "../infra/db/result-repository.ts";
 import { type UnitRecord, UnitRepository } from "../infra/db/unit-repository.ts";
 import type { LeasedUnit } from "../protocol/node-messages.ts";
-import { publishBestEffort, publishUnitReturn } from "./event-publishing.ts";
+import { publishUnitReturn } from "./event-publishing.ts";
 import { DEFAULT_MAX_ATTEMPTS } from "./reaper.ts";
 import type { WorkSignal } from "./work-signal.ts";
 
@@ -71,9 +71,10 @@ export class LeaseService {
     if (!(await this.units.releaseUnit(unitId, nodeId))) {
       throw new KeyForgeError("LEASE_NOT_HELD", `unit ${unitId} is not leased to node ${nodeId}`);
     }
-    await publishBestEffort(
+    await publishUnitReturn(
       this.options.coordinator,
-      { type: "unit.requeued", unitId },
+      unitId,
+      { outcome: "requeued" },
       this.options.log,
     );
   }

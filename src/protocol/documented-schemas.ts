@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { analysisDocumentSchema } from "./analysis-document.ts";
 import { assetEventSchema, manifestSchema } from "./asset-messages.ts";
+import { jobEventSchema } from "./job-events.ts";
 
 /** JSON Schemas of the documents KeyForge prints, by the file name they are published under. */
 export function documentedSchemas(): Record<string, unknown> {
@@ -12,6 +13,10 @@ export function documentedSchemas(): Record<string, unknown> {
     "asset-manifest.schema.json": {
       title: "KeyForge asset manifest (GET /manifest of the assets gateway)",
       ...z.toJSONSchema(manifestSchema),
+    },
+    "job-event.schema.json": {
+      title: "KeyForge job event (GET /jobs/:id/events and GET /events of the hive)",
+      ...z.toJSONSchema(jobEventSchema),
     },
     "asset-event.schema.json": {
       title: "KeyForge asset event (asset.updated, asset.removed on the event bus)",

@@ -27,6 +27,16 @@ export const unitDoneEventSchema = z
   })
   .describe("A unit's result was accepted.");
 
+export const unitRequeuedEventSchema = z
+  .strictObject({ type: z.literal("unit.requeued"), jobId: sha256Hex, unitId: z.string() })
+  .describe(
+    "A unit went back to the queue: its agent gave it back, could not run it, or went silent.",
+  );
+
+export const unitFailedEventSchema = z
+  .strictObject({ type: z.literal("unit.failed"), jobId: sha256Hex, unitId: z.string() })
+  .describe("A unit failed for good: every attempt allowed to it ended without a result.");
+
 export const jobCompletedEventSchema = z
   .strictObject({
     type: z.literal("job.completed"),
@@ -45,6 +55,8 @@ export const jobEventSchema = z.discriminatedUnion("type", [
   jobCreatedEventSchema,
   jobProgressEventSchema,
   unitDoneEventSchema,
+  unitRequeuedEventSchema,
+  unitFailedEventSchema,
   jobCompletedEventSchema,
   jobCancelledEventSchema,
 ]);

@@ -4,6 +4,7 @@ import { buildHive } from "../../src/hive/hive-app.ts";
 import type { CoordinatorEvent } from "../../src/infra/coord/coordinator.ts";
 import { NodeRepository } from "../../src/infra/db/node-repository.ts";
 import { UnitRepository } from "../../src/infra/db/unit-repository.ts";
+import { jobEventSchema } from "../../src/protocol/job-events.ts";
 import type { JobView } from "../../src/protocol/job-messages.ts";
 import { leaseReplySchema } from "../../src/protocol/node-messages.ts";
 import { eventually } from "../helpers/eventually.ts";
@@ -107,7 +108,11 @@ for (const stack of ["embedded", "server"] as const) {
 
     it("takes a released unit back for the next agent", async () => {
       await drain();
-      await submit(3, 1);
+      const job = await submit(3, 1);
+      const events: CoordinatorEvent[] = [];
+      const unsubscribe = await hive.coordinator.subscribe((event) => {
+        if (event.type === "unit.requeued") events.push(event);
+      });
       const [a, b] = [await registered(), await registered()];
       const [unit] = leaseReplySchema.parse((await lease(a, 1)).json()).units;
       assert.ok(unit);
@@ -119,6 +124,13 @@ for (const stack of ["embedded", "server"] as const) {
         });
       assert.equal((await release(b)).statusCode, 409, "only the holder releases");
       assert.equal((await release(a)).statusCode, 204);
+      await eventually("the job's streams hear of it", () => events.length > 0);
+      await unsubscribe();
+      assert.deepEqual(jobEventSchema.parse(events[0]), {
+        type: "unit.requeued",
+        jobId: job.id,
+        unitId: unit.unitId,
+      });
       assert.deepEqual(
         leaseReplySchema.parse((await lease(b, 1)).json()).units.map((u) => u.unitId),
         [unit.unitId],
@@ -162,6 +174,7 @@ for (const stack of ["embedded", "server"] as const) {
         ending,
       );
       assert.equal(events.at(-1)?.status, "failed");
+      for (const event of events) jobEventSchema.parse(event);
     });
 
     it("refuses leases for another node, for removed nodes, and without a token", async () => {

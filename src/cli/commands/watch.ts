@@ -49,6 +49,14 @@ function apply(state: Watched, event: JobEvent): boolean {
       state.units.done++;
       state.units.leased = Math.max(0, state.units.leased - 1);
       return false;
+    case "unit.requeued":
+      state.units.queued++;
+      state.units.leased = Math.max(0, state.units.leased - 1);
+      return false;
+    case "unit.failed":
+      state.units.failed++;
+      state.units.leased = Math.max(0, state.units.leased - 1);
+      return false;
     case "job.completed":
     case "job.cancelled":
       state.status = event.type === "job.completed" ? event.status : "cancelled";
