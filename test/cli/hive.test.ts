@@ -26,6 +26,10 @@ describe("keyforge admin key and keyforge hive", () => {
     const [, url] = await hive.waitFor(/hive: listening on (http:\/\/127\.0\.0\.1:\d+)/, 60_000);
     const health = await fetch(`${url}/health`);
     assert.equal(health.status, 200);
+    assertCleanFailure(
+      runCli(["admin", "key", "list", "--database", database]),
+      /the embedded database in \S+ is in use by process \d+/,
+    );
     const mine = await fetch(`${url}/jobs?mine=true`, {
       headers: { authorization: `Bearer ${token}` },
     });

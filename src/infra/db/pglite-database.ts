@@ -1,5 +1,6 @@
 import { mkdirSync } from "node:fs";
 import { PGlite, type PGliteInterface, type Results, type Transaction } from "@electric-sql/pglite";
+import { lockForProcess } from "../process-lock.ts";
 import {
   type Database,
   DatabaseUnavailableError,
@@ -27,41 +28,71 @@ function shaped<Row>(result: Results<Row>): SqlResult<Row> {
 /**
  * The store embedded in the process (PGlite: PostgreSQL compiled to WebAssembly), for
  * `keyforge up` and tests. Same SQL, same migrations; one connection, so statements and
- * transactions run one after the other.
+ * transactions run one after the other. A database in a folder allows one process at a time:
+ * a lock file beside the folder (`<folder>.lock`) refuses a second one, which would corrupt it.
  */
 export class PgliteDatabase implements Database {
   readonly engine = "pglite";
   readonly schema = "public";
-  private readonly pglite: PGliteInterface;
   /** Resolves once the database is open; a database that cannot open fails every call clearly. */
-  private readonly ready: Promise<void>;
+  private readonly opened: Promise<PGliteInterface>;
+  private unlock: (() => Promise<void>) | null = null;
 
   /**
    * `source` is the folder that keeps the database, or an open PGlite instance (a clone, say);
    * without it, the database lives in memory.
    */
   constructor(source?: string | PGliteInterface) {
-    this.pglite = typeof source === "object" ? source : new PGlite(createdFolder(source));
-    this.ready = this.pglite.waitReady.catch((error: unknown) => {
-      throw new DatabaseUnavailableError(
-        `the embedded database${typeof source === "string" ? ` in ${source}` : ""} cannot be opened: ${(error as Error).message}`,
-      );
-    });
+    const folder = typeof source === "string" ? createdFolder(source) : undefined;
+    this.opened = (typeof source === "object" ? Promise.resolve(source) : this.open(folder)).catch(
+      (error: unknown) => {
+        throw error instanceof DatabaseUnavailableError
+          ? error
+          : new DatabaseUnavailableError(
+              `the embedded database${folder ? ` in ${folder}` : ""} cannot be opened: ${(error as Error).message}`,
+            );
+      },
+    );
     // Reported by the first call that needs the database, not as an unhandled rejection.
-    this.ready.catch(() => {});
+    this.opened.catch(() => {});
+  }
+
+  private async open(folder: string | undefined): Promise<PGliteInterface> {
+    if (folder !== undefined) {
+      this.unlock = await lockForProcess(
+        `${folder}.lock`,
+        `the embedded database in ${folder}`,
+      ).catch((error: unknown) => {
+        throw new DatabaseUnavailableError((error as Error).message);
+      });
+    }
+    try {
+      const pglite = new PGlite(folder);
+      await pglite.waitReady;
+      return pglite;
+    } catch (error) {
+      await this.releaseLock();
+      throw error;
+    }
+  }
+
+  private async releaseLock(): Promise<void> {
+    const unlock = this.unlock;
+    this.unlock = null;
+    await unlock?.();
   }
 
   async query<Row = Record<string, unknown>>(
     text: string,
     params?: readonly unknown[],
   ): Promise<SqlResult<Row>> {
-    await this.ready;
-    return shaped(await this.pglite.query<Row>(text, params as unknown[] | undefined));
+    const pglite = await this.opened;
+    return shaped(await pglite.query<Row>(text, params as unknown[] | undefined));
   }
 
   async transaction<T>(work: (tx: SqlExecutor) => Promise<T>): Promise<T> {
-    await this.ready;
-    return this.pglite.transaction((tx: Transaction) =>
+    const pglite = await this.opened;
+    return pglite.transaction((tx: Transaction) =>
       work({
         query: async <Row>(text: string, params?: readonly unknown[]) =>
           shaped(await tx.query<Row>(text, params as unknown[] | undefined)),
@@ -70,12 +101,12 @@ export class PgliteDatabase implements Database {
   }
 
   async withMigrationSession<T>(work: (session: MigrationSession) => Promise<T>): Promise<T> {
-    await this.ready;
+    const pglite = await this.opened;
     return work({
       query: async (text, values) => {
         if (values !== undefined && values.length > 0) return this.query(text, values);
         // A migration file holds several statements: run them as one simple query.
-        const results = await this.pglite.exec(text);
+        const results = await pglite.exec(text);
         const last = results.at(-1);
         return last ? shaped(last as Results<Record<string, unknown>>) : { rows: [], rowCount: 0 };
       },
@@ -83,10 +114,8 @@ export class PgliteDatabase implements Database {
   }
 
   async close(): Promise<void> {
-    const opened = await this.ready.then(
-      () => true,
-      () => false,
-    );
-    if (opened && !this.pglite.closed) await this.pglite.close();
+    const pglite = await this.opened.catch(() => null);
+    if (pglite && !pglite.closed) await pglite.close();
+    await this.releaseLock();
   }
 }

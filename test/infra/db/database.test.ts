@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { spawnSync } from "node:child_process";
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { before, describe, it } from "node:test";
@@ -58,6 +59,28 @@ describe("PgliteDatabase in a folder", () => {
     } finally {
       await reopened.close();
     }
+  });
+
+  it("refuses a folder another process has open, and takes over a dead one's lock", async () => {
+    const folder = join(mkdtempSync(join(tmpdir(), "keyforge-pglite-")), "db");
+    // The test runner that started this process runs as long as it does.
+    writeFileSync(`${folder}.lock`, `${process.ppid}\n`);
+    const refused = new PgliteDatabase(folder);
+    await assert.rejects(refused.query("SELECT 1"), (error: unknown) => {
+      assert.ok(error instanceof DatabaseUnavailableError);
+      assert.match(error.message, new RegExp(`in use by process ${process.ppid}`));
+      return true;
+    });
+    await refused.close();
+    assert.equal(readFileSync(`${folder}.lock`, "utf8"), `${process.ppid}\n`, "its lock stays");
+
+    const exited = spawnSync(process.execPath, ["-e", "process.pid"]).pid;
+    writeFileSync(`${folder}.lock`, `${exited}\n`);
+    const db = new PgliteDatabase(folder);
+    assert.deepEqual((await db.query("SELECT 1 AS one")).rows, [{ one: 1 }]);
+    assert.equal(readFileSync(`${folder}.lock`, "utf8"), `${process.pid}\n`);
+    await db.close();
+    assert.equal(existsSync(`${folder}.lock`), false, "closing releases the lock");
   });
 
   it("reports a folder that holds no database as unavailable, and still closes", async () => {
