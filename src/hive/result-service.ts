@@ -86,10 +86,15 @@ export class ResultService {
         "the result's timestamp is more than 15 minutes off the hive's clock",
       );
     }
-    if (!(await this.freshNonce(nodeId, submission.nonce))) {
+    const claimedFor = await this.claimNonce(nodeId, submission.nonce, unitId);
+    if (claimedFor !== null) {
       const stored = await this.results.resultOfUnit(unitId);
       if (stored?.nodeId === nodeId && stored.nonce === submission.nonce) {
         return this.answer({ result: stored, created: false, newBest: false, jobFinished: null });
+      }
+      if (claimedFor === unitId) {
+        // The same result, sent again while the hive still decides on the first copy.
+        throw new KeyForgeError("RESULT_PENDING", "this result is still being decided on");
       }
       throw new KeyForgeError(
         "NONCE_REPLAYED",
@@ -156,12 +161,15 @@ export class ResultService {
     return this.nodeKeys.set(nodeId, publicKeyObject(node.publicKey));
   }
 
-  /** True the first time a nonce is seen; without Valkey, the exactly-once rule stands alone. */
-  private async freshNonce(nodeId: string, nonce: string): Promise<boolean> {
+  /**
+   * Null the first time a nonce is seen, else the unit it came with; without Valkey, the
+   * exactly-once rule stands alone.
+   */
+  private async claimNonce(nodeId: string, nonce: string, unitId: string): Promise<string | null> {
     try {
-      return await this.options.coordinator.checkAndSetNonce(nodeId, nonce, NONCE_TTL_SECONDS);
+      return await this.options.coordinator.claimNonce(nodeId, nonce, unitId, NONCE_TTL_SECONDS);
     } catch (error) {
-      if (error instanceof CoordinatorUnavailableError) return true;
+      if (error instanceof CoordinatorUnavailableError) return null;
       throw error;
     }
   }

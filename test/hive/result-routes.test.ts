@@ -100,13 +100,14 @@ for (const stack of ["embedded", "server"] as const) {
       const answers = await Promise.all(
         Array.from({ length: 6 }, () => submit(node, unit.unitId, body)),
       );
-      // One is accepted; copies that race it get its stored answer, or a 409 to retry later.
+      // One is accepted; copies that race it get its stored answer, or a 503 to retry later.
       const accepted = answers
         .filter((a) => a.statusCode === 200)
         .map((a) => resultAcceptedSchema.parse(a.json()));
       assert.equal(accepted.filter((a) => a.created).length, 1);
       for (const other of answers.filter((a) => a.statusCode !== 200)) {
-        assert.deepEqual([other.statusCode, other.json().code], [409, "NONCE_REPLAYED"]);
+        assert.deepEqual([other.statusCode, other.json().code], [503, "RESULT_PENDING"]);
+        assert.ok(Number(other.headers["retry-after"]) > 0);
       }
       const later = await submit(node, unit.unitId, body);
       assert.equal(later.statusCode, 200, later.body);

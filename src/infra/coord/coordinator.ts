@@ -62,8 +62,16 @@ export interface Coordinator {
   updateHeartbeat(nodeId: string, telemetry: NodeTelemetry): Promise<void>;
   /** Nodes whose last heartbeat is younger than HEARTBEAT_TTL_SECONDS. */
   getClusterStats(): Promise<ClusterStats>;
-  /** True the first time a (node, nonce) pair is seen within `ttlSeconds`: replays get false. */
-  checkAndSetNonce(nodeId: string, nonce: string, ttlSeconds: number): Promise<boolean>;
+  /**
+   * Claims a (node, nonce) pair for `unitId` for `ttlSeconds`: null the first time, else the
+   * unit it was claimed for (a replay, or the same result sent twice).
+   */
+  claimNonce(
+    nodeId: string,
+    nonce: string,
+    unitId: string,
+    ttlSeconds: number,
+  ): Promise<string | null>;
   /** Makes a nonce new again: its request failed before the hive could decide on it. */
   forgetNonce(nodeId: string, nonce: string): Promise<void>;
   /**

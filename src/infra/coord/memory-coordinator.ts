@@ -77,8 +77,17 @@ export class MemoryCoordinator implements Coordinator {
     };
   }
 
-  async checkAndSetNonce(nodeId: string, nonce: string, ttlSeconds: number): Promise<boolean> {
-    return this.setNx(`nonce:${nodeId}:${nonce}`, 1, ttlSeconds);
+  async claimNonce(
+    nodeId: string,
+    nonce: string,
+    unitId: string,
+    ttlSeconds: number,
+  ): Promise<string | null> {
+    const key = `nonce:${nodeId}:${nonce}`;
+    const claimed = this.live(key);
+    if (claimed) return claimed.value as string;
+    this.setNx(key, unitId, ttlSeconds);
+    return null;
   }
 
   async forgetNonce(nodeId: string, nonce: string): Promise<void> {

@@ -193,11 +193,16 @@ export class ValkeyCoordinator implements Coordinator {
     });
   }
 
-  async checkAndSetNonce(nodeId: string, nonce: string, ttlSeconds: number): Promise<boolean> {
-    const reply = await guarded(this.valkey, () =>
-      this.valkey.set(this.keys.nonce(nodeId, nonce), "1", "EX", ttlSeconds, "NX"),
+  claimNonce(
+    nodeId: string,
+    nonce: string,
+    unitId: string,
+    ttlSeconds: number,
+  ): Promise<string | null> {
+    // SET NX GET: sets a missing key and answers nil, or answers the value it left in place.
+    return guarded(this.valkey, () =>
+      this.valkey.set(this.keys.nonce(nodeId, nonce), unitId, "EX", ttlSeconds, "NX", "GET"),
     );
-    return reply === "OK";
   }
 
   async forgetNonce(nodeId: string, nonce: string): Promise<void> {

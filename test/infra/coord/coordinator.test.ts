@@ -41,22 +41,23 @@ for (const [name, create] of implementations) {
       assert.equal(await coordinator.tryReserveProfileUpdate(cpu), true);
     });
 
-    it("accepts a nonce once and rejects its replay until it expires", async () => {
+    it("lets a nonce be claimed once, naming its unit to replays until it expires", async () => {
       const node = `node-${unique()}`;
-      assert.equal(await coordinator.checkAndSetNonce(node, "n1", TTL), true);
-      assert.equal(await coordinator.checkAndSetNonce(node, "n1", TTL), false);
-      assert.equal(await coordinator.checkAndSetNonce(node, "n2", TTL), true);
-      assert.equal(await coordinator.checkAndSetNonce(`other-${node}`, "n1", TTL), true);
+      assert.equal(await coordinator.claimNonce(node, "n1", "u1", TTL), null);
+      assert.equal(await coordinator.claimNonce(node, "n1", "u2", TTL), "u1");
+      assert.equal(await coordinator.claimNonce(node, "n1", "u1", TTL), "u1");
+      assert.equal(await coordinator.claimNonce(node, "n2", "u2", TTL), null);
+      assert.equal(await coordinator.claimNonce(`other-${node}`, "n1", "u3", TTL), null);
       await sleep(TTL * 1000 + 200);
-      assert.equal(await coordinator.checkAndSetNonce(node, "n1", TTL), true);
+      assert.equal(await coordinator.claimNonce(node, "n1", "u4", TTL), null);
     });
 
-    it("forgets a nonce on request, so its next use is the first again", async () => {
+    it("forgets a nonce on request, so its next claim is the first again", async () => {
       const node = `node-${unique()}`;
-      assert.equal(await coordinator.checkAndSetNonce(node, "n1", TTL), true);
+      assert.equal(await coordinator.claimNonce(node, "n1", "u1", TTL), null);
       await coordinator.forgetNonce(node, "n1");
-      assert.equal(await coordinator.checkAndSetNonce(node, "n1", TTL), true);
-      assert.equal(await coordinator.checkAndSetNonce(node, "n1", TTL), false);
+      assert.equal(await coordinator.claimNonce(node, "n1", "u1", TTL), null);
+      assert.equal(await coordinator.claimNonce(node, "n1", "u1", TTL), "u1");
     });
 
     it("counts requests in a window that starts with its first request", async () => {
@@ -229,7 +230,7 @@ describe("coordinator when Valkey is down", () => {
   it("fails fast with COORDINATOR_UNAVAILABLE instead of hanging", async () => {
     const down = new ValkeyCoordinator("redis://127.0.0.1:1");
     const started = Date.now();
-    for (const call of [() => down.checkAndSetNonce("n", "x", 1), () => down.ping()]) {
+    for (const call of [() => down.claimNonce("n", "x", "u", 1), () => down.ping()]) {
       await assert.rejects(
         call(),
         (e: unknown) => (e as { code?: string }).code === "COORDINATOR_UNAVAILABLE",
