@@ -5,7 +5,7 @@ import { type AgentIdentity, loadOrCreateIdentity } from "./agent-identity.ts";
 import { AssetCache } from "./asset-cache.ts";
 import { calibratedIps } from "./calibration.ts";
 import { detectHardware } from "./hardware.ts";
-import { HiveClient, HiveRefusedError } from "./hive-client.ts";
+import { HiveClient, HiveRefusedError, HiveUnavailableError } from "./hive-client.ts";
 import { ResultOutbox } from "./result-outbox.ts";
 import { runUnit, type UnitRun } from "./unit-runner.ts";
 
@@ -41,6 +41,11 @@ function backoff(baseMs: number, attempt: number): number {
   return ceiling / 2 + Math.random() * (ceiling / 2);
 }
 
+/** The hive no longer knows the node's token (it expired): kept, and sent once registered again. */
+function isAuthenticationError(error: HiveRefusedError): boolean {
+  return error.status === 401 && error.code !== "RESULT_SIGNATURE_INVALID";
+}
+
 /**
  * A worker node (`keyforge agent`): registers with the hive, leases as many units as it has
  * threads, runs each on a worker thread, heartbeats their progress and obeys the hive's
@@ -53,9 +58,15 @@ export class Agent {
   private readonly client: HiveClient;
   private readonly outbox: ResultOutbox;
   private readonly assets: AssetCache;
+  /** Units whose search runs now. */
   private readonly running = new Map<string, UnitRun>();
-  /** Per running unit: settles once its result is in the outbox (or its failure reported). */
+  /**
+   * Per leased unit: settles once its result is delivered (or its failure reported). A thread
+   * takes its next unit then, so that unit can start from this one's result.
+   */
   private readonly settling = new Map<string, Promise<void>>();
+  /** Results in the outbox, not yet acknowledged: reported in heartbeats, so their leases hold. */
+  private readonly undelivered = new Set<string>();
   /** Units stopped on purpose (the hive's command, or shutdown): not failures. */
   private readonly aborted = new Set<string>();
   /** Ends the heartbeats, once the last unit has ended. */
@@ -65,6 +76,13 @@ export class Agent {
   private heartbeatSeconds = 5;
   private tokenExpiresAt = 0;
   private delivering: Promise<void> = Promise.resolve();
+  /** The next delivery attempt after a failed one, and how many failed in a row. */
+  private redelivery: NodeJS.Timeout | null = null;
+  private failedDeliveries = 0;
+  /** Units given back in a row because the assets gateway could not be reached. */
+  private unavailableAssets = 0;
+  /** Aborted when the agent is asked to stop. */
+  private stopping: AbortSignal = new AbortController().signal;
 
   constructor(options: AgentOptions) {
     this.options = options;
@@ -97,14 +115,18 @@ export class Agent {
       calibratedIps: ips,
       ...(this.options.name ? { name: this.options.name } : {}),
     };
+    this.stopping = stop;
     if (!(await this.register(stop))) return;
     log(`agent: node ${this.identity.nodeId} registered with ${this.options.hiveUrl}`);
     this.deliver();
     const beating = this.heartbeats();
-    await this.leaseUntil(stop);
-    await this.finish();
-    this.beating.abort();
-    await beating;
+    try {
+      await this.leaseUntil(stop);
+      await this.finish();
+    } finally {
+      this.beating.abort();
+      await beating;
+    }
   }
 
   /** Registers, retrying while the hive is unreachable or refuses the secret; false if stopped. */
@@ -131,10 +153,7 @@ export class Agent {
 
   /** A node call that re-registers once when the hive no longer knows the node's token. */
   private async asNode<T>(call: () => Promise<T>, stop: AbortSignal): Promise<T> {
-    if (this.tokenExpiresAt - Date.now() < 5 * 60_000) {
-      const renewed = await this.client.renewToken(this.nodeId as string).catch(() => null);
-      if (renewed) this.tokenExpiresAt = Date.parse(renewed.expiresAt);
-    }
+    await this.renewTokenIfDue();
     try {
       return await call();
     } catch (error) {
@@ -144,12 +163,23 @@ export class Agent {
     }
   }
 
+  /** Renews the node's token when it has less than five minutes left (best effort). */
+  private async renewTokenIfDue(): Promise<void> {
+    if (this.tokenExpiresAt - Date.now() >= 5 * 60_000) return;
+    const renewed = await this.client.renewToken(this.nodeId as string).catch(() => null);
+    if (renewed) this.tokenExpiresAt = Date.parse(renewed.expiresAt);
+  }
+
   private async leaseUntil(stop: AbortSignal): Promise<void> {
+    const stopped = new Promise<void>((resolve) => {
+      if (stop.aborted) resolve();
+      stop.addEventListener("abort", () => resolve(), { once: true });
+    });
     let failures = 0;
     while (!stop.aborted) {
-      const free = this.options.threads - this.running.size;
+      const free = this.options.threads - this.settling.size;
       if (free === 0) {
-        await Promise.race(this.settling.values());
+        await Promise.race([...this.settling.values(), stopped]);
         continue;
       }
       try {
@@ -185,21 +215,31 @@ export class Agent {
     this.running.set(unit.unitId, run);
     const settled = run.done
       .then(async (outcome) => {
+        this.running.delete(unit.unitId);
+        this.unavailableAssets = 0;
         const { privateKey } = this.identity as AgentIdentity;
         const submission = signResult(privateKey, unit.unitId, outcome);
         await this.outbox.put({ unitId: unit.unitId, submission });
-        // Delivered before the thread takes another unit, so that unit can start from this
-        // result (the hive hands out the job's best layouts with each lease).
+        this.undelivered.add(unit.unitId);
         this.deliver();
         await this.delivering;
       })
       .catch(async (error: unknown) => {
+        this.running.delete(unit.unitId);
         if (this.aborted.has(unit.unitId)) return;
+        if (error instanceof HiveUnavailableError) {
+          // The assets gateway is away: the unit goes back (no attempt counted), and this
+          // thread waits before it leases again.
+          this.options.log(`agent: unit ${unit.unitId} given back: ${error.message}`);
+          await this.client.release(unit.unitId).catch(() => {});
+          const wait = backoff(this.options.retryBaseMs ?? 1000, this.unavailableAssets++);
+          await sleep(wait, undefined, { signal: this.stopping }).catch(() => {});
+          return;
+        }
         this.options.log(`agent: unit ${unit.unitId} failed: ${(error as Error).message}`);
         await this.client.failUnit(unit.unitId, (error as Error).message).catch(() => {});
       })
       .finally(() => {
-        this.running.delete(unit.unitId);
         this.settling.delete(unit.unitId);
         this.aborted.delete(unit.unitId);
       });
@@ -213,12 +253,17 @@ export class Agent {
     for (let first = true; !signal.aborted; first = false) {
       if (!first) await sleep(this.heartbeatSeconds * 1000, undefined, { signal }).catch(() => {});
       if (signal.aborted) break;
-      // Every running unit, with its best score once it has one: the hive aborts units of
-      // cancelled jobs and keeps the leases of reported ones.
-      const units = [...this.running.values()].map((run) => {
-        const bestScore = run.bestScore();
-        return bestScore === null ? { unitId: run.unitId } : { unitId: run.unitId, bestScore };
-      });
+      // Every running unit, with its best score once it has one, and every result not yet
+      // delivered: the hive aborts units of cancelled jobs and keeps the leases of the others.
+      const units = [
+        ...[...this.running.values()].map((run) => {
+          const bestScore = run.bestScore();
+          return bestScore === null ? { unitId: run.unitId } : { unitId: run.unitId, bestScore };
+        }),
+        ...[...this.undelivered].map((unitId) => ({ unitId })),
+      ];
+      // A unit may run longer than a token lives.
+      await this.renewTokenIfDue();
       try {
         const reply = await this.client.heartbeat(this.nodeId as string, {
           ips: this.registration?.calibratedIps ?? 0,
@@ -235,6 +280,9 @@ export class Agent {
         }
       } catch (error) {
         this.options.log(`agent: heartbeat failed: ${(error as Error).message}`);
+        if (error instanceof HiveRefusedError && error.status === 401) {
+          await this.register(signal).catch(() => false);
+        }
       }
     }
   }
@@ -244,21 +292,50 @@ export class Agent {
     this.delivering = this.delivering.then(() => this.deliverPending()).catch(() => {});
   }
 
+  /**
+   * Each result is signed again as it is sent: a fresh nonce and timestamp, so a result that
+   * waited out a long outage is still within the hive's timestamp window. The hive stores a
+   * unit's result once, so a copy that arrives twice is answered, not stored twice.
+   */
   private async deliverPending(): Promise<void> {
+    const { privateKey } = this.identity as AgentIdentity;
     for (const { unitId, submission } of await this.outbox.pending()) {
+      this.undelivered.add(unitId);
+      const { layout, score, steps, durationMs } = submission;
       try {
-        await this.client.submitResult(unitId, submission);
+        await this.client.submitResult(
+          unitId,
+          signResult(privateKey, unitId, { layout, score, steps, durationMs }),
+        );
         await this.outbox.acknowledge(unitId);
+        this.undelivered.delete(unitId);
+        this.failedDeliveries = 0;
       } catch (error) {
-        if (error instanceof HiveRefusedError && error.status !== 401) {
+        if (error instanceof HiveRefusedError && !isAuthenticationError(error)) {
           this.options.log(`agent: result of ${unitId} refused: ${error.message}`);
           await this.outbox.deadLetter(unitId, error.message);
+          this.undelivered.delete(unitId);
           continue;
         }
         this.options.log(`agent: result of ${unitId} kept for later: ${(error as Error).message}`);
+        this.redeliverLater(error);
         return;
       }
     }
+  }
+
+  /** Tries the outbox again after a failed delivery: when the hive said, else backing off. */
+  private redeliverLater(error: unknown): void {
+    if (this.redelivery !== null || this.stopping.aborted) return;
+    const asked = error instanceof HiveUnavailableError ? error.retryAfterSeconds : null;
+    const wait =
+      asked !== null
+        ? asked * 1000
+        : backoff(this.options.retryBaseMs ?? 1000, this.failedDeliveries++);
+    this.redelivery = setTimeout(() => {
+      this.redelivery = null;
+      this.deliver();
+    }, wait);
   }
 
   /** Lets running units end within the grace period, gives the rest back, flushes the outbox. */
@@ -268,11 +345,14 @@ export class Agent {
     await Promise.race([Promise.all(this.settling.values()), grace.catch(() => {})]);
     // A pending timer would keep the process alive to the end of the grace period.
     graceOver.abort();
+    // Only searches still running go back: a finished unit's result is delivered below.
     for (const run of [...this.running.values()]) {
       this.aborted.add(run.unitId);
       run.abort("the agent is stopping");
       await this.client.release(run.unitId).catch(() => {});
     }
+    if (this.redelivery !== null) clearTimeout(this.redelivery);
+    this.redelivery = null;
     this.deliver();
     await this.delivering;
     if ((await this.outbox.pending()).length > 0) {

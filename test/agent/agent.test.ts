@@ -3,6 +3,7 @@ import { existsSync, mkdtempSync, readdirSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
+import { setTimeout as sleep } from "node:timers/promises";
 import type { FastifyInstance } from "fastify";
 import { loadOrCreateIdentity } from "../../src/agent/agent-identity.ts";
 import { AssetCache } from "../../src/agent/asset-cache.ts";
@@ -10,20 +11,29 @@ import { HiveClient } from "../../src/agent/hive-client.ts";
 import { ResultOutbox } from "../../src/agent/result-outbox.ts";
 import { runUnit } from "../../src/agent/unit-runner.ts";
 import { buildAssetsGateway } from "../../src/assets/assets-gateway.ts";
+import { MemoryCoordinator } from "../../src/infra/coord/memory-coordinator.ts";
+import { UnitRepository } from "../../src/infra/db/unit-repository.ts";
 import { signResult } from "../../src/infra/node-signatures.ts";
 import type { JobView } from "../../src/protocol/job-messages.ts";
 import { eventually } from "../helpers/eventually.ts";
+import { FlakyDatabase } from "../helpers/flaky-database.ts";
 import { closedPortUrl } from "../helpers/free-port.ts";
 import { HIVE_SECRET, startHive, type TestHive } from "../helpers/hive.ts";
 import { startTestAgent } from "../helpers/test-agent.ts";
 
 describe("the agent against a hive and an assets gateway on real sockets", () => {
   let hive: TestHive;
+  let flaky: FlakyDatabase;
   let gateway: FastifyInstance;
   let hiveUrl: string;
   let assetsUrl: string;
   before(async () => {
-    hive = await startHive("embedded");
+    hive = await startHive("embedded", {
+      wrapDatabase: (db) => {
+        flaky = new FlakyDatabase(db);
+        return flaky.db;
+      },
+    });
     hiveUrl = await hive.app.listen({ host: "127.0.0.1", port: 0 });
     gateway = buildAssetsGateway(hive.coordinator);
     assetsUrl = await gateway.listen({ host: "127.0.0.1", port: 0 });
@@ -92,7 +102,12 @@ describe("the agent against a hive and an assets gateway on real sockets", () =>
     assert.ok(unit && unit.jobId === job.id, "the job's unit is leased");
     const cache = new AssetCache(assetsUrl, dataDir);
     const outcome = await runUnit(unit, (sha) => cache.read(sha)).done;
-    const submission = signResult(identity.privateKey, unit.unitId, outcome);
+    // Signed 20 minutes ago, beyond the hive's timestamp window: the agent signs it afresh.
+    const signedAt = new Date(Date.now() - 20 * 60_000).toISOString();
+    const submission = signResult(identity.privateKey, unit.unitId, {
+      ...outcome,
+      timestamp: signedAt,
+    });
     const outbox = new ResultOutbox(dataDir);
     await outbox.put({ unitId: unit.unitId, submission });
     const resultRows = async () =>
@@ -137,10 +152,86 @@ describe("the agent against a hive and an assets gateway on real sockets", () =>
     assert.equal((await jobView(job.id)).units.done, 1);
   });
 
+  it("retries a result the hive could not store until it is accepted", async () => {
+    const job = await submit(1, 20_000, 46);
+    flaky.failing = /accept_results/;
+    const { lines, stop } = startAgent();
+    try {
+      await eventually(
+        "the first delivery fails",
+        () => lines.some((line) => /kept for later/.test(line)),
+        30_000,
+      );
+      flaky.failing = null;
+      // No other unit ends on this agent: the outbox is tried again on a timer.
+      await eventually(
+        "the job completes",
+        async () => (await jobView(job.id)).status === "completed",
+        30_000,
+      );
+    } finally {
+      flaky.failing = null;
+      await stop();
+    }
+    assert.ok(!lines.some((line) => /refused/.test(line)), lines.join("\n"));
+  });
+
+  it("gives a unit back while the assets gateway is away, and runs it once it is back", async () => {
+    const job = await submit(1, 20_000, 47);
+    const away = await closedPortUrl();
+    const { lines, stop } = startTestAgent({ hiveUrl, assetsUrl: away });
+    const returned = buildAssetsGateway(hive.coordinator);
+    try {
+      await eventually(
+        "the unit is given back twice",
+        () => lines.filter((line) => /given back/.test(line)).length >= 2,
+        30_000,
+      );
+      const { port } = new URL(away);
+      await returned.listen({ host: "127.0.0.1", port: Number(port) });
+      await eventually(
+        "the job completes",
+        async () => (await jobView(job.id)).status === "completed",
+        60_000,
+      );
+    } finally {
+      await stop();
+      await returned.close();
+    }
+    assert.ok(!lines.some((line) => /failed:/.test(line)), lines.join("\n"));
+    const [unit] = await new UnitRepository(hive.db).unitsOfJob(job.id);
+    assert.equal(unit?.attempts, 1, "a unit given back counts no attempt");
+  });
+
+  it("stops within its grace period while every thread is busy, giving the unit back", async () => {
+    const job = await submit(1, 50_000_000_000, 48);
+    const { stop } = startAgent();
+    let stopped = false;
+    try {
+      await eventually(
+        "the unit runs",
+        async () => (await jobView(job.id)).units.leased === 1,
+        30_000,
+      );
+    } finally {
+      const timeout = new AbortController();
+      const stopping = stop().then(() => {
+        stopped = true;
+      });
+      await Promise.race([stopping, sleep(20_000, undefined, { signal: timeout.signal })]);
+      timeout.abort();
+    }
+    assert.ok(stopped, "the agent stopped");
+    assert.equal((await jobView(job.id)).units.queued, 1);
+    await hive.app.inject({ method: "DELETE", url: `/jobs/${job.id}`, headers: hive.auth.alice });
+  });
+
   it("reports a unit it cannot run to the hive, and goes on working", async () => {
     const job = await submit(1, 20_000, 44);
-    // Nothing listens at this gateway address: every lease of the unit fails on this agent.
-    const { lines, stop } = startTestAgent({ hiveUrl, assetsUrl: await closedPortUrl() });
+    // This gateway holds no blobs: every lease of the unit fails on this agent for good.
+    const empty = buildAssetsGateway(new MemoryCoordinator());
+    const emptyUrl = await empty.listen({ host: "127.0.0.1", port: 0 });
+    const { lines, stop } = startTestAgent({ hiveUrl, assetsUrl: emptyUrl });
     try {
       await eventually(
         "the unit fails for good, its three attempts reported",
@@ -155,6 +246,7 @@ describe("the agent against a hive and an assets gateway on real sockets", () =>
       );
     } finally {
       await stop();
+      await empty.close();
     }
     assert.equal(lines.filter((line) => /unit \S+ failed:/.test(line)).length, 6, lines.join("\n"));
   });
