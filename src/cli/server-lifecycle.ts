@@ -62,9 +62,15 @@ export async function listenOn(
     );
   }
   const { address: bound, family, port } = app.server.address() as AddressInfo;
-  const url = `http://${family === "IPv6" ? `[${bound}]` : bound}:${port}`;
-  process.stderr.write(`${name}: listening on ${url}\n`);
-  return url;
+  const urlOf = (host: string) => `http://${family === "IPv6" ? `[${host}]` : host}:${port}`;
+  process.stderr.write(`${name}: listening on ${urlOf(bound)}\n`);
+  // Every address of the machine: this machine's own clients use the loopback one.
+  return urlOf(isWildcardHost(bound) ? (family === "IPv6" ? "::1" : "127.0.0.1") : bound);
+}
+
+/** An address that listens on every interface of the machine. */
+export function isWildcardHost(host: string): boolean {
+  return host === "0.0.0.0" || host === "::";
 }
 
 /** Listens (listenOn), then closes the server at SIGINT or SIGTERM. */

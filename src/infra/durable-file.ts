@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { link, open, rename, rm } from "node:fs/promises";
+import { dirname } from "node:path";
 
 /**
  * Writes `content` to `file` (readable by its owner only) so that a crash leaves the old content
@@ -22,16 +23,32 @@ export async function writeDurably(
   }
   if (options.replace) {
     await rename(partial, file);
+    await syncFolder(dirname(file));
     return true;
   }
   try {
     // A link never replaces a file.
     await link(partial, file);
+    await syncFolder(dirname(file));
     return true;
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === "EEXIST") return false;
     throw error;
   } finally {
     await rm(partial, { force: true });
+  }
+}
+
+/** Makes the folder's new entry durable too; where folders cannot be synced, that is skipped. */
+async function syncFolder(folder: string): Promise<void> {
+  let handle: Awaited<ReturnType<typeof open>> | undefined;
+  try {
+    handle = await open(folder, "r");
+    await handle.sync();
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code !== "EISDIR" && code !== "EPERM" && code !== "EINVAL") throw error;
+  } finally {
+    await handle?.close();
   }
 }

@@ -53,6 +53,15 @@ describe("keyforge admin key and keyforge hive", () => {
     assert.doesNotMatch(result.stderr, /listening/);
   });
 
+  it("refuses to start an agent that has no hive secret to register with", () => {
+    assertCleanFailure(
+      runCli(["agent", "--hive", "http://127.0.0.1:9"], {
+        env: { HIVE_SECRET: "", HIVE_SECRET_FILE: "" },
+      }),
+      /HIVE_SECRET is not set: set it, or HIVE_SECRET_FILE/,
+    );
+  });
+
   it("refuses an unknown role", () => {
     assertCleanFailure(
       runCli(["admin", "key", "create", "--name", "x", "--role", "root", "--database", folder()]),

@@ -30,6 +30,12 @@ async function runAgent(flags: AgentFlags): Promise<void> {
   const assetsUrl = assetsUrlOf(flags.assets);
   const threads = threadsOf(flags);
   const niceness = nicenessOf(flags.priority);
+  if (readSetting("HIVE_SECRET") === undefined) {
+    throw new KeyForgeError(
+      "HIVE_SECRET_MISSING",
+      `HIVE_SECRET is not set: set it, or HIVE_SECRET_FILE to a file holding it (keyforge up keeps its own in ${join(dataDir(), "hive-secret")})`,
+    );
+  }
   const log = (line: string) => process.stderr.write(`${line}\n`);
   const { Agent } = await import("../../agent/agent.ts");
   const agent = new Agent({

@@ -12,7 +12,7 @@ import { valkeyKeyPrefix, valkeyUrlOf } from "../coordinator-flags.ts";
 import { withMigratedDatabase } from "../database-flags.ts";
 import { portNumber, wholeNumber } from "../flag-values.ts";
 import { hiveSecrets, localHiveSecret } from "../hive-secrets.ts";
-import { DEFAULT_HOST, listenOn } from "../server-lifecycle.ts";
+import { DEFAULT_HOST, isWildcardHost, listenOn } from "../server-lifecycle.ts";
 import { shutdownSignal } from "../shutdown-signal.ts";
 
 interface UpFlags {
@@ -147,6 +147,9 @@ async function runUp(flags: UpFlags): Promise<void> {
           port: flags.assetsPort,
         });
         const apiKey = await localApiKey(db, hiveUrl, dir);
+        // Other machines reach a server listening on every interface by this one's address.
+        const joinUrl = (url: string) =>
+          isWildcardHost(flags.host) ? url.replace(/\/\/.*:(\d+)$/, "//<this machine>:$1") : url;
         log(
           [
             "",
@@ -158,7 +161,7 @@ async function runUp(flags: UpFlags): Promise<void> {
             `  database  ${databaseUrl === undefined ? join(dir, "db") : "DATABASE_URL"}`,
             `  events    ${where}`,
             `  agents    ${threads === 0 ? "none here (--threads 0)" : `a local one with ${threads} thread(s)`}; more join with`,
-            `            ${local ? `HIVE_SECRET_FILE=${local.file}` : "HIVE_SECRET=..."} keyforge agent --hive ${hiveUrl} --assets ${assetsUrl}`,
+            `            ${local ? `HIVE_SECRET_FILE=${local.file}` : "HIVE_SECRET=..."} keyforge agent --hive ${joinUrl(hiveUrl)} --assets ${joinUrl(assetsUrl)}`,
             "  try       keyforge submit --board corne --corpus en --units 4 --steps 2000000",
             "            keyforge watch <job id>",
             "Press Ctrl-C to stop.",

@@ -46,7 +46,7 @@ function apply(state: Watched, event: JobEvent): boolean {
       state.best = { score: event.bestScore, layout: event.layout };
       return true;
     case "unit.done":
-      state.units.done++;
+      state.units.done = Math.min(state.units.total, state.units.done + 1);
       state.units.leased = Math.max(0, state.units.leased - 1);
       return false;
     case "unit.requeued":
@@ -161,7 +161,9 @@ async function follow(
         }
         if (!state) continue;
         display.update(state, newBest);
-        if (isFinished(state.status)) return state;
+        if (!isFinished(state.status)) continue;
+        // A stream may repeat an event its snapshot held: the summary's counts come from the job.
+        return item.type === "snapshot" ? state : watchedOf(await client.getJob(id));
       }
       reason = "the hive closed it";
     } catch (error) {
