@@ -64,15 +64,14 @@ describe("the agent against a hive and an assets gateway on real sockets", () =>
   const jobView = async (id: string) =>
     (await hive.app.inject({ url: `/jobs/${id}` })).json() as JobView;
 
+  const jobReaches = (id: string, status: JobView["status"], what: string, timeoutMs: number) =>
+    eventually(what, async () => (await jobView(id)).status === status, timeoutMs);
+
   it("works a job through to its end, every result delivered", async () => {
     const job = await submit(2, 20_000, 41);
     const { lines, dataDir, stop } = startAgent();
     try {
-      await eventually(
-        "the job completes",
-        async () => (await jobView(job.id)).status === "completed",
-        60_000,
-      );
+      await jobReaches(job.id, "completed", "the job completes", 60_000);
     } finally {
       await stop();
     }
@@ -120,11 +119,7 @@ describe("the agent against a hive and an assets gateway on real sockets", () =>
 
     const restarted = startAgent(dataDir);
     try {
-      await eventually(
-        "the job completes",
-        async () => (await jobView(job.id)).status === "completed",
-        30_000,
-      );
+      await jobReaches(job.id, "completed", "the job completes", 30_000);
       await eventually("the outbox is empty", async () => (await outbox.pending()).length === 0);
     } finally {
       await restarted.stop();
@@ -164,11 +159,7 @@ describe("the agent against a hive and an assets gateway on real sockets", () =>
       );
       flaky.failing = null;
       // No other unit ends on this agent: the outbox is tried again on a timer.
-      await eventually(
-        "the job completes",
-        async () => (await jobView(job.id)).status === "completed",
-        30_000,
-      );
+      await jobReaches(job.id, "completed", "the job completes", 30_000);
     } finally {
       flaky.failing = null;
       await stop();
@@ -189,11 +180,7 @@ describe("the agent against a hive and an assets gateway on real sockets", () =>
       );
       const { port } = new URL(away);
       await returned.listen({ host: "127.0.0.1", port: Number(port) });
-      await eventually(
-        "the job completes",
-        async () => (await jobView(job.id)).status === "completed",
-        60_000,
-      );
+      await jobReaches(job.id, "completed", "the job completes", 60_000);
     } finally {
       await stop();
       await returned.close();
@@ -233,17 +220,14 @@ describe("the agent against a hive and an assets gateway on real sockets", () =>
     const emptyUrl = await empty.listen({ host: "127.0.0.1", port: 0 });
     const { lines, stop } = startTestAgent({ hiveUrl, assetsUrl: emptyUrl });
     try {
-      await eventually(
+      await jobReaches(
+        job.id,
+        "failed",
         "the unit fails for good, its three attempts reported",
-        async () => (await jobView(job.id)).status === "failed",
         30_000,
       );
       const next = await submit(1, 20_000, 45);
-      await eventually(
-        "the agent leases the next job's unit too",
-        async () => (await jobView(next.id)).status === "failed",
-        30_000,
-      );
+      await jobReaches(next.id, "failed", "the agent leases the next job's unit too", 30_000);
     } finally {
       await stop();
       await empty.close();
