@@ -213,6 +213,7 @@ export class Agent {
   private start(unit: LeasedUnit): void {
     const run = runUnit(unit, (sha) => this.assets.read(sha), this.options.niceness);
     this.running.set(unit.unitId, run);
+    this.options.log(`agent: unit ${unit.unitId} started (${unit.steps} steps)`);
     const settled = run.done
       .then(async (outcome) => {
         this.running.delete(unit.unitId);

@@ -59,6 +59,11 @@ export class LeaseService {
     const deadline = Date.now() + waitSeconds * 1000;
     for (;;) {
       const leased = await this.units.leaseUnits(nodeId, max, LEASE_GRACE_SECONDS, stepsPerThread);
+      if (leased.length > 0 && signal?.aborted) {
+        // The node went away while they were leased: nobody would run them.
+        for (const unit of leased) await this.release(nodeId, unit.id).catch(() => {});
+        return [];
+      }
       if (leased.length > 0) return this.describe(leased);
       const remaining = deadline - Date.now();
       if (remaining <= 0 || signal?.aborted || this.options.work.stopped) return [];

@@ -192,14 +192,10 @@ describe("the agent against a hive and an assets gateway on real sockets", () =>
 
   it("stops within its grace period while every thread is busy, giving the unit back", async () => {
     const job = await submit(1, 50_000_000_000, 48);
-    const { stop } = startAgent();
+    const { lines, stop } = startAgent();
     let stopped = false;
     try {
-      await eventually(
-        "the unit runs",
-        async () => (await jobView(job.id)).units.leased === 1,
-        30_000,
-      );
+      await eventually("the unit runs", () => lines.some((line) => /started/.test(line)), 30_000);
     } finally {
       const timeout = new AbortController();
       const stopping = stop().then(() => {
@@ -209,7 +205,8 @@ describe("the agent against a hive and an assets gateway on real sockets", () =>
       timeout.abort();
     }
     assert.ok(stopped, "the agent stopped");
-    assert.equal((await jobView(job.id)).units.queued, 1);
+    const view = await jobView(job.id);
+    assert.equal(view.units.queued, 1, `${JSON.stringify(view.units)}\n${lines.join("\n")}`);
     await hive.app.inject({ method: "DELETE", url: `/jobs/${job.id}`, headers: hive.auth.alice });
   });
 
@@ -239,11 +236,7 @@ describe("the agent against a hive and an assets gateway on real sockets", () =>
     const job = await submit(1, 50_000_000_000, 42);
     const { lines, stop } = startAgent();
     try {
-      await eventually(
-        "the unit runs",
-        async () => (await jobView(job.id)).units.leased === 1,
-        30_000,
-      );
+      await eventually("the unit runs", () => lines.some((line) => /started/.test(line)), 30_000);
       const cancelled = await hive.app.inject({
         method: "DELETE",
         url: `/jobs/${job.id}`,

@@ -1,6 +1,8 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { buildHive } from "../../src/hive/hive-app.ts";
+import { LeaseService } from "../../src/hive/lease-service.ts";
+import { WorkSignal } from "../../src/hive/work-signal.ts";
 import type { CoordinatorEvent } from "../../src/infra/coord/coordinator.ts";
 import { NodeRepository } from "../../src/infra/db/node-repository.ts";
 import { UnitRepository } from "../../src/infra/db/unit-repository.ts";
@@ -135,6 +137,21 @@ for (const stack of ["embedded", "server"] as const) {
         leaseReplySchema.parse((await lease(b, 1)).json()).units.map((u) => u.unitId),
         [unit.unitId],
       );
+    });
+
+    it("gives back at once the units leased to an agent that went away meanwhile", async () => {
+      await drain();
+      const job = await submit(6, 1);
+      const node = await registered();
+      const leases = new LeaseService({
+        db: hive.db,
+        coordinator: hive.coordinator,
+        work: new WorkSignal(),
+        log: () => {},
+      });
+      assert.deepEqual(await leases.lease(node.nodeId, 1, 0, AbortSignal.abort()), []);
+      const [unit] = await new UnitRepository(hive.db).unitsOfJob(job.id);
+      assert.deepEqual([unit?.status, unit?.attempts], ["queued", 0]);
     });
 
     it("counts a unit its agent could not run, and fails it for good after three leases", async () => {
