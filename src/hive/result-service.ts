@@ -23,6 +23,11 @@ import type { JobModels } from "./job-models.ts";
 const TIMESTAMP_WINDOW_MS = 15 * 60 * 1000;
 /** Nonces are remembered a little longer than a timestamp stays acceptable. */
 const NONCE_TTL_SECONDS = 2 * 60 * 60;
+/**
+ * A copy of a result still undecided after this long was abandoned (the instance deciding on
+ * it died): a copy sent again is decided. Far beyond any request's time-out.
+ */
+const ABANDONED_AFTER_MS = 60_000;
 /** The agent's score and the hive's may differ by rounding only. */
 const SCORE_TOLERANCE = 1e-6;
 /** Node keys kept per instance; a node's key never changes (its id is derived from it). */
@@ -86,20 +91,24 @@ export class ResultService {
         "the result's timestamp is more than 15 minutes off the hive's clock",
       );
     }
-    const claimedFor = await this.claimNonce(nodeId, submission.nonce, unitId);
-    if (claimedFor !== null) {
+    const claim = await this.claimNonce(nodeId, submission.nonce, `${unitId} ${Date.now()}`);
+    if (claim !== null) {
       const stored = await this.results.resultOfUnit(unitId);
       if (stored?.nodeId === nodeId && stored.nonce === submission.nonce) {
         return this.answer({ result: stored, created: false, newBest: false, jobFinished: null });
       }
-      if (claimedFor === unitId) {
+      const [claimedUnit, claimedAt] = claim.split(" ");
+      if (claimedUnit !== unitId) {
+        throw new KeyForgeError(
+          "NONCE_REPLAYED",
+          "this nonce was used before: sign every result with a new one",
+        );
+      }
+      if (Date.now() - Number(claimedAt) < ABANDONED_AFTER_MS) {
         // The same result, sent again while the hive still decides on the first copy.
         throw new KeyForgeError("RESULT_PENDING", "this result is still being decided on");
       }
-      throw new KeyForgeError(
-        "NONCE_REPLAYED",
-        "this nonce was used before: sign every result with a new one",
-      );
+      // The first copy was abandoned (its instance died): this one is decided instead.
     }
     try {
       return await this.decide(nodeId, unitId, submission);
@@ -162,12 +171,12 @@ export class ResultService {
   }
 
   /**
-   * Null the first time a nonce is seen, else the unit it came with; without Valkey, the
-   * exactly-once rule stands alone.
+   * Null the first time a nonce is seen, else the claim it was first made with (its unit and
+   * time); without Valkey, the exactly-once rule stands alone.
    */
-  private async claimNonce(nodeId: string, nonce: string, unitId: string): Promise<string | null> {
+  private async claimNonce(nodeId: string, nonce: string, claim: string): Promise<string | null> {
     try {
-      return await this.options.coordinator.claimNonce(nodeId, nonce, unitId, NONCE_TTL_SECONDS);
+      return await this.options.coordinator.claimNonce(nodeId, nonce, claim, NONCE_TTL_SECONDS);
     } catch (error) {
       if (error instanceof CoordinatorUnavailableError) return null;
       throw error;

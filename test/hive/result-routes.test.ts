@@ -139,6 +139,30 @@ for (const stack of ["embedded", "server"] as const) {
       assert.equal(resultAcceptedSchema.parse(retried.json()).created, true);
     });
 
+    it("waits for a copy still being decided, and decides one whose first copy was abandoned", async () => {
+      const node = await agent();
+      const { job, units } = await leasedJob(node, 1, 5);
+      const layouts = await layoutsOf(job.content);
+      const unit = units[0] as LeasedUnit;
+      const body = signed(node, unit.unitId, layouts.start.text, layouts.start.score);
+      // Another instance claimed the nonce a moment ago and still decides on its copy.
+      await hive.coordinator.claimNonce(
+        node.nodeId,
+        body.nonce,
+        `${unit.unitId} ${Date.now()}`,
+        60,
+      );
+      const pending = await submit(node, unit.unitId, body);
+      assert.deepEqual([pending.statusCode, pending.json().code], [503, "RESULT_PENDING"]);
+      // That instance died two minutes ago, its claim left behind: this copy is decided.
+      await hive.coordinator.forgetNonce(node.nodeId, body.nonce);
+      const abandoned = `${unit.unitId} ${Date.now() - 120_000}`;
+      await hive.coordinator.claimNonce(node.nodeId, body.nonce, abandoned, 60);
+      const decided = await submit(node, unit.unitId, body);
+      assert.equal(decided.statusCode, 200, decided.body);
+      assert.equal(resultAcceptedSchema.parse(decided.json()).created, true);
+    });
+
     it("refuses forged, stale, replayed, wrongly scored and impossible results", async () => {
       const node = await agent();
       const { job, units } = await leasedJob(node, 3, 3);

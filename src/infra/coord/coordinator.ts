@@ -63,13 +63,13 @@ export interface Coordinator {
   /** Nodes whose last heartbeat is younger than HEARTBEAT_TTL_SECONDS. */
   getClusterStats(): Promise<ClusterStats>;
   /**
-   * Claims a (node, nonce) pair for `unitId` for `ttlSeconds`: null the first time, else the
-   * unit it was claimed for (a replay, or the same result sent twice).
+   * Claims a (node, nonce) pair with `claim` for `ttlSeconds`: null the first time, else the
+   * claim it was first made with (a replay, or the same result sent twice).
    */
   claimNonce(
     nodeId: string,
     nonce: string,
-    unitId: string,
+    claim: string,
     ttlSeconds: number,
   ): Promise<string | null>;
   /** Makes a nonce new again: its request failed before the hive could decide on it. */

@@ -80,13 +80,13 @@ export class MemoryCoordinator implements Coordinator {
   async claimNonce(
     nodeId: string,
     nonce: string,
-    unitId: string,
+    claim: string,
     ttlSeconds: number,
   ): Promise<string | null> {
     const key = `nonce:${nodeId}:${nonce}`;
     const claimed = this.live(key);
     if (claimed) return claimed.value as string;
-    this.setNx(key, unitId, ttlSeconds);
+    this.setNx(key, claim, ttlSeconds);
     return null;
   }
 

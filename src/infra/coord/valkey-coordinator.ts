@@ -196,12 +196,12 @@ export class ValkeyCoordinator implements Coordinator {
   claimNonce(
     nodeId: string,
     nonce: string,
-    unitId: string,
+    claim: string,
     ttlSeconds: number,
   ): Promise<string | null> {
     // SET NX GET: sets a missing key and answers nil, or answers the value it left in place.
     return guarded(this.valkey, () =>
-      this.valkey.set(this.keys.nonce(nodeId, nonce), unitId, "EX", ttlSeconds, "NX", "GET"),
+      this.valkey.set(this.keys.nonce(nodeId, nonce), claim, "EX", ttlSeconds, "NX", "GET"),
     );
   }
 
