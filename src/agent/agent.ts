@@ -68,7 +68,7 @@ export class Agent {
   /** Results in the outbox, not yet acknowledged: reported in heartbeats, so their leases hold. */
   private readonly undelivered = new Set<string>();
   /** Units stopped on purpose (the hive's command, or shutdown): not failures. */
-  private readonly aborted = new Set<string>();
+  private readonly aborted = new Set<UnitRun>();
   /** Ends the heartbeats, once the last unit has ended. */
   private readonly beating = new AbortController();
   private identity: AgentIdentity | null = null;
@@ -216,18 +216,24 @@ export class Agent {
     this.options.log(`agent: unit ${unit.unitId} started (${unit.steps} steps)`);
     const settled = run.done
       .then(async (outcome) => {
-        this.running.delete(unit.unitId);
+        // Reported in heartbeats all along: searching, then undelivered.
+        this.undelivered.add(unit.unitId);
+        this.forget(this.running, run);
         this.unavailableAssets = 0;
         const { privateKey } = this.identity as AgentIdentity;
         const submission = signResult(privateKey, unit.unitId, outcome);
-        await this.outbox.put({ unitId: unit.unitId, submission });
-        this.undelivered.add(unit.unitId);
+        try {
+          await this.outbox.put({ unitId: unit.unitId, submission });
+        } catch (error) {
+          this.undelivered.delete(unit.unitId);
+          throw error;
+        }
         this.deliver();
         await this.delivering;
       })
       .catch(async (error: unknown) => {
-        this.running.delete(unit.unitId);
-        if (this.aborted.has(unit.unitId)) return;
+        this.forget(this.running, run);
+        if (this.aborted.has(run)) return;
         if (error instanceof HiveUnavailableError) {
           // The assets gateway is away: the unit goes back (no attempt counted), and this
           // thread waits before it leases again.
@@ -241,10 +247,19 @@ export class Agent {
         await this.client.failUnit(unit.unitId, (error as Error).message).catch(() => {});
       })
       .finally(() => {
-        this.settling.delete(unit.unitId);
-        this.aborted.delete(unit.unitId);
+        // The unit may be leased here again meanwhile (given back, then leased by another
+        // thread): only this run's entries go.
+        this.forget(this.settling, settled);
+        this.aborted.delete(run);
       });
     this.settling.set(unit.unitId, settled);
+  }
+
+  /** Removes the entry of `unitId` in `map` when it is still `value`. */
+  private forget<Value>(map: Map<string, Value>, value: Value): void {
+    for (const [unitId, held] of map) {
+      if (held === value) map.delete(unitId);
+    }
   }
 
   /** Heartbeats until the agent has finished: telemetry out, commands (aborts) in. */
@@ -276,7 +291,7 @@ export class Agent {
           const run = this.running.get(command.unitId);
           if (!run) continue;
           this.options.log(`agent: aborting unit ${command.unitId}: ${command.reason}`);
-          this.aborted.add(command.unitId);
+          this.aborted.add(run);
           run.abort(command.reason);
         }
       } catch (error) {
@@ -346,12 +361,20 @@ export class Agent {
     await Promise.race([Promise.all(this.settling.values()), grace.catch(() => {})]);
     // A pending timer would keep the process alive to the end of the grace period.
     graceOver.abort();
-    // Only searches still running go back: a finished unit's result is delivered below.
-    for (const run of [...this.running.values()]) {
-      this.aborted.add(run.unitId);
+    // Only searches that end without a result go back; one that finished as it was stopped
+    // is delivered below.
+    const stillRunning = [...this.running.values()];
+    const settlements = stillRunning.map((run) => this.settling.get(run.unitId));
+    for (const run of stillRunning) {
+      this.aborted.add(run);
       run.abort("the agent is stopping");
-      await this.client.release(run.unitId).catch(() => {});
     }
+    const ends = await Promise.allSettled(stillRunning.map((run) => run.done));
+    for (const [index, end] of ends.entries()) {
+      const run = stillRunning[index] as UnitRun;
+      if (end.status === "rejected") await this.client.release(run.unitId).catch(() => {});
+    }
+    await Promise.all(settlements);
     if (this.redelivery !== null) clearTimeout(this.redelivery);
     this.redelivery = null;
     this.deliver();

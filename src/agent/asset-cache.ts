@@ -57,7 +57,8 @@ export class AssetCache {
     }
     const bytes = new Uint8Array(await response.arrayBuffer());
     if (sha256Of(bytes) !== sha256) {
-      throw new HiveUnavailableError(`the blob from ${url} does not match its hash`);
+      // Never used, and not retried here: the unit fails, and its attempts say so.
+      throw new KeyForgeError("ASSET_CORRUPT", `the blob from ${url} does not match its hash`);
     }
     return bytes;
   }

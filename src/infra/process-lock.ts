@@ -49,7 +49,10 @@ export async function lockForProcess(file: string, what: string): Promise<() => 
   await mkdir(dirname(file), { recursive: true });
   for (let attempt = 0; attempt < 5; attempt++) {
     if (await writeDurably(file, `${process.pid}\n`, { replace: false })) {
-      return () => rm(file, { force: true });
+      // Another process's lock is never removed, even one that took this one over wrongly.
+      return async () => {
+        if ((await holderOf(file)) === process.pid) await rm(file, { force: true });
+      };
     }
     const holder = await holderOf(file);
     if (holder === null) continue;

@@ -7,7 +7,6 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { AssetCache } from "../../src/agent/asset-cache.ts";
-import { HiveUnavailableError } from "../../src/agent/hive-client.ts";
 import { AssetPublisher } from "../../src/assetmgr/asset-publisher.ts";
 import { buildAssetsGateway } from "../../src/assets/assets-gateway.ts";
 import type { ManifestEntry } from "../../src/infra/coord/coordinator.ts";
@@ -65,7 +64,8 @@ describe("agent asset cache, against the assets gateway", () => {
       await assert.rejects(
         new AssetCache(`http://127.0.0.1:${port}`, dataDir()).read(corne.sha256),
         (error: unknown) =>
-          error instanceof HiveUnavailableError && /does not match/.test(error.message),
+          (error as { code?: string }).code === "ASSET_CORRUPT" &&
+          /does not match/.test((error as Error).message),
       );
     } finally {
       liar.close();

@@ -39,6 +39,14 @@ describe("process lock", () => {
     assert.equal(existsSync(file), false);
   });
 
+  it("never removes a lock another process holds when released", async () => {
+    const file = lockFile();
+    const release = await lockForProcess(file, "the store");
+    writeFileSync(file, `${process.ppid}\n`);
+    await release();
+    assert.equal(readFileSync(file, "utf8"), `${process.ppid}\n`);
+  });
+
   it("refuses a lock a live process holds, naming what it guards", async () => {
     const file = lockFile();
     writeFileSync(file, `${process.ppid}\n`);

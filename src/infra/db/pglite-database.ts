@@ -1,4 +1,5 @@
 import { mkdirSync } from "node:fs";
+import { resolve } from "node:path";
 import { PGlite, type PGliteInterface, type Results, type Transaction } from "@electric-sql/pglite";
 import { lockForProcess } from "../process-lock.ts";
 import {
@@ -21,6 +22,9 @@ function createdFolder(dataDir: string | undefined): string | undefined {
   return dataDir;
 }
 
+/** The lock files of the database folders this process has open. */
+const FOLDERS_OPEN_HERE = new Set<string>();
+
 function shaped<Row>(result: Results<Row>): SqlResult<Row> {
   return { rows: result.rows, rowCount: result.affectedRows || result.rows.length };
 }
@@ -29,7 +33,8 @@ function shaped<Row>(result: Results<Row>): SqlResult<Row> {
  * The store embedded in the process (PGlite: PostgreSQL compiled to WebAssembly), for
  * `keyforge up` and tests. Same SQL, same migrations; one connection, so statements and
  * transactions run one after the other. A database in a folder allows one process at a time:
- * a lock file beside the folder (`<folder>.lock`) refuses a second one, which would corrupt it.
+ * a lock file beside the folder (`<folder>.lock`) refuses a second one, which would corrupt it,
+ * and a second open in this process is refused too.
  */
 export class PgliteDatabase implements Database {
   readonly engine = "pglite";
@@ -59,12 +64,24 @@ export class PgliteDatabase implements Database {
 
   private async open(folder: string | undefined): Promise<PGliteInterface> {
     if (folder !== undefined) {
-      this.unlock = await lockForProcess(
-        `${folder}.lock`,
-        `the embedded database in ${folder}`,
-      ).catch((error: unknown) => {
+      // However the folder is written, one lock file stands for it.
+      const lockFile = `${resolve(folder)}.lock`;
+      if (FOLDERS_OPEN_HERE.has(lockFile)) {
+        throw new DatabaseUnavailableError(
+          `the embedded database in ${folder} is already open in this process`,
+        );
+      }
+      FOLDERS_OPEN_HERE.add(lockFile);
+      try {
+        const release = await lockForProcess(lockFile, `the embedded database in ${folder}`);
+        this.unlock = async () => {
+          FOLDERS_OPEN_HERE.delete(lockFile);
+          await release();
+        };
+      } catch (error) {
+        FOLDERS_OPEN_HERE.delete(lockFile);
         throw new DatabaseUnavailableError((error as Error).message);
-      });
+      }
     }
     try {
       const pglite = new PGlite(folder);

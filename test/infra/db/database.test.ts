@@ -83,6 +83,19 @@ describe("PgliteDatabase in a folder", () => {
     assert.equal(existsSync(`${folder}.lock`), false, "closing releases the lock");
   });
 
+  it("refuses a second open of a folder in the same process, however the path is written", async () => {
+    const folder = join(mkdtempSync(join(tmpdir(), "keyforge-pglite-")), "db");
+    const db = new PgliteDatabase(folder);
+    await db.query("SELECT 1");
+    const again = new PgliteDatabase(`${folder}/`);
+    await assert.rejects(again.query("SELECT 1"), /already open in this process/);
+    await again.close();
+    await db.close();
+    const reopened = new PgliteDatabase(`${folder}/`);
+    assert.deepEqual((await reopened.query("SELECT 1 AS one")).rows, [{ one: 1 }]);
+    await reopened.close();
+  });
+
   it("reports a folder that holds no database as unavailable, and still closes", async () => {
     const folder = mkdtempSync(join(tmpdir(), "keyforge-pglite-"));
     writeFileSync(join(folder, "PG_VERSION"), "junk\n");
