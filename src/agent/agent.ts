@@ -196,6 +196,11 @@ export class Agent {
     }
   }
 
+  /** The wait before the `attempt`-th retry of anything that failed. */
+  private retryWait(attempt: number): number {
+    return backoff(this.options.retryBaseMs ?? 1000, attempt);
+  }
+
   /** Logs a failed attempt and waits before the next (doubling, with jitter), or until stopped. */
   private async waitToRetry(
     what: string,
@@ -203,7 +208,7 @@ export class Agent {
     attempt: number,
     stop: AbortSignal,
   ): Promise<void> {
-    const wait = backoff(this.options.retryBaseMs ?? 1000, attempt);
+    const wait = this.retryWait(attempt);
     this.options.log(
       `agent: ${what} (${(error as Error).message}); retrying in ${Math.round(wait / 1000)} s`,
     );
@@ -218,7 +223,7 @@ export class Agent {
       .then(async (outcome) => {
         // Reported in heartbeats all along: searching, then undelivered.
         this.undelivered.add(unit.unitId);
-        this.forget(this.running, run);
+        this.forget(this.running, unit.unitId, run);
         this.unavailableAssets = 0;
         const { privateKey } = this.identity as AgentIdentity;
         const submission = signResult(privateKey, unit.unitId, outcome);
@@ -232,14 +237,14 @@ export class Agent {
         await this.delivering;
       })
       .catch(async (error: unknown) => {
-        this.forget(this.running, run);
+        this.forget(this.running, unit.unitId, run);
         if (this.aborted.has(run)) return;
         if (error instanceof HiveUnavailableError) {
           // The assets gateway is away: the unit goes back (no attempt counted), and this
           // thread waits before it leases again.
           this.options.log(`agent: unit ${unit.unitId} given back: ${error.message}`);
           await this.client.release(unit.unitId).catch(() => {});
-          const wait = backoff(this.options.retryBaseMs ?? 1000, this.unavailableAssets++);
+          const wait = this.retryWait(this.unavailableAssets++);
           await sleep(wait, undefined, { signal: this.stopping }).catch(() => {});
           return;
         }
@@ -249,17 +254,15 @@ export class Agent {
       .finally(() => {
         // The unit may be leased here again meanwhile (given back, then leased by another
         // thread): only this run's entries go.
-        this.forget(this.settling, settled);
+        this.forget(this.settling, unit.unitId, settled);
         this.aborted.delete(run);
       });
     this.settling.set(unit.unitId, settled);
   }
 
   /** Removes the entry of `unitId` in `map` when it is still `value`. */
-  private forget<Value>(map: Map<string, Value>, value: Value): void {
-    for (const [unitId, held] of map) {
-      if (held === value) map.delete(unitId);
-    }
+  private forget<Value>(map: Map<string, Value>, unitId: string, value: Value): void {
+    if (map.get(unitId) === value) map.delete(unitId);
   }
 
   /** Heartbeats until the agent has finished: telemetry out, commands (aborts) in. */
@@ -344,10 +347,7 @@ export class Agent {
   private redeliverLater(error: unknown): void {
     if (this.redelivery !== null || this.stopping.aborted) return;
     const asked = error instanceof HiveUnavailableError ? error.retryAfterSeconds : null;
-    const wait =
-      asked !== null
-        ? asked * 1000
-        : backoff(this.options.retryBaseMs ?? 1000, this.failedDeliveries++);
+    const wait = asked !== null ? asked * 1000 : this.retryWait(this.failedDeliveries++);
     this.redelivery = setTimeout(() => {
       this.redelivery = null;
       this.deliver();

@@ -39,6 +39,13 @@ function watchedOf(view: JobView): Watched {
   };
 }
 
+/** The unit count an event that ends a lease adds to. */
+const UNIT_COUNT_OF_EVENT = {
+  "unit.done": "done",
+  "unit.requeued": "queued",
+  "unit.failed": "failed",
+} as const;
+
 /** Applies an event; true when it brought a new best. */
 function apply(state: Watched, event: JobEvent): boolean {
   switch (event.type) {
@@ -46,17 +53,14 @@ function apply(state: Watched, event: JobEvent): boolean {
       state.best = { score: event.bestScore, layout: event.layout };
       return true;
     case "unit.done":
-      state.units.done = Math.min(state.units.total, state.units.done + 1);
-      state.units.leased = Math.max(0, state.units.leased - 1);
-      return false;
     case "unit.requeued":
-      state.units.queued++;
+    case "unit.failed": {
+      // A lease ended; a repeated event never counts past the job's units.
+      const count = UNIT_COUNT_OF_EVENT[event.type];
+      state.units[count] = Math.min(state.units.total, state.units[count] + 1);
       state.units.leased = Math.max(0, state.units.leased - 1);
       return false;
-    case "unit.failed":
-      state.units.failed++;
-      state.units.leased = Math.max(0, state.units.leased - 1);
-      return false;
+    }
     case "job.completed":
     case "job.cancelled":
       state.status = event.type === "job.completed" ? event.status : "cancelled";

@@ -25,6 +25,28 @@ function createdFolder(dataDir: string | undefined): string | undefined {
 /** The lock files of the database folders this process has open. */
 const FOLDERS_OPEN_HERE = new Set<string>();
 
+/** Takes a database folder for this process (see PgliteDatabase); resolves with the release. */
+async function lockFolder(folder: string): Promise<() => Promise<void>> {
+  // However the folder is written, one lock file stands for it.
+  const lockFile = `${resolve(folder)}.lock`;
+  if (FOLDERS_OPEN_HERE.has(lockFile)) {
+    throw new DatabaseUnavailableError(
+      `the embedded database in ${folder} is already open in this process`,
+    );
+  }
+  FOLDERS_OPEN_HERE.add(lockFile);
+  const release = await lockForProcess(lockFile, `the embedded database in ${folder}`).catch(
+    (error: unknown) => {
+      FOLDERS_OPEN_HERE.delete(lockFile);
+      throw new DatabaseUnavailableError((error as Error).message);
+    },
+  );
+  return async () => {
+    FOLDERS_OPEN_HERE.delete(lockFile);
+    await release();
+  };
+}
+
 function shaped<Row>(result: Results<Row>): SqlResult<Row> {
   return { rows: result.rows, rowCount: result.affectedRows || result.rows.length };
 }
@@ -63,26 +85,7 @@ export class PgliteDatabase implements Database {
   }
 
   private async open(folder: string | undefined): Promise<PGliteInterface> {
-    if (folder !== undefined) {
-      // However the folder is written, one lock file stands for it.
-      const lockFile = `${resolve(folder)}.lock`;
-      if (FOLDERS_OPEN_HERE.has(lockFile)) {
-        throw new DatabaseUnavailableError(
-          `the embedded database in ${folder} is already open in this process`,
-        );
-      }
-      FOLDERS_OPEN_HERE.add(lockFile);
-      try {
-        const release = await lockForProcess(lockFile, `the embedded database in ${folder}`);
-        this.unlock = async () => {
-          FOLDERS_OPEN_HERE.delete(lockFile);
-          await release();
-        };
-      } catch (error) {
-        FOLDERS_OPEN_HERE.delete(lockFile);
-        throw new DatabaseUnavailableError((error as Error).message);
-      }
-    }
+    if (folder !== undefined) this.unlock = await lockFolder(folder);
     try {
       const pglite = new PGlite(folder);
       await pglite.waitReady;
