@@ -173,7 +173,7 @@ describe("keyforge export", () => {
       "board",
       "import",
       "qmk",
-      "../shared/fixtures/qmk/crkbd-rev1.keyboard.json",
+      "test/fixtures/qmk/crkbd-rev1.keyboard.json",
       "--out",
       board,
     ]);

@@ -67,7 +67,7 @@ describe("keyforge boards and board show", () => {
       "board",
       "import",
       "kle",
-      "../shared/fixtures/kle/ergodox.json",
+      "test/fixtures/kle/ergodox.json",
       "--out",
       out,
     ]);
@@ -85,7 +85,7 @@ describe("keyforge boards and board show", () => {
       "board",
       "import",
       "qmk",
-      "../shared/fixtures/qmk/crkbd-rev1.keyboard.json",
+      "test/fixtures/qmk/crkbd-rev1.keyboard.json",
       "--layout",
       "LAYOUT_split_3x6_3",
     ];
@@ -101,7 +101,7 @@ describe("keyforge boards and board show", () => {
 
   it("rejects an unknown import format", () => {
     assertCleanFailure(
-      runCli(["board", "import", "svg", "../shared/fixtures/kle/ergodox.json"]),
+      runCli(["board", "import", "svg", "test/fixtures/kle/ergodox.json"]),
       /use kle or qmk/,
     );
   });

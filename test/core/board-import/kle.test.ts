@@ -7,7 +7,7 @@ import { importKleBoard, placeKleKeys } from "../../../src/core/board-import/kle
 import { KeyForgeError } from "../../../src/core/errors.ts";
 
 function fixture(name: string): unknown {
-  const url = new URL(`../../../../shared/fixtures/kle/${name}.json`, import.meta.url);
+  const url = new URL(`../../fixtures/kle/${name}.json`, import.meta.url);
   return JSON.parse(readFileSync(url, "utf8"));
 }
 

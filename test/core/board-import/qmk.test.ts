@@ -6,7 +6,7 @@ import { importQmkBoard } from "../../../src/core/board-import/qmk.ts";
 import { KeyForgeError } from "../../../src/core/errors.ts";
 
 function fixture(name: string): Record<string, unknown> {
-  const url = new URL(`../../../../shared/fixtures/qmk/${name}.keyboard.json`, import.meta.url);
+  const url = new URL(`../../fixtures/qmk/${name}.keyboard.json`, import.meta.url);
   return JSON.parse(readFileSync(url, "utf8"));
 }
 

@@ -10,8 +10,8 @@ import { kleJsonText, kleKeyOrder, kleLegend, layoutKle } from "../../../src/cor
 import { type Layout, placeLetterBlock } from "../../../src/core/layout.ts";
 
 const BOARDS_DIR = new URL("../../../data/system/boards/", import.meta.url);
-const KLE_DIR = new URL("../../../../shared/fixtures/kle/", import.meta.url);
-const QMK_DIR = new URL("../../../../shared/fixtures/qmk/", import.meta.url);
+const KLE_DIR = new URL("../../fixtures/kle/", import.meta.url);
+const QMK_DIR = new URL("../../fixtures/qmk/", import.meta.url);
 
 function jsonFile(url: URL): unknown {
   return JSON.parse(readFileSync(url, "utf8"));

@@ -9,7 +9,7 @@ import { layoutQmkKeymap, qmkKeycode } from "../../../src/core/export/qmk-keymap
 import { type Layout, placeLetterBlock } from "../../../src/core/layout.ts";
 
 function qmkFixture(name: string): unknown {
-  const url = new URL(`../../../../shared/fixtures/qmk/${name}.keyboard.json`, import.meta.url);
+  const url = new URL(`../../fixtures/qmk/${name}.keyboard.json`, import.meta.url);
   return JSON.parse(readFileSync(url, "utf8"));
 }
 

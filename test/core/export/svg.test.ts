@@ -21,7 +21,7 @@ function builtinBoard(id: string): Board {
 }
 
 function kleFixtureBoard(name: string): Board {
-  const url = new URL(`../../../../shared/fixtures/kle/${name}.json`, import.meta.url);
+  const url = new URL(`../../fixtures/kle/${name}.json`, import.meta.url);
   return importKleBoard(JSON.parse(readFileSync(url, "utf8")), { id: name });
 }
 
