@@ -1,9 +1,22 @@
 import assert from "node:assert/strict";
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from "node:fs";
+import { spawnSync } from "node:child_process";
+import {
+  chmodSync,
+  cpSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { delimiter, join } from "node:path";
 import { after, describe, it } from "node:test";
-import { REPO_ROOT, runCli } from "./helpers/run-cli.ts";
+import { fileURLToPath } from "node:url";
+import { REPO_ROOT } from "./helpers/run-cli.ts";
+
+const TSX = fileURLToPath(import.meta.resolve("tsx"));
 
 /** Every line of the README's `sh` blocks, in order, without comments. */
 function readmeCommands(): string[] {
@@ -16,22 +29,56 @@ function readmeCommands(): string[] {
   );
 }
 
-/**
- * A checkout-like folder for the commands to run in: the README's relative paths (docs/, and
- * ../shared/fixtures beside the checkout) resolve, and the files they write land here.
- */
-function sandbox(): string {
-  const root = mkdtempSync(join(tmpdir(), "keyforge-readme-"));
-  const checkout = join(root, "checkout");
-  mkdirSync(checkout);
-  symlinkSync(join(REPO_ROOT, "docs"), join(checkout, "docs"));
-  symlinkSync(join(REPO_ROOT, "..", "shared"), join(root, "shared"));
-  return checkout;
+function git(cwd: string, ...args: string[]): string {
+  const result = spawnSync("git", args, { cwd, encoding: "utf8" });
+  assert.equal(result.status, 0, `git ${args.join(" ")}: ${result.stderr}`);
+  return result.stdout;
 }
+
+/**
+ * A fresh clone of the working tree, alone in a new temporary folder (nothing beside it), with
+ * its own git index so that what the commands leave behind shows as untracked files. The
+ * dependencies are linked in rather than installed again; `keyforge` on the PATH runs the
+ * clone's own sources.
+ */
+function freshClone(): { checkout: string; path: string } {
+  const root = mkdtempSync(join(tmpdir(), "keyforge-readme-"));
+  const checkout = join(root, "keyforge");
+  const files = git(REPO_ROOT, "ls-files", "-z", "--cached", "--others", "--exclude-standard")
+    .split("\0")
+    .filter((file) => file !== "");
+  for (const file of files) {
+    try {
+      cpSync(join(REPO_ROOT, file), join(checkout, file));
+    } catch (error) {
+      // A tracked file deleted in the working tree is not part of this clone.
+      if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw error;
+    }
+  }
+  symlinkSync(join(REPO_ROOT, "node_modules"), join(checkout, "node_modules"));
+  git(checkout, "init", "--quiet");
+  // The linked dependencies stand where a user's install would; .gitignore names a folder.
+  writeFileSync(join(checkout, ".git", "info", "exclude"), "/node_modules\n");
+  git(checkout, "add", "--all");
+
+  const bin = join(root, "bin");
+  mkdirSync(bin);
+  const keyforge = join(bin, "keyforge");
+  const main = join(checkout, "src", "cli", "main.ts");
+  writeFileSync(
+    keyforge,
+    `#!/bin/sh\nexec "${process.execPath}" --import "${TSX}" "${main}" "$@"\n`,
+  );
+  chmodSync(keyforge, 0o755);
+  return { checkout, path: `${bin}${delimiter}${process.env.PATH ?? ""}` };
+}
+
+/** The README lines a user runs by hand; `npm run` lines are CI's own steps. */
+const runsHere = (command: string) => /^(keyforge|mkdir) /.test(command);
 
 describe("README", () => {
   const commands = readmeCommands();
-  const checkout = sandbox();
+  const { checkout, path } = freshClone();
   after(() => rmSync(join(checkout, ".."), { recursive: true, force: true }));
 
   it("starts with the two set-up commands: run the main job, run the tests", () => {
@@ -48,11 +95,20 @@ describe("README", () => {
     }
   });
 
-  for (const command of commands.filter((c) => c.startsWith("keyforge "))) {
-    it(`runs: ${command}`, () => {
-      const result = runCli(command.split(/\s+/).slice(1), { cwd: checkout });
+  for (const command of commands.filter(runsHere)) {
+    it(`runs in a fresh clone: ${command}`, () => {
+      const result = spawnSync("sh", ["-c", command], {
+        cwd: checkout,
+        encoding: "utf8",
+        env: { ...process.env, PATH: path, NO_COLOR: "1" },
+      });
       assert.equal(result.status, 0, `${command}\n${result.stderr}`);
-      assert.notEqual(result.stdout + result.stderr, "");
+      if (command.startsWith("keyforge ")) assert.notEqual(result.stdout + result.stderr, "");
     });
   }
+
+  it("leaves no file behind outside its gitignored scratch folder", () => {
+    const untracked = git(checkout, "ls-files", "--others", "--exclude-standard");
+    assert.equal(untracked, "", "files the README's commands wrote outside scratch/");
+  });
 });
