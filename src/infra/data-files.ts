@@ -1,4 +1,5 @@
-import { readFile } from "node:fs/promises";
+import { readFile, writeFile } from "node:fs/promises";
+import { dirname } from "node:path";
 import { KeyForgeError } from "../core/errors.ts";
 
 /** Reads a text file, or standard input for "-", turning file-system failures into clear errors. */
@@ -6,11 +7,46 @@ export async function readTextFile(path: string): Promise<string> {
   try {
     return path === "-" ? await readStdin() : await readFile(path, "utf8");
   } catch (error) {
-    const reason =
-      (error as NodeJS.ErrnoException).code === "ENOENT"
-        ? "no such file"
-        : (error as Error).message;
+    const reason = fileSystemReason(error as NodeJS.ErrnoException, path);
     throw new KeyForgeError("FILE_UNREADABLE", `cannot read ${path}: ${reason}`);
+  }
+}
+
+/** Why the file system refused a path, in words; other failures keep the system's message. */
+function fileSystemReason(error: NodeJS.ErrnoException, path: string): string {
+  switch (error.code) {
+    case "ENOENT":
+      return "no such file";
+    case "EACCES":
+    case "EPERM":
+      return "permission denied";
+    case "EISDIR":
+      return "it is a folder";
+    case "ENOTDIR":
+      return `${dirname(path)} is not a folder`;
+    case "EROFS":
+      return "the file system is read-only";
+    case "ENOSPC":
+      return "no space left on the device";
+    default:
+      return error.message;
+  }
+}
+
+/**
+ * Writes a file the user named (`--out`), turning file-system failures into clear errors. The
+ * folder must exist: a mistyped folder is more likely than a wish for a new one.
+ */
+export async function writeTextFile(path: string, text: string): Promise<void> {
+  try {
+    await writeFile(path, text);
+  } catch (error) {
+    const failure = error as NodeJS.ErrnoException;
+    const reason =
+      failure.code === "ENOENT"
+        ? `the folder ${dirname(path)} does not exist`
+        : fileSystemReason(failure, path);
+    throw new KeyForgeError("FILE_UNWRITABLE", `cannot write ${path}: ${reason}`);
   }
 }
 

@@ -1,6 +1,10 @@
 import { readdir } from "node:fs/promises";
 import { fileURLToPath } from "node:url";
 import type { Board } from "../core/board.ts";
+import {
+  BOARD_IMPORT_FORMAT_NAMES,
+  boardImportFormatOf,
+} from "../core/board-import/import-format.ts";
 import { parseBoard } from "../core/board-validation.ts";
 import { type Corpus, parseCorpus } from "../core/corpus.ts";
 import { KeyForgeError } from "../core/errors.ts";
@@ -50,7 +54,16 @@ async function resolve(kind: AssetKind, ref: string): Promise<{ path: string; id
 
 export async function loadBoard(ref: string): Promise<Board> {
   const { path, id } = await resolve("boards", ref);
-  return parseBoard(await readJsonFile(path), id);
+  const data = await readJsonFile(path);
+  const format = boardImportFormatOf(data);
+  if (format !== undefined) {
+    throw new KeyForgeError(
+      "BOARD_NEEDS_IMPORT",
+      `${path} is ${BOARD_IMPORT_FORMAT_NAMES[format]}, not a KeyForge board: import it first ` +
+        `(keyforge board import ${format} ${path} --out ${id}.json), then use the board it writes`,
+    );
+  }
+  return parseBoard(data, id);
 }
 
 export async function loadLayoutDefinition(ref: string): Promise<LayoutDefinition> {

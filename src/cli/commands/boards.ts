@@ -1,10 +1,9 @@
-import { writeFile } from "node:fs/promises";
 import type { Command } from "commander";
 import { type Board, boardDocument, FINGERS, HANDS } from "../../core/board.ts";
 import { importKleBoard } from "../../core/board-import/kle.ts";
 import { importQmkBoard } from "../../core/board-import/qmk.ts";
 import { KeyForgeError } from "../../core/errors.ts";
-import { idFromPath, readJsonFile } from "../../infra/data-files.ts";
+import { idFromPath, readJsonFile, writeTextFile } from "../../infra/data-files.ts";
 import { builtinIds, loadBoard } from "../../infra/system-data.ts";
 import { drawBoard, FINGER_LEGEND, fingerCode } from "../board-drawing.ts";
 import { finiteNumber } from "../flag-values.ts";
@@ -81,7 +80,7 @@ async function importBoard(format: string, file: string, flags: ImportFlags): Pr
   }
   const json = `${JSON.stringify(boardDocument(board), null, 2)}\n`;
   if (flags.out) {
-    await writeFile(flags.out, json);
+    await writeTextFile(flags.out, json);
     console.error(
       `wrote ${flags.out}: ${board.keys.length} keys; check it with: keyforge board show ${flags.out}`,
     );

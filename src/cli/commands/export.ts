@@ -1,10 +1,10 @@
-import { writeFile } from "node:fs/promises";
 import type { Command } from "commander";
 import { KeyForgeError } from "../../core/errors.ts";
 import { kleJsonText, layoutKle } from "../../core/export/kle.ts";
 import { layoutQmkKeymap } from "../../core/export/qmk-keymap.ts";
 import { layoutSvg } from "../../core/export/svg.ts";
 import { evaluateLayout } from "../../core/scoring/layout-evaluation.ts";
+import { writeTextFile } from "../../infra/data-files.ts";
 import { loadBoard, loadLayout, loadWeights } from "../../infra/system-data.ts";
 import { loadCorpusSpec } from "../corpus-spec.ts";
 
@@ -48,7 +48,7 @@ async function exportLayout(ref: string, flags: ExportFlags): Promise<void> {
     text = `${JSON.stringify(keymap, null, 2)}\n`;
   }
   if (flags.out) {
-    await writeFile(flags.out, text);
+    await writeTextFile(flags.out, text);
     console.error(`wrote ${flags.out}`);
   } else process.stdout.write(text.endsWith("\n") ? text : `${text}\n`);
 }
