@@ -1,5 +1,6 @@
-import { createHash, randomBytes } from "node:crypto";
+import { randomBytes } from "node:crypto";
 import type { Database } from "./database.ts";
+import { tokenHash } from "./token-hash.ts";
 
 export type ApiKeyRole = "user" | "admin";
 
@@ -29,14 +30,6 @@ function keyFromRow(row: ApiKeyRow): ApiKeyRecord {
   };
 }
 
-/**
- * Keys are 256 random bits, so a plain SHA-256 is enough to store them: nothing about a key can
- * be learnt from its hash, and lookups by hash take the same path for every guess.
- */
-function keyHash(token: string): string {
-  return createHash("sha256").update(token).digest("hex");
-}
-
 /** API keys of users and admins; only their hashes are stored. */
 export class ApiKeyRepository {
   private readonly db: Database;
@@ -52,7 +45,7 @@ export class ApiKeyRepository {
     const { rows } = await this.db.query<ApiKeyRow>(
       `INSERT INTO api_keys (id, name, key_hash, role) VALUES ($1, $2, $3, $4)
        RETURNING id, name, role, created_at, revoked_at`,
-      [id, name, keyHash(token), role],
+      [id, name, tokenHash(token), role],
     );
     return { key: keyFromRow(rows[0] as ApiKeyRow), token };
   }
@@ -62,7 +55,7 @@ export class ApiKeyRepository {
     const { rows } = await this.db.query<ApiKeyRow>(
       `SELECT id, name, role, created_at, revoked_at FROM api_keys
        WHERE key_hash = $1 AND revoked_at IS NULL`,
-      [keyHash(token)],
+      [tokenHash(token)],
     );
     return rows[0] ? keyFromRow(rows[0]) : null;
   }

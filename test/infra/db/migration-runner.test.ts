@@ -71,6 +71,7 @@ for (const [engine, fresh] of engines) {
         "audit_log",
         "hardware_profiles",
         "jobs",
+        "join_tokens",
         "nodes",
         "results",
         "schema_migrations",
