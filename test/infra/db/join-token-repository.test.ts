@@ -45,8 +45,9 @@ forEachDatabase("JoinTokenRepository", (open) => {
       maxUses: 2,
       expiresAt: inDays(1),
     });
+    const [first, second] = [await tokens.useToken(token), await tokens.useToken(token)];
     assert.deepEqual(
-      [await tokens.useToken(token), await tokens.useToken(token)].map((t) => [t?.uses, t?.refusal]),
+      [first, second].map((t) => [t?.uses, t?.refusal]),
       [
         [1, null],
         [2, null],
