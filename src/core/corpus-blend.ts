@@ -1,4 +1,5 @@
 import { type Corpus, type NgramOrder, type NgramTotals, totalsOf } from "./corpus.ts";
+import { checkCorpusSize } from "./corpus-size.ts";
 import { KeyForgeError } from "./errors.ts";
 import { type NgramTables, sortedRecord } from "./ngram-counter.ts";
 
@@ -30,6 +31,8 @@ function sameNormalization(a: Corpus, b: Corpus): boolean {
 /**
  * Blends corpora: each n-gram table is first divided by its own total, so a corpus's weight is
  * its share of the blend whatever its size; the result is scaled back to the summed totals.
+ * Every part must be big enough to score layouts on its own (CORPUS_TOO_SMALL otherwise): an
+ * empty part would silently give its share to the others.
  */
 export function blendCorpora(
   parts: readonly WeightedCorpus[],
@@ -50,6 +53,7 @@ export function blendCorpora(
         `corpora ${first.corpus.id} and ${part.corpus.id} were normalised differently; rebuild one of them`,
       );
     }
+    checkCorpusSize(part.corpus.totals, `corpus ${part.corpus.id}`);
   }
   const weightSum = parts.reduce((sum, p) => sum + p.weight, 0);
   const blendTable = (order: NgramOrder): Record<string, number> => {

@@ -1,5 +1,7 @@
 import { z } from "zod";
 import { assetIdSchema } from "./asset-id.ts";
+import { type CorpusFiles, corpusFilesSchema } from "./corpus-files.ts";
+import { checkCorpusSize } from "./corpus-size.ts";
 import { failWithProblems, type Problem } from "./errors.ts";
 import type { NgramTables } from "./ngram-counter.ts";
 import type { NormalizationSettings } from "./text-normalization.ts";
@@ -23,6 +25,8 @@ export interface CorpusSource {
   readonly provenance: string;
   /** Share of the corpus taken from this source, for blends. */
   readonly weight?: number;
+  /** The files `corpus build` read and left out; absent for other sources. */
+  readonly files?: CorpusFiles;
 }
 
 export type NgramTotals = Record<NgramOrder, number>;
@@ -51,6 +55,7 @@ const corpusSchema = z.object({
       licence: z.string().min(1),
       provenance: z.string().min(1),
       weight: z.number().positive().optional(),
+      files: corpusFilesSchema.optional(),
     }),
   ),
   normalization: z.object({
@@ -108,7 +113,10 @@ function consistencyProblems(corpus: z.infer<typeof corpusSchema>): Problem[] {
   return problems;
 }
 
-/** Checks a corpus file's content and returns the corpus, or throws CORPUS_INVALID. */
+/**
+ * Checks a corpus file's content and returns the corpus; throws CORPUS_INVALID, or
+ * CORPUS_TOO_SMALL for a well-formed corpus with too little text to score layouts.
+ */
 export function parseCorpus(data: unknown, fallbackId: string): Corpus {
   const what = `corpus ${fallbackId} is invalid`;
   const parsed = corpusSchema.safeParse(data);
@@ -127,6 +135,7 @@ export function parseCorpus(data: unknown, fallbackId: string): Corpus {
   const problems = consistencyProblems(parsed.data);
   if (problems.length > 0) failWithProblems("CORPUS_INVALID", what, problems);
   const { format: _format, id, ...rest } = parsed.data;
+  checkCorpusSize(rest.totals, `corpus ${id ?? fallbackId}`);
   return { ...rest, id: id ?? fallbackId };
 }
 

@@ -63,6 +63,13 @@ export class NgramCounter {
     this.previousPair = NONE;
   }
 
+  /** Characters counted so far, in all documents: a sum over distinct characters, not text. */
+  characters(): number {
+    let total = 0;
+    for (let id = 0; id < this.codePoints.length; id++) total += this.monograms[id] as number;
+    return total;
+  }
+
   tables(): NgramTables {
     const monograms = this.codePoints.map(
       (_, id) => [this.text(id), this.monograms[id] as number] as [string, number],

@@ -3,14 +3,17 @@ import { describe, it } from "node:test";
 import { corpusDocument, parseCorpus } from "../../src/core/corpus.ts";
 import { blendCorpora } from "../../src/core/corpus-blend.ts";
 import { KeyForgeError } from "../../src/core/errors.ts";
-import { corpusOf } from "../helpers/corpus.ts";
+import { corpusOf, ENOUGH_TEXT } from "../helpers/corpus.ts";
 
 const identity = { id: "mix", name: "Mix", description: "" };
 
+const failsWith = (code: string) => (error: unknown) =>
+  error instanceof KeyForgeError && error.code === code;
+
 describe("corpus blending", () => {
   it("normalises each corpus to its own total before weighting", () => {
-    const small = corpusOf("small", "ab"); // a 1, b 1
-    const large = corpusOf("large", "cccccccc"); // c 8
+    const small = corpusOf("small", "ab".repeat(1000)); // a 1000, b 1000
+    const large = corpusOf("large", "c".repeat(8000)); // c 8000
     const blend = blendCorpora(
       [
         { corpus: small, weight: 1 },
@@ -19,22 +22,22 @@ describe("corpus blending", () => {
       identity,
     );
     const total = blend.totals.monograms;
-    assert.equal(total, 10, "scaled back to the summed totals");
-    assert.equal(blend.monograms.c, 5, "the large corpus gets half, not 8/10");
-    assert.equal(blend.monograms.a, 2.5);
-    assert.equal(blend.monograms.b, 2.5);
+    assert.equal(total, 10000, "scaled back to the summed totals");
+    assert.equal(blend.monograms.c, 5000, "the large corpus gets half, not 8/10");
+    assert.equal(blend.monograms.a, 2500);
+    assert.equal(blend.monograms.b, 2500);
   });
 
   it("applies weights and records each source's share", () => {
     const blend = blendCorpora(
       [
-        { corpus: corpusOf("x", "xx"), weight: 3 },
-        { corpus: corpusOf("y", "yyyy"), weight: 1 },
+        { corpus: corpusOf("x", "x".repeat(2000)), weight: 3 },
+        { corpus: corpusOf("y", "y".repeat(4000)), weight: 1 },
       ],
       identity,
     );
-    assert.equal(blend.monograms.x, 4.5);
-    assert.equal(blend.monograms.y, 1.5);
+    assert.equal(blend.monograms.x, 4500);
+    assert.equal(blend.monograms.y, 1500);
     assert.deepEqual(
       blend.sources.map((s) => s.weight),
       [0.75, 0.25],
@@ -44,8 +47,8 @@ describe("corpus blending", () => {
   it("produces a valid corpus file", () => {
     const blend = blendCorpora(
       [
-        { corpus: corpusOf("a", "the quick brown fox"), weight: 0.3 },
-        { corpus: corpusOf("b", "jumps over the lazy dog"), weight: 0.7 },
+        { corpus: corpusOf("a", ENOUGH_TEXT), weight: 0.3 },
+        { corpus: corpusOf("b", `Jumps over the lazy dog. ${ENOUGH_TEXT}`), weight: 0.7 },
       ],
       identity,
     );
@@ -54,7 +57,7 @@ describe("corpus blending", () => {
   });
 
   it("refuses bad weights, nothing to blend, and different normalisation", () => {
-    const a = corpusOf("a", "abc");
+    const a = corpusOf("a", ENOUGH_TEXT);
     const code = (fn: () => unknown) => assert.throws(fn, KeyForgeError);
     code(() => blendCorpora([], identity));
     code(() => blendCorpora([{ corpus: a, weight: 0 }], identity));
@@ -69,7 +72,26 @@ describe("corpus blending", () => {
           ],
           identity,
         ),
-      (e: unknown) => e instanceof KeyForgeError && e.code === "CORPUS_BLEND_MISMATCH",
+      failsWith("CORPUS_BLEND_MISMATCH"),
     );
+  });
+
+  it("refuses a part too small to score layouts, rather than give its share to the others", () => {
+    const enough = corpusOf("enough", ENOUGH_TEXT);
+    for (const tiny of [corpusOf("empty", ""), corpusOf("tiny", "Hello there.")]) {
+      assert.throws(
+        () =>
+          blendCorpora(
+            [
+              { corpus: enough, weight: 0.5 },
+              { corpus: tiny, weight: 0.5 },
+            ],
+            identity,
+          ),
+        (error: unknown) =>
+          failsWith("CORPUS_TOO_SMALL")(error) &&
+          (error as Error).message.startsWith(`corpus ${tiny.id} is too small`),
+      );
+    }
   });
 });

@@ -65,6 +65,16 @@ describe("n-gram counting", () => {
     const t = count("zzz y");
     assert.deepEqual(Object.keys(t.monograms), ["z", " ", "y"]);
   });
+
+  it("tells how many characters it has counted so far, over all documents", () => {
+    const counter = new NgramCounter();
+    assert.equal(counter.characters(), 0);
+    for (const c of "ab😀") counter.add(c.codePointAt(0) as number);
+    counter.endDocument();
+    assert.equal(counter.characters(), 3, "an astral character is one");
+    for (const c of "aaaa") counter.add(c.codePointAt(0) as number);
+    assert.equal(counter.characters(), 7);
+  });
 });
 
 /** The obvious way to count, to check the fast counter against. */

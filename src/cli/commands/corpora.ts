@@ -1,16 +1,17 @@
-import { writeFile } from "node:fs/promises";
 import { SingleBar } from "cli-progress";
 import type { Command } from "commander";
 import { type Corpus, corpusDocument, corpusFromTables, NGRAM_ORDERS } from "../../core/corpus.ts";
 import { blendCorpora } from "../../core/corpus-blend.ts";
+import { type CorpusFiles, corpusFiles, skipReasonText } from "../../core/corpus-files.ts";
+import { checkCorpusSize } from "../../core/corpus-size.ts";
 import { KeyForgeError } from "../../core/errors.ts";
 import {
   DEFAULT_NORMALIZATION,
   type NormalizationSettings,
 } from "../../core/text-normalization.ts";
-import { idFromPath } from "../../infra/data-files.ts";
+import { idFromPath, writeTextFile } from "../../infra/data-files.ts";
 import { builtinIds, loadCorpus } from "../../infra/system-data.ts";
-import { countTextFiles } from "../../infra/text-files.ts";
+import { type CountResult, countTextFiles, rootName } from "../../infra/text-files.ts";
 import { weightedCorpus } from "../corpus-spec.ts";
 import { percent, table, visibleChar } from "../output.ts";
 
@@ -24,6 +25,47 @@ function topEntries(counts: Record<string, number>, total: number): string {
     .join("  ");
 }
 
+const count = (n: number) => Math.round(n).toLocaleString("en-US");
+
+const plural = (n: number, noun: string) => `${count(n)} ${noun}${n === 1 ? "" : "s"}`;
+
+/** One line: how many files a build read and left out, and how much markup it took out. */
+function filesSummary(files: CorpusFiles): string {
+  const markup =
+    files.markup === "kept"
+      ? " (markup kept)"
+      : files.markupStripped > 0
+        ? ` (${plural(files.markupStripped, "character")} of markup stripped)`
+        : "";
+  return `${plural(files.read.count, "file")} read${markup}, ${count(files.skipped.count)} skipped`;
+}
+
+/** The files a build read, with what each gave, and the ones it left out, as recorded. */
+function filesReport(sourceName: string, { read, skipped }: CorpusFiles): string[] {
+  const more = (list: { count: number; first: readonly unknown[] }) =>
+    list.count > list.first.length
+      ? [
+          `  … and ${count(list.count - list.first.length)} more (a corpus names the first ${list.first.length})`,
+        ]
+      : [];
+  return [
+    "",
+    `files read for ${sourceName}:`,
+    table([
+      ["  file", "characters", "markup stripped"],
+      ...read.first.map((f) => [`  ${f.path}`, count(f.characters), count(f.markupStripped)]),
+    ]),
+    ...more(read),
+    ...(skipped.count === 0
+      ? []
+      : [
+          `files skipped for ${sourceName}:`,
+          ...skipped.first.map((f) => `  ${f.path}: ${skipReasonText(f.reason)}`),
+          ...more(skipped),
+        ]),
+  ];
+}
+
 export function describeCorpus(corpus: Corpus): string {
   const n = corpus.normalization;
   const lines = [
@@ -33,7 +75,8 @@ export function describeCorpus(corpus: Corpus): string {
     "sources:",
     ...corpus.sources.map(
       (s) =>
-        `  ${s.name}${s.weight === undefined ? "" : ` (${percent(s.weight, 1, 1)})`}; licence: ${s.licence}\n    ${s.provenance}`,
+        `  ${s.name}${s.weight === undefined ? "" : ` (${percent(s.weight, 1, 1)})`}; licence: ${s.licence}\n    ${s.provenance}` +
+        (s.files ? `\n    ${filesSummary(s.files)}` : ""),
     ),
     "",
     `normalisation: ${n.unicode}, case folding ${n.caseFold ? "on" : "off"}, typography folding ${n.foldTypography ? "on" : "off"}, paragraph break → ${n.paragraphBreak}`,
@@ -42,8 +85,8 @@ export function describeCorpus(corpus: Corpus): string {
       ["", "total", "distinct"],
       ...NGRAM_ORDERS.map((order) => [
         order,
-        Math.round(corpus.totals[order]).toLocaleString("en-US"),
-        Object.keys(corpus[order]).length.toLocaleString("en-US"),
+        count(corpus.totals[order]),
+        count(Object.keys(corpus[order]).length),
       ]),
     ]),
     "",
@@ -51,6 +94,7 @@ export function describeCorpus(corpus: Corpus): string {
     `top bigrams:    ${topEntries(corpus.bigrams, corpus.totals.bigrams)}`,
     `top skipgrams:  ${topEntries(corpus.skipgrams, corpus.totals.skipgrams)}`,
     `top trigrams:   ${topEntries(corpus.trigrams, corpus.totals.trigrams)}`,
+    ...corpus.sources.flatMap((s) => (s.files ? filesReport(s.name, s.files) : [])),
   ];
   return lines.filter((line, i) => line !== "" || i > 1).join("\n");
 }
@@ -59,16 +103,16 @@ async function listCorpora(): Promise<void> {
   const rows = [["id", "characters", "name"]];
   for (const id of await builtinIds("corpora")) {
     const corpus = await loadCorpus(id);
-    rows.push([id, Math.round(corpus.totals.monograms).toLocaleString("en-US"), corpus.name]);
+    rows.push([id, count(corpus.totals.monograms), corpus.name]);
   }
   console.log(table(rows));
 }
 
 async function writeCorpus(corpus: Corpus, out: string | undefined): Promise<void> {
   const path = out ?? `${corpus.id}.json`;
-  await writeFile(path, JSON.stringify(corpusDocument(corpus)));
+  await writeTextFile(path, JSON.stringify(corpusDocument(corpus)));
   console.error(
-    `wrote ${path}: ${Math.round(corpus.totals.monograms).toLocaleString("en-US")} characters, ${Object.keys(corpus.monograms).length} distinct`,
+    `wrote ${path}: ${count(corpus.totals.monograms)} characters, ${Object.keys(corpus.monograms).length} distinct`,
   );
 }
 
@@ -80,6 +124,7 @@ interface BuildFlags {
   caseFold: boolean;
   foldTypography: boolean;
   paragraphs: "space" | "enter";
+  keepMarkup: boolean;
 }
 
 function progressReporter(): { update: (done: number, total: number) => void; stop: () => void } {
@@ -122,25 +167,46 @@ async function buildCorpus(paths: string[], flags: BuildFlags): Promise<void> {
     paragraphBreak: flags.paragraphs,
   };
   const progress = progressReporter();
-  const result = await countTextFiles(paths, normalization, (p) =>
-    progress.update(p.bytesDone, p.bytesTotal),
-  );
+  const result = await countTextFiles(paths, normalization, {
+    keepMarkup: flags.keepMarkup,
+    onProgress: (p) => progress.update(p.bytesDone, p.bytesTotal),
+  });
   progress.stop();
-  for (const path of result.skipped) console.error(`skipped ${path}: not a text file`);
+  for (const { file, reason } of result.skipped) {
+    console.error(`skipped ${file.name}: ${skipReasonText(reason)}`);
+  }
+  const files = filesRecord(result, flags.keepMarkup);
+  const roots = paths.map(rootName).join(", ");
+  console.error(`${roots}: ${filesSummary(files)}`);
   const corpus = corpusFromTables(result.tables, {
     id: idFromPath(flags.out ?? flags.name),
     name: flags.name,
-    description: flags.description ?? `Built from ${result.files.length} file(s).`,
+    description: flags.description ?? `Built from ${plural(files.read.count, "file")}.`,
     sources: [
       {
         name: flags.name,
         licence: flags.licence,
-        provenance: `keyforge corpus build of ${paths.join(", ")} (${result.files.length} file(s))`,
+        provenance: `keyforge corpus build of ${roots} (${plural(files.read.count, "file")}, Markdown and HTML markup ${files.markup})`,
+        files,
       },
     ],
     normalization,
   });
+  checkCorpusSize(corpus.totals, `the text read from ${roots}`);
   await writeCorpus(corpus, flags.out);
+}
+
+/** What a corpus records of the files it was built from: names relative to the roots given. */
+function filesRecord(result: CountResult, keepMarkup: boolean): CorpusFiles {
+  return corpusFiles(
+    keepMarkup ? "kept" : "stripped",
+    result.counted.map(({ file, characters, markupStripped }) => ({
+      path: file.name,
+      characters,
+      markupStripped,
+    })),
+    result.skipped.map(({ file, reason }) => ({ path: file.name, reason })),
+  );
 }
 
 async function blend(
@@ -171,6 +237,11 @@ export function registerCorpusCommands(program: Command): void {
     .option("--no-case-fold", "keep upper and lower case apart")
     .option("--no-fold-typography", "keep curly quotes, dashes and ellipses as they are")
     .option("--paragraphs <space|enter>", "what a blank line between paragraphs becomes", "space")
+    .option(
+      "--keep-markup",
+      "count Markdown (.md, .markdown) and HTML (.html, .htm) files as they are, markup included",
+      false,
+    )
     .action(buildCorpus);
   corpus
     .command("info <corpus>")
