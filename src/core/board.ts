@@ -102,6 +102,21 @@ export function keyCorners(key: KeyGeometry): Point[] {
   ].map((p) => rotatePoint(p, key.r, origin));
 }
 
+/**
+ * Indices of the keys that share one rotation (angle and origin; unrotated keys form one group).
+ * Such keys share one frame in which their columns and rows are axis-aligned.
+ */
+export function rotationGroups(keys: readonly KeyGeometry[]): number[][] {
+  const groups = new Map<string, number[]>();
+  keys.forEach((key, i) => {
+    const name = key.r === 0 ? "0" : `${key.r}@${key.rx},${key.ry}`;
+    const group = groups.get(name);
+    if (group) group.push(i);
+    else groups.set(name, [i]);
+  });
+  return [...groups.values()];
+}
+
 /** Keys grouped into display rows (ascending row label), each in the board's key order. */
 export function boardRows(board: Board): Key[][] {
   const rows = new Map<number, Key[]>();

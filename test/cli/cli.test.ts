@@ -78,8 +78,9 @@ describe("keyforge boards and board show", () => {
   });
 
   it("applies the user's finger overrides from a file, and explains bad ones", () => {
+    // The thumbs rest on the middle keys unless told otherwise: here on the inner, tall ones.
     const overrides = join(work, "thumbs.json");
-    writeFileSync(overrides, JSON.stringify({ homes: ["m3-4", "m7-4"] }));
+    writeFileSync(overrides, JSON.stringify({ homes: ["m3-5", "m7-5"] }));
     const out = join(work, "corne.json");
     const args = [
       "board",
@@ -91,10 +92,16 @@ describe("keyforge boards and board show", () => {
     ];
     const result = runCli([...args, "--overrides", overrides, "--out", out]);
     assert.equal(result.status, 0, result.stderr);
-    const homes = JSON.parse(readFileSync(out, "utf8"))
-      .keys.filter((k: { finger: string; home: boolean }) => k.finger === "thumb" && k.home)
-      .map((k: { id: string }) => k.id);
-    assert.deepEqual(homes.sort(), ["m3-4", "m7-4"]);
+    const keys: { id: string; finger: string; home: boolean; char?: string }[] = JSON.parse(
+      readFileSync(out, "utf8"),
+    ).keys;
+    const homes = keys.filter((k) => k.finger === "thumb" && k.home).map((k) => k.id);
+    assert.deepEqual(homes.sort(), ["m3-5", "m7-5"]);
+    assert.deepEqual(
+      keys.filter((k) => k.char === " ").map((k) => k.id),
+      ["m7-5"],
+      "space goes to the right thumb's home",
+    );
     writeFileSync(overrides, JSON.stringify({ fingers: { nope: "index" } }));
     assertCleanFailure(runCli([...args, "--overrides", overrides]), /IMPORT_OPTIONS_INVALID|nope/);
   });
@@ -126,6 +133,23 @@ describe("keyforge layouts and layout show", () => {
     );
     assert.match(stdout, /layout text:\n/);
     assert.match(stdout, /^.*a r s t g m n e i o.*$/m);
+  });
+
+  it("draws a split board a row per line, thumbs below, without a colour legend when colours are off", () => {
+    const { status, stdout } = runCli(["layout", "show", "graphite", "--board", "ferris"]);
+    assert.equal(status, 0);
+    const drawing = stdout.split("\n\n")[1] ?? "";
+    assert.deepEqual(
+      drawing.split("\n").map((line) => line.match(/\[[^\]]*\]/g)?.length),
+      [10, 10, 10, 4],
+    );
+    assert.match(
+      drawing,
+      /\[ n ] \[ r ] \[ t ] \[ s ] \[ g ] {6}\[ y ] \[ h ] \[ a ] \[ e ] \[ i ]/,
+    );
+    assert.match(drawing, /\[spc]/);
+    assert.doesNotMatch(stdout, /colours:/, "NO_COLOR: no colour legend");
+    assert.doesNotMatch(runCli(["board", "show", "ferris"]).stdout, /colours:/);
   });
 
   it("reads a layout from a file and from standard input", () => {

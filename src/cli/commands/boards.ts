@@ -5,7 +5,7 @@ import { importQmkBoard } from "../../core/board-import/qmk.ts";
 import { KeyForgeError } from "../../core/errors.ts";
 import { idFromPath, readJsonFile, writeTextFile } from "../../infra/data-files.ts";
 import { builtinIds, loadBoard } from "../../infra/system-data.ts";
-import { drawBoard, FINGER_LEGEND, fingerCode } from "../board-drawing.ts";
+import { drawBoard, FINGER_LEGEND, fingerCode, fingerColourLegend } from "../board-drawing.ts";
 import { finiteNumber } from "../flag-values.ts";
 import { table, useColour } from "../output.ts";
 
@@ -21,18 +21,18 @@ function fingerSummary(board: Board): string {
 
 export function describeBoard(board: Board): string {
   const labels = board.keys.map((k) => `${fingerCode(k.hand, k.finger)}${k.home ? "*" : ""}`);
+  const colour = useColour();
   return [
     `${board.name} (${board.id}): ${board.keys.length} keys${board.letterBlock ? ", 3x10 letter block" : ""}`,
-    board.description,
+    ...(board.description ? [board.description] : []),
     "",
-    drawBoard(board, { labels, colour: useColour() }),
+    drawBoard(board, { labels, colour }),
     "",
     FINGER_LEGEND,
+    ...(colour ? [fingerColourLegend()] : []),
     fingerSummary(board),
-    board.source ? `source: ${board.source}` : "",
-  ]
-    .filter((line, i) => line !== "" || i === 2 || i === 4)
-    .join("\n");
+    ...(board.source ? [`source: ${board.source}`] : []),
+  ].join("\n");
 }
 
 async function listBoards(): Promise<void> {

@@ -7,7 +7,7 @@ import {
   loadLayout,
   loadLayoutDefinition,
 } from "../../infra/system-data.ts";
-import { drawBoard } from "../board-drawing.ts";
+import { drawBoard, fingerColourLegend } from "../board-drawing.ts";
 import { table, useColour } from "../output.ts";
 
 async function listLayouts(): Promise<void> {
@@ -35,14 +35,14 @@ async function showLayout(ref: string, flags: { board: string }): Promise<void> 
     const definition = await loadLayoutDefinition(ref);
     heading[0] = `${definition.name} by ${definition.author}${definition.year ? ` (${definition.year})` : ""} on ${board.name} (${board.id})`;
   }
+  const colour = useColour();
   console.log(
     [
       ...heading,
       "",
-      drawBoard(board, { labels, colour: useColour() }),
+      drawBoard(board, { labels, colour }),
       "",
-      "colours: pinky magenta, ring blue, middle cyan, index green, thumb grey",
-      "",
+      ...(colour ? [fingerColourLegend(), ""] : []),
       "layout text:",
       formatLayout(layout, board).trimEnd(),
     ].join("\n"),

@@ -52,6 +52,11 @@ const SPLIT_BALANCE = 0.5;
 const COLUMN_ALIGNMENT = 0.3;
 /** A letter-block key lies at most this far (x) from its home-row key, stagger removed. */
 const LETTER_BLOCK_ALIGNMENT = 0.5;
+/**
+ * How far inside the hand's innermost home-row column (key units, towards the other hand) the
+ * resting thumb lies: its home is the thumb key whose centre is horizontally nearest that point.
+ */
+const THUMB_REST = 0.25;
 /** Keys taller than this (ISO Enter, numpad +) never define a finger column. */
 const MAX_COLUMN_KEY_HEIGHT = 1.25;
 
@@ -377,19 +382,21 @@ function inferFingers(g: Geometry, homeRow: number, hands: HandSplit): Inferred 
     }
   });
 
-  // Thumb home: the thumb key closest to the index finger's home key.
+  // Thumb home: where the thumb rests, just inside the hand's innermost column. On a row of
+  // thumb keys that is the key under the inner edge of the letter block (Corne: the middle of
+  // three), in a cluster the big key next to the letter block (ErgoDox, Kinesis), not the key
+  // nearest the index finger's home key, which is the outermost one.
   for (const h of HANDS) {
-    const indexHome = columns[h].find((c) => home[c.key] && c.finger === "index");
-    const anchor = indexHome ? (g.centres[indexHome.key] as Point) : undefined;
+    const inner = columns[h][0];
+    const rest = inner ? g.cx(inner.key) + (h === "left" ? THUMB_REST : -THUMB_REST) : undefined;
+    const distance = (i: number): [number, number] =>
+      rest === undefined ? [0, g.cy(i)] : [Math.abs(g.cx(i) - rest), g.cy(i)];
     let best: number | undefined;
-    let bestDistance = Number.POSITIVE_INFINITY;
     for (let i = 0; i < n; i++) {
       if (!thumb[i] || hand[i] !== h) continue;
-      const d = anchor ? Math.hypot(g.cx(i) - anchor.x, g.cy(i) - anchor.y) : g.cy(i);
-      if (d < bestDistance) {
-        best = i;
-        bestDistance = d;
-      }
+      const [dx, dy] = distance(i);
+      const [bx, by] = best === undefined ? [Infinity, Infinity] : distance(best);
+      if (dx < bx || (dx === bx && dy < by)) best = i;
     }
     if (best !== undefined) home[best] = true;
   }

@@ -1,4 +1,4 @@
-import { keyCentre } from "../board.ts";
+import { keyCentre, rotationGroups } from "../board.ts";
 import type { PlacedKey } from "./placed-key.ts";
 
 /** Keys whose unrotated centres are this close in x stand in one column. */
@@ -51,18 +51,6 @@ function clusterSorted<T>(items: readonly T[], value: (item: T) => number, span:
     }
   }
   return clusters;
-}
-
-/** Keys sharing one rotation share one frame in which their columns and rows are axis-aligned. */
-function rotationGroups(keys: readonly PlacedKey[]): number[][] {
-  const groups = new Map<string, number[]>();
-  keys.forEach((key, i) => {
-    const name = key.r === 0 ? "0" : `${key.r}@${key.rx},${key.ry}`;
-    const group = groups.get(name);
-    if (group) group.push(i);
-    else groups.set(name, [i]);
-  });
-  return [...groups.values()];
 }
 
 /** Vertical runs of keys one key unit apart, in the group's unrotated frame. */

@@ -225,14 +225,34 @@ describe("assignFingers", () => {
       ]);
     });
 
-    it("rest on the thumb key nearest the index finger's home", () => {
+    it("rest on the thumb key just inside the innermost column: the middle of three", () => {
+      // Inner columns at x 4 (left) and 8 (right); thumb rows as on a Corne.
       const keys = [
         ...grid(3, 10, { splitAfter: 5, gap: 3 }),
-        placed("far", 5, 4.5),
-        placed("near", 4, 4.5),
+        ...[3, 4, 5].map((x) => placed(`l${x}`, x, 4.2)),
+        ...[7, 8, 9].map((x) => placed(`r${x}`, x, 4.2)),
       ];
       const result = assignFingers(keys);
-      assert.deepEqual(fingerText(result, ["far", "near"]), ["l-thumb", "l-thumb*"]);
+      assert.deepEqual(fingerText(result, ["l3", "l4", "l5", "r7", "r8", "r9"]), [
+        "l-thumb",
+        "l-thumb*",
+        "l-thumb",
+        "r-thumb",
+        "r-thumb*",
+        "r-thumb",
+      ]);
+    });
+
+    it("rest on the inner of two thumb keys that straddle the innermost column", () => {
+      // As on a Ferris Sweep: the outer key is nearer the index finger's home, the inner one is
+      // where the thumb lies.
+      const keys = [
+        ...grid(3, 10, { splitAfter: 5, gap: 3 }),
+        placed("outer", 3.5, 4.25),
+        placed("inner", 4.5, 4.5),
+      ];
+      const result = assignFingers(keys);
+      assert.deepEqual(fingerText(result, ["outer", "inner"]), ["l-thumb", "l-thumb*"]);
     });
   });
 

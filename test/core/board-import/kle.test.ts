@@ -248,6 +248,31 @@ describe("importKleBoard", () => {
     assert.deepEqual([backspace.hand, backspace.finger, backspace.h], ["left", "thumb", 2]);
   });
 
+  it("rests the thumbs on the big cluster keys next to the letter block; the right one types space", () => {
+    // ErgoDox: Backspace and Space in the usual keymaps; Kinesis Advantage: Backspace and Space
+    // by their legends. Not the small keys at the cluster's top, which are nearer the index home.
+    for (const [name, left, right] of [
+      ["ergodox", "k66", "k74"],
+      ["kinesis-advantage", "k76", "k84"],
+    ] as const) {
+      const board = importFixture(name);
+      const homes = board.keys.filter((k) => k.finger === "thumb" && k.home);
+      assert.deepEqual(
+        homes.map((k) => [k.id, k.hand, k.h]),
+        [
+          [left, "left", 2],
+          [right, "right", 2],
+        ],
+        name,
+      );
+      assert.deepEqual(
+        board.keys.filter((k) => k.char === " ").map((k) => k.id),
+        [right],
+        name,
+      );
+    }
+  });
+
   it("places both rotated Atreus halves where the editor draws them, unlike raw kle-serial", () => {
     const data = fixture("atreus");
     const board = importKleBoard(data, { id: "atreus" });

@@ -154,7 +154,16 @@ describe("importQmkBoard", () => {
     assert.equal(describeKey(board, "m2-1"), "left pinky");
     for (const id of ["m3-3", "m3-4", "m3-5"]) assert.match(describeKey(board, id), /^left thumb/);
     for (const id of ["m7-3", "m7-4", "m7-5"]) assert.match(describeKey(board, id), /^right thumb/);
-    assert.equal(board.keys.filter((k) => k.finger === "thumb" && k.home).length, 2);
+    // The thumbs rest on the middle keys, as on the built-in Corne; the right one types space.
+    const thumbHomes = board.keys.filter((k) => k.finger === "thumb" && k.home);
+    assert.deepEqual(
+      thumbHomes.map((k) => k.id),
+      ["m3-4", "m7-4"],
+    );
+    assert.deepEqual(
+      board.keys.filter((k) => k.char === " ").map((k) => k.id),
+      ["m7-4"],
+    );
     assert.deepEqual(board.letterBlock?.[1], [
       "m1-1",
       "m1-2",
@@ -189,8 +198,11 @@ describe("importQmkBoard", () => {
     assert.deepEqual(board.letterBlock?.[0]?.[0], "m0-0");
     assert.deepEqual(board.letterBlock?.[2]?.[9], "m6-4");
     assert.equal(describeKey(board, "m1-0"), "left pinky home");
-    assert.equal(describeKey(board, "m3-0"), "left thumb home");
-    assert.equal(describeKey(board, "m7-1"), "right thumb home");
+    // The inner thumb keys, where the thumbs rest; the right one types space.
+    assert.equal(describeKey(board, "m3-1"), "left thumb home");
+    assert.equal(describeKey(board, "m7-0"), "right thumb home");
+    assert.equal(keyById(board, "m7-0").char, " ");
+    assert.equal(describeKey(board, "m3-0"), "left thumb");
   });
 
   it("keeps rotation and labels of QMK keys", () => {
