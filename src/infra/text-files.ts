@@ -89,7 +89,10 @@ function skipReason(bytes: Buffer): FileSkipReason | null {
   // control code.
   if (bytes.includes(0)) return "binary";
   try {
-    new TextDecoder("utf-8", { fatal: true }).decode(bytes, { stream: true });
+    // A file is read in full chunks until its last one: only a full chunk may end inside a
+    // character whose other bytes come next.
+    const more = bytes.length === CHUNK_BYTES;
+    new TextDecoder("utf-8", { fatal: true }).decode(bytes, { stream: more });
     return null;
   } catch {
     return "not-utf8";

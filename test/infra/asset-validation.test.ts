@@ -2,10 +2,12 @@ import assert from "node:assert/strict";
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, it } from "node:test";
+import { corpusDocument } from "../../src/core/corpus.ts";
 import { KeyForgeError } from "../../src/core/errors.ts";
 import { ASSET_KINDS, assetKindOf } from "../../src/infra/asset-path.ts";
 import { oneLineReason, validateAsset } from "../../src/infra/asset-validation.ts";
 import { SYSTEM_DATA_DIR } from "../../src/infra/system-data.ts";
+import { corpusOf } from "../helpers/corpus.ts";
 
 const corne = readFileSync(join(SYSTEM_DATA_DIR, "boards", "corne.json"));
 
@@ -54,6 +56,13 @@ describe("asset validation", () => {
     assert.ok(error.problems.some((p) => p.code === "KEY_HAND_UNKNOWN"));
     // A valid board is not a valid layout: the kind decides the validator.
     assert.throws(() => validateAsset("layouts", "layouts/corne.json", corne), KeyForgeError);
+  });
+
+  it("refuses a well-formed corpus too small to score layouts", () => {
+    const tiny = Buffer.from(JSON.stringify(corpusDocument(corpusOf("tiny", "Hello there."))));
+    const error = failure(() => validateAsset("corpora", "corpora/tiny.json", tiny));
+    assert.equal(error.code, "CORPUS_TOO_SMALL");
+    assert.match(oneLineReason(error), /12 characters, 11 bigrams; a corpus needs at least 1,000/);
   });
 
   it("gives a failure as one line with its problems", () => {
