@@ -1,6 +1,10 @@
 import { setTimeout as sleep } from "node:timers/promises";
-import { signResult } from "../infra/node-signatures.ts";
-import type { LeasedUnit, NodeRegistration } from "../protocol/node-messages.ts";
+import { signRegistration, signResult } from "../infra/node-signatures.ts";
+import {
+  isJoinRefusal,
+  type LeasedUnit,
+  type NodeRegistration,
+} from "../protocol/node-messages.ts";
 import { type AgentIdentity, loadOrCreateIdentity } from "./agent-identity.ts";
 import { AssetCache } from "./asset-cache.ts";
 import { calibratedIps } from "./calibration.ts";
@@ -15,6 +19,11 @@ export interface AgentOptions {
   readonly dataDir: string;
   /** Reads HIVE_SECRET; read again when the hive refuses the node, so a rotation needs no restart. */
   readonly secret: () => string | undefined;
+  /**
+   * A join token (kfj_...) to register with instead of HIVE_SECRET: it enrols the node once, and
+   * the node is known by its key afterwards.
+   */
+  readonly joinToken?: string;
   /** Units run at once, one worker thread each. */
   readonly threads: number;
   /** Nice value of the search threads (default 0; the command's low priority is 19). */
@@ -81,8 +90,12 @@ export class Agent {
   private failedDeliveries = 0;
   /** Units given back in a row because the assets gateway could not be reached. */
   private unavailableAssets = 0;
-  /** Aborted when the agent is asked to stop. */
+  /** Aborted when the agent is asked to stop, or the hive refuses the node for good. */
   private stopping: AbortSignal = new AbortController().signal;
+  /** Stops the agent when the hive refuses to register the node again. */
+  private readonly halt = new AbortController();
+  /** Why the hive refused the node for good; run() rejects with it once the agent has stopped. */
+  private refusal: HiveRefusedError | null = null;
 
   constructor(options: AgentOptions) {
     this.options = options;
@@ -96,8 +109,12 @@ export class Agent {
     return this.identity?.nodeId ?? null;
   }
 
-  /** Runs until `stop` is aborted, then shuts down cleanly. */
-  async run(stop: AbortSignal): Promise<void> {
+  /**
+   * Runs until `signal` is aborted, then shuts down cleanly and tells the hive it has gone.
+   * Rejects when the hive refuses the node for good (a join token it no longer takes, say).
+   */
+  async run(signal: AbortSignal): Promise<void> {
+    const stop = AbortSignal.any([signal, this.halt.signal]);
     const { log } = this.options;
     this.identity = await loadOrCreateIdentity(this.options.dataDir);
     const hardware = await detectHardware();
@@ -120,35 +137,62 @@ export class Agent {
     log(`agent: node ${this.identity.nodeId} registered with ${this.options.hiveUrl}`);
     this.deliver();
     const beating = this.heartbeats();
+    let delivered = false;
     try {
       await this.leaseUntil(stop);
-      await this.finish();
+      delivered = await this.finish();
     } finally {
       this.beating.abort();
       await beating;
     }
+    // Not while results wait in the outbox: their leases hold until the next start delivers
+    // them, or the node has been silent long enough for the hive to take them back.
+    if (delivered) await this.client.goodbye(this.identity.nodeId).catch(() => {});
+    if (this.refusal) throw this.refusal;
   }
 
-  /** Registers, retrying while the hive is unreachable or refuses the secret; false if stopped. */
+  /**
+   * Registers, retrying while the hive is unreachable or refuses the secret (it is read again:
+   * it may have been rotated); false if stopped. Throws the hive's refusal when retrying cannot
+   * help: a join token it does not take, a registration it finds invalid.
+   */
   private async register(stop: AbortSignal): Promise<boolean> {
+    const { privateKey, publicKey } = this.identity as AgentIdentity;
     for (let attempt = 0; !stop.aborted; attempt++) {
-      const secret = this.options.secret();
+      const credential = this.options.joinToken ?? this.options.secret();
       try {
-        if (secret === undefined) throw new Error("HIVE_SECRET is not set");
-        const registered = await this.client.register(
-          secret,
-          this.registration as NodeRegistration,
-        );
+        if (credential === undefined) throw new Error("HIVE_SECRET is not set");
+        const registered = await this.client.register(credential, {
+          ...(this.registration as NodeRegistration),
+          proof: signRegistration(privateKey, publicKey),
+        });
         this.heartbeatSeconds = registered.heartbeatIntervalSeconds;
         this.tokenExpiresAt = Date.parse(registered.expiresAt);
         return true;
       } catch (error) {
-        const fatal = error instanceof HiveRefusedError && error.status !== 401;
-        if (fatal) throw error;
+        const final =
+          error instanceof HiveRefusedError && (error.status !== 401 || isJoinRefusal(error.code));
+        if (final) throw error;
         await this.waitToRetry("cannot register", error, attempt, stop);
       }
     }
     return false;
+  }
+
+  /**
+   * Registers again once the hive no longer knows the node's token. A refusal for good stops
+   * the agent; false then, or when stopped.
+   */
+  private async registerAgain(stop: AbortSignal): Promise<boolean> {
+    try {
+      return await this.register(stop);
+    } catch (error) {
+      if (!(error instanceof HiveRefusedError)) throw error;
+      this.options.log(`agent: the hive refused the node (${error.message}); stopping`);
+      this.refusal = error;
+      this.halt.abort();
+      return false;
+    }
   }
 
   /** A node call that re-registers once when the hive no longer knows the node's token. */
@@ -158,7 +202,7 @@ export class Agent {
       return await call();
     } catch (error) {
       if (!(error instanceof HiveRefusedError) || error.status !== 401) throw error;
-      await this.register(stop);
+      if (!(await this.registerAgain(stop))) throw error;
       return call();
     }
   }
@@ -285,7 +329,7 @@ export class Agent {
       await this.renewTokenIfDue();
       try {
         const reply = await this.client.heartbeat(this.nodeId as string, {
-          ips: this.registration?.calibratedIps ?? 0,
+          ips: [...this.running.values()].reduce((sum, run) => sum + run.stepsPerSecond(), 0),
           memoryMb: Math.round(process.memoryUsage().rss / 2 ** 20),
           units,
         });
@@ -300,7 +344,7 @@ export class Agent {
       } catch (error) {
         this.options.log(`agent: heartbeat failed: ${(error as Error).message}`);
         if (error instanceof HiveRefusedError && error.status === 401) {
-          await this.register(signal).catch(() => false);
+          await this.registerAgain(signal);
         }
       }
     }
@@ -354,8 +398,11 @@ export class Agent {
     }, wait);
   }
 
-  /** Lets running units end within the grace period, gives the rest back, flushes the outbox. */
-  private async finish(): Promise<void> {
+  /**
+   * Lets running units end within the grace period, gives the rest back, flushes the outbox.
+   * True when every result was delivered.
+   */
+  private async finish(): Promise<boolean> {
     const graceOver = new AbortController();
     const grace = sleep(this.options.graceMs ?? 30_000, undefined, { signal: graceOver.signal });
     await Promise.race([Promise.all(this.settling.values()), grace.catch(() => {})]);
@@ -379,8 +426,8 @@ export class Agent {
     this.redelivery = null;
     this.deliver();
     await this.delivering;
-    if ((await this.outbox.pending()).length > 0) {
-      this.options.log("agent: results wait in the outbox for the next start");
-    }
+    if ((await this.outbox.pending()).length === 0) return true;
+    this.options.log("agent: results wait in the outbox for the next start");
+    return false;
   }
 }

@@ -39,6 +39,7 @@ export class HiveRefusedError extends KeyForgeError {
 
 /** Requests take at most this long, long polls their wait plus this. */
 const REQUEST_TIMEOUT_MS = 30_000;
+const GOODBYE_TIMEOUT_MS = 5_000;
 
 /**
  * The agent's side of the hive API (docs/hive-api.md). Every answer is checked against its
@@ -52,11 +53,11 @@ export class HiveClient {
     this.base = hiveUrl.replace(/\/+$/, "");
   }
 
-  /** Registers with HIVE_SECRET; later calls use the node token it returns. */
-  async register(secret: string, registration: NodeRegistration) {
+  /** Registers with HIVE_SECRET or a join token; later calls use the node token it returns. */
+  async register(credential: string, registration: NodeRegistration) {
     const registered = await this.call("POST", "/nodes/register", nodeRegisteredSchema, {
       body: registration,
-      bearer: secret,
+      bearer: credential,
     });
     this.token = registered.token;
     return registered;
@@ -72,6 +73,12 @@ export class HiveClient {
     return this.call("POST", `/nodes/${nodeId}/heartbeat`, heartbeatReplySchema, {
       body: { telemetry },
     });
+  }
+
+  /** Tells the hive the node is stopping, so it leaves the live nodes at once. */
+  async goodbye(nodeId: string): Promise<void> {
+    // Said on the way out: a hive that does not answer soon is not waited for.
+    await this.call("POST", `/nodes/${nodeId}/goodbye`, null, { timeoutMs: GOODBYE_TIMEOUT_MS });
   }
 
   async lease(

@@ -20,6 +20,8 @@ export interface UnitRun {
   readonly unitId: string;
   /** The best score found so far; null before the first epoch ends. */
   bestScore(): number | null;
+  /** Steps per second the search has made so far; 0 before the first epoch ends. */
+  stepsPerSecond(): number;
   /** Stops the search at its next epoch; `done` then rejects with the reason. */
   abort(reason: string): void;
   readonly done: Promise<UnitOutcome>;
@@ -51,6 +53,7 @@ async function unitProblem(
 export function runUnit(unit: LeasedUnit, assets: AssetReader, niceness = 0): UnitRun {
   const stop = new AbortController();
   let best: number | null = null;
+  let rate = 0;
   let abortReason = "";
   const done = (async (): Promise<UnitOutcome> => {
     const { problem, randomStart } = await unitProblem(unit, assets);
@@ -64,6 +67,7 @@ export function runUnit(unit: LeasedUnit, assets: AssetReader, niceness = 0): Un
         signal: stop.signal,
         onProgress: (progress) => {
           best = progress.best.score;
+          rate = progress.stepsPerSecond;
         },
       },
       () => threadRunner(problem, 1, niceness),
@@ -83,6 +87,7 @@ export function runUnit(unit: LeasedUnit, assets: AssetReader, niceness = 0): Un
   return {
     unitId: unit.unitId,
     bestScore: () => best,
+    stepsPerSecond: () => rate,
     abort(reason) {
       abortReason = reason;
       stop.abort();

@@ -3,6 +3,7 @@ import type { FastifyRequest } from "fastify";
 import { KeyForgeError } from "../core/errors.ts";
 import type { ApiKeyRepository } from "../infra/db/api-key-repository.ts";
 import { isNodeToken, verifyNodeToken } from "../infra/node-tokens.ts";
+import { joinTokenSchema } from "../protocol/node-messages.ts";
 
 /** Who is calling: a user or admin by API key, or the operator holding HIVE_SECRET. */
 export type Principal =
@@ -63,18 +64,29 @@ export async function requireUser(
   return principal;
 }
 
-/** The caller must present HIVE_SECRET (node registration, operator calls). */
-export function requireSecret(request: FastifyRequest, secrets: readonly string[]): void {
+/** What a node registers with: the operator's HIVE_SECRET, or a join token an admin created. */
+export type RegistrationCredential =
+  | { readonly kind: "secret" }
+  | { readonly kind: "joinToken"; readonly token: string };
+
+/** The credential of a registration: HIVE_SECRET, or anything shaped like a join token. */
+export function registrationCredential(
+  request: FastifyRequest,
+  secrets: readonly string[],
+): RegistrationCredential {
   const token = bearerToken(request);
   if (token === undefined) {
     throw new KeyForgeError(
       "AUTH_REQUIRED",
-      "this call needs the hive secret: Authorization: Bearer <HIVE_SECRET>",
+      "registering needs the hive secret or a join token: Authorization: Bearer <HIVE_SECRET or kfj_...>",
     );
   }
-  if (secrets.length === 0 || !matchesSecret(token, secrets)) {
-    throw new KeyForgeError("AUTH_INVALID", "the hive secret does not match");
-  }
+  if (secrets.length > 0 && matchesSecret(token, secrets)) return { kind: "secret" };
+  if (joinTokenSchema.safeParse(token).success) return { kind: "joinToken", token };
+  throw new KeyForgeError(
+    "AUTH_INVALID",
+    "the credential is neither the hive secret nor a join token (kfj_...)",
+  );
 }
 
 /** The node calling, by a node token this hive (or a sibling with the same secret) issued. */

@@ -6,8 +6,9 @@ import { AssetCatalog } from "./asset-catalog.ts";
 import {
   authenticatedNode,
   type Principal,
+  type RegistrationCredential,
+  registrationCredential,
   requireNode,
-  requireSecret,
   requireUser,
 } from "./auth.ts";
 import { EventHub } from "./event-hub.ts";
@@ -98,8 +99,8 @@ export class HiveContext {
     });
   }
 
-  requireSecret(request: FastifyRequest): void {
-    requireSecret(request, this.secrets);
+  registrationCredential(request: FastifyRequest): RegistrationCredential {
+    return registrationCredential(request, this.secrets);
   }
 
   /** The id of the node calling with its token. */

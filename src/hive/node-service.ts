@@ -1,8 +1,9 @@
 import { KeyForgeError } from "../core/errors.ts";
 import { type Coordinator, CoordinatorUnavailableError } from "../infra/coord/coordinator.ts";
 import { AuditLog } from "../infra/db/audit-log.ts";
-import type { Database } from "../infra/db/database.ts";
+import { type Database, DatabaseUnavailableError } from "../infra/db/database.ts";
 import { HardwareProfileRepository } from "../infra/db/hardware-profile-repository.ts";
+import { JoinTokenRepository } from "../infra/db/join-token-repository.ts";
 import { NodeRepository } from "../infra/db/node-repository.ts";
 import { type UnitHolder, UnitRepository } from "../infra/db/unit-repository.ts";
 import { MicroBatcher } from "../infra/micro-batcher.ts";
@@ -13,7 +14,9 @@ import {
   nodeIdOf,
   type Telemetry,
 } from "../protocol/node-messages.ts";
+import type { RegistrationCredential } from "./auth.ts";
 import { publishBestEffort } from "./event-publishing.ts";
+import { checkKeyProof, joinTokenRefusal } from "./node-enrolment.ts";
 
 /** Seconds between two heartbeats of an agent; well inside the coordinator's 30 s TTL. */
 export const HEARTBEAT_INTERVAL_SECONDS = 5;
@@ -32,12 +35,13 @@ function cpuSignatureOf(hardware: NodeRegistration["hardware"]): string {
   return `${hardware.arch}:${hardware.cores}:${hardware.cpuModel.replace(/\s+/g, " ").toLowerCase()}`;
 }
 
-/** Registration, tokens, heartbeats and the cluster view. */
+/** Registration (with HIVE_SECRET or a join token), tokens, heartbeats, goodbyes and the cluster view. */
 export class NodeService {
   private readonly options: NodeServiceOptions;
   private readonly nodes: NodeRepository;
   private readonly profiles: HardwareProfileRepository;
   private readonly units: UnitRepository;
+  private readonly joinTokens: JoinTokenRepository;
   private readonly audit: AuditLog;
   /** The reported units of concurrent heartbeats, looked up in one query. */
   private readonly holders: MicroBatcher<readonly string[], Map<string, UnitHolder>>;
@@ -47,6 +51,7 @@ export class NodeService {
     this.nodes = new NodeRepository(options.db);
     this.profiles = new HardwareProfileRepository(options.db);
     this.units = new UnitRepository(options.db);
+    this.joinTokens = new JoinTokenRepository(options.db);
     this.audit = new AuditLog(options.db);
     this.holders = new MicroBatcher(
       async (lists) => {
@@ -57,31 +62,64 @@ export class NodeService {
     );
   }
 
-  /** Registers a node (again, after a restart) and hands it a token. */
-  async register(registration: NodeRegistration) {
-    const secret = this.options.secrets[0];
-    if (secret === undefined) {
+  /**
+   * Registers a node (again, after a restart) and hands it a token. With HIVE_SECRET any node
+   * registers. With a join token the node proves it holds its key, and a use of the token is
+   * taken only when the node is new (or was removed): a node that joined before is known by its
+   * key, whatever became of its token since.
+   */
+  async register(credential: RegistrationCredential, registration: NodeRegistration) {
+    if (this.options.secrets[0] === undefined) {
       throw new KeyForgeError("FORBIDDEN", "this hive has no HIVE_SECRET: nodes cannot register");
     }
     const nodeId = nodeIdOf(registration.publicKey);
+    const enrolment =
+      credential.kind === "joinToken"
+        ? await this.enrolmentOf(nodeId, credential.token, registration)
+        : null;
     const { hardware } = registration;
     const cpuSignature = cpuSignatureOf(hardware);
     const profiled = await this.saveProfileOncePerDay(cpuSignature, registration);
-    const { created } = await this.nodes.registerNode({
-      id: nodeId,
-      publicKey: registration.publicKey,
-      name: registration.name ?? null,
-      cpuSignature: profiled ? cpuSignature : null,
-      cores: hardware.cores,
-      calibratedIps: registration.calibratedIps,
+    const { created } = await this.options.db.transaction(async (tx) => {
+      const registered = await this.nodes.registerNode(
+        {
+          id: nodeId,
+          publicKey: registration.publicKey,
+          name: registration.name ?? null,
+          cpuSignature: profiled ? cpuSignature : null,
+          cores: hardware.cores,
+          calibratedIps: registration.calibratedIps,
+        },
+        tx,
+      );
+      // A registration of the same new node that came first has spent the use already.
+      if (enrolment && (registered.created || enrolment.reviving)) {
+        const used = await this.joinTokens.useToken(enrolment.token, tx);
+        if (!used || used.refusal) throw joinTokenRefusal(used);
+        await this.audit.record(
+          {
+            actor: nodeId,
+            action: "join-token.used",
+            subject: used.id,
+            details: { uses: used.uses, maxUses: used.maxUses },
+          },
+          tx,
+        );
+      }
+      if (registered.created) {
+        await this.audit.record(
+          {
+            actor: nodeId,
+            action: "node.registered",
+            subject: nodeId,
+            details: { cpu: hardware.cpuModel, cores: hardware.cores },
+          },
+          tx,
+        );
+      }
+      return registered;
     });
     if (created) {
-      await this.audit.record({
-        actor: nodeId,
-        action: "node.registered",
-        subject: nodeId,
-        details: { cpu: hardware.cpuModel, cores: hardware.cores },
-      });
       await publishBestEffort(
         this.options.coordinator,
         { type: "node.joined", nodeId },
@@ -94,6 +132,23 @@ export class NodeService {
       heartbeatIntervalSeconds: HEARTBEAT_INTERVAL_SECONDS,
       hints: { threads: Math.max(1, hardware.cores - 1) },
     };
+  }
+
+  /**
+   * What registering with a join token takes: nothing for a node that joined before, else a use
+   * of the token, which is checked here, before anything is written, and taken with the node.
+   */
+  private async enrolmentOf(
+    nodeId: string,
+    token: string,
+    registration: NodeRegistration,
+  ): Promise<{ token: string; reviving: boolean } | null> {
+    await checkKeyProof(registration);
+    const known = await this.nodes.getNode(nodeId);
+    if (known && !known.removedAt) return null;
+    const found = await this.joinTokens.findToken(token);
+    if (!found || found.refusal) throw joinTokenRefusal(found);
+    return { token, reviving: known !== null };
   }
 
   /** A fresh token for a registered node whose current one still checks out. */
@@ -134,14 +189,36 @@ export class NodeService {
     });
   }
 
-  /** Live nodes and their telemetry, as the coordinator holds them. */
+  /** A node stopping cleanly leaves the live set at once, not when its telemetry expires. */
+  async goodbye(nodeId: string): Promise<void> {
+    await this.options.coordinator.removeHeartbeat(nodeId);
+    await publishBestEffort(
+      this.options.coordinator,
+      { type: "node.left", nodeId },
+      this.options.log,
+    );
+  }
+
+  /**
+   * Live nodes and their telemetry, as the coordinator holds them, with the names they
+   * registered (left out while PostgreSQL is down: the telemetry alone still tells a lot).
+   */
   async cluster() {
     const stats = await this.options.coordinator.getClusterStats();
+    const names = await this.nodes
+      .namesOf(stats.nodes.map((node) => node.nodeId))
+      .catch((error: unknown) => {
+        if (error instanceof DatabaseUnavailableError) return new Map<string, string>();
+        throw error;
+      });
+    const now = Date.now();
     return {
       liveNodes: stats.liveNodes,
       totalIps: stats.totalIps,
-      nodes: stats.nodes.map(({ nodeId, telemetry }) => ({
+      nodes: stats.nodes.map(({ nodeId, telemetry, lastHeartbeatAt }) => ({
         nodeId,
+        name: names.get(nodeId) ?? null,
+        secondsSinceHeartbeat: Math.max(0, Math.floor((now - lastHeartbeatAt) / 1000)),
         telemetry: { ...telemetry, units: [...(telemetry.units ?? [])] },
       })),
     };

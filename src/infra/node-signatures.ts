@@ -6,7 +6,12 @@ import {
   sign,
   verify,
 } from "node:crypto";
-import { type ResultSubmission, resultSigningText } from "../protocol/node-messages.ts";
+import {
+  type NodeRegistration,
+  type ResultSubmission,
+  registrationSigningText,
+  resultSigningText,
+} from "../protocol/node-messages.ts";
 
 /** A node's public key (base64url raw bytes) as a key object node:crypto verifies with. */
 export function publicKeyObject(publicKey: string): KeyObject {
@@ -65,4 +70,16 @@ export function signResult(
     timestamp: result.timestamp ?? new Date().toISOString(),
   };
   return { ...body, signature: signText(privateKey, resultSigningText(unitId, body)) };
+}
+
+/** The proof a registration carries that the node holds the private key of `publicKey`. */
+export function signRegistration(
+  privateKey: KeyObject,
+  publicKey: string,
+  timestamp: string = new Date().toISOString(),
+): NonNullable<NodeRegistration["proof"]> {
+  return {
+    timestamp,
+    signature: signText(privateKey, registrationSigningText(publicKey, timestamp)),
+  };
 }

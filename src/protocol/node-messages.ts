@@ -36,7 +36,33 @@ export const hardwareSchema = z.strictObject({
     .describe('Cache sizes in bytes by level, e.g. { "L2": 1048576 }.'),
 });
 
-/** POST /nodes/register (authorised with HIVE_SECRET). */
+/** An Ed25519 signature, 64 bytes in base64url. */
+const signatureSchema = z.string().regex(/^[A-Za-z0-9_-]{86}$/);
+
+/** A join token, as `keyforge admin join-token create` prints it: volunteers register with it. */
+export const joinTokenSchema = z
+  .string()
+  .regex(/^kfj_[A-Za-z0-9_-]{43}$/, "a join token: kfj_ and 43 characters");
+
+/**
+ * Why the hive refuses a node that registers with a join token. Trying again with the same
+ * token cannot help, so an agent stops at once with the message.
+ */
+export const JOIN_REFUSAL_CODES = [
+  "JOIN_TOKEN_INVALID",
+  "JOIN_TOKEN_REVOKED",
+  "JOIN_TOKEN_EXPIRED",
+  "JOIN_TOKEN_USED_UP",
+  "NODE_PROOF_INVALID",
+] as const;
+
+export type JoinRefusalCode = (typeof JOIN_REFUSAL_CODES)[number];
+
+export function isJoinRefusal(code: string): code is JoinRefusalCode {
+  return (JOIN_REFUSAL_CODES as readonly string[]).includes(code);
+}
+
+/** POST /nodes/register (authorised with HIVE_SECRET or a join token). */
 export const nodeRegistrationSchema = z.strictObject({
   publicKey: publicKeySchema,
   name: z.string().trim().min(1).max(100).optional(),
@@ -46,7 +72,25 @@ export const nodeRegistrationSchema = z.strictObject({
     .positive()
     .max(1e10)
     .describe("Annealing steps per second the node measured on the standard problem."),
+  proof: z
+    .strictObject({
+      timestamp: z.iso
+        .datetime()
+        .describe("When the node signed; within 15 minutes of the hive's clock."),
+      signature: signatureSchema.describe(
+        "Ed25519 signature (base64url) of registrationSigningText(publicKey, timestamp).",
+      ),
+    })
+    .optional()
+    .describe(
+      "That the node holds the private key of publicKey: required with a join token, which is spent once per new node, so a node that joined before is known by its key alone.",
+    ),
 });
+
+/** The exact text a node signs to prove it holds the key it registers. */
+export function registrationSigningText(publicKey: string, timestamp: string): string {
+  return canonicalJson({ purpose: "keyforge node registration", publicKey, timestamp });
+}
 
 export const nodeTokenSchema = z.strictObject({
   token: z.string().describe("Bearer token for the node's calls; renew it before it expires."),
@@ -63,8 +107,12 @@ export const nodeRegisteredSchema = z.strictObject({
 });
 
 export const telemetrySchema = z.strictObject({
-  ips: z.number().min(0).max(1e12),
-  temperatureC: z.number().min(-100).max(200).optional(),
+  ips: z
+    .number()
+    .min(0)
+    .max(1e12)
+    .describe("Annealing steps per second the node's running units make now (0 when idle)."),
+  temperatureC: z.number().min(-100).max(200).optional().describe("CPU temperature in °C."),
   memoryMb: z.number().min(0).max(1e9).optional(),
   units: z
     .array(
@@ -98,7 +146,18 @@ export const heartbeatReplySchema = z.strictObject({
 export const clusterSchema = z.strictObject({
   liveNodes: z.number().int(),
   totalIps: z.number(),
-  nodes: z.array(z.strictObject({ nodeId: z.string(), telemetry: telemetrySchema })),
+  nodes: z.array(
+    z.strictObject({
+      nodeId: z.string(),
+      name: z.string().nullable().describe("The name the agent registered with (--name)."),
+      secondsSinceHeartbeat: z
+        .number()
+        .int()
+        .min(0)
+        .describe("Whole seconds since the node's last heartbeat, by the hive's clock."),
+      telemetry: telemetrySchema,
+    }),
+  ),
 });
 
 export type NodeRegistration = z.infer<typeof nodeRegistrationSchema>;
@@ -153,10 +212,9 @@ export const resultSubmissionSchema = z.strictObject({
     .regex(/^[A-Za-z0-9_-]{16,64}$/)
     .describe("Unique per submission: replays are refused."),
   timestamp: z.iso.datetime().describe("When the agent signed the result."),
-  signature: z
-    .string()
-    .regex(/^[A-Za-z0-9_-]{86}$/)
-    .describe("Ed25519 signature (base64url) of resultSigningText(unitId, result)."),
+  signature: signatureSchema.describe(
+    "Ed25519 signature (base64url) of resultSigningText(unitId, result).",
+  ),
 });
 
 export type ResultSubmission = z.infer<typeof resultSubmissionSchema>;

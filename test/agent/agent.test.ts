@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { setTimeout as sleep } from "node:timers/promises";
-import type { FastifyInstance } from "fastify";
+import Fastify, { type FastifyInstance } from "fastify";
 import { loadOrCreateIdentity } from "../../src/agent/agent-identity.ts";
 import { AssetCache } from "../../src/agent/asset-cache.ts";
 import { HiveClient } from "../../src/agent/hive-client.ts";
@@ -12,9 +12,11 @@ import { ResultOutbox } from "../../src/agent/result-outbox.ts";
 import { runUnit } from "../../src/agent/unit-runner.ts";
 import { buildAssetsGateway } from "../../src/assets/assets-gateway.ts";
 import { MemoryCoordinator } from "../../src/infra/coord/memory-coordinator.ts";
+import { JoinTokenRepository } from "../../src/infra/db/join-token-repository.ts";
 import { UnitRepository } from "../../src/infra/db/unit-repository.ts";
 import { signResult } from "../../src/infra/node-signatures.ts";
 import type { JobView } from "../../src/protocol/job-messages.ts";
+import { clusterSchema, nodeIdOf } from "../../src/protocol/node-messages.ts";
 import { eventually } from "../helpers/eventually.ts";
 import { FlakyDatabase } from "../helpers/flaky-database.ts";
 import { closedPortUrl } from "../helpers/free-port.ts";
@@ -190,12 +192,27 @@ describe("the agent against a hive and an assets gateway on real sockets", () =>
     assert.equal(unit?.attempts, 1, "a unit given back counts no attempt");
   });
 
-  it("stops within its grace period while every thread is busy, giving the unit back", async () => {
+  const clusterNode = async (nodeId: string | null) =>
+    clusterSchema
+      .parse((await hive.app.inject({ method: "GET", url: "/cluster" })).json())
+      .nodes.find((node) => node.nodeId === nodeId);
+
+  it("stops within its grace period while every thread is busy, giving the unit back and leaving the cluster at once", async () => {
     const job = await submit(1, 50_000_000_000, 48);
-    const { lines, stop } = startAgent();
+    const { agent, lines, stop } = startTestAgent({ hiveUrl, assetsUrl }, undefined, {
+      name: "busy desk",
+    });
     let stopped = false;
     try {
       await eventually("the unit runs", () => lines.some((line) => /started/.test(line)), 30_000);
+      await eventually(
+        "the cluster shows the node searching, by its name",
+        async () => {
+          const shown = await clusterNode(agent.nodeId);
+          return shown?.name === "busy desk" && shown.telemetry.ips > 0;
+        },
+        30_000,
+      );
     } finally {
       const timeout = new AbortController();
       const stopping = stop().then(() => {
@@ -205,6 +222,7 @@ describe("the agent against a hive and an assets gateway on real sockets", () =>
       timeout.abort();
     }
     assert.ok(stopped, "the agent stopped");
+    assert.equal(await clusterNode(agent.nodeId), undefined, "it said goodbye");
     const view = await jobView(job.id);
     assert.equal(view.units.queued, 1, `${JSON.stringify(view.units)}\n${lines.join("\n")}`);
     await hive.app.inject({ method: "DELETE", url: `/jobs/${job.id}`, headers: hive.auth.alice });
@@ -232,6 +250,46 @@ describe("the agent against a hive and an assets gateway on real sockets", () =>
     assert.equal(lines.filter((line) => /unit \S+ failed:/.test(line)).length, 6, lines.join("\n"));
   });
 
+  it("joins with a join token once, and works on as the same node after restarts once the token is used up", async () => {
+    const { record, token } = await new JoinTokenRepository(hive.db).createToken({
+      name: "volunteers",
+      maxUses: 1,
+      expiresAt: new Date(Date.now() + 3_600_000),
+    });
+    const first = await submit(1, 20_000, 49);
+    const volunteer = startTestAgent({ hiveUrl, assetsUrl }, undefined, { joinToken: token });
+    try {
+      await jobReaches(first.id, "completed", "the volunteer completes a job", 60_000);
+    } finally {
+      await volunteer.stop();
+    }
+    const used = await new JoinTokenRepository(hive.db).findToken(token);
+    assert.equal(used?.refusal, "JOIN_TOKEN_USED_UP");
+
+    const second = await submit(1, 20_000, 50);
+    const restarted = startTestAgent({ hiveUrl, assetsUrl }, volunteer.dataDir, {
+      joinToken: token,
+    });
+    try {
+      await jobReaches(second.id, "completed", "the restarted volunteer works on", 60_000);
+    } finally {
+      await restarted.stop();
+    }
+    assert.equal((await new JoinTokenRepository(hive.db).findToken(token))?.uses, 1);
+
+    const newcomer = startTestAgent({ hiveUrl, assetsUrl }, undefined, { joinToken: token });
+    await assert.rejects(newcomer.finished, (error: Error) => {
+      assert.match(
+        error.message,
+        new RegExp(`403 JOIN_TOKEN_USED_UP: the join token ${record.id} has enrolled the one node`),
+      );
+      return true;
+    });
+    for (const line of [...volunteer.lines, ...restarted.lines, ...newcomer.lines]) {
+      assert.ok(!line.includes(token), `a log line holds the token: ${line}`);
+    }
+  });
+
   it("stops a unit within a heartbeat once its job is cancelled", async () => {
     const job = await submit(1, 50_000_000_000, 42);
     const { lines, stop } = startAgent();
@@ -252,5 +310,46 @@ describe("the agent against a hive and an assets gateway on real sockets", () =>
       await stop();
     }
     assert.ok(!lines.some((line) => /failed:/.test(line)), lines.join("\n"));
+  });
+});
+
+describe("the agent when the hive refuses it for good while it runs", () => {
+  it("stops, and its run rejects with the hive's reason instead of retrying for ever", async () => {
+    // A hive that forgets the node's token, then refuses to register the node again.
+    let registrations = 0;
+    const hive = Fastify();
+    hive.post("/nodes/register", async (request, reply) => {
+      registrations += 1;
+      if (registrations > 1) {
+        return reply
+          .code(403)
+          .send({ code: "JOIN_TOKEN_USED_UP", message: "the join token has enrolled its nodes" });
+      }
+      return {
+        nodeId: nodeIdOf((request.body as { publicKey: string }).publicKey),
+        token: "kfn.test.token",
+        expiresAt: new Date(Date.now() + 3_600_000).toISOString(),
+        heartbeatIntervalSeconds: 5,
+        hints: { threads: 1 },
+      };
+    });
+    hive.post("/nodes/:id/heartbeat", async () => ({ commands: [], heartbeatIntervalSeconds: 5 }));
+    hive.post("/leases", async (_request, reply) =>
+      reply.code(401).send({ code: "TOKEN_EXPIRED", message: "the node token has expired" }),
+    );
+    const url = await hive.listen({ host: "127.0.0.1", port: 0 });
+    const { lines, finished } = startTestAgent({ hiveUrl: url, assetsUrl: url }, undefined, {
+      joinToken: `kfj_${"A".repeat(43)}`,
+    });
+    try {
+      await assert.rejects(finished, /403 JOIN_TOKEN_USED_UP: the join token has enrolled/);
+    } finally {
+      await hive.close();
+    }
+    assert.equal(registrations, 2);
+    assert.ok(
+      lines.some((line) => /the hive refused the node .*; stopping/.test(line)),
+      lines.join("\n"),
+    );
   });
 });

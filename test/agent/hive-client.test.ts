@@ -5,7 +5,9 @@ import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { loadOrCreateIdentity } from "../../src/agent/agent-identity.ts";
 import { HiveClient, HiveRefusedError, HiveUnavailableError } from "../../src/agent/hive-client.ts";
-import { signResult } from "../../src/infra/node-signatures.ts";
+import { JoinTokenRepository } from "../../src/infra/db/join-token-repository.ts";
+import { signRegistration, signResult } from "../../src/infra/node-signatures.ts";
+import { clusterSchema } from "../../src/protocol/node-messages.ts";
 import { HIVE_SECRET, startHive, type TestHive } from "../helpers/hive.ts";
 import { layoutsOf } from "../helpers/hive-agent.ts";
 
@@ -30,7 +32,7 @@ describe("the agent's hive client, against a hive on a real socket", () => {
     };
   };
 
-  it("registers, beats, leases, submits a signed result, releases and fails units", async () => {
+  it("registers, beats, leases, submits a signed result, releases and fails units, says goodbye", async () => {
     const { identity, registration: form } = await registration();
     const client = new HiveClient(`${url}/`);
     const registered = await client.register(HIVE_SECRET, form);
@@ -72,6 +74,32 @@ describe("the agent's hive client, against a hive on a real socket", () => {
     assert.equal(
       (await client.heartbeat(identity.nodeId, { ips: 1, units: [] })).commands.length,
       0,
+    );
+    const liveIds = async () =>
+      clusterSchema
+        .parse((await hive.app.inject({ method: "GET", url: "/cluster" })).json())
+        .nodes.map((node) => node.nodeId);
+    assert.ok((await liveIds()).includes(identity.nodeId));
+    await client.goodbye(identity.nodeId);
+    assert.ok(!(await liveIds()).includes(identity.nodeId));
+  });
+
+  it("joins with a join token and a proof of its key", async () => {
+    const { identity, registration: form } = await registration();
+    const { token } = await new JoinTokenRepository(hive.db).createToken({
+      name: null,
+      maxUses: 1,
+      expiresAt: new Date(Date.now() + 60_000),
+    });
+    const proof = signRegistration(identity.privateKey, identity.publicKey);
+    const registered = await new HiveClient(url).register(token, { ...form, proof });
+    assert.equal(registered.nodeId, identity.nodeId);
+    await assert.rejects(
+      new HiveClient(url).register(token, form),
+      (error: unknown) =>
+        error instanceof HiveRefusedError &&
+        error.status === 401 &&
+        error.code === "NODE_PROOF_INVALID",
     );
   });
 

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { mkdtempSync } from "node:fs";
+import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, it } from "node:test";
@@ -43,6 +43,89 @@ describe("keyforge admin key and keyforge hive", () => {
     assert.doesNotMatch(result.stderr, /cli-test-secret/, "the secret is never printed");
   });
 
+  it("creates a join token an agent process joins with once; lists and revokes it", async () => {
+    const database = folder();
+    const created = runCli([
+      ...["admin", "join-token", "create", "--uses", "1", "--expires", "2d"],
+      ...["--name", "lab", "--database", database],
+    ]);
+    assert.equal(created.status, 0, created.stderr);
+    const token = created.stdout.trim();
+    assert.match(token, /^kfj_[\w-]{43}$/);
+    assert.match(created.stderr, /created join token (jt_[0-9a-f]{16}) \(lab\) for 1 node, until/);
+    const id = /jt_[0-9a-f]{16}/.exec(created.stderr)?.[0] as string;
+    const tokenFile = join(mkdtempSync(join(tmpdir(), "keyforge-token-")), "join-token");
+    writeFileSync(tokenFile, `${token}\n`, { mode: 0o600 });
+
+    const hive = startCli(
+      ["hive", "--database", database, "--port", "0", "--valkey", TEST_VALKEY_URL],
+      { env: { HIVE_SECRET: "cli-test-secret" } },
+    );
+    const [, url] = await hive.waitFor(/hive: listening on (http:\/\/127\.0\.0\.1:\d+)/, 60_000);
+    const volunteer = (dataDir: string) =>
+      startCli(["agent", "--hive", url as string, "--assets", url as string, "--threads", "1"], {
+        env: {
+          HIVE_SECRET: "",
+          HIVE_SECRET_FILE: "",
+          KEYFORGE_JOIN_TOKEN_FILE: tokenFile,
+          KEYFORGE_DATA_DIR: dataDir,
+        },
+      });
+    const firstDir = mkdtempSync(join(tmpdir(), "keyforge-volunteer-"));
+    const first = volunteer(firstDir);
+    await first.waitFor(/agent: node [0-9a-f]{32} registered/, 60_000);
+    const stopped = await first.stop("SIGTERM");
+    assert.equal(stopped.status, 0, stopped.stderr);
+    const restarted = volunteer(firstDir);
+    await restarted.waitFor(/agent: node [0-9a-f]{32} registered/, 60_000);
+    assert.equal((await restarted.stop("SIGTERM")).status, 0, "the same node, no use spent");
+    const newcomer = await volunteer(mkdtempSync(join(tmpdir(), "keyforge-volunteer-"))).exited();
+    assertCleanFailure(
+      newcomer,
+      new RegExp(`403 JOIN_TOKEN_USED_UP: the join token ${id} has enrolled the one node`),
+    );
+    const hiveStopped = await hive.stop("SIGTERM");
+    for (const output of [stopped, newcomer, hiveStopped]) {
+      assert.ok(!`${output.stdout}${output.stderr}`.includes(token), "the token is never printed");
+    }
+
+    const listed = runCli(["admin", "join-token", "list", "--database", database]);
+    assert.equal(listed.status, 0, listed.stderr);
+    assert.match(listed.stdout, /^id\s+name\s+used\s+expires \(UTC\)\s+state\s+created \(UTC\)$/m);
+    assert.match(
+      listed.stdout,
+      new RegExp(`^${id}\\s+lab\\s+1 of 1\\s+\\S+ \\S+\\s+used up\\s`, "m"),
+    );
+    assert.ok(!listed.stdout.includes(token));
+    const revoked = runCli(["admin", "join-token", "revoke", id, "--database", database]);
+    assert.equal(revoked.status, 0, revoked.stderr);
+    assert.match(
+      runCli(["admin", "join-token", "list", "--database", database]).stdout,
+      new RegExp(`^${id}\\s.*\\srevoked \\d{4}-`, "m"),
+    );
+    assertCleanFailure(
+      runCli(["admin", "join-token", "revoke", id, "--database", database]),
+      new RegExp(`no join token ${id} that is not revoked`),
+    );
+  });
+
+  it("explains bad join token flags", () => {
+    const database = folder();
+    const create = (...flags: string[]) =>
+      runCli(["admin", "join-token", "create", ...flags, "--database", database]);
+    assertCleanFailure(create("--uses", "0"), /'--uses <n>' argument '0' is invalid: must be 1 to/);
+    assertCleanFailure(
+      create("--expires", "soon"),
+      /'--expires <period>' argument 'soon' is invalid/,
+    );
+    assertCleanFailure(create("--expires", "400d"), /not a period of up to 366d/);
+    const pasted = runCli([
+      ...["admin", "join-token", "revoke", `kfj_${"x".repeat(43)}`, "--database", database],
+    ]);
+    assertCleanFailure(pasted, /<id> must be a join token's id \(jt_/);
+    assert.doesNotMatch(pasted.stderr, /kfj_x/, "a token pasted by mistake is not printed");
+  });
+
   it("exits non-zero naming the migration that failed, and does not serve", async () => {
     const database = folder();
     const db = new PgliteDatabase(database);
@@ -53,13 +136,22 @@ describe("keyforge admin key and keyforge hive", () => {
     assert.doesNotMatch(result.stderr, /listening/);
   });
 
-  it("refuses to start an agent that has no hive secret to register with", () => {
+  it("refuses to start an agent that has neither a join token nor the hive secret, or a token that is not one", () => {
+    const env = {
+      HIVE_SECRET: "",
+      HIVE_SECRET_FILE: "",
+      KEYFORGE_JOIN_TOKEN: "",
+      KEYFORGE_JOIN_TOKEN_FILE: "",
+    };
     assertCleanFailure(
-      runCli(["agent", "--hive", "http://127.0.0.1:9"], {
-        env: { HIVE_SECRET: "", HIVE_SECRET_FILE: "" },
-      }),
-      /HIVE_SECRET is not set: set it, or HIVE_SECRET_FILE/,
+      runCli(["agent", "--hive", "http://127.0.0.1:9"], { env }),
+      /nothing to register with: pass the join token .*--join-token, or KEYFORGE_JOIN_TOKEN_FILE.*or, on the operator's machines, set HIVE_SECRET or HIVE_SECRET_FILE/,
     );
+    const notAToken = runCli(["agent", "--hive", "http://127.0.0.1:9"], {
+      env: { ...env, KEYFORGE_JOIN_TOKEN: "kf_secret-api-key" },
+    });
+    assertCleanFailure(notAToken, /KEYFORGE_JOIN_TOKEN is not a join token \(kfj_/);
+    assert.doesNotMatch(notAToken.stderr, /secret-api-key/, "what was given is not quoted");
   });
 
   it("refuses an unknown role", () => {

@@ -9,21 +9,26 @@ export interface RunningTestAgent {
   /** Every line the agent logged so far. */
   readonly lines: string[];
   readonly dataDir: string;
+  /** Settles when the agent has finished: stopped, or refused by the hive for good. */
+  readonly finished: Promise<void>;
   /** Stops the agent and resolves once it has finished. */
   stop(): Promise<void>;
 }
 
 /**
  * Runs a real agent in this process: one thread, a fixed calibration (no measuring), quick
- * retries and a short grace, on `dataDir` (default a fresh one), until `stop`.
+ * retries and a short grace, on `dataDir` (default a fresh one), until `stop`. It registers
+ * with the test hive's secret, or with `options.joinToken`.
  */
 export function startTestAgent(
   urls: { hiveUrl: string; assetsUrl: string },
   dataDir = mkdtempSync(join(tmpdir(), "keyforge-agent-")),
+  options: { joinToken?: string; name?: string } = {},
 ): RunningTestAgent {
   const lines: string[] = [];
   const agent = new Agent({
     ...urls,
+    ...options,
     dataDir,
     secret: () => HIVE_SECRET,
     threads: 1,
@@ -39,6 +44,7 @@ export function startTestAgent(
     agent,
     lines,
     dataDir,
+    finished: running,
     stop() {
       stopping.abort();
       return running;

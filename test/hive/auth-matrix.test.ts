@@ -2,6 +2,8 @@ import assert from "node:assert/strict";
 import { generateKeyPairSync, randomBytes } from "node:crypto";
 import { after, before, describe, it } from "node:test";
 import type { InjectOptions } from "fastify";
+import { JoinTokenRepository } from "../../src/infra/db/join-token-repository.ts";
+import { signRegistration } from "../../src/infra/node-signatures.ts";
 import { issueNodeToken } from "../../src/infra/node-tokens.ts";
 import { errorBodySchema } from "../../src/protocol/error-body.ts";
 import { type JobView, jobViewSchema } from "../../src/protocol/job-messages.ts";
@@ -16,8 +18,8 @@ import {
 
 /**
  * Every kind of caller: no credentials, malformed ones, an unknown API key, two users, an admin,
- * the operator (HIVE_SECRET), the node a route is about, another node, and that first node's
- * token once expired and once with its signature tampered with.
+ * the operator (HIVE_SECRET), a volunteer with a join token, the node a route is about, another
+ * node, and that first node's token once expired and once with its signature tampered with.
  */
 const CALLERS = [
   "anonymous",
@@ -28,6 +30,7 @@ const CALLERS = [
   "bob",
   "admin",
   "secret",
+  "joinToken",
   "ownNode",
   "otherNode",
   "expiredToken",
@@ -117,7 +120,8 @@ function unitPath(unitId: string, action: "release" | "fail" | "result"): string
 /**
  * The matrix: every route of the hive (docs/hive-api.md) and what each kind of caller gets.
  * Public reads answer anyone; users submit and cancel (their own) jobs; admins and HIVE_SECRET
- * may cancel any job and give priorities; HIVE_SECRET registers nodes; a node acts for itself.
+ * may cancel any job and give priorities; HIVE_SECRET and join tokens register nodes, and do
+ * nothing else; a node acts for itself.
  */
 const MATRIX: readonly Row[] = [
   { route: "GET /health", outcomes: everyone(200) },
@@ -158,21 +162,29 @@ const MATRIX: readonly Row[] = [
   },
   {
     route: "POST /nodes/register",
-    request: () => ({
-      method: "POST",
-      url: "/nodes/register",
-      payload: {
-        publicKey: generateKeyPairSync("ed25519").publicKey.export({ format: "jwk" }).x,
-        hardware: { cpuModel: "Auth matrix CPU", cores: 2, arch: "x64" },
-        calibratedIps: 100_000,
-      },
-    }),
-    outcomes: usersOnly({
-      alice: "401 AUTH_INVALID",
-      bob: "401 AUTH_INVALID",
-      admin: "401 AUTH_INVALID",
-      secret: 200,
-    }),
+    request: () => {
+      const { publicKey, privateKey } = generateKeyPairSync("ed25519");
+      const key = publicKey.export({ format: "jwk" }).x as string;
+      return {
+        method: "POST",
+        url: "/nodes/register",
+        payload: {
+          publicKey: key,
+          hardware: { cpuModel: "Auth matrix CPU", cores: 2, arch: "x64" },
+          calibratedIps: 100_000,
+          proof: signRegistration(privateKey, key),
+        },
+      };
+    },
+    outcomes: {
+      ...usersOnly({
+        alice: "401 AUTH_INVALID",
+        bob: "401 AUTH_INVALID",
+        admin: "401 AUTH_INVALID",
+        secret: 200,
+      }),
+      joinToken: 200,
+    },
   },
   {
     route: "POST /nodes/:id/token",
@@ -225,6 +237,12 @@ const MATRIX: readonly Row[] = [
     },
     outcomes: ownNodeOnly(200, "409 LEASE_NOT_HELD"),
   },
+  {
+    // Last: the node leaves the live set (it stays registered, and its token stays valid).
+    route: "POST /nodes/:id/goodbye",
+    request: (world) => ({ method: "POST", url: `/nodes/${world.own.nodeId}/goodbye` }),
+    outcomes: ownNodeOnly(204, "403 FORBIDDEN"),
+  },
 ];
 
 /** The token with one character of its signature (`kfn.<payload>.<mac>`) changed. */
@@ -262,6 +280,11 @@ async function startWorld(): Promise<World> {
     jobViewSchema.parse((await hive.app.inject({ method: "GET", url: `/jobs/${jobId}` })).json())
       .status;
   const ownToken = own.headers.authorization?.slice("Bearer ".length) ?? "";
+  const joinToken = await new JoinTokenRepository(hive.db).createToken({
+    name: "auth matrix",
+    maxUses: 10,
+    expiresAt: new Date(Date.now() + 86_400_000),
+  });
   const anHourAgo = Date.now() - 3_600_000;
   return {
     hive,
@@ -278,6 +301,7 @@ async function startWorld(): Promise<World> {
       bob: hive.auth.bob.authorization,
       admin: hive.auth.admin.authorization,
       secret: hive.auth.secret.authorization,
+      joinToken: `Bearer ${joinToken.token}`,
       ownNode: own.headers.authorization,
       otherNode: other.headers.authorization,
       expiredToken: `Bearer ${issueNodeToken(own.nodeId, HIVE_SECRET, 60, anHourAgo).token}`,

@@ -1,13 +1,16 @@
 import assert from "node:assert/strict";
-import { generateKeyPairSync } from "node:crypto";
+import { generateKeyPairSync, type KeyObject, randomBytes } from "node:crypto";
 import { after, before, describe, it } from "node:test";
 import { setTimeout as sleep } from "node:timers/promises";
 import { buildHive } from "../../src/hive/hive-app.ts";
 import type { CoordinatorEvent } from "../../src/infra/coord/coordinator.ts";
 import { ValkeyCoordinator } from "../../src/infra/coord/valkey-coordinator.ts";
+import { AuditLog } from "../../src/infra/db/audit-log.ts";
+import { JoinTokenRepository } from "../../src/infra/db/join-token-repository.ts";
 import { NodeRepository } from "../../src/infra/db/node-repository.ts";
 import { PostgresDatabase } from "../../src/infra/db/postgres-database.ts";
 import { UnitRepository } from "../../src/infra/db/unit-repository.ts";
+import { signRegistration } from "../../src/infra/node-signatures.ts";
 import type { JobView } from "../../src/protocol/job-messages.ts";
 import {
   clusterSchema,
@@ -20,11 +23,15 @@ import { eventually } from "../helpers/eventually.ts";
 import { HIVE_SECRET, startHive, type TestHive } from "../helpers/hive.ts";
 import { IsolatedValkey } from "../helpers/valkey.ts";
 
-/** A new agent identity: the base64url public key an agent sends. */
-export function newPublicKey(): string {
-  const { publicKey } = generateKeyPairSync("ed25519");
-  return publicKey.export({ format: "jwk" }).x as string;
+/** A new agent identity: its private key, and the base64url public key an agent sends. */
+function newIdentity(): { privateKey: KeyObject; publicKey: string } {
+  const { publicKey, privateKey } = generateKeyPairSync("ed25519");
+  return { privateKey, publicKey: publicKey.export({ format: "jwk" }).x as string };
 }
+
+const newPublicKey = () => newIdentity().publicKey;
+
+const inHours = (hours: number) => new Date(Date.now() + hours * 3_600_000);
 
 const hardware = { cpuModel: "Test CPU 9000", cores: 4, arch: "x64", caches: { L2: 1_048_576 } };
 
@@ -133,16 +140,174 @@ for (const stack of ["embedded", "server"] as const) {
       assert.equal(removed.json().code, "NODE_NOT_FOUND");
     });
 
-    it("counts a heartbeating node in the cluster", async () => {
+    const cluster = async () =>
+      clusterSchema.parse((await hive.app.inject({ method: "GET", url: "/cluster" })).json());
+
+    it("counts a heartbeating node in the cluster, with its name and the age of its heartbeat", async () => {
       const node = await registered();
       const beat = await heartbeat(node, [], 123_456);
       assert.equal(beat.statusCode, 200, beat.body);
       assert.deepEqual(heartbeatReplySchema.parse(beat.json()).commands, []);
-      const cluster = clusterSchema.parse(
-        (await hive.app.inject({ method: "GET", url: "/cluster" })).json(),
+      const live = await cluster();
+      const shown = live.nodes.find((n) => n.nodeId === node.nodeId);
+      assert.equal(shown?.telemetry.ips, 123_456);
+      assert.equal(shown?.name, "desk");
+      // Listed means its telemetry has not expired: its heartbeat is younger than the TTL.
+      assert.ok(shown && shown.secondsSinceHeartbeat < 30, JSON.stringify(shown));
+      assert.ok(live.totalIps >= 123_456);
+    });
+
+    it("forgets a node that says goodbye at once, and only at the node's own word", async () => {
+      const node = await registered();
+      const other = await registered();
+      await heartbeat(node);
+      const goodbye = (headers: object) =>
+        hive.app.inject({
+          method: "POST",
+          url: `/nodes/${node.nodeId}/goodbye`,
+          headers: headers as Record<string, string>,
+        });
+      assert.equal((await goodbye(other.headers)).statusCode, 403);
+      assert.equal((await goodbye(hive.auth.admin)).statusCode, 401);
+      assert.ok((await cluster()).nodes.some((n) => n.nodeId === node.nodeId));
+      const left = await goodbye(node.headers);
+      assert.equal(left.statusCode, 204, left.body);
+      assert.ok(!(await cluster()).nodes.some((n) => n.nodeId === node.nodeId));
+      await eventually("the event", () =>
+        events.some((e) => e.type === "node.left" && e.nodeId === node.nodeId),
       );
-      assert.equal(cluster.nodes.find((n) => n.nodeId === node.nodeId)?.telemetry.ips, 123_456);
-      assert.ok(cluster.totalIps >= 123_456);
+      await heartbeat(node);
+      assert.ok(
+        (await cluster()).nodes.some((n) => n.nodeId === node.nodeId),
+        "a node that comes back is listed again",
+      );
+    });
+
+    describe("join tokens", () => {
+      const tokens = () => new JoinTokenRepository(hive.db);
+      const newToken = (maxUses: number, expiresAt = inHours(24)) =>
+        tokens().createToken({ name: "test", maxUses, expiresAt });
+      /** Registers as a volunteer would: with the join token, and a proof of the node's key. */
+      const join = (
+        token: string,
+        identity = newIdentity(),
+        proof: object | null = signRegistration(identity.privateKey, identity.publicKey),
+      ) =>
+        hive.app.inject({
+          method: "POST",
+          url: "/nodes/register",
+          headers: { authorization: `Bearer ${token}` },
+          payload: {
+            publicKey: identity.publicKey,
+            name: "volunteer",
+            hardware,
+            calibratedIps: 200_000,
+            ...(proof ? { proof } : {}),
+          },
+        });
+      const refusal = (response: { statusCode: number; json(): unknown }) =>
+        `${response.statusCode} ${(response.json() as { code: string }).code}`;
+      const usesOf = async (token: string) => (await tokens().findToken(token))?.uses;
+      const nodeExists = async (publicKey: string) =>
+        (await new NodeRepository(hive.db).getNode(nodeIdOf(publicKey))) !== null;
+
+      it("enrols a new node once; the same node registers again without spending a use, also once the token is used up or expired", async () => {
+        const { record, token } = await newToken(1);
+        const volunteer = newIdentity();
+        const joined = await join(token, volunteer);
+        assert.equal(joined.statusCode, 200, joined.body);
+        const node = nodeRegisteredSchema.parse(joined.json());
+        assert.equal(node.nodeId, nodeIdOf(volunteer.publicKey));
+        const beat = await heartbeat({
+          nodeId: node.nodeId,
+          headers: { authorization: `Bearer ${node.token}` },
+        });
+        assert.equal(beat.statusCode, 200, "its node token works");
+        assert.equal(await usesOf(token), 1);
+
+        assert.equal((await join(token, volunteer)).statusCode, 200, "a restart");
+        assert.equal(await usesOf(token), 1);
+        const another = await join(token);
+        assert.equal(refusal(another), "403 JOIN_TOKEN_USED_UP");
+        assert.match(
+          (another.json() as { message: string }).message,
+          /has enrolled the one node it allows: ask the hive's admin for a new one/,
+        );
+
+        await hive.db.query("UPDATE join_tokens SET expires_at = now() - interval '1 hour'");
+        assert.equal((await join(token, volunteer)).statusCode, 200, "after expiry");
+        const audit = await new AuditLog(hive.db).entries({ subject: record.id, limit: 10 });
+        assert.deepEqual(
+          audit.map((entry) => [entry.action, entry.actor]),
+          [["join-token.used", node.nodeId]],
+        );
+      });
+
+      it("spends a use when a removed node joins again", async () => {
+        const { token } = await newToken(2);
+        const volunteer = newIdentity();
+        assert.equal((await join(token, volunteer)).statusCode, 200);
+        await new NodeRepository(hive.db).removeNode(nodeIdOf(volunteer.publicKey));
+        assert.equal((await join(token, volunteer)).statusCode, 200);
+        assert.equal(await usesOf(token), 2);
+      });
+
+      it("refuses an unknown, revoked, expired or used-up token, each with its code", async () => {
+        const revoked = await newToken(5);
+        await tokens().revokeToken(revoked.record.id);
+        const expired = await newToken(5, inHours(-1));
+        const usedUp = await newToken(1);
+        assert.equal((await join(usedUp.token)).statusCode, 200);
+        const unknown = `kfj_${randomBytes(32).toString("base64url")}`;
+        const volunteer = newIdentity();
+        const tried = [unknown, revoked.token, expired.token, usedUp.token];
+        const answers = [];
+        for (const token of tried) answers.push(await join(token, volunteer));
+        assert.deepEqual(answers.map(refusal), [
+          "401 JOIN_TOKEN_INVALID",
+          "403 JOIN_TOKEN_REVOKED",
+          "403 JOIN_TOKEN_EXPIRED",
+          "403 JOIN_TOKEN_USED_UP",
+        ]);
+        answers.forEach((answer, i) => {
+          assert.ok(!answer.body.includes(tried[i] as string), "the token is not echoed");
+        });
+        assert.equal(await nodeExists(volunteer.publicKey), false, "nothing was registered");
+        assert.deepEqual(
+          [await usesOf(revoked.token), await usesOf(expired.token), await usesOf(usedUp.token)],
+          [0, 0, 1],
+        );
+      });
+
+      it("refuses a join without a valid proof of the node's key, spending nothing", async () => {
+        const { token } = await newToken(5);
+        const volunteer = newIdentity();
+        const impostor = newIdentity();
+        const twentyMinutesAgo = new Date(Date.now() - 20 * 60_000).toISOString();
+        const answers = [
+          await join(token, volunteer, null),
+          await join(token, volunteer, signRegistration(impostor.privateKey, volunteer.publicKey)),
+          await join(
+            token,
+            volunteer,
+            signRegistration(volunteer.privateKey, volunteer.publicKey, twentyMinutesAgo),
+          ),
+        ];
+        assert.deepEqual(answers.map(refusal), Array(3).fill("401 NODE_PROOF_INVALID"));
+        assert.match(answers[2]?.body ?? "", /more than 15 minutes off the hive's clock/);
+        assert.equal(await usesOf(token), 0);
+        assert.equal(await nodeExists(volunteer.publicKey), false);
+      });
+
+      it("gives a token's last use to one of two new nodes joining at once", async () => {
+        const { token } = await newToken(1);
+        const [a, b] = [newIdentity(), newIdentity()];
+        const answers = await Promise.all([join(token, a), join(token, b)]);
+        assert.deepEqual(answers.map((answer) => answer.statusCode).sort(), [200, 403]);
+        assert.equal(await usesOf(token), 1);
+        const registered = [await nodeExists(a.publicKey), await nodeExists(b.publicKey)];
+        assert.deepEqual(registered.sort(), [false, true], "the loser left no node behind");
+      });
     });
 
     it("tells a node to abort units of a cancelled job, and units it does not hold", async () => {

@@ -3,6 +3,7 @@ import { KeyForgeError } from "../../core/errors.ts";
 import type { Database } from "../../infra/db/database.ts";
 import { DATABASE_FLAG, withMigratedDatabase } from "../database-flags.ts";
 import { table } from "../output.ts";
+import { registerJoinTokenCommands } from "./admin-join-tokens.ts";
 
 interface AdminFlags {
   database?: string;
@@ -15,7 +16,7 @@ async function keyRepository(db: Database) {
 }
 
 export function registerAdminCommands(program: Command): void {
-  const admin = program.command("admin").description("administer a hive: API keys");
+  const admin = program.command("admin").description("administer a hive: API keys and join tokens");
   const key = admin.command("key").description("create, list and revoke API keys");
 
   key
@@ -81,4 +82,6 @@ export function registerAdminCommands(program: Command): void {
         console.log(`revoked ${id}`);
       });
     });
+
+  registerJoinTokenCommands(admin);
 }

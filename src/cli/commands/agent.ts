@@ -5,6 +5,7 @@ import { dataDir, readSetting } from "../../infra/config.ts";
 import { KEYFORGE_VERSION } from "../../infra/version.ts";
 import { defaultThreads, nicenessOf, PRIORITY_FLAG } from "../agent-flags.ts";
 import { periodSeconds, wholeNumber } from "../flag-values.ts";
+import { joinTokenSetting } from "../hive-secrets.ts";
 import { ASSETS_FLAG, assetsUrlOf, HIVE_FLAG, hiveUrlOf } from "../service-urls.ts";
 import { shutdownSignal } from "../shutdown-signal.ts";
 
@@ -15,6 +16,7 @@ interface AgentFlags {
   threads?: number;
   priority: string;
   name?: string;
+  joinToken?: string;
   grace: number;
 }
 
@@ -30,10 +32,11 @@ async function runAgent(flags: AgentFlags): Promise<void> {
   const assetsUrl = assetsUrlOf(flags.assets);
   const threads = threadsOf(flags);
   const niceness = nicenessOf(flags.priority);
-  if (readSetting("HIVE_SECRET") === undefined) {
+  const joinToken = joinTokenSetting(flags.joinToken);
+  if (joinToken === undefined && readSetting("HIVE_SECRET") === undefined) {
     throw new KeyForgeError(
-      "HIVE_SECRET_MISSING",
-      `HIVE_SECRET is not set: set it, or HIVE_SECRET_FILE to a file holding it (keyforge up keeps its own in ${join(dataDir(), "hive-secret")})`,
+      "CREDENTIAL_MISSING",
+      `nothing to register with: pass the join token the hive's admin gave you (--join-token, or KEYFORGE_JOIN_TOKEN_FILE naming a file that holds it), or, on the operator's machines, set HIVE_SECRET or HIVE_SECRET_FILE (keyforge up keeps its secret in ${join(dataDir(), "hive-secret")})`,
     );
   }
   const log = (line: string) => process.stderr.write(`${line}\n`);
@@ -43,6 +46,7 @@ async function runAgent(flags: AgentFlags): Promise<void> {
     assetsUrl,
     dataDir: flags.dataDir ?? join(dataDir(), "agent"),
     secret: () => readSetting("HIVE_SECRET"),
+    joinToken,
     threads,
     niceness,
     engine: KEYFORGE_VERSION,
@@ -75,6 +79,10 @@ export function registerAgentCommand(program: Command): void {
     .option(...PRIORITY_FLAG)
     .option("--name <name>", "a name for people, shown with the node")
     .option(
+      "--join-token <token>",
+      "the join token the hive's admin gave you (others on this machine can see flags: prefer KEYFORGE_JOIN_TOKEN_FILE)",
+    )
+    .option(
       "--grace <seconds>",
       "how long running units may finish once asked to stop; the rest go back to the hive",
       periodSeconds,
@@ -82,7 +90,7 @@ export function registerAgentCommand(program: Command): void {
     )
     .addHelpText(
       "after",
-      "\nRegisters with the setting HIVE_SECRET (or HIVE_SECRET_FILE), read again whenever the hive refuses the node.\n",
+      "\nRegisters with a join token when one is given (--join-token, KEYFORGE_JOIN_TOKEN or KEYFORGE_JOIN_TOKEN_FILE): it enrols this node once, and the node is known by its key afterwards, even once the token has expired or been used up. Otherwise registers with HIVE_SECRET (or HIVE_SECRET_FILE), read again whenever the hive refuses the node.\n",
     )
     .action(runAgent);
 }

@@ -49,7 +49,7 @@ async function serveHive(flags: HiveFlags): Promise<void> {
       async (db) => {
         if (secrets.length === 0) {
           process.stderr.write(
-            "hive: HIVE_SECRET is not set: nodes cannot register, and only admin API keys administer\n",
+            "hive: HIVE_SECRET is not set: no node can register (node tokens are signed with it, join tokens or not), and only admin API keys administer\n",
           );
         }
         const app = await buildHive({

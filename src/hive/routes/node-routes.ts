@@ -29,7 +29,8 @@ export function nodeRoutes(app: FastifyInstance, context: HiveContext): void {
     "/nodes/register",
     {
       schema: {
-        summary: "Register an agent (with HIVE_SECRET); returns its id and a node token",
+        summary:
+          "Register an agent (with HIVE_SECRET, or a join token that a new node spends one use of); returns its id and a node token",
         tags: ["nodes"],
         security: [{ apiKey: [] }],
         body: nodeRegistrationSchema,
@@ -37,8 +38,8 @@ export function nodeRoutes(app: FastifyInstance, context: HiveContext): void {
       },
     },
     async (request) => {
-      context.requireSecret(request);
-      return context.nodes.register(request.body);
+      const credential = context.registrationCredential(request);
+      return context.nodes.register(credential, request.body);
     },
   );
 
@@ -78,11 +79,30 @@ export function nodeRoutes(app: FastifyInstance, context: HiveContext): void {
     },
   );
 
+  routes.post(
+    "/nodes/:id/goodbye",
+    {
+      schema: {
+        summary: "The agent is stopping cleanly: it leaves the live nodes at once",
+        tags: ["nodes"],
+        security: [{ apiKey: [] }],
+        params: nodeParams,
+        response: { 204: z.null(), ...errors },
+      },
+    },
+    async (request, reply) => {
+      context.requireNode(request, request.params.id);
+      await context.nodes.goodbye(request.params.id);
+      return reply.code(204).send(null);
+    },
+  );
+
   routes.get(
     "/cluster",
     {
       schema: {
-        summary: "Live nodes and their total speed, from Valkey",
+        summary:
+          "Live nodes with their names, speed, units and last heartbeat (telemetry from Valkey)",
         tags: ["nodes"],
         response: { 200: clusterSchema, 503: errorBodySchema },
       },

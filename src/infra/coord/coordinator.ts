@@ -14,7 +14,12 @@ export interface NodeTelemetry {
 export interface ClusterStats {
   readonly liveNodes: number;
   readonly totalIps: number;
-  readonly nodes: readonly { readonly nodeId: string; readonly telemetry: NodeTelemetry }[];
+  readonly nodes: readonly {
+    readonly nodeId: string;
+    readonly telemetry: NodeTelemetry;
+    /** When the node's last heartbeat was stored, in milliseconds since the epoch. */
+    readonly lastHeartbeatAt: number;
+  }[];
 }
 
 /** An event for every client on every hive instance (job.created, asset.updated …). */
@@ -60,6 +65,8 @@ export interface Coordinator {
   tryReserveProfileUpdate(cpuSignature: string): Promise<boolean>;
   releaseProfileUpdate(cpuSignature: string): Promise<void>;
   updateHeartbeat(nodeId: string, telemetry: NodeTelemetry): Promise<void>;
+  /** Drops a node from the live set at once (it stopped cleanly) instead of after its TTL. */
+  removeHeartbeat(nodeId: string): Promise<void>;
   /** Nodes whose last heartbeat is younger than HEARTBEAT_TTL_SECONDS. */
   getClusterStats(): Promise<ClusterStats>;
   /**

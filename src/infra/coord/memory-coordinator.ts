@@ -53,22 +53,25 @@ export class MemoryCoordinator implements Coordinator {
   }
 
   async updateHeartbeat(nodeId: string, telemetry: NodeTelemetry): Promise<void> {
+    const at = this.now();
     this.expiring.set(`heartbeat:${nodeId}`, {
-      value: structuredClone(telemetry),
-      expiresAt: this.now() + this.heartbeatTtlSeconds * 1000,
+      value: { telemetry: structuredClone(telemetry), at },
+      expiresAt: at + this.heartbeatTtlSeconds * 1000,
     });
   }
 
+  async removeHeartbeat(nodeId: string): Promise<void> {
+    this.expiring.delete(`heartbeat:${nodeId}`);
+  }
+
   async getClusterStats(): Promise<ClusterStats> {
-    const nodes: { nodeId: string; telemetry: NodeTelemetry }[] = [];
+    const nodes: ClusterStats["nodes"][number][] = [];
     for (const key of [...this.expiring.keys()].sort()) {
       if (!key.startsWith("heartbeat:")) continue;
       const entry = this.live(key);
-      if (entry)
-        nodes.push({
-          nodeId: key.slice("heartbeat:".length),
-          telemetry: entry.value as NodeTelemetry,
-        });
+      if (!entry) continue;
+      const { telemetry, at } = entry.value as { telemetry: NodeTelemetry; at: number };
+      nodes.push({ nodeId: key.slice("heartbeat:".length), telemetry, lastHeartbeatAt: at });
     }
     return {
       liveNodes: nodes.length,

@@ -175,15 +175,32 @@ export class ValkeyCoordinator implements Coordinator {
     return beats.map(() => undefined);
   }
 
+  async removeHeartbeat(nodeId: string): Promise<void> {
+    await guarded(this.valkey, () =>
+      Promise.all([
+        this.valkey.del(this.keys.heartbeat(nodeId)),
+        this.valkey.zrem(this.keys.liveNodes, nodeId),
+      ]),
+    );
+  }
+
   async getClusterStats(): Promise<ClusterStats> {
     return guarded(this.valkey, async () => {
       await this.valkey.zremrangebyscore(this.keys.liveNodes, "-inf", Date.now());
-      const ids = (await this.valkey.zrange(this.keys.liveNodes, 0, -1)).sort();
+      // Scored by when each node's telemetry expires, so its last heartbeat is a TTL before.
+      const scored = await this.valkey.zrange(this.keys.liveNodes, 0, -1, "WITHSCORES");
+      const live = new Map<string, number>();
+      for (let i = 0; i < scored.length; i += 2) {
+        live.set(scored[i] as string, Number(scored[i + 1]) - this.heartbeatTtlSeconds * 1000);
+      }
+      const ids = [...live.keys()].sort();
       const values =
         ids.length > 0 ? await this.valkey.mget(...ids.map((id) => this.keys.heartbeat(id))) : [];
       const nodes = ids.flatMap((nodeId, i) => {
         const value = values[i];
-        return value ? [{ nodeId, telemetry: JSON.parse(value) as NodeTelemetry }] : [];
+        if (!value) return [];
+        const telemetry = JSON.parse(value) as NodeTelemetry;
+        return [{ nodeId, telemetry, lastHeartbeatAt: live.get(nodeId) as number }];
       });
       return {
         liveNodes: nodes.length,

@@ -1,4 +1,4 @@
-import type { Database } from "./database.ts";
+import type { Database, SqlExecutor } from "./database.ts";
 
 export interface NodeRegistration {
   /** Derived from the public key by the caller. */
@@ -54,8 +54,11 @@ export class NodeRepository {
   }
 
   /** Registers a node, or refreshes the registration of a known one (a restarted agent). */
-  async registerNode(node: NodeRegistration): Promise<{ node: NodeRecord; created: boolean }> {
-    const { rows } = await this.db.query<NodeRow & { created: boolean }>(
+  async registerNode(
+    node: NodeRegistration,
+    executor: SqlExecutor = this.db,
+  ): Promise<{ node: NodeRecord; created: boolean }> {
+    const { rows } = await executor.query<NodeRow & { created: boolean }>(
       `INSERT INTO nodes (id, public_key, name, cpu_signature, cores, calibrated_ips)
        VALUES ($1, $2, $3, $4, $5, $6)
        ON CONFLICT (id) DO UPDATE SET
@@ -71,6 +74,15 @@ export class NodeRepository {
   async getNode(id: string): Promise<NodeRecord | null> {
     const { rows } = await this.db.query<NodeRow>("SELECT * FROM nodes WHERE id = $1", [id]);
     return rows[0] ? nodeFromRow(rows[0]) : null;
+  }
+
+  /** The names of the nodes among `ids` that have one. */
+  async namesOf(ids: readonly string[]): Promise<Map<string, string>> {
+    const { rows } = await this.db.query<{ id: string; name: string }>(
+      "SELECT id, name FROM nodes WHERE id = ANY($1::text[]) AND name IS NOT NULL",
+      [ids],
+    );
+    return new Map(rows.map((row) => [row.id, row.name]));
   }
 
   async listNodes(options: { includeRemoved: boolean }): Promise<NodeRecord[]> {

@@ -126,6 +126,30 @@ for (const [name, create] of implementations) {
       assert.equal(later.nodes.find((n) => n.nodeId === a)?.telemetry.ips, 900);
     });
 
+    it("tells when each node last heartbeated", async () => {
+      const node = `node-${unique()}`;
+      const before = Date.now();
+      await coordinator.updateHeartbeat(node, { ips: 10 });
+      const after = Date.now();
+      const shown = (await coordinator.getClusterStats()).nodes.find((n) => n.nodeId === node);
+      assert.ok(
+        shown && shown.lastHeartbeatAt >= before && shown.lastHeartbeatAt <= after,
+        `${before} <= ${shown?.lastHeartbeatAt} <= ${after}`,
+      );
+    });
+
+    it("forgets a node that said goodbye at once, and only that one", async () => {
+      const leaving = `node-${unique()}`;
+      const staying = `node-${unique()}`;
+      await coordinator.updateHeartbeat(leaving, { ips: 100 });
+      await coordinator.updateHeartbeat(staying, { ips: 200 });
+      await coordinator.removeHeartbeat(leaving);
+      await coordinator.removeHeartbeat(`node-${unique()}`);
+      const ids = (await coordinator.getClusterStats()).nodes.map((n) => n.nodeId);
+      assert.ok(!ids.includes(leaving), "the node that left");
+      assert.ok(ids.includes(staying), "the other node");
+    });
+
     const entryFor = (path: string, blob: Uint8Array): ManifestEntry => ({
       path,
       sha256: createHash("sha256").update(blob).digest("hex"),
