@@ -165,6 +165,16 @@ describe("keyforge export", () => {
     const svg = runCli(["export", "graphite", "--board", "ferris", "--format", "svg"]);
     assert.equal(svg.status, 0, svg.stderr);
     assert.match(svg.stdout, /<svg [^>]*xmlns="http:\/\/www\.w3\.org\/2000\/svg"/);
+    // The heading names the corpus and repeats the analysis' figures; every typed key its share.
+    const analysis = analysisDocumentSchema.parse(
+      json(["analyze", "graphite", "--board", "ferris", "--json"]),
+    );
+    assert.match(svg.stdout, /<text class="title"[^>]*>graphite on Ferris Sweep 3x5\+2</);
+    assert.match(svg.stdout, /<text class="corpus"[^>]*>corpus: English [^<]*\(en\)</);
+    assert.ok(
+      svg.stdout.includes(`score</tspan> <tspan font-weight="600">${analysis.score.toFixed(3)}<`),
+    );
+    assert.equal((svg.stdout.match(/class="share"/g) ?? []).length, analysis.keys.length);
     const kle = runCli(["export", "graphite", "--board", "ferris", "--format", "kle"]);
     assert.equal(kle.status, 0, kle.stderr);
     assert.ok(Array.isArray(JSON.parse(kle.stdout)));

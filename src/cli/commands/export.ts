@@ -33,10 +33,8 @@ async function exportLayout(ref: string, flags: ExportFlags): Promise<void> {
       loadCorpusSpec(flags.corpus),
       loadWeights("default"),
     ]);
-    const { keyShare } = evaluateLayout({ board, corpus, weights, layout });
-    text = layoutSvg(board, layout, keyShare, {
-      title: `${layout.name} on ${board.name} (key frequency: ${corpus.id})`,
-    });
+    const analysis = evaluateLayout({ board, corpus, weights, layout });
+    text = layoutSvg(board, layout, analysis, { corpus });
   } else if (flags.format === "kle") {
     text = kleJsonText(layoutKle(board, layout));
   } else {

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { describe, it } from "node:test";
-import { type Board, keyCorners } from "../../../src/core/board.ts";
+import { type Board, keyCentre, keyCorners, rotatePoint } from "../../../src/core/board.ts";
 import { importKleBoard } from "../../../src/core/board-import/kle.ts";
 import { parseBoard } from "../../../src/core/board-validation.ts";
 import { KeyForgeError } from "../../../src/core/errors.ts";
@@ -10,10 +10,13 @@ import {
   heatColour,
   layoutSvg,
   SVG_UNIT,
+  type SvgAnalysis,
   svgLegend,
+  svgPercent,
   UNTYPED_FILL,
 } from "../../../src/core/export/svg.ts";
 import { type Layout, placeLetterBlock } from "../../../src/core/layout.ts";
+import type { Metrics } from "../../../src/core/scoring/analysis.ts";
 
 function builtinBoard(id: string): Board {
   const url = new URL(`../../../data/system/boards/${id}.json`, import.meta.url);
@@ -36,6 +39,41 @@ function legendLayout(board: Board): Layout {
 function risingShares(layout: Layout): number[] {
   let next = 0;
   return layout.chars.map((char) => (char === null ? 0 : ++next));
+}
+
+/** Metrics with a distinct value each, so the heading can be checked figure by figure. */
+const METRICS: Metrics = {
+  sfb: 1.234,
+  sfs: 5.678,
+  sft: 0.1,
+  lsb: 0.456,
+  halfScissors: 0.25,
+  fullScissors: 0.125,
+  alternate: 30.55,
+  altSfs: 0.2,
+  rollIn: 20.25,
+  rollOut: 15.5,
+  onehandIn: 1,
+  onehandOut: 2,
+  redirect: 4.321,
+  badRedirect: 0.3,
+  thumb: 3,
+  distance: 0.9,
+  effort: 1.3,
+  coverage: 99,
+  handImbalance: 2,
+  fingerOverload: 0,
+};
+
+function analysisOf(keyShare: readonly number[]): SvgAnalysis {
+  return { score: 12.3456, metrics: METRICS, keyShare: [...keyShare] };
+}
+
+const CORPUS = { id: "en", name: "English prose" };
+
+/** The SVG of a layout whose used keys have rising shares. */
+function risingSvg(board: Board, layout: Layout): string {
+  return layoutSvg(board, layout, analysisOf(risingShares(layout)), { corpus: CORPUS });
 }
 
 /**
@@ -105,7 +143,7 @@ describe("layoutSvg", () => {
       const layout = board.letterBlock
         ? placeLetterBlock(QWERTY, board, "qwerty")
         : legendLayout(board);
-      const svg = layoutSvg(board, layout, risingShares(layout));
+      const svg = risingSvg(board, layout);
       const names = parseXml(svg);
       assert.equal(names[0], "svg");
       assert.match(
@@ -119,7 +157,7 @@ describe("layoutSvg", () => {
   it("draws one legend per used key, in key order, with symbols for invisible characters", () => {
     const board = builtinBoard("corne");
     const layout = placeLetterBlock(QWERTY, board, "qwerty");
-    const svg = layoutSvg(board, layout, risingShares(layout));
+    const svg = risingSvg(board, layout);
     const used = layout.chars.filter((c): c is string => c !== null);
     assert.ok(used.includes(" "));
     assert.deepEqual(
@@ -132,22 +170,84 @@ describe("layoutSvg", () => {
     assert.equal((svg.match(/<g class="key"/g) ?? []).length, board.keys.length);
   });
 
-  it("escapes XML characters in legends and the title", () => {
+  it("escapes XML characters in legends, the title and the corpus line", () => {
     const board = builtinBoard("ortho-3x10");
     const block = [[..."<&>\"'yuiop"], [..."asdfghjkl;"], [..."zxcvbnm,./"]];
-    const layout = placeLetterBlock(block, board, "symbols");
-    const svg = layoutSvg(board, layout, risingShares(layout), { title: "Fish & <Chips>" });
+    const layout = placeLetterBlock(block, board, "Fish & <Chips>");
+    const svg = layoutSvg(board, layout, analysisOf(risingShares(layout)), {
+      corpus: { id: "mine", name: 'Tom\'s "quotes" & <tags>' },
+    });
     parseXml(svg);
     assert.deepEqual(legendTexts(svg).slice(0, 5), ["&lt;", "&amp;", "&gt;", "&quot;", "&apos;"]);
-    assert.match(svg, /<text class="title"[^>]*>Fish &amp; &lt;Chips&gt;<\/text>/);
+    assert.match(
+      svg,
+      /<text class="title"[^>]*>Fish &amp; &lt;Chips&gt; on Ortholinear 3x10<\/text>/,
+    );
+    assert.match(
+      svg,
+      /<text class="corpus"[^>]*>corpus: Tom&apos;s &quot;quotes&quot; &amp; &lt;tags&gt; \(mine\)<\/text>/,
+    );
     assert.doesNotMatch(svg, /Fish & </);
+  });
+
+  it("names the layout, the board and the corpus, and gives the headline metrics", () => {
+    const board = builtinBoard("ferris");
+    const layout = placeLetterBlock(QWERTY, board, "qwerty");
+    const svg = risingSvg(board, layout);
+    assert.match(
+      svg,
+      /<title>qwerty on Ferris Sweep 3x5\+2, corpus: English prose \(en\)<\/title>/,
+    );
+    assert.match(svg, /<text class="title"[^>]*>qwerty on Ferris Sweep 3x5\+2<\/text>/);
+    const metrics = Object.fromEntries(
+      [
+        ...svg.matchAll(
+          /<text class="metric"[^>]*><tspan[^>]*>([^<]+)<\/tspan> <tspan[^>]*>([^<]+)<\/tspan><\/text>/g,
+        ),
+      ].map((m) => [m[1], m[2]]),
+    );
+    assert.deepEqual(metrics, {
+      score: "12.346",
+      SFB: "1.2%",
+      SFS: "5.7%",
+      LSB: "0.46%",
+      scissors: "0.38%",
+      rolls: "35.8%",
+      alternation: "30.6%",
+      redirects: "4.3%",
+    });
+  });
+
+  it("writes every used key's share of keystrokes on it, under its character", () => {
+    for (const board of [builtinBoard("corne"), kleFixtureBoard("ergodox")]) {
+      const layout = board.letterBlock
+        ? placeLetterBlock(QWERTY, board, "qwerty")
+        : legendLayout(board);
+      const shares = board.keys.map((_, i) => (layout.chars[i] === null ? 0 : (i * 0.37) % 20));
+      const svg = layoutSvg(board, layout, analysisOf(shares), { corpus: CORPUS });
+      const keys = [...svg.matchAll(/<g class="key"[^>]*>(.*?)<\/g>/g)].map((m) => m[1] as string);
+      assert.equal(keys.length, board.keys.length);
+      keys.forEach((key, i) => {
+        const share = /<text class="share" [^>]*y="([^"]+)"[^>]*>([^<]*)<\/text>/.exec(key);
+        if (layout.chars[i] === null) {
+          assert.equal(share, null, `${board.id}: unused key ${i} shows no share`);
+          return;
+        }
+        assert.ok(share, `${board.id}: key ${i} shows its share`);
+        assert.equal(share[2], svgPercent(shares[i] as number));
+        const legendY = Number(/<text class="legend" [^>]*y="([^"]+)"/.exec(key)?.[1]);
+        assert.ok(Number(share[1]) > legendY, "the share is written under the character");
+      });
+    }
+    assert.equal(svgPercent(4.2), "4.2%");
+    assert.equal(svgPercent(0.354), "0.35%");
   });
 
   it("colours keys by share, light to dark, and leaves untyped keys grey", () => {
     const board = builtinBoard("ortho-3x10");
     const layout = placeLetterBlock(QWERTY, board, "qwerty");
     const shares = board.keys.map((_, i) => (i < 30 ? i / 3 : 0));
-    const fills = keyFills(layoutSvg(board, layout, shares));
+    const fills = keyFills(layoutSvg(board, layout, analysisOf(shares), { corpus: CORPUS }));
     assert.equal(fills.length, board.keys.length);
     assert.equal(fills[0], UNTYPED_FILL, "share 0 is grey");
     assert.equal(fills[31], UNTYPED_FILL, "an unused key is grey");
@@ -160,7 +260,11 @@ describe("layoutSvg", () => {
       assert.ok(lightness(typed[i] as string) < lightness(typed[i - 1] as string), "darker");
     }
     assert.equal(fills[29], heatColour(1), "the busiest key has the darkest colour");
-    assert.match(layoutSvg(board, layout, shares), /9\.7%/, "the scale names the top share");
+    assert.match(
+      layoutSvg(board, layout, analysisOf(shares), { corpus: CORPUS }),
+      /9\.7%/,
+      "the scale names the top share",
+    );
   });
 
   it("rotates keys about their origin and fits every rotated corner in the view box", () => {
@@ -171,7 +275,7 @@ describe("layoutSvg", () => {
       builtinBoard("ansi"),
     ]) {
       const layout = legendLayout(board);
-      const svg = layoutSvg(board, layout, risingShares(layout));
+      const svg = risingSvg(board, layout);
       const box = viewBox(svg);
       for (const key of board.keys) {
         for (const corner of keyCorners(key)) {
@@ -182,15 +286,35 @@ describe("layoutSvg", () => {
         }
       }
       const rotated = board.keys.filter((k) => k.r !== 0);
-      const transforms = [...svg.matchAll(/<g class="key" transform="rotate\(([^)]*)\)"/g)].map(
-        (m) => (m[1] as string).split(" ").map(Number),
-      );
+      const transforms = [
+        ...svg.matchAll(
+          /<g class="key" transform="rotate\(([^)]*)\)"><title>[^<]*<\/title><rect ([^>]*)>/g,
+        ),
+      ].map((m) => ({
+        rotate: (m[1] as string).split(" ").map(Number) as [number, number, number],
+        rect: Object.fromEntries(
+          [...(m[2] as string).matchAll(/([\w-]+)="([^"]*)"/g)].map((a) => [a[1], Number(a[2])]),
+        ),
+      }));
       assert.equal(transforms.length, rotated.length);
       rotated.forEach((key, i) => {
-        const [r, cx, cy] = transforms[i] as number[];
+        const { rotate, rect } = transforms[i] as (typeof transforms)[number];
+        const [r, cx, cy] = rotate;
         assert.equal(r, key.r);
-        assert.ok(Math.abs((cx as number) - key.rx * SVG_UNIT) < 0.01);
-        assert.ok(Math.abs((cy as number) - key.ry * SVG_UNIT) < 0.01);
+        assert.ok(Math.abs(cx - key.rx * SVG_UNIT) < 0.01);
+        assert.ok(Math.abs(cy - key.ry * SVG_UNIT) < 0.01);
+        // The keycap, turned as the SVG turns it, is centred where the board model puts the key.
+        const middle = rotatePoint(
+          {
+            x: (rect.x as number) + (rect.width as number) / 2,
+            y: (rect.y as number) + (rect.height as number) / 2,
+          },
+          r,
+          { x: cx, y: cy },
+        );
+        const centre = keyCentre(key);
+        assert.ok(Math.abs(middle.x - centre.x * SVG_UNIT) < 0.02, `${board.id} ${key.id} x`);
+        assert.ok(Math.abs(middle.y - centre.y * SVG_UNIT) < 0.02, `${board.id} ${key.id} y`);
       });
     }
     assert.ok(kleFixtureBoard("ergodox").keys.some((k) => k.r !== 0));
@@ -199,7 +323,7 @@ describe("layoutSvg", () => {
   it("marks every home key", () => {
     const board = builtinBoard("corne");
     const layout = placeLetterBlock(QWERTY, board, "qwerty");
-    const svg = layoutSvg(board, layout, risingShares(layout));
+    const svg = risingSvg(board, layout);
     const homes = board.keys.filter((k) => k.home).length;
     assert.equal((svg.match(/class="home-mark"/g) ?? []).length, homes);
   });
@@ -208,12 +332,12 @@ describe("layoutSvg", () => {
     const board = builtinBoard("corne");
     const layout = placeLetterBlock(QWERTY, board, "qwerty");
     assert.throws(
-      () => layoutSvg(board, layout, [1, 2, 3]),
+      () => layoutSvg(board, layout, analysisOf([1, 2, 3]), { corpus: CORPUS }),
       (e: unknown) => e instanceof KeyForgeError && e.code === "EXPORT_KEY_SHARE_MISMATCH",
     );
     const other = builtinBoard("ferris");
     assert.throws(
-      () => layoutSvg(other, layout, risingShares(layout)),
+      () => risingSvg(other, layout),
       (e: unknown) => e instanceof KeyForgeError && e.code === "EXPORT_LAYOUT_MISMATCH",
     );
   });
