@@ -11,7 +11,7 @@ import { DEFAULT_SPLIT_GAP } from "../core/board-import/finger-assignment.ts";
 
 /** Terminal columns per key unit: a 1u key is a five-column cell and a space. */
 const COLUMNS_PER_UNIT = 6;
-/** The scale for boards too wide for MAX_WIDTH at full scale (full-size boards): 1u cells touch. */
+/** The scale for boards too wide for MAX_WIDTH at full scale (full-size boards): cells touch. */
 const NARROW_COLUMNS_PER_UNIT = 5;
 const MAX_WIDTH = 100;
 /** "[", three characters of label, "]". */
@@ -109,8 +109,10 @@ function cellSpans(board: Board, left: readonly number[], scale: number): Span[]
   const keys = board.keys;
   const spans: Span[] = keys.map(() => ({ start: 0, stop: 0 }));
   const right = (i: number) => (left[i] as number) + (keys[i] as Key).w;
-  // A cell ends a column before the next key's edge, so touching keys stay apart; keys closer
-  // than a cell's width (narrow keys, rotated clusters) are pushed right, never overlapped.
+  // What a 1u key's unit has beyond its cell is left blank at the end of every cell, so touching
+  // keys stay apart as much at any width; keys closer than a cell's width (narrow keys, rotated
+  // clusters) are pushed right, never overlapped.
+  const spacing = scale - MIN_CELL_WIDTH;
   const place = (
     members: readonly number[],
     from: number,
@@ -122,7 +124,7 @@ function cellSpans(board: Board, left: readonly number[], scale: number): Span[]
       for (const i of line.sort((a, b) => (left[a] as number) - (left[b] as number))) {
         const natural = column(left[i] as number);
         const start = Math.max(natural, at);
-        const stop = Math.max(start + MIN_CELL_WIDTH, column(right(i)) - 1 + start - natural);
+        const stop = Math.max(start + MIN_CELL_WIDTH, column(right(i)) - spacing + start - natural);
         spans[i] = { start, stop };
         at = stop;
       }
@@ -178,8 +180,10 @@ function drawAtScale(board: Board, options: DrawOptions, scale: number): string[
     for (const i of line.sort((a, b) => (spans[a] as Span).start - (spans[b] as Span).start)) {
       const { start, stop } = spans[i] as Span;
       const cell = cellText(options.labels[i] ?? "", stop - start);
-      out += " ".repeat(start - at);
-      at = stop;
+      // Cells never overlap, even where a thumb cluster is wider than its half.
+      const column = Math.max(start, at);
+      out += " ".repeat(column - at);
+      at = column + stop - start;
       out += options.colour
         ? `\u001b[${keyStyle(options, (keys[i] as Key).finger, i)}m${cell}\u001b[0m`
         : cell;
@@ -198,7 +202,7 @@ export function visibleWidth(line: string): number {
  * Draws the board as text, labelled and coloured by finger (or heat): one line per row of finger
  * keys, left to right, with row stagger shown by indentation, then the thumb keys' rows. Column
  * stagger is not drawn (a row is a line). Boards wider than 100 columns at full scale are drawn
- * narrower, with 1u keys touching.
+ * narrower, with no space between neighbouring keys.
  */
 export function drawBoard(board: Board, options: DrawOptions): string {
   let drawn = drawAtScale(board, options, COLUMNS_PER_UNIT);
