@@ -12,6 +12,7 @@ import { type JobView, jobListSchema } from "../../src/protocol/job-messages.ts"
 import { eventually } from "../helpers/eventually.ts";
 import { closedPortUrl } from "../helpers/free-port.ts";
 import { startHive, type TestHive } from "../helpers/hive.ts";
+import { registerAgent } from "../helpers/hive-agent.ts";
 import { assertCleanFailure, type CliResult, startCli } from "../helpers/run-cli.ts";
 import { startTestAgent } from "../helpers/test-agent.ts";
 
@@ -181,7 +182,9 @@ describe("keyforge submit, jobs, job, watch, cancel and cluster against a hive",
   it("watches the job an agent completes, then shows it, its layout and metrics, and the cluster", async () => {
     const watching = keyforge(["watch", jobId.slice(0, 10)]);
     await watching.waitFor(/watching job [0-9a-f]{12} "cli job": queued, 0\/2 units done/);
-    const { agent, lines, stop } = startTestAgent({ hiveUrl, assetsUrl });
+    const { agent, lines, stop } = startTestAgent({ hiveUrl, assetsUrl }, undefined, {
+      name: "cli desk",
+    });
     try {
       const watched = await watching.exited();
       assert.equal(watched.status, 0, `${watched.stderr}\n${lines.join("\n")}`);
@@ -222,7 +225,13 @@ describe("keyforge submit, jobs, job, watch, cancel and cluster against a hive",
       assert.deepEqual(JSON.parse(json.stdout), view);
       assert.equal(cluster.status, 0, cluster.stderr);
       assert.match(cluster.stdout, /^1 live node, [\d,]+ steps\/s in all$/m);
-      assert.ok(cluster.stdout.includes(agent.nodeId as string), cluster.stdout);
+      assert.match(
+        cluster.stdout,
+        new RegExp(
+          `^${agent.nodeId?.slice(0, 12)}\\s+cli desk\\s+[\\d,]+\\s+\\d\\s+\\S+\\s+\\d+s ago\\s+\\d+ MB$`,
+          "m",
+        ),
+      );
     } finally {
       await stop();
     }
@@ -251,6 +260,54 @@ describe("keyforge submit, jobs, job, watch, cancel and cluster against a hive",
     const watched = await run(["watch", id]);
     assertCleanFailure(watched, /keyforge: job [0-9a-f]{12} was cancelled/);
     assert.match(watched.stdout, /"to cancel" cancelled after/);
+  });
+
+  it("shows the cluster within 100 columns, with a CPU temperature column only when a node reports one", async () => {
+    const beat = async (name: string, telemetry: Record<string, unknown>) => {
+      const node = await registerAgent(hive.app, { name });
+      const response = await hive.app.inject({
+        method: "POST",
+        url: `/nodes/${node.nodeId}/heartbeat`,
+        headers: node.headers,
+        payload: { telemetry: { units: [], ...telemetry } },
+      });
+      assert.equal(response.statusCode, 200, response.body);
+      return node.nodeId;
+    };
+    const cool = await beat("a volunteer who gave a very long name indeed", { ips: 1_234_567 });
+    const before = await run(["cluster"]);
+    assert.equal(before.status, 0, before.stderr);
+    assert.doesNotMatch(before.stdout, /temp/, "no node reports a temperature");
+    const warm = await beat("lab", { ips: 5, temperatureC: 64.6, memoryMb: 2048 });
+    const [shown, json] = await Promise.all([run(["cluster"]), run(["cluster", "--json"])]);
+    assert.equal(shown.status, 0, shown.stderr);
+    assert.match(
+      shown.stdout,
+      /^node\s+name\s+steps\/s\s+units\s+best\s+heartbeat\s+CPU temp\s+memory$/m,
+    );
+    assert.match(
+      shown.stdout,
+      new RegExp(
+        `^${cool.slice(0, 12)}\\s+a volunteer who gav…\\s+1,234,567\\s+0\\s+-\\s+\\d+s ago\\s+-\\s+-$`,
+        "m",
+      ),
+    );
+    assert.match(
+      shown.stdout,
+      new RegExp(`^${warm.slice(0, 12)}\\s+lab\\s+5\\s+.*65 °C\\s+2048 MB$`, "m"),
+    );
+    for (const line of shown.stdout.split("\n")) {
+      assert.ok([...line].length <= 100, `wider than 100 columns: ${line}`);
+    }
+    const nodes = JSON.parse(json.stdout).nodes as { nodeId: string; name: string }[];
+    assert.deepEqual(
+      nodes
+        .filter((node) => node.nodeId === cool || node.nodeId === warm)
+        .map((node) => node.name)
+        .sort(),
+      ["a volunteer who gave a very long name indeed", "lab"],
+      "--json has whole ids and names",
+    );
   });
 
   it("fails cleanly: no hive, no key, a wrong key, a bad flag, an unknown job", async () => {

@@ -25,13 +25,17 @@ export interface TestAgent {
   readonly headers: Record<string, string>;
 }
 
-export async function registerAgent(app: FastifyInstance): Promise<TestAgent> {
+export async function registerAgent(
+  app: FastifyInstance,
+  options: { name?: string } = {},
+): Promise<TestAgent> {
   const { publicKey, privateKey } = generateKeyPairSync("ed25519");
   const response = await app.inject({
     method: "POST",
     url: "/nodes/register",
     headers: { authorization: `Bearer ${HIVE_SECRET}` },
     payload: {
+      ...options,
       publicKey: publicKey.export({ format: "jwk" }).x,
       hardware: { cpuModel: "Test agent CPU", cores: 2, arch: "x64" },
       calibratedIps: 100_000,

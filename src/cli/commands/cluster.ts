@@ -1,9 +1,63 @@
 import type { Command } from "commander";
+import type { z } from "zod";
+import type { clusterSchema } from "../../protocol/node-messages.ts";
 import { HiveApiClient } from "../hive-api-client.ts";
+import { formatElapsed, formatScore } from "../job-text.ts";
 import { printJson, table } from "../output.ts";
 import { HIVE_FLAG, hiveUrlOf } from "../service-urls.ts";
 
+type ClusterNode = z.infer<typeof clusterSchema>["nodes"][number];
+
 const stepsPerSecond = (ips: number) => Math.round(ips).toLocaleString("en-US");
+
+/** Enough of a node id to tell a cluster's nodes apart; --json has them whole. */
+const SHORT_ID_DIGITS = 12;
+/** Longest name shown, so that the table stays within 100 columns. */
+const NAME_WIDTH = 20;
+
+/** The agent's own --name, cut to fit, with control characters (it comes from afar) replaced. */
+function shownName(name: string | null): string {
+  if (name === null) return "-";
+  const chars = [...name.replace(/\p{Cc}/gu, "?")];
+  return chars.length <= NAME_WIDTH
+    ? chars.join("")
+    : `${chars.slice(0, NAME_WIDTH - 1).join("")}…`;
+}
+
+function bestScoreOf(node: ClusterNode): number | null {
+  const scores = node.telemetry.units.flatMap((unit) =>
+    unit.bestScore === undefined ? [] : [unit.bestScore],
+  );
+  return scores.length > 0 ? Math.min(...scores) : null;
+}
+
+/** The table's columns; `shown` leaves out one no node has anything for. */
+const COLUMNS: readonly {
+  readonly header: string;
+  readonly cell: (node: ClusterNode) => string;
+  readonly shown?: (nodes: readonly ClusterNode[]) => boolean;
+}[] = [
+  { header: "node", cell: (node) => node.nodeId.slice(0, SHORT_ID_DIGITS) },
+  { header: "name", cell: (node) => shownName(node.name) },
+  { header: "steps/s", cell: (node) => stepsPerSecond(node.telemetry.ips) },
+  { header: "units", cell: (node) => String(node.telemetry.units.length) },
+  { header: "best", cell: (node) => formatScore(bestScoreOf(node)) },
+  {
+    header: "heartbeat",
+    cell: (node) => `${formatElapsed(node.secondsSinceHeartbeat * 1000)} ago`,
+  },
+  {
+    header: "CPU temp",
+    cell: ({ telemetry }) =>
+      telemetry.temperatureC === undefined ? "-" : `${telemetry.temperatureC.toFixed(0)} °C`,
+    shown: (nodes) => nodes.some((node) => node.telemetry.temperatureC !== undefined),
+  },
+  {
+    header: "memory",
+    cell: ({ telemetry }) =>
+      telemetry.memoryMb === undefined ? "-" : `${Math.round(telemetry.memoryMb)} MB`,
+  },
+];
 
 async function showCluster(flags: { hive?: string; json?: boolean }): Promise<void> {
   const client = new HiveApiClient(hiveUrlOf(flags.hive));
@@ -17,22 +71,11 @@ async function showCluster(flags: { hive?: string; json?: boolean }): Promise<vo
     `${cluster.liveNodes} live ${noun}, ${stepsPerSecond(cluster.totalIps)} steps/s in all`,
   );
   if (cluster.nodes.length === 0) return;
+  const columns = COLUMNS.filter((column) => column.shown?.(cluster.nodes) ?? true);
   console.log(
     `\n${table([
-      ["node", "steps/s", "units", "best of its units", "temperature", "memory"],
-      ...cluster.nodes.map(({ nodeId, telemetry }) => {
-        const scores = telemetry.units.flatMap((unit) =>
-          unit.bestScore === undefined ? [] : [unit.bestScore],
-        );
-        return [
-          nodeId,
-          stepsPerSecond(telemetry.ips),
-          String(telemetry.units.length),
-          scores.length > 0 ? Math.min(...scores).toFixed(3) : "-",
-          telemetry.temperatureC === undefined ? "-" : `${telemetry.temperatureC.toFixed(0)} °C`,
-          telemetry.memoryMb === undefined ? "-" : `${Math.round(telemetry.memoryMb)} MB`,
-        ];
-      }),
+      columns.map((column) => column.header),
+      ...cluster.nodes.map((node) => columns.map((column) => column.cell(node))),
     ])}`,
   );
 }
@@ -40,8 +83,10 @@ async function showCluster(flags: { hive?: string; json?: boolean }): Promise<vo
 export function registerClusterCommand(program: Command): void {
   program
     .command("cluster")
-    .description("show a hive's live nodes and their speed")
-    .option("--json", "print the cluster as the hive serves it (JSON)")
+    .description(
+      "show a hive's live nodes: name, search speed, units in hand, best score, last heartbeat",
+    )
+    .option("--json", "print the cluster as the hive serves it (JSON, with whole node ids)")
     .option(...HIVE_FLAG)
     .action(showCluster);
 }
