@@ -8,7 +8,7 @@ import {
 import { type AgentIdentity, loadOrCreateIdentity } from "./agent-identity.ts";
 import { AssetCache } from "./asset-cache.ts";
 import { calibratedIps } from "./calibration.ts";
-import { detectHardware } from "./hardware.ts";
+import { cpuTemperature, detectHardware } from "./hardware.ts";
 import { HiveClient, HiveRefusedError, HiveUnavailableError } from "./hive-client.ts";
 import { ResultOutbox } from "./result-outbox.ts";
 import { runUnit, type UnitRun } from "./unit-runner.ts";
@@ -328,8 +328,10 @@ export class Agent {
       // A unit may run longer than a token lives.
       await this.renewTokenIfDue();
       try {
+        const temperatureC = await cpuTemperature();
         const reply = await this.client.heartbeat(this.nodeId as string, {
           ips: [...this.running.values()].reduce((sum, run) => sum + run.stepsPerSecond(), 0),
+          ...(temperatureC === undefined ? {} : { temperatureC }),
           memoryMb: Math.round(process.memoryUsage().rss / 2 ** 20),
           units,
         });

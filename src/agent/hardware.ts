@@ -1,7 +1,7 @@
 import { readdir, readFile } from "node:fs/promises";
 import { arch, availableParallelism, cpus } from "node:os";
 import { join } from "node:path";
-import type { NodeRegistration } from "../protocol/node-messages.ts";
+import { type NodeRegistration, telemetrySchema } from "../protocol/node-messages.ts";
 
 export type Hardware = NodeRegistration["hardware"];
 
@@ -44,6 +44,38 @@ export async function cacheSizes(
     }
   }
   return caches;
+}
+
+/** Where Linux lists its hardware sensors, one `hwmon<n>` folder per chip. */
+export const LINUX_HWMON = "/sys/class/hwmon";
+
+/** Drivers of sensors that measure the CPU itself: Intel's, AMD's, and ARM boards'. */
+const CPU_SENSORS = new Set(["coretemp", "k10temp", "zenpower", "cpu_thermal"]);
+
+/**
+ * The CPU's temperature in °C: the first reading of its first sensor (Intel's package, AMD's
+ * Tctl); undefined where the system shows none (another OS, a VM, a container) or reads
+ * something no CPU could be at.
+ */
+export async function cpuTemperature(folder: string = LINUX_HWMON): Promise<number | undefined> {
+  let chips: string[];
+  try {
+    chips = (await readdir(folder)).filter((name) => /^hwmon\d+$/.test(name)).sort();
+  } catch {
+    return undefined;
+  }
+  for (const chip of chips) {
+    try {
+      const driver = (await readFile(join(folder, chip, "name"), "utf8")).trim();
+      if (!CPU_SENSORS.has(driver)) continue;
+      const milliDegrees = (await readFile(join(folder, chip, "temp1_input"), "utf8")).trim();
+      const reading = telemetrySchema.shape.temperatureC.safeParse(Number(milliDegrees) / 1000);
+      return reading.success ? reading.data : undefined;
+    } catch {
+      // A chip that cannot be read is passed over.
+    }
+  }
+  return undefined;
 }
 
 /** What the agent runs on, as it registers with the hive. */

@@ -3,7 +3,12 @@ import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, it } from "node:test";
-import { cacheBytes, cacheSizes, detectHardware } from "../../src/agent/hardware.ts";
+import {
+  cacheBytes,
+  cacheSizes,
+  cpuTemperature,
+  detectHardware,
+} from "../../src/agent/hardware.ts";
 import { hardwareSchema } from "../../src/protocol/node-messages.ts";
 
 /** A sysfs-like cache folder with the given (level, type, size) caches. */
@@ -43,6 +48,42 @@ describe("hardware detection", () => {
     assert.deepEqual(await cacheSizes(folder), { L3: 2 * 1024 * 1024 });
     assert.deepEqual(await cacheSizes(join(folder, "missing")), {});
     assert.deepEqual(["64", "8K", "1m", "x", ""].map(cacheBytes), [64, 8192, 1048576, null, null]);
+  });
+
+  it("reads the CPU's temperature from its sensor, and none where there is none", async () => {
+    /** A sysfs-like hwmon folder with the given (driver, first reading) chips. */
+    const sensors = (chips: [string, string][]) => {
+      const folder = mkdtempSync(join(tmpdir(), "keyforge-hwmon-"));
+      chips.forEach(([driver, reading], i) => {
+        const dir = join(folder, `hwmon${i}`);
+        mkdirSync(dir);
+        writeFileSync(join(dir, "name"), `${driver}\n`);
+        writeFileSync(join(dir, "temp1_input"), `${reading}\n`);
+      });
+      return folder;
+    };
+    assert.equal(
+      await cpuTemperature(
+        sensors([
+          ["nvme", "38850"],
+          ["coretemp", "61000"],
+        ]),
+      ),
+      61,
+    );
+    assert.equal(await cpuTemperature(sensors([["k10temp", "54125"]])), 54.125);
+    assert.equal(
+      await cpuTemperature(
+        sensors([
+          ["nvme", "38850"],
+          ["acpitz", "27800"],
+        ]),
+      ),
+      undefined,
+    );
+    assert.equal(await cpuTemperature(sensors([["coretemp", "-"]])), undefined);
+    assert.equal(await cpuTemperature(sensors([["coretemp", "999000"]])), undefined);
+    assert.equal(await cpuTemperature(join(tmpdir(), "keyforge-no-such-folder")), undefined);
   });
 
   it("describes this machine in the form the hive registers", async () => {
