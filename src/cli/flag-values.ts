@@ -1,6 +1,10 @@
-import { KeyForgeError } from "../core/errors.ts";
+import { InvalidArgumentError } from "commander";
 
-/** Commander parsers for flag values: each turns a bad value into FLAG_INVALID. */
+/**
+ * Commander parsers for flag values. Each refuses a bad value with InvalidArgumentError, which
+ * commander reports with the flag's name and the value ("option '--steps <n>' argument 'abc' is
+ * invalid: not a whole number") before any command starts; so the reasons here name neither.
+ */
 
 /** Repeatable flag: every value, in order. */
 export function collect(value: string, previous: string[]): string[] {
@@ -9,22 +13,29 @@ export function collect(value: string, previous: string[]): string[] {
 
 export function finiteNumber(value: string): number {
   const n = Number(value);
-  if (!Number.isFinite(n)) throw new KeyForgeError("FLAG_INVALID", `"${value}" is not a number`);
+  if (value.trim() === "" || !Number.isFinite(n)) throw new InvalidArgumentError("not a number");
   return n;
 }
 
 export function wholeNumber(value: string): number {
   const n = Number(value);
-  if (!Number.isSafeInteger(n) || n < 0) {
-    throw new KeyForgeError("FLAG_INVALID", `"${value}" is not a whole number`);
+  if (value.trim() === "" || !Number.isSafeInteger(n) || n < 0) {
+    throw new InvalidArgumentError("not a whole number");
   }
+  return n;
+}
+
+/** A count that must be at least one (a limit, a number of units). */
+export function positiveWholeNumber(value: string): number {
+  const n = wholeNumber(value);
+  if (n < 1) throw new InvalidArgumentError("must be at least 1");
   return n;
 }
 
 export function nonNegativeNumber(value: string): number {
   const n = Number(value);
-  if (!(n >= 0) || !Number.isFinite(n)) {
-    throw new KeyForgeError("FLAG_INVALID", `"${value}" is not a non-negative number`);
+  if (value.trim() === "" || !(n >= 0) || !Number.isFinite(n)) {
+    throw new InvalidArgumentError("not a non-negative number");
   }
   return n;
 }
@@ -33,7 +44,7 @@ export function nonNegativeNumber(value: string): number {
 export function portNumber(value: string): number {
   const n = Number(value);
   if (!/^\d+$/.test(value) || n > 65_535) {
-    throw new KeyForgeError("FLAG_INVALID", `"${value}" is not a port number (0 to 65535)`);
+    throw new InvalidArgumentError("not a port number (0 to 65535)");
   }
   return n;
 }
@@ -42,7 +53,22 @@ export function portNumber(value: string): number {
 export function periodSeconds(value: string): number {
   const n = Number(value);
   if (!(n > 0 && n <= 86_400)) {
-    throw new KeyForgeError("FLAG_INVALID", `"${value}" is not a number of seconds in (0, 86400]`);
+    throw new InvalidArgumentError("not a number of seconds in (0, 86400]");
+  }
+  return n;
+}
+
+/**
+ * Most search threads one command starts. Not the machine's core count: the thread count sets
+ * the number of replicas, so a run is reproduced elsewhere with the same count; but each thread
+ * holds its own copy of the scoring tables, and far more threads than this only cost memory.
+ */
+export const MAX_THREADS = 256;
+
+export function threadCount(value: string): number {
+  const n = wholeNumber(value);
+  if (n < 1 || n > MAX_THREADS) {
+    throw new InvalidArgumentError(`must be 1 to ${MAX_THREADS} threads`);
   }
   return n;
 }

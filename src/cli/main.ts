@@ -22,12 +22,23 @@ import { registerSubmitCommand } from "./commands/submit.ts";
 import { registerUpCommand } from "./commands/up.ts";
 import { registerWatchCommand } from "./commands/watch.ts";
 
+/**
+ * Commander's own errors (an unknown flag, a flag value its parser refused) in the words of
+ * every other failure: "keyforge: option '--steps <n>' argument 'abc' is invalid: not a whole
+ * number". The settings are inherited by the commands registered after them.
+ */
+function commanderErrorText(text: string): string {
+  return `keyforge: ${text.replace(/^error: /, "").replace(/ is invalid\. /, " is invalid: ")}`;
+}
+
 function buildProgram(): Command {
   const program = new Command("keyforge")
     .description("KeyForge: keyboard-layout optimizer for real keyboards and your language")
     .version(KEYFORGE_VERSION)
     .exitOverride()
-    .showHelpAfterError();
+    .configureOutput({ outputError: (text, write) => write(commanderErrorText(text)) })
+    // A hint, not the whole help: the message stays on the screen where the user looks.
+    .showHelpAfterError("(add --help to see the command's flags)");
   registerBoardCommands(program);
   registerLayoutCommands(program);
   registerCorpusCommands(program);

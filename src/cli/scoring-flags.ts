@@ -1,10 +1,9 @@
-import type { Command } from "commander";
+import { type Command, InvalidArgumentError } from "commander";
 import type { Board } from "../core/board.ts";
 import type { Corpus } from "../core/corpus.ts";
-import { overrideWeights, type Weights } from "../core/scoring/weights.ts";
+import { overrideWeights, parseWeightOverride, type Weights } from "../core/scoring/weights.ts";
 import { loadBoard, loadWeights } from "../infra/system-data.ts";
 import { loadCorpusSpec } from "./corpus-spec.ts";
-import { collect } from "./flag-values.ts";
 
 export interface ScoringFlags {
   board: string;
@@ -20,19 +19,37 @@ export interface ScoringContext {
   readonly weights: Weights;
 }
 
+/** --weight's values in order, each checked as name=number as it is read. */
+function collectWeightOverride(value: string, previous: string[]): string[] {
+  try {
+    parseWeightOverride(value);
+  } catch {
+    throw new InvalidArgumentError("not name=number, e.g. sfb=20 or fingerCaps.pinky=7");
+  }
+  return [...previous, value];
+}
+
+/**
+ * --weight name=value, repeatable: the scoring commands' and submit's (which names the weights
+ * it overrides in the job instead of applying them here).
+ */
+export function withWeightFlag(command: Command): Command {
+  return command.option(
+    "--weight <name=value>",
+    "override one weight or parameter (repeatable), e.g. sfb=20",
+    collectWeightOverride,
+    [],
+  );
+}
+
 /** The flags every scoring command shares (analyze, compare, rank, optimize). */
 export function withScoringFlags(command: Command): Command {
-  return command
-    .option("-b, --board <board>", "board id or file", "ansi")
-    .option("-c, --corpus <corpus>", "corpus id or file, or a blend: en:0.7,mine.json:0.3", "en")
-    .option("-w, --weights <weights>", "weights id or file", "default")
-    .option(
-      "--weight <name=value>",
-      "override one weight or parameter (repeatable), e.g. sfb=20",
-      collect,
-      [],
-    )
-    .option("--json", "print JSON instead of a report");
+  return withWeightFlag(
+    command
+      .option("-b, --board <board>", "board id or file", "ansi")
+      .option("-c, --corpus <corpus>", "corpus id or file, or a blend: en:0.7,mine.json:0.3", "en")
+      .option("-w, --weights <weights>", "weights id or file", "default"),
+  ).option("--json", "print JSON instead of a report");
 }
 
 /** Board, corpus (or blend) and weights with the --weight overrides applied. */

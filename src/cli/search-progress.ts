@@ -8,11 +8,20 @@ import { drawBoard } from "./board-drawing.ts";
 const LINE_INTERVAL_MS = 5000;
 const REDRAW_INTERVAL_MS = 250;
 
-function progressLine(progress: SearchProgress, budgetMs: number | undefined): string {
+export interface ProgressOptions {
+  /** The time budget, for a progress bar; none without one. */
+  readonly budgetMs: number | undefined;
+  /** The search's scores include the stay-close penalty, and the line says so. */
+  readonly stayClose: boolean;
+}
+
+function progressLine(progress: SearchProgress, options: ProgressOptions): string {
+  const { budgetMs } = options;
   const seconds = progress.elapsedMs / 1000;
   const share = budgetMs ? Math.min(1, progress.elapsedMs / budgetMs) : undefined;
   const bar = share === undefined ? "" : `[${"#".repeat(Math.round(share * 20)).padEnd(20, ".")}] `;
-  return `${bar}${seconds.toFixed(1)}s  ${Math.round(progress.stepsPerSecond).toLocaleString("en-US")} steps/s  T ${progress.coldestTemperature.toPrecision(2)}–${progress.hottestTemperature.toPrecision(2)}  best ${progress.best.score.toFixed(3)}`;
+  const best = `best ${progress.best.score.toFixed(3)}${options.stayClose ? " (with stay-close penalty)" : ""}`;
+  return `${bar}${seconds.toFixed(1)}s  ${Math.round(progress.stepsPerSecond).toLocaleString("en-US")} steps/s  T ${progress.coldestTemperature.toPrecision(2)}–${progress.hottestTemperature.toPrecision(2)}  ${best}`;
 }
 
 /**
@@ -21,7 +30,7 @@ function progressLine(progress: SearchProgress, budgetMs: number | undefined): s
  */
 export function searchProgressReporter(
   board: Board,
-  budgetMs: number | undefined,
+  options: ProgressOptions,
 ): { report(progress: SearchProgress): void; finish(): void } {
   const stream = process.stderr;
   let drawnLines = 0;
@@ -32,7 +41,7 @@ export function searchProgressReporter(
       if (progress.elapsedMs - lastLine < interval) return;
       lastLine = progress.elapsedMs;
       const best = new LayoutScorer(progress.model, progress.best.items);
-      const line = `${progressLine(progress, budgetMs)}  SFB ${analyzeLayout(best).metrics.sfb.toFixed(2)}%`;
+      const line = `${progressLine(progress, options)}  SFB ${analyzeLayout(best).metrics.sfb.toFixed(2)}%`;
       if (!stream.isTTY) {
         stream.write(`${line}\n`);
         return;

@@ -81,6 +81,35 @@ describe("keyforge optimize", () => {
     }
   });
 
+  it("with --stay-close names both scores and counts the keys that moved", () => {
+    const args = ["optimize", ...QUICK, "--from", "colemak-dh", "--stay-close", "0.5"];
+    const report = runCli(args);
+    assert.equal(report.status, 0, report.stderr);
+    const penalised = report.stdout.match(
+      /^best with the stay-close penalty: (\d+\.\d{3}) \(0\.5 × (\d+) moved keys\)$/m,
+    );
+    assert.ok(penalised, report.stdout);
+    const moved = report.stdout.match(/^(\d+) of 30 keys moved from colemak-dh$/m);
+    assert.ok(moved, report.stdout);
+    assert.equal(moved[1], penalised[2]);
+    const plain = Number(report.stdout.match(/→ best (\d+\.\d{3})/)?.[1]);
+    assert.ok(
+      Math.abs(Number(penalised[1]) - plain - 0.5 * Number(moved[1])) < 0.002,
+      "the penalty is 0.5 per moved key",
+    );
+
+    const json = runCli([...args, "--json"]);
+    assert.equal(json.status, 0, json.stderr);
+    const document = JSON.parse(json.stdout);
+    assert.deepEqual(document.moved, { keys: Number(moved[1]), of: 30 });
+    assert.equal(document.stayClose.penalty, 0.5);
+    assert.ok(
+      Math.abs(
+        document.stayClose.scoreWithPenalty - document.best.score - 0.5 * document.moved.keys,
+      ) < 1e-9,
+    );
+  });
+
   it("stops cleanly on Ctrl-C and reports the best layout so far", async () => {
     // Off a terminal, progress lines come every 5 s; the first one says the search is running.
     const result = await interruptCli(
@@ -94,12 +123,18 @@ describe("keyforge optimize", () => {
   });
 
   it("explains bad flags", () => {
-    assertCleanFailure(runCli(["optimize", "--time", "soon"]), /not a duration/);
+    assertCleanFailure(
+      runCli(["optimize", "--time", "soon"]),
+      /option '--time <duration>' argument 'soon' is invalid: not a duration/,
+    );
     assertCleanFailure(
       runCli(["optimize", "--exclude", "nokey", "--steps", "10"]),
       /does not have: nokey/,
     );
     assertCleanFailure(runCli(["optimize", "--pin", "☃", "--steps", "10"]), /cannot pin "☃"/);
-    assertCleanFailure(runCli(["optimize", "--steps", "-3"]), /not a whole number/);
+    assertCleanFailure(
+      runCli(["optimize", "--steps", "-3"]),
+      /option '--steps <n>' argument '-3' is invalid: not a whole number/,
+    );
   });
 });

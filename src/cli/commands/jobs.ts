@@ -2,7 +2,7 @@ import type { Command } from "commander";
 import { KeyForgeError } from "../../core/errors.ts";
 import { type JobSummary, jobStatusSchema } from "../../protocol/job-messages.ts";
 import { requireApiKey } from "../api-keys.ts";
-import { wholeNumber } from "../flag-values.ts";
+import { positiveWholeNumber } from "../flag-values.ts";
 import { HiveApiClient } from "../hive-api-client.ts";
 import { formatScore, formatTime, shortJobId } from "../job-text.ts";
 import { printJson, table } from "../output.ts";
@@ -26,7 +26,6 @@ async function listJobs(flags: JobsFlags): Promise<void> {
       `--status must be one of ${jobStatusSchema.options.join(", ")} (got "${flags.status}")`,
     );
   }
-  if (flags.limit < 1) throw new KeyForgeError("FLAG_INVALID", "--limit must be at least 1");
   const client = new HiveApiClient(hiveUrlOf(flags.hive));
   const apiKey = flags.mine ? await requireApiKey(client.url) : undefined;
   const jobs: JobSummary[] = [];
@@ -76,7 +75,7 @@ export function registerJobsCommand(program: Command): void {
     .description("list a hive's jobs, newest first")
     .option("--status <status>", `only jobs in this state: ${jobStatusSchema.options.join(", ")}`)
     .option("--mine", "only the jobs submitted with your API key")
-    .option("--limit <n>", "list at most this many", wholeNumber, 20)
+    .option("--limit <n>", "list at most this many", positiveWholeNumber, 20)
     .option("--json", "print the jobs as JSON")
     .option(...HIVE_FLAG)
     .action(listJobs);

@@ -19,20 +19,17 @@ import { loadLayout } from "../../infra/system-data.ts";
 import { analysisDocument } from "../../protocol/analysis-document.ts";
 import { analysisReport, formatMetric } from "../analysis-report.ts";
 import { parseDuration } from "../duration.ts";
-import { nonNegativeNumber, wholeNumber } from "../flag-values.ts";
+import { nonNegativeNumber, threadCount, wholeNumber } from "../flag-values.ts";
 import { table } from "../output.ts";
 import { type ScoringFlags, scoringContext, withScoringFlags } from "../scoring-flags.ts";
+import { type SearchFlags, withSearchFlags } from "../search-flags.ts";
 import { searchProgressReporter } from "../search-progress.ts";
 
-interface OptimizeFlags extends ScoringFlags {
+interface OptimizeFlags extends ScoringFlags, SearchFlags {
   from?: string;
-  pin?: string;
   place?: string;
   exclude?: string;
-  allKeys?: boolean;
   stayClose?: number;
-  time?: string;
-  steps?: number;
   converge?: number;
   threads?: number;
   seed?: number;
@@ -86,7 +83,7 @@ function budgetOf(flags: OptimizeFlags): SearchBudget {
     ...(flags.steps !== undefined && { steps: flags.steps }),
     ...(flags.converge !== undefined && { stagnationSteps: flags.converge }),
     ...((flags.time !== undefined || !chosen) && {
-      timeMs: parseDuration(flags.time ?? DEFAULT_TIME),
+      timeMs: flags.time ?? parseDuration(DEFAULT_TIME),
     }),
   };
 }
@@ -108,10 +105,49 @@ function headline(metrics: Metrics): string {
   ).join(", ");
 }
 
-function comparison(start: LayoutAnalysis, best: LayoutAnalysis, result: SearchResult): string {
+/** How far the best layout is from the start one: characters that left their start key. */
+interface Moved {
+  readonly keys: number;
+  /** Characters the search was free to move. */
+  readonly of: number;
+  readonly from: string;
+}
+
+function movedKeys(start: Layout, best: Layout, result: SearchResult): Moved {
+  const movable = [...result.model.movableKeys].filter((k) => start.chars[k] != null);
+  return {
+    keys: movable.filter((k) => best.chars[k] !== start.chars[k]).length,
+    of: movable.length,
+    from: start.name,
+  };
+}
+
+/**
+ * How close the best layout stayed to the start one. With --stay-close the search ranks layouts
+ * by the score plus the penalty, which its progress line shows; the report's score is the plain
+ * one, so both are named here.
+ */
+function closenessLines(stayClose: number | undefined, result: SearchResult, moved: Moved) {
+  return [
+    ...(stayClose === undefined
+      ? []
+      : [
+          `best with the stay-close penalty: ${result.best.score.toFixed(3)} (${stayClose} × ${moved.keys} moved keys)`,
+        ]),
+    `${moved.keys} of ${moved.of} keys moved from ${moved.from}`,
+  ];
+}
+
+function comparison(
+  start: LayoutAnalysis,
+  best: LayoutAnalysis,
+  result: SearchResult,
+  closeness: readonly string[],
+): string {
   const change = start.score === 0 ? 0 : (100 * (best.score - start.score)) / Math.abs(start.score);
   return [
     `start score ${start.score.toFixed(3)} → best ${best.score.toFixed(3)} (${change.toFixed(1)}%)`,
+    ...closeness,
     table([
       ["", "start", "best"],
       ...HEADLINE.map(([key, label]) => {
@@ -154,7 +190,10 @@ async function optimize(flags: OptimizeFlags): Promise<void> {
     stop.abort();
   };
   process.on("SIGINT", onInterrupt);
-  const progress = searchProgressReporter(board, budget.timeMs);
+  const progress = searchProgressReporter(board, {
+    budgetMs: budget.timeMs,
+    stayClose: flags.stayClose !== undefined,
+  });
   if (!flags.json) process.stderr.write(`optimizing on ${threads} thread(s), seed ${seed}\n`);
   let result: SearchResult;
   try {
@@ -192,6 +231,11 @@ async function optimize(flags: OptimizeFlags): Promise<void> {
     analysis: analysed(result.best.items),
   };
   const startAnalysis = analysed(result.start.items);
+  // Without --from every replica starts from its own shuffle: no start to compare with.
+  const moved =
+    flags.from !== undefined || flags.stayClose !== undefined
+      ? movedKeys(start, bestLayout, result)
+      : null;
   const others = result.top.slice(1).map((entry) => ({
     text: formatLayout(layoutOfItems(result.model, entry.items, "top"), board),
     analysis: analysed(entry.items),
@@ -215,6 +259,10 @@ async function optimize(flags: OptimizeFlags): Promise<void> {
             })),
           ],
           start: { name: start.name, score: startAnalysis.score, metrics: startAnalysis.metrics },
+          ...(moved && { moved: { keys: moved.keys, of: moved.of } }),
+          ...(flags.stayClose !== undefined && {
+            stayClose: { penalty: flags.stayClose, scoreWithPenalty: result.best.score },
+          }),
           run: {
             seed,
             threads,
@@ -236,7 +284,14 @@ async function optimize(flags: OptimizeFlags): Promise<void> {
   }
   console.log(analysisReport(subject));
   console.log("");
-  console.log(comparison(startAnalysis, subject.analysis, result));
+  console.log(
+    comparison(
+      startAnalysis,
+      subject.analysis,
+      result,
+      moved ? closenessLines(flags.stayClose, result, moved) : [],
+    ),
+  );
   if (others.length > 0) {
     console.log("\nother good layouts found:");
     for (const other of others) {
@@ -249,34 +304,32 @@ async function optimize(flags: OptimizeFlags): Promise<void> {
 }
 
 export function registerOptimizeCommand(program: Command): void {
-  withScoringFlags(
-    program
-      .command("optimize")
-      .description(
-        "search for a better layout by simulated annealing (parallel tempering) on worker threads",
-      ),
+  withSearchFlags(
+    withScoringFlags(
+      program
+        .command("optimize")
+        .description(
+          "search for a better layout by simulated annealing (parallel tempering) on worker threads",
+        ),
+    ).option("--from <layout>", "start from this layout (default: qwerty's characters, shuffled)"),
+    {
+      steps: "stop after this many proposals (over all replicas)",
+      time: `stop after this long, e.g. 60s or 5m (default ${DEFAULT_TIME} when no budget is given)`,
+    },
   )
-    .option("--from <layout>", "start from this layout (default: qwerty's characters, shuffled)")
-    .option("--pin <chars>", "characters that stay where the start layout has them")
     .option("--place <chars>", "move only these characters; every other one stays")
     .option("--exclude <keys>", "comma-separated key ids whose content stays")
-    .option("--all-keys", "search every key, not only the board's 3x10 letter block")
     .option(
       "--stay-close <penalty>",
       "add this to the score for every character moved from --from",
       nonNegativeNumber,
     )
     .option(
-      "--time <duration>",
-      `stop after this long, e.g. 60s or 5m (default ${DEFAULT_TIME} when no budget is given)`,
-    )
-    .option("--steps <n>", "stop after this many proposals (over all replicas)", wholeNumber)
-    .option(
       "--converge <n>",
       "stop when the best has not improved for this many proposals",
       wholeNumber,
     )
-    .option("--threads <n>", "worker threads (default: one per core)", wholeNumber)
+    .option("--threads <n>", "worker threads (default: one per core)", threadCount)
     .option("--seed <n>", "random seed (default: random, printed)", wholeNumber)
     .option("--top <k>", "also show the k best distinct layouts", wholeNumber, 5)
     .option("-o, --out <file>", "write the best layout (layout text) to this file")

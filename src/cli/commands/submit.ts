@@ -7,47 +7,66 @@ import { type JobSubmission, jobSubmissionSchema } from "../../protocol/job-mess
 import { requireApiKey } from "../api-keys.ts";
 import { parseCorpusWeight } from "../corpus-spec.ts";
 import { collect, finiteNumber, wholeNumber } from "../flag-values.ts";
+import { addFormerSpelling } from "../former-flag.ts";
 import { HiveApiClient } from "../hive-api-client.ts";
 import { shortJobId, unitProgress } from "../job-text.ts";
+import { withWeightFlag } from "../scoring-flags.ts";
+import { type SearchFlags, withSearchFlags } from "../search-flags.ts";
 import { HIVE_FLAG, hiveUrlOf } from "../service-urls.ts";
 
-interface SubmitFlags {
+interface SubmitFlags extends SearchFlags {
   hive?: string;
   board: string;
   corpus: string[];
   weights: string;
-  set: string[];
+  weight: string[];
   units: number;
-  steps: number;
   seed?: number;
-  pins?: string;
   from?: string;
   startLayout?: string;
-  allKeys?: boolean;
   priority?: number;
   name?: string;
 }
 
 const DEFAULT_UNITS = 8;
-/** About a minute and a half per unit on one search thread (about 200,000 steps/s). */
+/**
+ * The speed a unit's --time is converted to steps at: one search thread of the reference
+ * machine (docs/benchmarks.md). A job is a step count, not a time: the same steps give the same
+ * result on any agent, and the same flags the same job; a conversion from the cluster's speed of
+ * the moment would make a new job of every submission.
+ */
+const REFERENCE_STEPS_PER_SECOND = 200_000;
+/** 100 s of a unit at the reference speed. */
 const DEFAULT_STEPS = 20_000_000;
 
 /** The flag behind each field of a submission, for errors found before anything is sent. */
-const FLAG_OF: Record<string, string> = {
-  name: "--name",
-  board: "--board",
-  corpora: "--corpus",
-  weights: "--weights",
-  weightOverrides: "--set",
-  units: "--units",
-  stepsPerUnit: "--steps",
-  seed: "--seed",
-  pins: "--pins",
-  from: "--from",
-  startLayout: "--start-layout",
-  allKeys: "--all-keys",
-  priority: "--priority",
-};
+function flagOf(field: string, flags: SubmitFlags): string {
+  const flagOfField: Record<string, string> = {
+    name: "--name",
+    board: "--board",
+    corpora: "--corpus",
+    weights: "--weights",
+    weightOverrides: "--weight",
+    units: "--units",
+    stepsPerUnit: flags.time === undefined ? "--steps" : "--time",
+    seed: "--seed",
+    pins: "--pin",
+    from: "--from",
+    startLayout: "--start-layout",
+    allKeys: "--all-keys",
+    priority: "--priority",
+  };
+  return flagOfField[field] ?? field;
+}
+
+/** Steps per unit: --steps, or --time at the reference speed, or the default. */
+function stepsPerUnitOf(flags: SubmitFlags): number {
+  if (flags.steps !== undefined && flags.time !== undefined) {
+    throw new KeyForgeError("FLAG_INVALID", "give --steps or --time, not both");
+  }
+  if (flags.time === undefined) return flags.steps ?? DEFAULT_STEPS;
+  return Math.round((flags.time / 1000) * REFERENCE_STEPS_PER_SECOND);
+}
 
 /** A published id as it is, or a file's document, checked here so its problems show at once. */
 async function documentOrId<T>(
@@ -95,13 +114,13 @@ async function submissionOf(flags: SubmitFlags): Promise<JobSubmission> {
     corpora,
     weights: await documentOrId(flags.weights, parseWeights),
     weightOverrides: Object.fromEntries(
-      flags.set.map(parseWeightOverride).map(({ name, value }) => [name, value]),
+      flags.weight.map(parseWeightOverride).map(({ name, value }) => [name, value]),
     ),
     search: {
       units: flags.units,
-      stepsPerUnit: flags.steps,
+      stepsPerUnit: stepsPerUnitOf(flags),
       seed: flags.seed,
-      pins: flags.pins,
+      pins: flags.pin,
       from: flags.from,
       startLayout:
         flags.startLayout === undefined ? undefined : await startLayoutOf(flags.startLayout),
@@ -113,7 +132,7 @@ async function submissionOf(flags: SubmitFlags): Promise<JobSubmission> {
   if (!parsed.success) {
     const problems = parsed.error.issues.map((issue) => {
       const field = String(issue.path[0] === "search" ? issue.path[1] : issue.path[0]);
-      return `${FLAG_OF[field] ?? field}: ${issue.message}`;
+      return `${flagOf(field, flags)}: ${issue.message}`;
     });
     throw new KeyForgeError("FLAG_INVALID", problems.join("; "));
   }
@@ -127,15 +146,20 @@ async function submit(flags: SubmitFlags): Promise<void> {
   const { view, created } = await client.submit(submission, apiKey);
   process.stdout.write(`${view.id}\n`);
   const short = shortJobId(view.id);
+  const { stepsPerUnit } = view.content.search;
+  const converted =
+    flags.time === undefined
+      ? ""
+      : ` (--time: ${flags.time / 1000} s each at ${REFERENCE_STEPS_PER_SECOND.toLocaleString("en-US")} steps/s)`;
   process.stderr.write(
     created
-      ? `submitted job ${short} "${view.name}": ${view.units.total} units of ${view.content.search.stepsPerUnit.toLocaleString("en-US")} steps; follow it with keyforge watch ${short}\n`
+      ? `submitted job ${short} "${view.name}": ${view.units.total} units of ${stepsPerUnit.toLocaleString("en-US")} steps${converted}; follow it with keyforge watch ${short}\n`
       : `job ${short} "${view.name}" was submitted before (the same content is the same job): ${view.status}, ${unitProgress(view.units)}\n`,
   );
 }
 
 export function registerSubmitCommand(program: Command): void {
-  program
+  const command = program
     .command("submit")
     .description("submit an optimisation job to a hive; prints the job's id")
     .option("-b, --board <board>", "published board id (e.g. corne) or a board file", "ansi")
@@ -147,32 +171,27 @@ export function registerSubmitCommand(program: Command): void {
         .argParser(collect)
         .default([], "en"),
     )
-    .option("-w, --weights <weights>", "published weights id or a weights file", "default")
-    .option(
-      "--set <name=value>",
-      "override one weight or parameter (repeatable), e.g. sfb=20",
-      collect,
-      [],
-    )
+    .option("-w, --weights <weights>", "published weights id or a weights file", "default");
+  withSearchFlags(withWeightFlag(command), {
+    steps: `annealing steps of each unit (default ${DEFAULT_STEPS.toLocaleString("en-US")})`,
+    time: `instead of --steps: how long each unit runs on one thread, converted at ${REFERENCE_STEPS_PER_SECOND.toLocaleString("en-US")} steps/s, e.g. 90s`,
+  })
     .option(
       "--units <n>",
       "independent annealing runs the job is cut into",
       wholeNumber,
       DEFAULT_UNITS,
     )
-    .option("--steps <n>", "annealing steps of each unit", wholeNumber, DEFAULT_STEPS)
     .option(
       "--seed <n>",
       "seed of the first unit (default 1: the same flags make the same job)",
       wholeNumber,
     )
-    .option("--pins <chars>", "characters that stay where the start layout has them")
     .option("--from <layout>", "published layout to start from (default qwerty)")
     .option(
       "--start-layout <text|file>",
       "layout text to start from instead (keys separated by spaces), or a file holding it",
     )
-    .option("--all-keys", "search every key, not only the board's 3x10 letter block")
     .option(
       "--priority <n>",
       "-1000 to 1000, higher runs first; above 0 for admins only",
@@ -181,4 +200,7 @@ export function registerSubmitCommand(program: Command): void {
     .option("--name <name>", "a name for people (default: the board and the corpora)")
     .option(...HIVE_FLAG)
     .action(submit);
+  // The spellings of earlier versions.
+  addFormerSpelling(command, "--set <name=value>", "--weight");
+  addFormerSpelling(command, "--pins <chars>", "--pin");
 }
