@@ -11,19 +11,54 @@ export function printJson(value: unknown): void {
   process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
 }
 
+/** What reports are laid out for: a terminal this wide shows every line unbroken. */
+export const LINE_WIDTH = 100;
+
+/** Columns `text` takes (one per code point: the reports hold no wide characters). */
+export function columns(text: string): number {
+  return [...text].length;
+}
+
+/** `text` cut to `width` columns, ending in "…" where it was cut. */
+export function truncate(text: string, width: number): string {
+  const chars = [...text];
+  return chars.length <= width ? text : `${chars.slice(0, Math.max(0, width - 1)).join("")}…`;
+}
+
+/** `text` in lines of at most `width` columns, broken at spaces (a longer word is cut). */
+export function wrap(text: string, width: number): string[] {
+  const lines: string[] = [];
+  let line = "";
+  for (const word of text.split(" ")) {
+    const joined = line === "" ? word : `${line} ${word}`;
+    if (columns(joined) <= width) {
+      line = joined;
+      continue;
+    }
+    if (line !== "") lines.push(line);
+    let rest = word;
+    while (columns(rest) > width) {
+      lines.push([...rest].slice(0, width).join(""));
+      rest = [...rest].slice(width).join("");
+    }
+    line = rest;
+  }
+  return [...lines, line];
+}
+
 /** Left-aligned text columns, for lists a person reads. */
 export function table(rows: readonly (readonly string[])[]): string {
   const widths: number[] = [];
   for (const row of rows) {
     row.forEach((cell, i) => {
-      widths[i] = Math.max(widths[i] ?? 0, [...cell].length);
+      widths[i] = Math.max(widths[i] ?? 0, columns(cell));
     });
   }
   return rows
     .map((row) =>
       row
         .map((cell, i) =>
-          i === row.length - 1 ? cell : cell + " ".repeat((widths[i] ?? 0) - [...cell].length),
+          i === row.length - 1 ? cell : cell + " ".repeat((widths[i] ?? 0) - columns(cell)),
         )
         .join("  ")
         .trimEnd(),

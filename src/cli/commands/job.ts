@@ -10,8 +10,15 @@ import { keyLabels, metricsTable } from "../analysis-report.ts";
 import { drawBoard } from "../board-drawing.ts";
 import { fetchFailureReason, HiveApiClient } from "../hive-api-client.ts";
 import { resolveJobId } from "../job-id.ts";
-import { formatScore, formatTime, layoutOnOneLine, shortJobId, unitProgress } from "../job-text.ts";
-import { printJson, table, useColour } from "../output.ts";
+import {
+  differingKeys,
+  formatScore,
+  formatTime,
+  shortJobId,
+  shortUnitId,
+  unitProgress,
+} from "../job-text.ts";
+import { columns, LINE_WIDTH, printJson, table, truncate, useColour, wrap } from "../output.ts";
 import { ASSETS_FLAG, assetsUrlOf, HIVE_FLAG, hiveUrlOf } from "../service-urls.ts";
 
 interface JobFlags {
@@ -91,6 +98,41 @@ function searchSettings(content: JobContent): [string, string] {
   ];
 }
 
+/** Label and value rows, a long value wrapped under itself so that no line passes LINE_WIDTH. */
+function factsTable(facts: readonly (readonly [string, string])[]): string {
+  const labelWidth = Math.max(...facts.map(([label]) => columns(label)));
+  return table(
+    facts.flatMap(([label, value]) =>
+      wrap(value, LINE_WIDTH - labelWidth - 2).map((line, i) => [i === 0 ? label : "", line]),
+    ),
+  );
+}
+
+/**
+ * The best results, one a line: short unit ids (the full ones are in --json) and, of each
+ * layout, the keys where the results differ, cut to the line's width.
+ */
+function topResults(top: JobView["top"]): string {
+  const rows = [
+    ["#", "score", "unit"],
+    ...top.map((result, i) => [
+      String(i + 1),
+      formatScore(result.score),
+      shortUnitId(result.unitId),
+    ]),
+  ];
+  const used = Math.max(...table(rows).split("\n").map(columns)) + 2;
+  const layouts = differingKeys(top.map((result) => result.layout));
+  return table(
+    rows.map((row, i) => [
+      ...row,
+      i === 0
+        ? "layout (the keys where they differ)"
+        : truncate(layouts[i - 1] ?? "", LINE_WIDTH - used),
+    ]),
+  );
+}
+
 async function showJob(typedId: string, flags: JobFlags): Promise<void> {
   const client = new HiveApiClient(hiveUrlOf(flags.hive));
   const view = await client.getJob(await resolveJobId(client, typedId));
@@ -98,31 +140,24 @@ async function showJob(typedId: string, flags: JobFlags): Promise<void> {
     printJson(view);
     return;
   }
-  const facts: string[][] = [
+  const [scoring, search] = searchSettings(view.content);
+  const facts: (readonly [string, string])[] = [
     ["job", view.id],
     ["name", view.name],
     ["status", `${view.status}, priority ${view.priority}`],
     ["progress", `${Math.round(view.progress * 100)}%: ${unitProgress(view.units)}`],
     ["best", formatScore(view.best?.score ?? null)],
     ["created", `${formatTime(view.createdAt)} UTC`],
-    ...(view.finishedAt ? [["finished", `${formatTime(view.finishedAt)} UTC`]] : []),
+    ...(view.finishedAt ? [["finished", `${formatTime(view.finishedAt)} UTC`] as const] : []),
+    ["scoring", scoring],
+    ["search", search],
   ];
-  const [scoring, search] = searchSettings(view.content);
-  facts.push(["scoring", scoring], ["search", search]);
-  const sections = [table(facts)];
+  const sections = [factsTable(facts)];
   if (view.best) {
     sections.push(
-      `best layout (score ${formatScore(view.best.score)}, unit ${view.best.unitId}):\n${await bestLayoutShown(view, view.best.layout, assetsUrlOf(flags.assets))}`,
+      `best layout (score ${formatScore(view.best.score)}, unit ${shortUnitId(view.best.unitId)}):\n${await bestLayoutShown(view, view.best.layout, assetsUrlOf(flags.assets))}`,
       metricsTable(view.best.metrics),
-      `top results:\n${table([
-        ["#", "score", "unit", "layout"],
-        ...view.top.map((result, i) => [
-          String(i + 1),
-          formatScore(result.score),
-          result.unitId,
-          layoutOnOneLine(result.layout),
-        ]),
-      ])}`,
+      `top results:\n${topResults(view.top)}`,
     );
   } else {
     sections.push("no result yet");
