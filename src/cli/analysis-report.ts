@@ -5,8 +5,11 @@ import type { AnalysisSubject } from "../protocol/analysis-document.ts";
 import { drawBoard } from "./board-drawing.ts";
 import { table, useColour, visibleChar } from "./output.ts";
 
-/** Metric rows of reports: key, label, unit. Percent metrics print with a % sign. */
-export const METRIC_ROWS: readonly (readonly [keyof Metrics, string, "%" | "u" | ""])[] = [
+/** How a metric's value reads: a percentage, key widths (u), percentage points, or a plain number. */
+export type MetricUnit = "%" | "u" | "pts" | "";
+
+/** Metric rows of reports: key, label (what it is measured in, where that is not plain), unit. */
+export const METRIC_ROWS: readonly (readonly [keyof Metrics, string, MetricUnit])[] = [
   ["sfb", "same-finger bigrams (SFB)", "%"],
   ["sfs", "same-finger skipgrams (SFS)", "%"],
   ["sft", "same-finger trigrams (SFT)", "%"],
@@ -22,15 +25,18 @@ export const METRIC_ROWS: readonly (readonly [keyof Metrics, string, "%" | "u" |
   ["redirect", "redirects", "%"],
   ["badRedirect", "  of which bad (no index)", "%"],
   ["thumb", "thumb trigrams", "%"],
-  ["distance", "finger travel per keystroke", "u"],
-  ["effort", "effort per keystroke", ""],
+  ["distance", "finger travel per keystroke (1 u = a key's width)", "u"],
+  ["effort", "effort per keystroke (1 = index finger at home)", ""],
   ["coverage", "corpus coverage", "%"],
-  ["handImbalance", "hand imbalance (points from 50/50)", ""],
-  ["fingerOverload", "finger overload (points over caps)", ""],
+  ["handImbalance", "hand imbalance (off 50/50, thumbs left out)", "pts"],
+  ["fingerOverload", "finger overload (over the fingers' caps)", "pts"],
 ];
 
-export function formatMetric(value: number, unit: string): string {
-  return unit === "%" ? `${value.toFixed(2)}%` : value.toFixed(3);
+export function formatMetric(value: number, unit: MetricUnit): string {
+  if (unit === "%") return `${value.toFixed(2)}%`;
+  if (unit === "u") return `${value.toFixed(3)} u`;
+  if (unit === "pts") return `${value.toFixed(2)} pts`;
+  return value.toFixed(3);
 }
 
 function bar(percent: number, scale: number): string {
@@ -45,7 +51,15 @@ function fingerBars(analysis: LayoutAnalysis): string {
     `${percent.toFixed(1)}%`,
     bar(percent, 30 / widest),
   ]);
-  const hands = `hands: left ${analysis.usage.hands.left.toFixed(1)}%, right ${analysis.usage.hands.right.toFixed(1)}%`;
+  const { left, right } = analysis.usage.hands;
+  const fingerShare = analysis.usage.fingers;
+  const leftFingers = left - fingerShare.leftThumb;
+  const rightFingers = right - fingerShare.rightThumb;
+  const withoutThumbs = (share: number) =>
+    ((100 * share) / (leftFingers + rightFingers || 1)).toFixed(1);
+  const hands =
+    `hands: left ${left.toFixed(1)}%, right ${right.toFixed(1)}%; ` +
+    `without the thumbs (the hand imbalance): left ${withoutThumbs(leftFingers)}%, right ${withoutThumbs(rightFingers)}%`;
   const boardRows = `rows: ${Object.entries(analysis.usage.rows)
     .map(([row, percent]) => `${row}: ${percent.toFixed(1)}%`)
     .join(", ")}`;
@@ -84,7 +98,10 @@ function worst(title: string, entries: readonly NgramShare[]): string {
     .join("  ")}`;
 }
 
-export type ReportSubject = AnalysisSubject;
+export type ReportSubject = AnalysisSubject & {
+  /** How the header names the weights, when they differ from their id (overrides). */
+  readonly weightsLabel?: string;
+};
 
 /** The `keyforge analyze` report a person reads. */
 export function analysisReport(subject: ReportSubject): string {
@@ -107,7 +124,7 @@ export function analysisReport(subject: ReportSubject): string {
     }),
   ]);
   return [
-    `${layout.name} on ${board.name} (${board.id}), corpus ${subject.corpusId}, weights ${weights.id}`,
+    `${layout.name} on ${board.name} (${board.id}), corpus ${subject.corpusId}, weights ${subject.weightsLabel ?? weights.id}`,
     `score ${analysis.score.toFixed(3)} (lower is better)`,
     "",
     metricTable,

@@ -17,6 +17,17 @@ export interface ScoringContext {
   readonly board: Board;
   readonly corpus: Corpus;
   readonly weights: Weights;
+  /** The weights as a report names them: their id and the overrides applied to it. */
+  readonly weightsLabel: string;
+}
+
+/** "default", or "default with sfb=20, trigramCoverage=0.95" when --weight changed them. */
+export function weightsLabel(id: string, overrides: readonly string[]): string {
+  if (overrides.length === 0) return id;
+  const assignments = overrides
+    .map(parseWeightOverride)
+    .map(({ name, value }) => `${name}=${value}`);
+  return `${id} with ${assignments.join(", ")}`;
 }
 
 /** --weight's values in order, each checked as name=number as it is read. */
@@ -59,5 +70,10 @@ export async function scoringContext(flags: ScoringFlags): Promise<ScoringContex
     loadCorpusSpec(flags.corpus),
     loadWeights(flags.weights),
   ]);
-  return { board, corpus, weights: overrideWeights(weights, flags.weight) };
+  return {
+    board,
+    corpus,
+    weights: overrideWeights(weights, flags.weight),
+    weightsLabel: weightsLabel(weights.id, flags.weight),
+  };
 }

@@ -59,6 +59,30 @@ describe("keyforge analyze", () => {
     assert.equal(free.contributions.sfb, 0);
   });
 
+  it("names the weight overrides in the header, and says what travel and effort are measured in", () => {
+    const args = ["analyze", "qwerty", "--board", "corne", "--weight", "sfb=20"];
+    const { status, stdout } = runCli([...args, "--weight", "trigramCoverage=0.95"]);
+    assert.equal(status, 0);
+    assert.match(stdout, /weights default with sfb=20, trigramCoverage=0\.95$/m);
+    assert.match(stdout, /finger travel per keystroke \(1 u = a key's width\)\s+\d\.\d{3} u\s/);
+    assert.match(stdout, /effort per keystroke \(1 = index finger at home\)\s+\d\.\d{3}\s/);
+    const compared = runCli(["compare", "qwerty", "graphite", "--weight", "sfb=20"]);
+    assert.match(compared.stdout, /^board ansi, corpus en, weights default with sfb=20$/m);
+  });
+
+  it("explains the hand imbalance by the hands' shares without the thumbs", () => {
+    const { stdout } = runCli(["analyze", "qwerty", "--board", "corne"]);
+    const imbalance = Number(
+      /hand imbalance \(off 50\/50, thumbs left out\)\s+([\d.]+) pts/.exec(stdout)?.[1],
+    );
+    const shares =
+      /without the thumbs \(the hand imbalance\): left ([\d.]+)%, right ([\d.]+)%/.exec(stdout);
+    assert.ok(shares, stdout);
+    const left = Number(shares[1]);
+    assert.ok(Math.abs(Math.abs(left - 50) - imbalance) < 0.06, `${left}% against ${imbalance}`);
+    assert.ok(Math.abs(left + Number(shares[2]) - 100) < 0.11);
+  });
+
   it("scores against a blend of corpora given on the command line", () => {
     const single = analysisDocumentSchema.parse(json(["analyze", "qwerty", "--json"]));
     const blend = analysisDocumentSchema.parse(

@@ -1,9 +1,10 @@
 import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, describe, it } from "node:test";
-import { assertCleanFailure, runCli } from "../helpers/run-cli.ts";
+import { assertCleanFailure, REPO_ROOT, runCli } from "../helpers/run-cli.ts";
 
 const work = mkdtempSync(join(tmpdir(), "keyforge-cli-"));
 after(() => rmSync(work, { recursive: true, force: true }));
@@ -172,5 +173,25 @@ describe("keyforge layouts and layout show", () => {
       runCli(["layout", "show", file, "--board", "corne"]),
       /LAYOUT_SHAPE_MISMATCH|rows of 3 keys/,
     );
+  });
+});
+
+describe("output into a pipe that closes early", () => {
+  it("ends quietly with exit 0, as `keyforge compare ... | head -1` expects", () => {
+    const cli = [
+      process.execPath,
+      "--import",
+      import.meta.resolve("tsx"),
+      `${REPO_ROOT}src/cli/main.ts`,
+    ]
+      .map((word) => `'${word}'`)
+      .join(" ");
+    // `true` exits without reading, so the CLI's first write finds the pipe closed.
+    const result = spawnSync(
+      "bash",
+      ["-c", `${cli} compare qwerty graphite | true; echo "exit \${PIPESTATUS[0]}" >&2`],
+      { encoding: "utf8", env: { ...process.env, NO_COLOR: "1" } },
+    );
+    assert.equal(result.stderr, "exit 0\n");
   });
 });

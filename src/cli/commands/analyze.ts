@@ -46,7 +46,7 @@ async function compare(refs: string[], flags: ScoringFlags): Promise<void> {
     return;
   }
   console.log(
-    `board ${context.board.id}, corpus ${context.corpus.id}, weights ${context.weights.id}\n`,
+    `board ${context.board.id}, corpus ${context.corpus.id}, weights ${context.weightsLabel}\n`,
   );
   console.log(
     table([
@@ -107,7 +107,7 @@ async function rank(
     ["distance", "travel"],
   ];
   console.log(
-    `board ${context.board.id}, corpus ${context.corpus.id}, weights ${context.weights.id}, sorted by ${flags.sort}\n`,
+    `board ${context.board.id}, corpus ${context.corpus.id}, weights ${context.weightsLabel}, sorted by ${flags.sort}\n`,
   );
   console.log(
     table([
