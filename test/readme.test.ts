@@ -1,22 +1,10 @@
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import {
-  chmodSync,
-  cpSync,
-  mkdirSync,
-  mkdtempSync,
-  readFileSync,
-  rmSync,
-  symlinkSync,
-  writeFileSync,
-} from "node:fs";
+import { cpSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { delimiter, join } from "node:path";
+import { join } from "node:path";
 import { after, describe, it } from "node:test";
-import { fileURLToPath } from "node:url";
-import { REPO_ROOT } from "./helpers/run-cli.ts";
-
-const TSX = fileURLToPath(import.meta.resolve("tsx"));
+import { pathWithKeyforge, REPO_ROOT } from "./helpers/run-cli.ts";
 
 /** Every line of the README's `sh` blocks, in order, without comments. */
 function readmeCommands(): string[] {
@@ -61,16 +49,7 @@ function freshClone(): { checkout: string; path: string } {
   writeFileSync(join(checkout, ".git", "info", "exclude"), "/node_modules\n");
   git(checkout, "add", "--all");
 
-  const bin = join(root, "bin");
-  mkdirSync(bin);
-  const keyforge = join(bin, "keyforge");
-  const main = join(checkout, "src", "cli", "main.ts");
-  writeFileSync(
-    keyforge,
-    `#!/bin/sh\nexec "${process.execPath}" --import "${TSX}" "${main}" "$@"\n`,
-  );
-  chmodSync(keyforge, 0o755);
-  return { checkout, path: `${bin}${delimiter}${process.env.PATH ?? ""}` };
+  return { checkout, path: pathWithKeyforge(join(checkout, "src", "cli", "main.ts")) };
 }
 
 /** The README lines a user runs by hand; `npm run` lines are CI's own steps. */

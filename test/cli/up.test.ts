@@ -1,11 +1,17 @@
 import assert from "node:assert/strict";
-import { mkdtempSync } from "node:fs";
+import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, it } from "node:test";
 import { freshPostgres, TEST_DATABASE_URL } from "../helpers/databases.ts";
 import { freePort } from "../helpers/free-port.ts";
-import { assertCleanFailure, runCli, startCli } from "../helpers/run-cli.ts";
+import {
+  assertCleanFailure,
+  type RunningCli,
+  runCli,
+  startCli,
+  startShellLine,
+} from "../helpers/run-cli.ts";
 import { IsolatedValkey, TEST_VALKEY_URL } from "../helpers/valkey.ts";
 
 describe("keyforge up", () => {
@@ -90,6 +96,44 @@ describe("keyforge up", () => {
       assert.equal((await up.stop("SIGTERM")).status, 0);
       await valkey.close();
       await drop();
+    }
+  });
+
+  it("prints the command another agent joins with, which works as printed", async () => {
+    const env = {
+      KEYFORGE_DATA_DIR: mkdtempSync(join(tmpdir(), "keyforge-up-")),
+      DATABASE_URL: "",
+      KEYFORGE_VALKEY_URL: "",
+      HIVE_SECRET: "",
+      KEYFORGE_API_KEY: "",
+    };
+    const up = startCli(["up", "--port", "0", "--assets-port", "0", "--threads", "0"], { env });
+    let agent: RunningCli | undefined;
+    try {
+      const [, printed] = await up.waitFor(
+        /another agent on this machine:\n\s+(HIVE_SECRET_FILE=\S+ keyforge agent \\\n\s+--hive \S+ --assets \S+)\n/,
+        90_000,
+      );
+      const [, hiveUrl] = await up.waitFor(/hive\s+(http:\/\/127\.0\.0\.1:\d+)/);
+      // As a user pastes it: the continuation line and all, with a data dir of its own.
+      agent = startShellLine(printed as string, {
+        env: { KEYFORGE_DATA_DIR: mkdtempSync(join(tmpdir(), "keyforge-agent-")), HIVE_SECRET: "" },
+      });
+      await agent.waitFor(/agent: node \w+ registered/, 60_000);
+      const user = { ...env, KEYFORGE_HIVE_URL: hiveUrl as string };
+      const submitted = runCli(["submit", "--board", "corne", "--units", "1", "--steps", "20000"], {
+        env: user,
+      });
+      assert.equal(submitted.status, 0, submitted.stderr);
+      const watched = runCli(["watch", submitted.stdout.trim()], { env: user });
+      assert.equal(watched.status, 0, watched.stderr);
+    } finally {
+      const agentStopped = agent === undefined ? undefined : await agent.stop("SIGTERM");
+      const stopped = await up.stop("SIGTERM");
+      if (agentStopped) assert.equal(agentStopped.status, 0, agentStopped.stderr);
+      assert.equal(stopped.status, 0);
+      const secret = readFileSync(join(env.KEYFORGE_DATA_DIR, "hive-secret"), "utf8").trim();
+      assert.ok(!stopped.stderr.includes(secret), "the secret itself is never printed");
     }
   });
 });

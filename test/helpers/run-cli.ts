@@ -1,5 +1,8 @@
 import assert from "node:assert/strict";
-import { spawn, spawnSync } from "node:child_process";
+import { type ChildProcessWithoutNullStreams, spawn, spawnSync } from "node:child_process";
+import { chmodSync, mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { delimiter, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
 export const REPO_ROOT = fileURLToPath(new URL("../../", import.meta.url));
@@ -80,10 +83,47 @@ export function startCli(
   args: readonly string[],
   options: { env?: Readonly<Record<string, string>> } = {},
 ): RunningCli {
-  const child = spawn(process.execPath, ["--import", TSX, MAIN, ...args], {
-    cwd: REPO_ROOT,
-    env: { ...process.env, NO_COLOR: "1", ...options.env },
-  });
+  return watched(
+    spawn(process.execPath, ["--import", TSX, MAIN, ...args], {
+      cwd: REPO_ROOT,
+      env: { ...process.env, NO_COLOR: "1", ...options.env },
+    }),
+  );
+}
+
+/**
+ * A PATH with a `keyforge` command in front that runs `main` (this checkout's CLI unless
+ * another is named) from source, for command lines as a user types them.
+ */
+export function pathWithKeyforge(main: string = MAIN): string {
+  const bin = mkdtempSync(join(tmpdir(), "keyforge-bin-"));
+  const command = join(bin, "keyforge");
+  writeFileSync(
+    command,
+    `#!/bin/sh\nexec "${process.execPath}" --import "${TSX}" "${main}" "$@"\n`,
+  );
+  chmodSync(command, 0o755);
+  return `${bin}${delimiter}${process.env.PATH ?? ""}`;
+}
+
+/**
+ * Starts a command line as a user would type it into bash (`keyforge` on the PATH) and leaves
+ * it running. bash runs a lone command in its own place, so signals reach the command itself.
+ */
+export function startShellLine(
+  line: string,
+  options: { env?: Readonly<Record<string, string>> } = {},
+): RunningCli {
+  return watched(
+    spawn("bash", ["-c", line], {
+      cwd: REPO_ROOT,
+      env: { ...process.env, NO_COLOR: "1", PATH: pathWithKeyforge(), ...options.env },
+    }),
+  );
+}
+
+/** Follows a started process's output until it exits. */
+function watched(child: ChildProcessWithoutNullStreams): RunningCli {
   let stdout = "";
   let stderr = "";
   child.stdout.on("data", (chunk: Buffer) => {

@@ -12,7 +12,8 @@ import { valkeyKeyPrefix, valkeyUrlOf } from "../coordinator-flags.ts";
 import { withMigratedDatabase } from "../database-flags.ts";
 import { portNumber, wholeNumber } from "../flag-values.ts";
 import { hiveSecrets, localHiveSecret } from "../hive-secrets.ts";
-import { DEFAULT_HOST, isWildcardHost, listenOn } from "../server-lifecycle.ts";
+import { joinInstructions } from "../join-instructions.ts";
+import { DEFAULT_HOST, listenOn } from "../server-lifecycle.ts";
 import { shutdownSignal } from "../shutdown-signal.ts";
 
 interface UpFlags {
@@ -147,9 +148,12 @@ async function runUp(flags: UpFlags): Promise<void> {
           port: flags.assetsPort,
         });
         const apiKey = await localApiKey(db, hiveUrl, dir);
-        // Other machines reach a server listening on every interface by this one's address.
-        const joinUrl = (url: string) =>
-          isWildcardHost(flags.host) ? url.replace(/\/\/.*:(\d+)$/, "//<this machine>:$1") : url;
+        const joining = joinInstructions({
+          host: flags.host,
+          hivePort: Number(new URL(hiveUrl).port),
+          assetsPort: Number(new URL(assetsUrl).port),
+          secretFile: local?.file,
+        });
         log(
           [
             "",
@@ -160,8 +164,8 @@ async function runUp(flags: UpFlags): Promise<void> {
             `            saved for the keyforge commands in ${join(dir, "api-keys.json")}`,
             `  database  ${databaseUrl === undefined ? join(dir, "db") : "DATABASE_URL"}`,
             `  events    ${where}`,
-            `  agents    ${threads === 0 ? "none here (--threads 0)" : `a local one with ${threads} thread(s)`}; more join with`,
-            `            ${local ? `HIVE_SECRET_FILE=${local.file}` : "HIVE_SECRET=..."} keyforge agent --hive ${joinUrl(hiveUrl)} --assets ${joinUrl(assetsUrl)}`,
+            `  agents    ${threads === 0 ? "none here (--threads 0)" : `a local one with ${threads} thread(s)`}`,
+            ...joining.map((line) => `            ${line}`),
             "  try       keyforge submit --board corne --corpus en --units 4 --steps 2000000",
             "            keyforge watch <job id>",
             "Press Ctrl-C to stop.",
