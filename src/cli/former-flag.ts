@@ -21,7 +21,7 @@ class FormerSpelling extends Option {
   }
 }
 
-/** Adds `flags` (e.g. "--pins <chars>") to `command` as the former spelling of `current` ("--pin"). */
+/** Adds `flags` ("--pins <chars>") to `command` as the former spelling of `current` ("--pin"). */
 export function addFormerSpelling(command: Command, flags: string, current: string): Command {
   const option = command.options.find((candidate) => candidate.long === current);
   if (!option) throw new Error(`${command.name()} has no flag ${current} to add ${flags} to`);

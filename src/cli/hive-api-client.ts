@@ -60,6 +60,11 @@ export function fetchFailureReason(error: unknown): string {
   return cause?.code ?? cause?.message ?? (error as Error).message;
 }
 
+/** A caller's signal, which the request timeout ends too; none when the caller gave none. */
+function withTimeout(signal: AbortSignal | undefined): AbortSignal | undefined {
+  return signal && AbortSignal.any([signal, AbortSignal.timeout(REQUEST_TIMEOUT_MS)]);
+}
+
 function waitHint(response: Response): string {
   const seconds = Number(response.headers.get("retry-after"));
   return Number.isFinite(seconds) && seconds > 0
@@ -103,9 +108,11 @@ export class HiveApiClient {
     return this.answer("GET", path, response, jobListSchema);
   }
 
-  async getJob(id: string): Promise<JobView> {
+  /** GET /jobs/:id; aborting `signal` ends the request early (with the signal's reason). */
+  async getJob(id: string, signal?: AbortSignal): Promise<JobView> {
     const path = `/jobs/${encodeURIComponent(id)}`;
-    return this.answer("GET", path, await this.request("GET", path, {}), jobViewSchema);
+    const response = await this.request("GET", path, { signal: withTimeout(signal) });
+    return this.answer("GET", path, response, jobViewSchema);
   }
 
   /** DELETE /jobs/:id: the job's view once cancelled. */
@@ -119,8 +126,10 @@ export class HiveApiClient {
     );
   }
 
-  async cluster() {
-    return this.answer("GET", "/cluster", await this.request("GET", "/cluster", {}), clusterSchema);
+  /** GET /cluster; aborting `signal` ends the request early (with the signal's reason). */
+  async cluster(signal?: AbortSignal) {
+    const response = await this.request("GET", "/cluster", { signal: withTimeout(signal) });
+    return this.answer("GET", "/cluster", response, clusterSchema);
   }
 
   /**
@@ -234,7 +243,7 @@ export class HiveApiClient {
   }
 
   private unreachable(error: unknown, signal: AbortSignal | undefined): unknown {
-    if (signal?.aborted) return signal.reason;
+    // Before the caller's signal: a timeout may be what aborted it (withTimeout).
     if ((error as Error).name === "TimeoutError") {
       return new HiveRequestError(
         "HIVE_UNAVAILABLE",
@@ -242,6 +251,7 @@ export class HiveApiClient {
         true,
       );
     }
+    if (signal?.aborted) return signal.reason;
     return new HiveRequestError(
       "HIVE_UNREACHABLE",
       `cannot reach the hive at ${this.url} (${fetchFailureReason(error)}): is \`keyforge up\` running?`,

@@ -181,7 +181,9 @@ describe("keyforge submit, jobs, job, watch, cancel and cluster against a hive",
 
   it("watches the job an agent completes, then shows it, its layout and metrics, and the cluster", async () => {
     const watching = keyforge(["watch", jobId.slice(0, 10)]);
-    await watching.waitFor(/watching job [0-9a-f]{12} "cli job": queued, 0\/2 units done/);
+    await watching.waitFor(
+      /watching job [0-9a-f]{12} "cli job": queued, 0\/2 done, 0 running, 2 queued; Ctrl-C/,
+    );
     const { agent, lines, stop } = startTestAgent({ hiveUrl, assetsUrl }, undefined, {
       name: "cli desk",
     });
@@ -194,7 +196,12 @@ describe("keyforge submit, jobs, job, watch, cancel and cluster against a hive",
       assert.match(watched.stdout, /completed after \S+: 2\/2 units done/);
       assert.ok(watched.stdout.includes(`best score ${best.score.toFixed(3)}`), watched.stdout);
       assert.ok(watched.stdout.includes(best.layout.trimEnd()), watched.stdout);
-      assert.match(watched.stderr, /new best \d/);
+      // Off a terminal, a line at each new best: the units, the time left (or why it is not
+      // known yet), the pace when the cluster shows it, the best score and the time so far.
+      assert.match(
+        watched.stderr,
+        /^job [0-9a-f]{12}: \d\/2 done, \d running, \d queued · (estimating…|waiting for an agent|finishing…|~\S+ left)( · [\d,]+ steps\/s)? · new best \d+\.\d{3} · \d+s$/m,
+      );
 
       await eventually("the agent's heartbeat", async () => {
         const cluster = (await (await fetch(`${hiveUrl}/cluster`)).json()) as { liveNodes: number };
@@ -211,10 +218,16 @@ describe("keyforge submit, jobs, job, watch, cancel and cluster against a hive",
       assert.match(shown.stdout, /^progress\s+100%: 2\/2 units done$/m);
       assert.match(shown.stdout, new RegExp(`^best\\s+${best.score.toFixed(3)}$`, "m"));
       assert.match(shown.stdout, /^scoring\s+board corne, corpora en ×1, weights default$/m);
-      assert.match(shown.stdout, /best layout \(score [\d.]+, unit [0-9a-f]{64}\.\d\):\n\s*\[/);
+      assert.match(shown.stdout, /best layout \(score [\d.]+, unit [0-9a-f]{12}\.\d\):\n\s*\[/);
       assert.match(shown.stdout, /same-finger bigrams \(SFB\)\s+\d+\.\d\d%/);
-      assert.match(shown.stdout, /top results:\n#\s+score\s+unit\s+layout\n1\s/);
+      assert.match(
+        shown.stdout,
+        /top results:\n#\s+score\s+unit\s+layout \(the keys where they differ\)\n1\s+[\d.]+\s+[0-9a-f]{12}\.\d\s+\S/,
+      );
       assert.doesNotMatch(shown.stdout, /not drawn/);
+      for (const line of `${shown.stdout}${undrawn.stdout}`.split("\n")) {
+        assert.ok([...line].length <= 100, `wider than 100 columns: ${line}`);
+      }
       assert.equal(undrawn.status, 0, undrawn.stderr);
       assert.match(
         undrawn.stdout,
@@ -223,6 +236,7 @@ describe("keyforge submit, jobs, job, watch, cancel and cluster against a hive",
       assert.ok(undrawn.stdout.includes(best.layout.trimEnd()), undrawn.stdout);
       assert.equal(json.status, 0, json.stderr);
       assert.deepEqual(JSON.parse(json.stdout), view);
+      assert.match(json.stdout, /"unitId": "[0-9a-f]{64}\.\d"/, "full unit ids in JSON");
       assert.equal(cluster.status, 0, cluster.stderr);
       assert.match(cluster.stdout, /^1 live node, [\d,]+ steps\/s in all$/m);
       assert.match(
@@ -332,5 +346,29 @@ describe("keyforge submit, jobs, job, watch, cancel and cluster against a hive",
     assertCleanFailure(badFlag, /--units: .*<=10000; --steps: .*>=10000/);
     assertCleanFailure(badStatus, /--status must be one of queued, running, completed/);
     assertCleanFailure(unknown, /JOB_NOT_FOUND: no job 0{64}/);
+  });
+  it("takes optimize's flags: --pin, --weight and --time, and still the former --pins and --set", async () => {
+    const base = ["submit", "--board", "corne", "--units", "2", "--seed", "90"];
+    const current = await run([...base, "--time", "0.1s", "--pin", "etn", "--weight", "sfb=12"]);
+    assert.equal(current.status, 0, current.stderr);
+    assert.match(
+      current.stderr,
+      /submitted job [0-9a-f]{12} "corne, en": 2 units of 20,000 steps \(--time: 0\.1 s each at 200,000 steps\/s\)/,
+    );
+    const id = current.stdout.trim();
+    const { content } = await jobView(id);
+    assert.equal(content.search.stepsPerUnit, 20_000);
+    assert.equal([...content.search.pins].sort().join(""), "ent");
+    assert.deepEqual(content.weightOverrides, { sfb: 12 });
+
+    const former = await run([...base, "--steps", "20000", "--pins", "etn", "--set", "sfb=12"]);
+    assert.equal(former.status, 0, former.stderr);
+    assert.equal(former.stdout.trim(), id, "the same job");
+    assert.match(former.stderr, /was submitted before/);
+
+    assertCleanFailure(
+      await run([...base, "--steps", "20000", "--time", "1s"]),
+      /give --steps or --time, not both/,
+    );
   });
 });

@@ -119,7 +119,7 @@ async function runAll(entries: readonly (readonly string[])[]): Promise<CliResul
 }
 
 describe("bad flag values on the command line", () => {
-  it("are refused before anything runs, naming the flag, with exit 1 and no stack trace", async () => {
+  it("are refused before anything runs, naming the flag: exit 1, no stack trace", async () => {
     const results = await runAll(BAD_VALUES.map(([args]) => args));
     BAD_VALUES.forEach(([args, flag], i) => {
       const result = results[i] as CliResult;

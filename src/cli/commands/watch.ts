@@ -5,8 +5,16 @@ import type { JobEvent } from "../../protocol/job-events.ts";
 import type { JobView } from "../../protocol/job-messages.ts";
 import { HiveApiClient, HiveRequestError } from "../hive-api-client.ts";
 import { resolveJobId } from "../job-id.ts";
-import { formatElapsed, formatScore, isFinished, shortJobId, unitProgress } from "../job-text.ts";
-import { useColour } from "../output.ts";
+import { type ClusterReading, PaceTracker, timeLeftText } from "../job-pace.ts";
+import {
+  formatElapsed,
+  formatScore,
+  isFinished,
+  shortJobId,
+  unitProgress,
+  unitStates,
+} from "../job-text.ts";
+import { columns, LINE_WIDTH, truncate, useColour } from "../output.ts";
 import { HIVE_FLAG, hiveUrlOf } from "../service-urls.ts";
 
 interface WatchFlags {
@@ -15,13 +23,18 @@ interface WatchFlags {
 
 /** Waits before reconnecting to a stream that dropped, growing while the hive stays away. */
 const RECONNECT_DELAYS_MS = [1000, 2000, 4000, 8000, 16_000, 30_000] as const;
-/** On a terminal, the progress line is redrawn this often, so the elapsed time moves. */
+/** On a terminal, the progress line is redrawn this often, so the times move. */
 const REDRAW_MS = 1000;
+/** Off a terminal, a progress line after this long without one (lines come at new bests). */
+const PLAIN_LINE_MS = 60_000;
+/** The cluster is read this often for the pace: agents report their units every 5 s. */
+const PACE_READ_MS = 5000;
 
 /** What the watch knows of the job: its last view, brought up to date by its events. */
 interface Watched {
   readonly name: string;
   readonly createdAt: number;
+  readonly stepsPerUnit: number;
   finishedAt: number | null;
   status: JobView["status"];
   units: JobView["units"];
@@ -32,6 +45,7 @@ function watchedOf(view: JobView): Watched {
   return {
     name: view.name,
     createdAt: Date.parse(view.createdAt),
+    stepsPerUnit: view.content.search.stepsPerUnit,
     finishedAt: view.finishedAt === null ? null : Date.parse(view.finishedAt),
     status: view.status,
     units: { ...view.units },
@@ -75,36 +89,53 @@ const elapsedOf = (state: Watched) =>
   formatElapsed((state.finishedAt ?? Date.now()) - state.createdAt);
 
 /**
- * The progress display on standard error: on a terminal one line redrawn in place (units,
- * best score, elapsed time), elsewhere a plain line at each new best. Notes (reconnecting)
- * go above the line.
+ * The progress display on standard error: units done, running and queued, the time left, the
+ * job's steps per second, the best score and the time since the job was created (what matters
+ * most first: a narrow terminal cuts the end). On a terminal one line redrawn in place;
+ * elsewhere a plain line at each new best, and one after a minute without any. Notes
+ * (reconnecting) go above the line.
  */
 class ProgressDisplay {
   private readonly stream = process.stderr;
   private readonly live = process.stderr.isTTY === true;
   private readonly colour = useColour(process.stderr);
   private readonly label: string;
+  private readonly pace: PaceTracker;
   private state: Watched | null = null;
-  private readonly timer: NodeJS.Timeout | null;
+  private lastPlainLine = 0;
+  private readonly timer: NodeJS.Timeout;
 
   constructor(id: string) {
     this.label = `job ${shortJobId(id)}`;
-    this.timer = this.live ? setInterval(() => this.redraw(), REDRAW_MS) : null;
+    this.pace = new PaceTracker(id);
+    this.timer = setInterval(() => this.tick(), REDRAW_MS);
   }
 
   update(state: Watched, newBest: boolean): void {
     if (this.state === null) {
       this.stream.write(
-        `watching ${this.label} "${state.name}": ${state.status}, ${unitProgress(state.units)}, best ${formatScore(state.best?.score ?? null)} (Ctrl-C stops watching)\n`,
+        `watching ${this.label} "${state.name}": ${state.status}, ${unitStates(state.units)}; Ctrl-C stops watching\n`,
       );
     }
     this.state = state;
     if (this.live) this.redraw();
-    else if (newBest && state.best) {
-      this.stream.write(
-        `${this.label}: new best ${formatScore(state.best.score)} (${unitProgress(state.units)}, ${elapsedOf(state)})\n`,
-      );
-    }
+    else if (newBest && state.best) this.writePlainLine(true);
+  }
+
+  /**
+   * A reading of the cluster, for the pace, with the job's unit counts read with it: no event
+   * says when a unit is leased, so the events alone undercount the running ones.
+   */
+  observe(cluster: ClusterReading, units: JobView["units"]): void {
+    if (!this.state) return;
+    this.state.units = { ...units };
+    this.pace.observe(cluster, this.state.stepsPerUnit, Date.now());
+    this.redraw();
+  }
+
+  /** A unit's lease ended (its event): its steps no longer count as running ones. */
+  unitEnded(unitId: string, forGood: boolean): void {
+    this.pace.unitEnded(unitId, forGood);
   }
 
   note(text: string): void {
@@ -114,22 +145,73 @@ class ProgressDisplay {
   }
 
   close(): void {
-    if (this.timer) clearInterval(this.timer);
+    clearInterval(this.timer);
     this.clear();
+  }
+
+  private tick(): void {
+    if (this.live) this.redraw();
+    else if (this.state && Date.now() - this.lastPlainLine >= PLAIN_LINE_MS) {
+      this.writePlainLine(false);
+    }
+  }
+
+  /** The line's parts; the best score's is the one coloured on a terminal. */
+  private parts(state: Watched, newBest: boolean): { before: string; best: string; after: string } {
+    const pace = this.pace.paceAt(state.units, state.stepsPerUnit, Date.now());
+    const rate =
+      pace && pace.stepsPerSecond > 0
+        ? ` · ${Math.round(pace.stepsPerSecond).toLocaleString("en-US")} steps/s`
+        : "";
+    return {
+      before: `${this.label}: ${unitStates(state.units)} · ${timeLeftText(pace, state.units)}${rate} · ${newBest ? "new best" : "best"} `,
+      best: formatScore(state.best?.score ?? null),
+      after: ` · ${elapsedOf(state)}`,
+    };
+  }
+
+  private writePlainLine(newBest: boolean): void {
+    if (!this.state) return;
+    const { before, best, after } = this.parts(this.state, newBest);
+    this.stream.write(`${before}${best}${after}\n`);
+    this.lastPlainLine = Date.now();
   }
 
   private redraw(): void {
     if (!this.live || !this.state) return;
-    const { status, units, best } = this.state;
-    const score = formatScore(best?.score ?? null);
-    const shown = this.colour && best ? `\u001b[32m${score}\u001b[0m` : score;
-    this.stream.write(
-      `\r\u001b[K${this.label} ${status}: ${unitProgress(units)}, best ${shown}, ${elapsedOf(this.state)}`,
-    );
+    const { before, best, after } = this.parts(this.state, false);
+    const plain = `${before}${best}${after}`;
+    // A line wider than the terminal would wrap, and the redraw would only clear its last row.
+    const width = (this.stream.columns || LINE_WIDTH) - 1;
+    const shown =
+      columns(plain) > width
+        ? truncate(plain, width)
+        : this.colour && this.state.best
+          ? `${before}\u001b[32m${best}\u001b[0m${after}`
+          : plain;
+    this.stream.write(`\r\u001b[K${shown}`);
   }
 
   private clear(): void {
     if (this.live) this.stream.write("\r\u001b[K");
+  }
+}
+
+/** Reads the cluster and the job for the display's pace until `stop`; a failed read is skipped. */
+async function readPace(
+  client: HiveApiClient,
+  id: string,
+  display: ProgressDisplay,
+  stop: AbortSignal,
+) {
+  while (!stop.aborted) {
+    try {
+      const [cluster, view] = await Promise.all([client.cluster(stop), client.getJob(id, stop)]);
+      display.observe(cluster, view.units);
+    } catch {
+      // The pace is an extra: the events and the job carry on without it.
+    }
+    await sleep(PACE_READ_MS, undefined, { signal: stop }).catch(() => {});
   }
 }
 
@@ -162,6 +244,13 @@ async function follow(
           newBest = known && state.best !== null && state.best.score !== before;
         } else if (state) {
           newBest = apply(state, item);
+          if (
+            item.type === "unit.done" ||
+            item.type === "unit.failed" ||
+            item.type === "unit.requeued"
+          ) {
+            display.unitEnded(item.unitId, item.type !== "unit.requeued");
+          }
         }
         if (!state) continue;
         display.update(state, newBest);
@@ -212,10 +301,13 @@ async function watch(typedId: string, flags: WatchFlags): Promise<void> {
   const onInterrupt = () => stop.abort();
   process.once("SIGINT", onInterrupt);
   const display = new ProgressDisplay(id);
+  const pacing = new AbortController();
+  void readPace(client, id, display, pacing.signal);
   let state: Watched | null;
   try {
     state = await follow(client, id, display, stop.signal);
   } finally {
+    pacing.abort();
     display.close();
     process.off("SIGINT", onInterrupt);
   }
