@@ -3,6 +3,7 @@ import { analyzeLayout } from "../core/scoring/analysis.ts";
 import { LayoutScorer, layoutOfItems } from "../core/scoring/layout-scorer.ts";
 import type { SearchProgress } from "../core/search/search-coordinator.ts";
 import { drawBoard } from "./board-drawing.ts";
+import { LINE_WIDTH, truncate } from "./output.ts";
 
 /** Off a terminal, one progress line every this many milliseconds; on one, a redraw. */
 const LINE_INTERVAL_MS = 5000;
@@ -20,7 +21,7 @@ function progressLine(progress: SearchProgress, options: ProgressOptions): strin
   const seconds = progress.elapsedMs / 1000;
   const share = budgetMs ? Math.min(1, progress.elapsedMs / budgetMs) : undefined;
   const bar = share === undefined ? "" : `[${"#".repeat(Math.round(share * 20)).padEnd(20, ".")}] `;
-  const best = `best ${progress.best.score.toFixed(3)}${options.stayClose ? " (with stay-close penalty)" : ""}`;
+  const best = `best ${progress.best.score.toFixed(3)}${options.stayClose ? " (incl. stay-close)" : ""}`;
   return `${bar}${seconds.toFixed(1)}s  ${Math.round(progress.stepsPerSecond).toLocaleString("en-US")} steps/s  T ${progress.coldestTemperature.toPrecision(2)}–${progress.hottestTemperature.toPrecision(2)}  ${best}`;
 }
 
@@ -48,7 +49,9 @@ export function searchProgressReporter(
       }
       const layout = layoutOfItems(progress.model, progress.best.items, "best so far");
       const labels = layout.chars.map((c) => (c === null ? "" : c === " " ? "spc" : c));
-      const text = `${line}\n${drawBoard(board, { labels, colour: false })}\n`;
+      // A wrapped line would take a row more than the redraw moves back up.
+      const shown = truncate(line, (stream.columns || LINE_WIDTH) - 1);
+      const text = `${shown}\n${drawBoard(board, { labels, colour: false })}\n`;
       const clear = drawnLines > 0 ? `\u001b[${drawnLines}A\u001b[J` : "";
       stream.write(clear + text);
       drawnLines = text.split("\n").length - 1;

@@ -105,6 +105,8 @@ const BAD_VALUES: readonly (readonly [args: readonly string[], flag: string])[] 
   [["assetmgr", "--verify-interval", "0", "seed"], "--verify-interval <seconds>"],
   [["board", "import", "kle", "board.json", "--split-gap", "x"], "--split-gap <units>"],
   [["board", "import", "kle", "board.json", "--home-row", "y"], "--home-row <n>"],
+  [["admin", "join-token", "create", "--uses", "0"], "--uses <n>"],
+  [["admin", "join-token", "create", "--expires", "soon"], "--expires <period>"],
 ];
 
 /** Runs the CLI for every entry, a few at a time. */
