@@ -370,5 +370,9 @@ describe("keyforge submit, jobs, job, watch, cancel and cluster against a hive",
       await run([...base, "--steps", "20000", "--time", "1s"]),
       /give --steps or --time, not both/,
     );
+    assertCleanFailure(
+      await run([...base, "--time", "10ms"]),
+      /--time \(0\.01 s: 2,000 steps per unit\): .*>=10000/,
+    );
   });
 });

@@ -39,8 +39,14 @@ const REFERENCE_STEPS_PER_SECOND = 200_000;
 /** 100 s of a unit at the reference speed. */
 const DEFAULT_STEPS = 20_000_000;
 
-/** The flag behind each field of a submission, for errors found before anything is sent. */
+/**
+ * The flag behind each field of a submission, for errors found before anything is sent; --time
+ * says what it came to, since the limit is in steps.
+ */
 function flagOf(field: string, flags: SubmitFlags): string {
+  if (field === "stepsPerUnit" && flags.time !== undefined) {
+    return `--time (${flags.time / 1000} s: ${stepsPerUnitOf(flags).toLocaleString("en-US")} steps per unit)`;
+  }
   const flagOfField: Record<string, string> = {
     name: "--name",
     board: "--board",
@@ -48,7 +54,7 @@ function flagOf(field: string, flags: SubmitFlags): string {
     weights: "--weights",
     weightOverrides: "--weight",
     units: "--units",
-    stepsPerUnit: flags.time === undefined ? "--steps" : "--time",
+    stepsPerUnit: "--steps",
     seed: "--seed",
     pins: "--pin",
     from: "--from",
