@@ -1,4 +1,4 @@
-import { readFile, writeFile } from "node:fs/promises";
+import { access, constants, readFile, stat, writeFile } from "node:fs/promises";
 import { dirname } from "node:path";
 import { KeyForgeError } from "../core/errors.ts";
 
@@ -48,6 +48,24 @@ export async function writeTextFile(path: string, text: string): Promise<void> {
         : fileSystemReason(failure, path);
     throw new KeyForgeError("FILE_UNWRITABLE", `cannot write ${path}: ${reason}`);
   }
+}
+
+/**
+ * Fails now, the way writeTextFile would later, when `path` cannot be written: for commands
+ * that write their result after a long run, which a mistyped --out must not throw away.
+ */
+export async function checkWritable(path: string): Promise<void> {
+  const unwritable = (reason: string) =>
+    new KeyForgeError("FILE_UNWRITABLE", `cannot write ${path}: ${reason}`);
+  const existing = await stat(path).catch(() => undefined);
+  if (existing?.isDirectory()) throw unwritable("it is a folder");
+  const folder = dirname(path);
+  const parent = await stat(folder).catch(() => undefined);
+  if (!parent) throw unwritable(`the folder ${folder} does not exist`);
+  if (!parent.isDirectory()) throw unwritable(`${folder} is not a folder`);
+  await access(existing ? path : folder, constants.W_OK).catch(() => {
+    throw unwritable("permission denied");
+  });
 }
 
 async function readStdin(): Promise<string> {

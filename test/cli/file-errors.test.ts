@@ -28,6 +28,38 @@ describe("files the user names", () => {
     assert.equal(result.stdout, "");
   });
 
+  it("a long run refuses an --out it could not write before it starts, not after", () => {
+    const out = join(work, "no-such-folder", "found.txt");
+    const optimized = runCli([
+      "optimize",
+      "--board",
+      "ortho-3x10",
+      "--steps",
+      "20000",
+      "--out",
+      out,
+    ]);
+    assertCleanFailure(
+      optimized,
+      /cannot write .*found\.txt: the folder .*no-such-folder does not exist/,
+    );
+    assert.doesNotMatch(optimized.stderr, /optimizing on/);
+    const built = runCli([
+      "corpus",
+      "build",
+      "docs",
+      "--name",
+      "docs",
+      "--out",
+      join(work, "no-such-folder", "docs.json"),
+    ]);
+    assertCleanFailure(
+      built,
+      /cannot write .*docs\.json: the folder .*no-such-folder does not exist/,
+    );
+    assert.doesNotMatch(built.stderr, /files read/);
+  });
+
   it("an --out that is a folder, or read-only, says so", () => {
     assertCleanFailure(
       runCli(["export", "graphite", "--board", "ferris", "--format", "kle", "--out", work]),

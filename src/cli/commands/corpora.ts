@@ -9,7 +9,7 @@ import {
   DEFAULT_NORMALIZATION,
   type NormalizationSettings,
 } from "../../core/text-normalization.ts";
-import { idFromPath, writeTextFile } from "../../infra/data-files.ts";
+import { checkWritable, idFromPath, writeTextFile } from "../../infra/data-files.ts";
 import { builtinIds, loadCorpus } from "../../infra/system-data.ts";
 import { type CountResult, countTextFiles, rootName } from "../../infra/text-files.ts";
 import { weightedCorpus } from "../corpus-spec.ts";
@@ -108,8 +108,11 @@ async function listCorpora(): Promise<void> {
   console.log(table(rows));
 }
 
+/** Where a built or blended corpus goes: --out, else `<id>.json` here. */
+const corpusPath = (out: string | undefined, id: string) => out ?? `${id}.json`;
+
 async function writeCorpus(corpus: Corpus, out: string | undefined): Promise<void> {
-  const path = out ?? `${corpus.id}.json`;
+  const path = corpusPath(out, corpus.id);
   await writeTextFile(path, JSON.stringify(corpusDocument(corpus)));
   console.error(
     `wrote ${path}: ${count(corpus.totals.monograms)} characters, ${Object.keys(corpus.monograms).length} distinct`,
@@ -166,6 +169,8 @@ async function buildCorpus(paths: string[], flags: BuildFlags): Promise<void> {
     foldTypography: flags.foldTypography,
     paragraphBreak: flags.paragraphs,
   };
+  // Counting a large corpus takes a while: a mistyped --out is refused before it starts.
+  await checkWritable(corpusPath(flags.out, idFromPath(flags.out ?? flags.name)));
   const progress = progressReporter();
   const result = await countTextFiles(paths, normalization, {
     keepMarkup: flags.keepMarkup,

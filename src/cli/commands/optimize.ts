@@ -1,5 +1,4 @@
 import { randomInt } from "node:crypto";
-import { writeFile } from "node:fs/promises";
 import { availableParallelism } from "node:os";
 import type { Command } from "commander";
 import type { Board } from "../../core/board.ts";
@@ -14,6 +13,7 @@ import {
   searchLayouts,
 } from "../../core/search/search-coordinator.ts";
 import { keysOutsideLetterBlock, type SearchProblem } from "../../core/search/search-problem.ts";
+import { checkWritable, writeTextFile } from "../../infra/data-files.ts";
 import { threadRunner } from "../../infra/search/thread-runner.ts";
 import { loadLayout } from "../../infra/system-data.ts";
 import { analysisDocument } from "../../protocol/analysis-document.ts";
@@ -165,7 +165,8 @@ function comparison(
 }
 
 async function optimize(flags: OptimizeFlags): Promise<void> {
-  const { board, corpus, weights } = await scoringContext(flags);
+  const { board, corpus, weights, weightsLabel } = await scoringContext(flags);
+  if (flags.out) await checkWritable(flags.out);
   const start = await loadLayout(flags.from ?? "qwerty", board);
   const problem: SearchProblem = {
     board,
@@ -228,6 +229,7 @@ async function optimize(flags: OptimizeFlags): Promise<void> {
     layout: bestLayout,
     corpusId: corpus.id,
     weights,
+    weightsLabel,
     analysis: analysed(result.best.items),
   };
   const startAnalysis = analysed(result.start.items);
@@ -240,7 +242,7 @@ async function optimize(flags: OptimizeFlags): Promise<void> {
     text: formatLayout(layoutOfItems(result.model, entry.items, "top"), board),
     analysis: analysed(entry.items),
   }));
-  if (flags.out) await writeFile(flags.out, formatLayout(bestLayout, board));
+  if (flags.out) await writeTextFile(flags.out, formatLayout(bestLayout, board));
   if (flags.json) {
     process.stdout.write(
       `${JSON.stringify(
