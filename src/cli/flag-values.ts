@@ -1,4 +1,5 @@
 import { InvalidArgumentError } from "commander";
+import type { z } from "zod";
 
 /**
  * Commander parsers for flag values. Each refuses a bad value with InvalidArgumentError, which
@@ -71,4 +72,15 @@ export function threadCount(value: string): number {
     throw new InvalidArgumentError(`must be 1 to ${MAX_THREADS} threads`);
   }
   return n;
+}
+
+/** A parser that checks a value as the protocol field it becomes, with the field's own words. */
+export function protocolValue<T>(schema: z.ZodType<T, string>): (value: string) => T {
+  return (value) => {
+    const parsed = schema.safeParse(value);
+    if (!parsed.success) {
+      throw new InvalidArgumentError(parsed.error.issues.map((issue) => issue.message).join("; "));
+    }
+    return parsed.data;
+  };
 }

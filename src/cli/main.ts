@@ -23,12 +23,22 @@ import { registerUpCommand } from "./commands/up.ts";
 import { registerWatchCommand } from "./commands/watch.ts";
 
 /**
+ * An error message as the terminal should show it: the values it quotes came from the user or
+ * from afar, and a control character in them (an escape) would be run rather than shown.
+ */
+function printable(message: string): string {
+  return message.replace(/[^\P{Cc}\n]/gu, "?");
+}
+
+/**
  * Commander's own errors (an unknown flag, a flag value its parser refused) in the words of
  * every other failure: "keyforge: option '--steps <n>' argument 'abc' is invalid: not a whole
  * number". The settings are inherited by the commands registered after them.
  */
 function commanderErrorText(text: string): string {
-  return `keyforge: ${text.replace(/^error: /, "").replace(/ is invalid\. /, " is invalid: ")}`;
+  return `keyforge: ${printable(text)
+    .replace(/^error: /, "")
+    .replace(/ is invalid\. /, " is invalid: ")}`;
 }
 
 function buildProgram(): Command {
@@ -69,10 +79,12 @@ async function main(argv: readonly string[]): Promise<number> {
   } catch (error) {
     if (error instanceof CommanderError) return error.exitCode;
     if (error instanceof KeyForgeError) {
-      console.error(`keyforge: ${error.message}`);
+      console.error(`keyforge: ${printable(error.message)}`);
       return 1;
     }
-    console.error(`keyforge: unexpected error: ${(error as Error).message ?? error}`);
+    console.error(
+      `keyforge: unexpected error: ${printable(String((error as Error).message ?? error))}`,
+    );
     if (process.env.KEYFORGE_DEBUG) console.error((error as Error).stack);
     else console.error("(set KEYFORGE_DEBUG=1 to see where it happened)");
     return 70;

@@ -3,6 +3,7 @@ import { bytesToHex, utf8ToBytes } from "@noble/hashes/utils.js";
 import { z } from "zod";
 import { assetIdSchema } from "../core/asset-id.ts";
 import { canonicalJson } from "../core/canonical-json.ts";
+import { displayNameSchema } from "./display-name.ts";
 
 export const sha256Hex = z
   .string()
@@ -59,7 +60,7 @@ export const searchSettingsSchema = z.strictObject({
 
 /** POST /jobs: what a user asks for, with assets named by id. */
 export const jobSubmissionSchema = z.strictObject({
-  name: z.string().trim().min(1).max(200).describe("A name for people; not part of the job id."),
+  name: displayNameSchema(200).describe("A name for people; not part of the job id."),
   board: z
     .union([assetIdSchema, inlineDocument])
     .describe('Built-in or published board id (e.g. "corne"), or an inline board.'),

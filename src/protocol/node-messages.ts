@@ -2,6 +2,7 @@ import { sha256 } from "@noble/hashes/sha2.js";
 import { bytesToHex } from "@noble/hashes/utils.js";
 import { z } from "zod";
 import { canonicalJson } from "../core/canonical-json.ts";
+import { displayNameSchema } from "./display-name.ts";
 
 /** An Ed25519 public key: its 32 raw bytes in base64url (the `x` of its JWK). */
 export const publicKeySchema = z
@@ -65,7 +66,7 @@ export function isJoinRefusal(code: string): code is JoinRefusalCode {
 /** POST /nodes/register (authorised with HIVE_SECRET or a join token). */
 export const nodeRegistrationSchema = z.strictObject({
   publicKey: publicKeySchema,
-  name: z.string().trim().min(1).max(100).optional(),
+  name: displayNameSchema(100).optional(),
   hardware: hardwareSchema,
   calibratedIps: z
     .number()

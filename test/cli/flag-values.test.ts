@@ -95,6 +95,7 @@ const BAD_VALUES: readonly (readonly [args: readonly string[], flag: string])[] 
   [["jobs", "--limit", "0"], "--limit <n>"],
   [["agent", "--threads", "x"], "--threads <n>"],
   [["agent", "--grace", "0"], "--grace <seconds>"],
+  [["agent", "--name", "evil\u001b]0;owned\u0007"], "--name <name>"],
   [["up", "--port", "70000"], "--port <n>"],
   [["up", "--assets-port", "x"], "--assets-port <n>"],
   [["up", "--threads", "-1"], "--threads <n>"],
@@ -134,6 +135,11 @@ describe("bad flag values on the command line", () => {
       assert.match(result.stderr, /' is invalid: \S/, what);
       assert.equal(result.stdout, "", what);
       assert.doesNotMatch(result.stderr, /\n\s+at |optimizing on/, what);
+      assert.doesNotMatch(
+        result.stderr,
+        /\p{Cc}(?<!\n)/u,
+        `${what}: a control character was echoed`,
+      );
     });
   });
 });

@@ -108,4 +108,17 @@ describe("job submissions", () => {
     });
     assert.equal(parsed.priority, 0);
   });
+
+  it("refuse a name with control characters, which would run in other people's terminals", () => {
+    for (const name of ["red\u001b[31m", "two\nlines", "tab\there", "bell\u0007"]) {
+      const parsed = jobSubmissionSchema.safeParse({
+        name,
+        board: "corne",
+        corpora: [{ id: "en" }],
+        search: { units: 1, stepsPerUnit: 10_000 },
+      });
+      assert.equal(parsed.success, false, JSON.stringify(name));
+      assert.match(parsed.error?.issues[0]?.message ?? "", /control characters/);
+    }
+  });
 });

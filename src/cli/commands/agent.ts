@@ -3,8 +3,9 @@ import type { Command } from "commander";
 import { KeyForgeError } from "../../core/errors.ts";
 import { dataDir, readSetting } from "../../infra/config.ts";
 import { KEYFORGE_VERSION } from "../../infra/version.ts";
+import { nodeRegistrationSchema } from "../../protocol/node-messages.ts";
 import { defaultThreads, nicenessOf, PRIORITY_FLAG } from "../agent-flags.ts";
-import { periodSeconds, wholeNumber } from "../flag-values.ts";
+import { periodSeconds, protocolValue, wholeNumber } from "../flag-values.ts";
 import { joinTokenSetting } from "../hive-secrets.ts";
 import { ASSETS_FLAG, assetsUrlOf, HIVE_FLAG, hiveUrlOf } from "../service-urls.ts";
 import { shutdownSignal } from "../shutdown-signal.ts";
@@ -77,7 +78,11 @@ export function registerAgentCommand(program: Command): void {
     )
     .option("--threads <n>", "units run at once (default: cores - 1, at least 1)", wholeNumber)
     .option(...PRIORITY_FLAG)
-    .option("--name <name>", "a name for people, shown with the node")
+    .option(
+      "--name <name>",
+      "a name for people, shown with the node",
+      protocolValue(nodeRegistrationSchema.shape.name.unwrap()),
+    )
     .option(
       "--join-token <token>",
       "the join token the hive's admin gave you (others on this machine can see flags: prefer KEYFORGE_JOIN_TOKEN_FILE)",
