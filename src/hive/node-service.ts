@@ -35,7 +35,10 @@ function cpuSignatureOf(hardware: NodeRegistration["hardware"]): string {
   return `${hardware.arch}:${hardware.cores}:${hardware.cpuModel.replace(/\s+/g, " ").toLowerCase()}`;
 }
 
-/** Registration (with HIVE_SECRET or a join token), tokens, heartbeats, goodbyes and the cluster view. */
+/**
+ * Registration (with HIVE_SECRET or a join token), node tokens, heartbeats, goodbyes and the
+ * cluster view.
+ */
 export class NodeService {
   private readonly options: NodeServiceOptions;
   private readonly nodes: NodeRepository;
