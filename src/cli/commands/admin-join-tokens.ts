@@ -2,8 +2,9 @@ import { type Command, InvalidArgumentError, Option } from "commander";
 import { KeyForgeError } from "../../core/errors.ts";
 import type { Database } from "../../infra/db/database.ts";
 import type { JoinTokenRecord } from "../../infra/db/join-token-repository.ts";
+import { displayNameSchema } from "../../protocol/display-name.ts";
 import { DATABASE_FLAG, withMigratedDatabase } from "../database-flags.ts";
-import { wholeNumber } from "../flag-values.ts";
+import { protocolValue, wholeNumber } from "../flag-values.ts";
 import { formatTime } from "../job-text.ts";
 import { table } from "../output.ts";
 
@@ -71,7 +72,11 @@ export function registerJoinTokenCommands(admin: Command): void {
         .argParser(expiryPeriod)
         .default(DAY_MS, "1d"),
     )
-    .option("--name <label>", "what the token is for, shown in the list")
+    .option(
+      "--name <label>",
+      "what the token is for, shown in the list",
+      protocolValue(displayNameSchema(100)),
+    )
     .option(...DATABASE_FLAG)
     .action(async (flags: DatabaseFlags & { uses: number; expires: number; name?: string }) => {
       await withMigratedDatabase(flags.database, async (db) => {
