@@ -10,13 +10,20 @@ export interface JoinSetting {
   readonly secretFile: string | undefined;
   /** Addresses other machines may reach this one by; the machine's own when not given. */
   readonly addresses?: readonly string[];
+  /** The join token `up` keeps for volunteers, when others can reach it. */
+  readonly joinToken?: {
+    readonly file: string;
+    readonly maxUses: number;
+    readonly expiresAt: Date;
+  };
 }
 
 /** Where the copied secret goes on the other machine, readable by its owner only. */
 const REMOTE_SECRET_FILE = "~/.keyforge-hive-secret";
 
-function isLoopback(host: string): boolean {
-  return host === "localhost" || host === "::1" || /^127\./.test(host);
+/** Whether a server listening on `host` can be reached from other machines. */
+export function reachableFromOthers(host: string): boolean {
+  return !(host === "localhost" || host === "::1" || /^127\./.test(host));
 }
 
 /** This machine's non-loopback IPv4 addresses: the ones another machine on its network uses. */
@@ -30,11 +37,8 @@ export function machineAddresses(): string[] {
 const urlHost = (host: string) => (host.includes(":") ? `[${host}]` : host);
 
 /** The agent command, its flags on a line of their own so that it fits a terminal. */
-function agentCommand(secretFile: string, hiveUrl: string, assetsUrl: string): string[] {
-  return [
-    `   HIVE_SECRET_FILE=${secretFile} keyforge agent \\`,
-    `     --hive ${hiveUrl} --assets ${assetsUrl}`,
-  ];
+function agentCommand(credential: string, hiveUrl: string, assetsUrl: string): string[] {
+  return [`   ${credential} keyforge agent \\`, `     --hive ${hiveUrl} --assets ${assetsUrl}`];
 }
 
 /**
@@ -44,11 +48,11 @@ function agentCommand(secretFile: string, hiveUrl: string, assetsUrl: string): s
  */
 export function joinInstructions(setting: JoinSetting): string[] {
   const url = (host: string, port: number) => `http://${urlHost(host)}:${port}`;
-  if (isLoopback(setting.host)) {
+  if (!reachableFromOthers(setting.host)) {
     return [
       "another agent on this machine:",
       ...agentCommand(
-        setting.secretFile ?? "<a file holding HIVE_SECRET>",
+        `HIVE_SECRET_FILE=${setting.secretFile ?? "<a file holding HIVE_SECRET>"}`,
         url(setting.host, setting.hivePort),
         url(setting.host, setting.assetsPort),
       ),
@@ -69,14 +73,29 @@ export function joinInstructions(setting: JoinSetting): string[] {
           `   scp ${setting.secretFile} <machine>:.keyforge-hive-secret`,
           "   ssh <machine> chmod 600 .keyforge-hive-secret",
         ];
+  const hiveUrl = url(address, setting.hivePort);
+  const assetsUrl = url(address, setting.assetsPort);
   return [
     `another machine of yours joins${others}:`,
     ...secretSteps,
     "2. there, run:",
-    ...agentCommand(
-      REMOTE_SECRET_FILE,
-      url(address, setting.hivePort),
-      url(address, setting.assetsPort),
-    ),
+    ...agentCommand(`HIVE_SECRET_FILE=${REMOTE_SECRET_FILE}`, hiveUrl, assetsUrl),
+    ...(setting.joinToken ? volunteerSteps(setting.joinToken, hiveUrl, assetsUrl) : []),
+  ];
+}
+
+/** Other people's machines join with the join token, never with the hive secret. */
+function volunteerSteps(
+  token: NonNullable<JoinSetting["joinToken"]>,
+  hiveUrl: string,
+  assetsUrl: string,
+): string[] {
+  const until = token.expiresAt.toISOString().slice(0, 16).replace("T", " ");
+  return [
+    `volunteers join with a join token instead (${token.maxUses} nodes, until ${until} UTC):`,
+    `1. send them the file ${token.file}`,
+    "2. they run, with the file saved as join-token:",
+    ...agentCommand("KEYFORGE_JOIN_TOKEN_FILE=join-token", hiveUrl, assetsUrl),
+    "more tokens: keyforge admin join-token create (with up stopped, on the embedded database)",
   ];
 }

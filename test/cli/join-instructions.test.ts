@@ -58,4 +58,29 @@ describe("joinInstructions", () => {
     );
     assert.match(text, /--hive http:\/\/<this machine's address>:3000/);
   });
+
+  it("with a join token: the volunteers' command names the token file, never the secret", () => {
+    const text = joinInstructions({
+      host: "0.0.0.0",
+      ...ports,
+      secretFile: "/s",
+      addresses: ["192.0.2.7"],
+      joinToken: {
+        file: "/home/ada/.keyforge/join-token",
+        maxUses: 10,
+        expiresAt: new Date("2026-12-13T06:27:00Z"),
+      },
+    }).join("\n");
+    assert.match(
+      text,
+      /volunteers join with a join token instead \(10 nodes, until 2026-12-13 06:27 UTC\)/,
+    );
+    assert.match(text, /send them the file \/home\/ada\/\.keyforge\/join-token/);
+    const volunteers = text.slice(text.indexOf("volunteers"));
+    assert.match(
+      volunteers,
+      /KEYFORGE_JOIN_TOKEN_FILE=join-token keyforge agent \\\n\s+--hive http:\/\/192\.0\.2\.7:3000 --assets http:\/\/192\.0\.2\.7:3001/,
+    );
+    assert.doesNotMatch(volunteers, /HIVE_SECRET/);
+  });
 });

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { mkdtempSync, readFileSync } from "node:fs";
+import { copyFileSync, mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, it } from "node:test";
@@ -134,6 +134,46 @@ describe("keyforge up", () => {
       assert.equal(stopped.status, 0);
       const secret = readFileSync(join(env.KEYFORGE_DATA_DIR, "hive-secret"), "utf8").trim();
       assert.ok(!stopped.stderr.includes(secret), "the secret itself is never printed");
+    }
+  });
+
+  it("open to other machines: a volunteer joins with the printed join token command", async () => {
+    const env = {
+      KEYFORGE_DATA_DIR: mkdtempSync(join(tmpdir(), "keyforge-up-")),
+      DATABASE_URL: "",
+      KEYFORGE_VALKEY_URL: "",
+      HIVE_SECRET: "",
+      KEYFORGE_API_KEY: "",
+    };
+    const args = ["up", "--host", "0.0.0.0", "--port", "0", "--assets-port", "0", "--threads", "0"];
+    const up = startCli(args, { env });
+    let volunteer: RunningCli | undefined;
+    try {
+      const [, tokenFile, printed] = await up.waitFor(
+        /1\. send them the file (\S+)\n.*\n\s+(KEYFORGE_JOIN_TOKEN_FILE=join-token keyforge agent \\\n\s+--hive \S+ --assets \S+)\n/,
+        90_000,
+      );
+      const [, hiveUrl] = await up.waitFor(/hive\s+(http:\/\/127\.0\.0\.1:\d+)/);
+      // The volunteer's own folder, with the file saved as the banner says.
+      const home = mkdtempSync(join(tmpdir(), "keyforge-volunteer-"));
+      copyFileSync(tokenFile as string, join(home, "join-token"));
+      // Tests talk to loopback only: the machine's address in the command becomes 127.0.0.1.
+      const line = (printed as string).replace(/http:\/\/[^/:]+:/g, "http://127.0.0.1:");
+      volunteer = startShellLine(line, {
+        cwd: home,
+        env: { KEYFORGE_DATA_DIR: home, HIVE_SECRET: "", HIVE_SECRET_FILE: "" },
+      });
+      await volunteer.waitFor(/agent: node \w+ registered/, 60_000);
+      const cluster = runCli(["cluster", "--json"], {
+        env: { KEYFORGE_HIVE_URL: hiveUrl as string },
+      });
+      assert.equal(JSON.parse(cluster.stdout).liveNodes, 1, cluster.stderr);
+    } finally {
+      const volunteerStopped =
+        volunteer === undefined ? undefined : await volunteer.stop("SIGTERM");
+      const stopped = await up.stop("SIGTERM");
+      if (volunteerStopped) assert.equal(volunteerStopped.status, 0, volunteerStopped.stderr);
+      assert.equal(stopped.status, 0);
     }
   });
 });

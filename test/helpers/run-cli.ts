@@ -112,11 +112,11 @@ export function pathWithKeyforge(main: string = MAIN): string {
  */
 export function startShellLine(
   line: string,
-  options: { env?: Readonly<Record<string, string>> } = {},
+  options: { env?: Readonly<Record<string, string>>; cwd?: string } = {},
 ): RunningCli {
   return watched(
     spawn("bash", ["-c", line], {
-      cwd: REPO_ROOT,
+      cwd: options.cwd ?? REPO_ROOT,
       env: { ...process.env, NO_COLOR: "1", PATH: pathWithKeyforge(), ...options.env },
     }),
   );

@@ -6,6 +6,7 @@ import { displayNameSchema } from "../../protocol/display-name.ts";
 import { DATABASE_FLAG, withMigratedDatabase } from "../database-flags.ts";
 import { protocolValue, wholeNumber } from "../flag-values.ts";
 import { formatTime } from "../job-text.ts";
+import { issueJoinToken } from "../join-token-issuing.ts";
 import { table } from "../output.ts";
 
 const HOUR_MS = 3_600_000;
@@ -80,21 +81,10 @@ export function registerJoinTokenCommands(admin: Command): void {
     .option(...DATABASE_FLAG)
     .action(async (flags: DatabaseFlags & { uses: number; expires: number; name?: string }) => {
       await withMigratedDatabase(flags.database, async (db) => {
-        const { tokens, audit } = await joinTokenStores(db);
-        const { record, token } = await tokens.createToken({
+        const { record, token } = await issueJoinToken(db, {
           name: flags.name ?? null,
           maxUses: flags.uses,
           expiresAt: new Date(Date.now() + flags.expires),
-        });
-        await audit.record({
-          actor: "admin",
-          action: "join-token.created",
-          subject: record.id,
-          details: {
-            name: record.name,
-            maxUses: record.maxUses,
-            expiresAt: record.expiresAt.toISOString(),
-          },
         });
         const nodes = record.maxUses === 1 ? "1 node" : `${record.maxUses} nodes`;
         console.error(

@@ -1,8 +1,10 @@
+import { readFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import type { Command } from "commander";
 import { dataDir, readSetting } from "../../infra/config.ts";
 import type { Coordinator } from "../../infra/coord/coordinator.ts";
 import type { Database } from "../../infra/db/database.ts";
+import { writeDurably } from "../../infra/durable-file.ts";
 import { lockForProcess } from "../../infra/process-lock.ts";
 import { SYSTEM_DATA_DIR } from "../../infra/system-data.ts";
 import { KEYFORGE_VERSION } from "../../infra/version.ts";
@@ -12,7 +14,8 @@ import { valkeyKeyPrefix, valkeyUrlOf } from "../coordinator-flags.ts";
 import { withMigratedDatabase } from "../database-flags.ts";
 import { portNumber, wholeNumber } from "../flag-values.ts";
 import { hiveSecrets, localHiveSecret } from "../hive-secrets.ts";
-import { joinInstructions } from "../join-instructions.ts";
+import { joinInstructions, reachableFromOthers } from "../join-instructions.ts";
+import { issueJoinToken } from "../join-token-issuing.ts";
 import { DEFAULT_HOST, listenOn } from "../server-lifecycle.ts";
 import { shutdownSignal } from "../shutdown-signal.ts";
 
@@ -59,6 +62,28 @@ async function localApiKey(db: Database, hiveUrl: string, dir: string): Promise<
   });
   await saveApiKey(hiveUrl, token, dir);
   return token;
+}
+
+/** How many nodes, and for how long, the join token `up` makes for volunteers lets join. */
+const VOLUNTEER_TOKEN = { maxUses: 10, days: 7 } as const;
+
+/**
+ * The join token for volunteers, kept in `<dir>/join-token` (owner-only): the saved one while
+ * the hive still accepts it, else a new one, saved.
+ */
+async function volunteerJoinToken(db: Database, dir: string) {
+  const { JoinTokenRepository } = await import("../../infra/db/join-token-repository.ts");
+  const file = join(dir, "join-token");
+  const saved = (await readFile(file, "utf8").catch(() => "")).trim();
+  const known = saved === "" ? null : await new JoinTokenRepository(db).findToken(saved);
+  if (known && known.refusal === null) return { file, ...known };
+  const { record, token } = await issueJoinToken(db, {
+    name: "keyforge up: volunteers",
+    maxUses: VOLUNTEER_TOKEN.maxUses,
+    expiresAt: new Date(Date.now() + VOLUNTEER_TOKEN.days * 86_400_000),
+  });
+  await writeDurably(file, `${token}\n`);
+  return { file, ...record };
 }
 
 /**
@@ -153,6 +178,9 @@ async function runUp(flags: UpFlags): Promise<void> {
           hivePort: Number(new URL(hiveUrl).port),
           assetsPort: Number(new URL(assetsUrl).port),
           secretFile: local?.file,
+          ...(reachableFromOthers(flags.host) && {
+            joinToken: await volunteerJoinToken(db, dir),
+          }),
         });
         log(
           [
