@@ -14,16 +14,20 @@ import {
 } from "../helpers/run-cli.ts";
 import { IsolatedValkey, TEST_VALKEY_URL } from "../helpers/valkey.ts";
 
+/** Nothing configured: the embedded database and coordinator in a fresh data dir. */
+function embeddedSettings() {
+  return {
+    KEYFORGE_DATA_DIR: mkdtempSync(join(tmpdir(), "keyforge-up-")),
+    DATABASE_URL: "",
+    KEYFORGE_VALKEY_URL: "",
+    HIVE_SECRET: "",
+    KEYFORGE_API_KEY: "",
+  };
+}
+
 describe("keyforge up", () => {
   it("runs the whole system on one machine, keeps its jobs across restarts, and allows one per data dir", async () => {
-    // Nothing configured: the embedded database and coordinator in a fresh data dir.
-    const env = {
-      KEYFORGE_DATA_DIR: mkdtempSync(join(tmpdir(), "keyforge-up-")),
-      DATABASE_URL: "",
-      KEYFORGE_VALKEY_URL: "",
-      HIVE_SECRET: "",
-      KEYFORGE_API_KEY: "",
-    };
+    const env = embeddedSettings();
     const [port, assetsPort] = [await freePort(), await freePort()];
     const args = ["up", "--port", `${port}`, "--assets-port", `${assetsPort}`, "--threads", "1"];
     const hiveUrl = `http://127.0.0.1:${port}`;
@@ -100,13 +104,7 @@ describe("keyforge up", () => {
   });
 
   it("prints the command another agent joins with, which works as printed", async () => {
-    const env = {
-      KEYFORGE_DATA_DIR: mkdtempSync(join(tmpdir(), "keyforge-up-")),
-      DATABASE_URL: "",
-      KEYFORGE_VALKEY_URL: "",
-      HIVE_SECRET: "",
-      KEYFORGE_API_KEY: "",
-    };
+    const env = embeddedSettings();
     const up = startCli(["up", "--port", "0", "--assets-port", "0", "--threads", "0"], { env });
     let agent: RunningCli | undefined;
     try {
@@ -138,13 +136,7 @@ describe("keyforge up", () => {
   });
 
   it("open to other machines: a volunteer joins with the printed join token command", async () => {
-    const env = {
-      KEYFORGE_DATA_DIR: mkdtempSync(join(tmpdir(), "keyforge-up-")),
-      DATABASE_URL: "",
-      KEYFORGE_VALKEY_URL: "",
-      HIVE_SECRET: "",
-      KEYFORGE_API_KEY: "",
-    };
+    const env = embeddedSettings();
     const args = ["up", "--host", "0.0.0.0", "--port", "0", "--assets-port", "0", "--threads", "0"];
     const up = startCli(args, { env });
     let volunteer: RunningCli | undefined;
