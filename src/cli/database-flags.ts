@@ -1,4 +1,5 @@
 import type { Database } from "../infra/db/database.ts";
+import { checkedDatabaseLocation, defaultDatabaseLocation } from "../infra/db/database-location.ts";
 
 /** The --database flag of every command that works on the hive's database. */
 export const DATABASE_FLAG = [
@@ -9,8 +10,12 @@ export const DATABASE_FLAG = [
 /** The database --database names (else DATABASE_URL, else the embedded one in the data dir). */
 export async function openDatabaseFlag(location: string | undefined): Promise<Database> {
   // Loaded on use: the database libraries would slow every other command's start.
-  const { defaultDatabaseLocation, openDatabase } = await import("../infra/db/open-database.ts");
-  return openDatabase(location ?? defaultDatabaseLocation());
+  const { openDatabase } = await import("../infra/db/open-database.ts");
+  return openDatabase(
+    location === undefined
+      ? defaultDatabaseLocation()
+      : checkedDatabaseLocation(location, "--database"),
+  );
 }
 
 /**

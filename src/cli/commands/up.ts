@@ -4,6 +4,7 @@ import type { Command } from "commander";
 import { dataDir, readSetting } from "../../infra/config.ts";
 import type { Coordinator } from "../../infra/coord/coordinator.ts";
 import type { Database } from "../../infra/db/database.ts";
+import { databaseUrlSetting } from "../../infra/db/database-location.ts";
 import { writeDurably } from "../../infra/durable-file.ts";
 import { lockForProcess } from "../../infra/process-lock.ts";
 import { SYSTEM_DATA_DIR } from "../../infra/system-data.ts";
@@ -147,7 +148,7 @@ async function runUp(flags: UpFlags): Promise<void> {
   const dir = resolve(dataDir());
   const niceness = nicenessOf(flags.priority);
   const threads = flags.threads ?? defaultThreads();
-  const databaseUrl = readSetting("DATABASE_URL");
+  const databaseUrl = databaseUrlSetting();
   // The embedded database allows one process; a second `up` on the same folder stops here.
   const unlock = await lockForProcess(join(dir, "up.lock"), `the data dir ${dir}`);
   try {
