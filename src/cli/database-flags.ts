@@ -19,8 +19,9 @@ export async function openDatabaseFlag(location: string | undefined): Promise<Da
 }
 
 /**
- * Runs `work` on the database --database names, migrated first (so a fresh one works), and
- * closes it afterwards. A failed migration throws MIGRATION_FAILED before `work` starts.
+ * Runs `work` on the database --database names, migrated first (so a fresh one works) and
+ * checked against the shipped migrations, and closes it afterwards. A failed migration throws
+ * MIGRATION_FAILED, a tampered schema SCHEMA_MISMATCH, before `work` starts.
  */
 export async function withMigratedDatabase<T>(
   location: string | undefined,
@@ -28,9 +29,11 @@ export async function withMigratedDatabase<T>(
   log: (line: string) => void = () => {},
 ): Promise<T> {
   const { migrate } = await import("../infra/db/migration-runner.ts");
+  const { checkSchema } = await import("../infra/db/schema-check.ts");
   const db = await openDatabaseFlag(location);
   try {
     await migrate(db, { log });
+    await checkSchema(db);
     return await work(db);
   } finally {
     await db.close();

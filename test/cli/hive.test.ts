@@ -3,6 +3,7 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, it } from "node:test";
+import { migrate } from "../../src/infra/db/migration-runner.ts";
 import { PgliteDatabase } from "../../src/infra/db/pglite-database.ts";
 import { assertCleanFailure, runCli, startCli } from "../helpers/run-cli.ts";
 import { TEST_VALKEY_URL } from "../helpers/valkey.ts";
@@ -133,6 +134,22 @@ describe("keyforge admin key and keyforge hive", () => {
     await db.close();
     const result = await startCli(["hive", "--database", database, "--port", "0"]).exited();
     assertCleanFailure(result, /migration 0001_stores failed: relation "jobs" already exists/);
+    assert.doesNotMatch(result.stderr, /listening/);
+  });
+
+  it("exits non-zero on a tampered schema instead of serving 500s", async () => {
+    const database = folder();
+    const db = new PgliteDatabase(database);
+    await migrate(db);
+    await db.query("DROP FUNCTION accept_results(jsonb)");
+    await db.close();
+    const hive = startCli(["hive", "--database", database, "--port", "0"]);
+    const served = hive.waitFor(/listening on/, 60_000).then(() => hive.stop("SIGTERM"));
+    const result = await Promise.race([hive.exited(), served]);
+    assertCleanFailure(
+      result,
+      /does not match this release's migrations; not serving on it[\s\S]*function accept_results\(batch jsonb\) is missing/,
+    );
     assert.doesNotMatch(result.stderr, /listening/);
   });
 

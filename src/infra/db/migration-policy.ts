@@ -98,12 +98,12 @@ function topLevelParts(text: string): string[] {
 }
 
 const NAME = "([a-z_][a-z0-9_$]*(?:\\.[a-z_][a-z0-9_$]*)?)";
-const CREATE_TABLE = new RegExp(`^create (?:unlogged )?table (?:if not exists )?${NAME}`);
-const DROP_TABLE = /^drop table (?:if exists )?(.+?)(?: cascade| restrict)?$/;
+export const CREATE_TABLE = new RegExp(`^create (?:unlogged )?table (?:if not exists )?${NAME}`);
+export const DROP_TABLE = /^drop table (?:if exists )?(.+?)(?: cascade| restrict)?$/;
 const ALTER_TABLE = new RegExp(`^alter table (?:if exists )?(?:only )?${NAME} (.*)$`);
 
 /** Removes a schema prefix: migrations run in the store's schema. */
-function bare(name: string): string {
+export function bare(name: string): string {
   return name.split(".").pop() as string;
 }
 
