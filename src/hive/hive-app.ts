@@ -7,6 +7,7 @@ import {
   validatorCompiler,
 } from "fastify-type-provider-zod";
 import { closeUnusedConnectionsOnClose } from "../infra/unused-connections.ts";
+import { INPUT_LIMITS } from "../protocol/input-limits.ts";
 import { HiveContext, type HiveOptions } from "./hive-context.ts";
 import { replyToError, sendError } from "./hive-errors.ts";
 import { addRateLimits, DEFAULT_RATE_LIMITS } from "./rate-limits.ts";
@@ -26,7 +27,7 @@ export async function buildHive(options: HiveOptions): Promise<FastifyInstance> 
   const context = new HiveContext(options);
   const app = Fastify({
     logger: false,
-    bodyLimit: options.bodyLimitBytes ?? 1024 * 1024,
+    bodyLimit: options.bodyLimitBytes ?? INPUT_LIMITS.bodyBytes.max,
     trustProxy: options.trustProxy ?? false,
   });
   closeUnusedConnectionsOnClose(app);

@@ -2,6 +2,7 @@ import type { FastifyError, FastifyReply } from "fastify";
 import { hasZodFastifySchemaValidationErrors } from "fastify-type-provider-zod";
 import { KeyForgeError } from "../core/errors.ts";
 import type { ErrorBody } from "../protocol/error-body.ts";
+import { exceededLimit, LimitExceededError } from "../protocol/input-limits.ts";
 
 /** Seconds a client waits before retrying a 503. */
 export const RETRY_AFTER_SECONDS = 5;
@@ -59,6 +60,8 @@ export function replyToError(
   log: (line: string) => void,
 ) {
   if (hasZodFastifySchemaValidationErrors(error)) {
+    const limit = exceededLimit(error.validation);
+    if (limit) return replyToError(new LimitExceededError(limit.limit, limit.got), reply, log);
     const details = error.validation.map((issue) => ({
       path: issue.instancePath,
       message: issue.message,
@@ -73,7 +76,12 @@ export function replyToError(
   if (error instanceof KeyForgeError) {
     const status = statusOf(error.code);
     const message = status === 503 ? `${error.message.split(":")[0]}; retry later` : error.message;
-    const details = error.problems.length > 0 ? error.problems : undefined;
+    const details =
+      error instanceof LimitExceededError
+        ? error.details
+        : error.problems.length > 0
+          ? error.problems
+          : undefined;
     return sendError(reply, status, { code: error.code, message, details });
   }
   const status = (error as FastifyError).statusCode;

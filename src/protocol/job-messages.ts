@@ -3,33 +3,35 @@ import { bytesToHex, utf8ToBytes } from "@noble/hashes/utils.js";
 import { z } from "zod";
 import { assetIdSchema } from "../core/asset-id.ts";
 import { canonicalJson } from "../core/canonical-json.ts";
+import { jsonDepth } from "../core/json-depth.ts";
 import { displayNameSchema } from "./display-name.ts";
+import { INPUT_LIMITS, limitedInteger, limitedString, withinLimit } from "./input-limits.ts";
 
 export const sha256Hex = z
   .string()
   .regex(/^[0-9a-f]{64}$/)
   .describe("SHA-256, 64 lower-case hex digits.");
 
-/** An inline document (board or weights); the hive validates it with the core validators. */
+/**
+ * An inline document (board or weights); the hive validates it with the core validators. Its
+ * nesting is bounded here, before anything walks it recursively.
+ */
 const inlineDocument = z
   .record(z.string(), z.unknown())
+  .check(withinLimit("documentDepth", jsonDepth))
   .describe("The document itself, in its file format (keyforge-board/1, keyforge-weights/1).");
 
-/** Most units one job may be cut into. */
-export const MAX_UNITS_PER_JOB = 10_000;
+/** An inline board, its keys counted before the board validator compares every pair of them. */
+const inlineBoard = inlineDocument
+  .check(withinLimit("boardKeys", (board) => (Array.isArray(board.keys) ? board.keys.length : 0)))
+  .describe("The board itself, in its file format (keyforge-board/1).");
 
 export const searchSettingsSchema = z.strictObject({
-  units: z
-    .number()
-    .int()
+  units: limitedInteger("units")
     .min(1)
-    .max(MAX_UNITS_PER_JOB)
     .describe("How many independent annealing runs (units) the job is cut into."),
-  stepsPerUnit: z
-    .number()
-    .int()
+  stepsPerUnit: limitedInteger("stepsPerUnit")
     .min(10_000)
-    .max(100_000_000_000)
     .describe("Annealing steps (proposals over all replicas) of each unit."),
   seed: z
     .number()
@@ -38,18 +40,14 @@ export const searchSettingsSchema = z.strictObject({
     .max(2 ** 32 - 1)
     .default(1)
     .describe("Seed of the first unit; unit i runs with a seed derived from it and i."),
-  pins: z
-    .string()
-    .max(200)
+  pins: limitedString("pins")
     .default("")
     .describe("Characters that stay where the start layout has them."),
   from: assetIdSchema
     .default("qwerty")
     .describe("Published layout to start from (its characters are what the search places)."),
-  startLayout: z
-    .string()
+  startLayout: limitedString("startLayoutChars")
     .min(1)
-    .max(20_000)
     .optional()
     .describe("Layout text to start from instead of `from`, in the board's key order."),
   allKeys: z
@@ -62,7 +60,7 @@ export const searchSettingsSchema = z.strictObject({
 export const jobSubmissionSchema = z.strictObject({
   name: displayNameSchema(200).describe("A name for people; not part of the job id."),
   board: z
-    .union([assetIdSchema, inlineDocument])
+    .union([assetIdSchema, inlineBoard])
     .describe('Built-in or published board id (e.g. "corne"), or an inline board.'),
   corpora: z
     .array(
@@ -72,7 +70,8 @@ export const jobSubmissionSchema = z.strictObject({
       }),
     )
     .min(1)
-    .max(16)
+    .check(withinLimit("corpora", (corpora) => corpora.length))
+    .meta({ maxItems: INPUT_LIMITS.corpora.max })
     .describe("Corpora to blend; each is normalised before its weight applies."),
   weights: z
     .union([assetIdSchema, inlineDocument])
@@ -81,7 +80,7 @@ export const jobSubmissionSchema = z.strictObject({
   weightOverrides: z
     .record(z.string().min(1).max(64), z.number().finite())
     .default({})
-    .refine((overrides) => Object.keys(overrides).length <= 64, "at most 64 overrides")
+    .check(withinLimit("weightOverrides", (overrides) => Object.keys(overrides).length))
     .describe('Single weights or parameters to change, e.g. { "sfb": 20 }.'),
   search: searchSettingsSchema,
   priority: z
@@ -104,7 +103,7 @@ const pinnedAsset = z.strictObject({ path: z.string(), sha256: sha256Hex });
  */
 export const jobContentSchema = z.strictObject({
   format: z.literal("keyforge-job/1"),
-  board: z.union([pinnedAsset, z.strictObject({ inline: inlineDocument })]),
+  board: z.union([pinnedAsset, z.strictObject({ inline: inlineBoard })]),
   start: z.union([pinnedAsset, z.strictObject({ text: z.string() })]),
   corpora: z.array(pinnedAsset.extend({ weight: z.number().positive() })).min(1),
   weights: z.union([pinnedAsset, z.strictObject({ inline: inlineDocument })]),

@@ -1,7 +1,8 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import fc from "fast-check";
-import { canonicalJson } from "../../src/core/canonical-json.ts";
+import { canonicalJson, MAX_CANONICAL_DEPTH } from "../../src/core/canonical-json.ts";
+import { KeyForgeError } from "../../src/core/errors.ts";
 
 /** The same object with its keys in a shuffled order, at every depth. */
 function reordered(value: unknown, seed: number): unknown {
@@ -40,5 +41,21 @@ describe("canonicalJson", () => {
   it("refuses values JSON cannot hold", () => {
     assert.throws(() => canonicalJson({ x: Number.NaN }), /no JSON form/);
     assert.throws(() => canonicalJson([() => 1]), /no JSON form/);
+  });
+
+  it("refuses a value nested too deeply with a typed error, never a stack overflow", () => {
+    const nested = (levels: number, leaf: unknown = 1) => {
+      let value: unknown = leaf;
+      for (let i = 0; i < levels; i++) value = i % 2 === 0 ? [value] : { a: value };
+      return value;
+    };
+    const deepest = nested(MAX_CANONICAL_DEPTH);
+    assert.equal(canonicalJson(deepest), JSON.stringify(deepest));
+    for (const levels of [MAX_CANONICAL_DEPTH + 1, 100_000]) {
+      assert.throws(
+        () => canonicalJson(nested(levels)),
+        (error) => error instanceof KeyForgeError && error.code === "JSON_TOO_DEEP",
+      );
+    }
   });
 });

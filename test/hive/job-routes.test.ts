@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import type { CoordinatorEvent } from "../../src/infra/coord/coordinator.ts";
 import { errorBodySchema } from "../../src/protocol/error-body.ts";
+import { INPUT_LIMITS } from "../../src/protocol/input-limits.ts";
 import {
   type JobView,
   jobIdOf,
@@ -10,6 +11,7 @@ import {
 } from "../../src/protocol/job-messages.ts";
 import { eventually } from "../helpers/eventually.ts";
 import { startHive, type TestHive } from "../helpers/hive.ts";
+import { largeBoardData } from "../helpers/large-board.ts";
 
 /** A valid submission; `seed` makes it a different job. */
 function submission(seed: number, extra: Record<string, unknown> = {}) {
@@ -133,6 +135,60 @@ for (const stack of ["embedded", "server"] as const) {
       );
       assert.match(invalid.message, /corpora/);
       expectError(await post({ ...submission(4), unexpected: true }), 400, "REQUEST_INVALID");
+    });
+
+    it("refuses a job over an input limit with 400 LIMIT_EXCEEDED naming the limit", async () => {
+      const huge = expectError(
+        await post(
+          submission(8, {
+            board: largeBoardData(5042),
+            search: { units: 1, stepsPerUnit: 10_000, allKeys: true },
+          }),
+        ),
+        400,
+        "LIMIT_EXCEEDED",
+      );
+      assert.deepEqual(huge.details, { limit: "boardKeys", max: 256, got: 5042 });
+      assert.match(huge.message, /5,042 keys .* \(boardKeys\) is 256/);
+      const units = expectError(
+        await post(submission(8, { search: { units: 10_001, stepsPerUnit: 10_000 } })),
+        400,
+        "LIMIT_EXCEEDED",
+      );
+      assert.deepEqual(units.details, { limit: "units", max: 10_000, got: 10_001 });
+      const overrides = Object.fromEntries(
+        Array.from({ length: INPUT_LIMITS.weightOverrides.max + 1 }, (_, i) => [`w${i}`, 1]),
+      );
+      expectError(await post(submission(8, { weightOverrides: overrides })), 400, "LIMIT_EXCEEDED");
+    });
+
+    it("refuses deeply nested JSON with a 400 before anything recurses into it", async () => {
+      // Written as text: JSON.stringify itself recurses, and would overflow before sending.
+      const deep = `${'[{"a":'.repeat(5000)}1${"}]".repeat(5000)}`;
+      const postText = (text: string) =>
+        hive.app.inject({
+          method: "POST",
+          url: "/jobs",
+          headers: { ...hive.auth.alice, "content-type": "application/json" },
+          payload: text,
+        });
+      const valid = JSON.stringify(submission(9, { board: largeBoardData(40) }));
+      const inBoard = expectError(
+        await postText(valid.replace('"format":', `"deep":${deep},"format":`)),
+        400,
+        "LIMIT_EXCEEDED",
+      );
+      assert.deepEqual(inBoard.details, { limit: "documentDepth", max: 32, got: 10_001 });
+      expectError(
+        await postText(valid.replace('"board":', `"weights":{"deep":${deep}},"board":`)),
+        400,
+        "LIMIT_EXCEEDED",
+      );
+      expectError(
+        await postText(valid.replace('"name":', `"name":${deep},"x":`)),
+        400,
+        "REQUEST_INVALID",
+      );
     });
 
     it("lets only admins raise a job's priority", async () => {
