@@ -2,6 +2,7 @@ import { createHash, timingSafeEqual } from "node:crypto";
 import type { FastifyRequest } from "fastify";
 import { KeyForgeError } from "../core/errors.ts";
 import type { ApiKeyRepository } from "../infra/db/api-key-repository.ts";
+import { noteCaller } from "../infra/logging/request-caller.ts";
 import { isNodeToken, verifyNodeToken } from "../infra/node-tokens.ts";
 import { joinTokenSchema } from "../protocol/node-messages.ts";
 
@@ -43,9 +44,13 @@ async function principalOf(
 ): Promise<Principal | null> {
   const token = bearerToken(request);
   if (token === undefined) return null;
-  if (secrets.length > 0 && matchesSecret(token, secrets)) return { kind: "admin", keyId: null };
+  if (secrets.length > 0 && matchesSecret(token, secrets)) {
+    noteCaller(request, "admin:hive-secret");
+    return { kind: "admin", keyId: null };
+  }
   const key = await keys.findByToken(token);
   if (!key) throw new KeyForgeError("AUTH_INVALID", "the token is not a valid API key");
+  noteCaller(request, `${key.role}:${key.id}`);
   return key.role === "admin" ? { kind: "admin", keyId: key.id } : { kind: "user", keyId: key.id };
 }
 
@@ -81,8 +86,14 @@ export function registrationCredential(
       "registering needs the hive secret or a join token: Authorization: Bearer <HIVE_SECRET or kfj_...>",
     );
   }
-  if (secrets.length > 0 && matchesSecret(token, secrets)) return { kind: "secret" };
-  if (joinTokenSchema.safeParse(token).success) return { kind: "joinToken", token };
+  if (secrets.length > 0 && matchesSecret(token, secrets)) {
+    noteCaller(request, "registering:hive-secret");
+    return { kind: "secret" };
+  }
+  if (joinTokenSchema.safeParse(token).success) {
+    noteCaller(request, "registering:join-token");
+    return { kind: "joinToken", token };
+  }
   throw new KeyForgeError(
     "AUTH_INVALID",
     "the credential is neither the hive secret nor a join token (kfj_...)",
@@ -95,7 +106,9 @@ export function authenticatedNode(request: FastifyRequest, secrets: readonly str
   const needed = "this call needs the node's token: Authorization: Bearer kfn...";
   if (token === undefined) throw new KeyForgeError("AUTH_REQUIRED", needed);
   if (!isNodeToken(token)) throw new KeyForgeError("AUTH_INVALID", needed);
-  return verifyNodeToken(token, secrets);
+  const nodeId = verifyNodeToken(token, secrets);
+  noteCaller(request, `node:${nodeId}`);
+  return nodeId;
 }
 
 /** The caller must be node `nodeId`. */

@@ -6,6 +6,14 @@ import {
   serializerCompiler,
   validatorCompiler,
 } from "fastify-type-provider-zod";
+import type { KeyForgeError } from "../core/errors.ts";
+import { silentLogger } from "../infra/logging/logger.ts";
+import {
+  echoRequestId,
+  logUnexpectedError,
+  requestLogging,
+  routeOf,
+} from "../infra/logging/request-log.ts";
 import { closeUnusedConnectionsOnClose } from "../infra/unused-connections.ts";
 import { INPUT_LIMITS } from "../protocol/input-limits.ts";
 import { HiveContext, type HiveOptions } from "./hive-context.ts";
@@ -24,20 +32,38 @@ import { nodeRoutes } from "./routes/node-routes.ts";
  * them can serve behind the gateway. The caller listens, closes, and owns the stores.
  */
 export async function buildHive(options: HiveOptions): Promise<FastifyInstance> {
-  const context = new HiveContext(options);
+  const logger = options.logger ?? silentLogger();
+  // The services' operational lines (reaper, events, degraded stores) go to the log too.
+  const context = new HiveContext({
+    ...options,
+    log: options.log ?? ((line) => logger.warn(line)),
+  });
   const app = Fastify({
-    logger: false,
+    ...requestLogging(logger),
     bodyLimit: options.bodyLimitBytes ?? INPUT_LIMITS.bodyBytes.max,
     trustProxy: options.trustProxy ?? false,
   });
   closeUnusedConnectionsOnClose(app);
+  echoRequestId(app);
   // A JSON API: any other body type is refused with 415 rather than parsed as text.
   app.removeContentTypeParser("text/plain");
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
-  app.setErrorHandler((error, _request, reply) =>
-    replyToError(error as FastifyError, reply, context.log),
-  );
+  app.setErrorHandler((error, request, reply) => {
+    const sent = replyToError(error as FastifyError, reply, (bug) =>
+      logUnexpectedError(request, bug),
+    );
+    if (reply.statusCode === 401) {
+      // The reason is the error code; what was presented stays out of the log.
+      const reason = (error as KeyForgeError).code ?? "AUTH_INVALID";
+      context.metrics.authFailures.inc({ reason });
+      request.log.warn(
+        { reason, method: request.method, route: routeOf(request) },
+        "authentication failed",
+      );
+    }
+    return sent;
+  });
   const rateLimits = options.rateLimits === undefined ? DEFAULT_RATE_LIMITS : options.rateLimits;
   if (rateLimits) addRateLimits(app, options.coordinator, rateLimits);
   app.setNotFoundHandler((request, reply) =>
@@ -76,7 +102,7 @@ export async function buildHive(options: HiveOptions): Promise<FastifyInstance> 
   eventRoutes(app, context);
   metricsRoutes(app, context);
   app.addHook("onResponse", async (request, reply) => {
-    const route = request.routeOptions.url ?? "unmatched";
+    const route = routeOf(request);
     context.metrics.requests.inc({ method: request.method, route, status: reply.statusCode });
     context.metrics.requestSeconds.observe({ route }, reply.elapsedTime / 1000);
   });
@@ -84,6 +110,7 @@ export async function buildHive(options: HiveOptions): Promise<FastifyInstance> 
   context.work.start(context.events);
   const reaperPeriodMs = options.reaperPeriodMs ?? 15_000;
   if (reaperPeriodMs > 0) context.reaper.start(reaperPeriodMs);
+  app.addHook("onClose", () => context.compiler.close());
   // Streams and long polls end first, so closing does not wait for their clients.
   app.addHook("preClose", async () => {
     await context.reaper.stop();

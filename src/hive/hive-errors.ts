@@ -33,6 +33,7 @@ const STATUS_OF_CODE: Readonly<Record<string, number>> = {
   BODY_TOO_LARGE: 413,
   RATE_LIMITED: 429,
   QUEUE_FULL: 503,
+  COMPILE_BUSY: 503,
   RESULT_PENDING: 503,
   DATABASE_UNAVAILABLE: 503,
   COORDINATOR_UNAVAILABLE: 503,
@@ -52,16 +53,16 @@ export function sendError(reply: FastifyReply, status: number, body: ErrorBody) 
 
 /**
  * The error handler of every route: bad input gets its 4xx with a stable code, an outage its
- * 503, and only a bug a 500 (logged, its details kept out of the answer).
+ * 503, and only a bug a 500 (handed to `logBug`, its details kept out of the answer).
  */
 export function replyToError(
   error: FastifyError | KeyForgeError,
   reply: FastifyReply,
-  log: (line: string) => void,
+  logBug: (error: Error) => void,
 ) {
   if (hasZodFastifySchemaValidationErrors(error)) {
     const limit = exceededLimit(error.validation);
-    if (limit) return replyToError(new LimitExceededError(limit.limit, limit.got), reply, log);
+    if (limit) return replyToError(new LimitExceededError(limit.limit, limit.got), reply, logBug);
     const details = error.validation.map((issue) => ({
       path: issue.instancePath,
       message: issue.message,
@@ -97,7 +98,7 @@ export function replyToError(
       message: error.message,
     });
   }
-  log(`hive: unexpected error: ${(error as Error).stack ?? error.message}`);
+  logBug(error);
   return sendError(reply, 500, {
     code: "INTERNAL",
     message: "unexpected error; see the hive's log",

@@ -16,6 +16,12 @@ export class HiveMetrics {
     buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 10, 30],
     registers: [this.registry],
   });
+  readonly authFailures = new Counter({
+    name: "keyforge_hive_auth_failures_total",
+    help: "Requests refused for their credentials (401), by reason (the error code).",
+    labelNames: ["reason"] as const,
+    registers: [this.registry],
+  });
   readonly unitsLeased = new Counter({
     name: "keyforge_hive_units_leased_total",
     help: "Units handed to agents.",
