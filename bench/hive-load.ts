@@ -109,6 +109,8 @@ async function register(): Promise<Agent> {
         publicKey: publicKey.export({ format: "jwk" }).x,
         hardware: { cpuModel: "Bench agent CPU", cores: 2, arch: "x64" },
         calibratedIps: 200_000,
+        // The most a node may hold: the fleet takes the whole queue between them.
+        threads: 256,
       },
     ),
   );

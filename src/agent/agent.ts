@@ -130,6 +130,8 @@ export class Agent {
       publicKey: this.identity.publicKey,
       hardware,
       calibratedIps: ips,
+      // The hive leases the node as many units at once as it runs threads.
+      threads: this.options.threads,
       ...(this.options.name ? { name: this.options.name } : {}),
     };
     this.stopping = stop;

@@ -13,6 +13,13 @@ import type { WorkSignal } from "./work-signal.ts";
 
 /** Grace every lease gets on top of three times the unit's expected run time. */
 const LEASE_GRACE_SECONDS = 120;
+/**
+ * Longest lease, whatever the unit's steps and the node's speed say: a unit that runs longer
+ * keeps its lease by being reported in the node's heartbeats (the reaper extends it).
+ */
+export const MAX_LEASE_SECONDS = 4 * 60 * 60;
+/** Threads assumed of a node whose agent did not say (older than the thread count). */
+export const DEFAULT_NODE_THREADS = 1;
 /** Best layouts of a job sent with each unit as starting points. */
 const START_LAYOUTS = 3;
 
@@ -43,7 +50,9 @@ export class LeaseService {
 
   /**
    * Leases up to `max` units to the node, each until three times its expected run time (from
-   * the node's calibrated speed) plus a grace; waits up to `waitSeconds` for work to appear.
+   * the node's calibrated speed per thread) plus a grace, at most MAX_LEASE_SECONDS; a node
+   * holds at most as many units as it has threads. Waits up to `waitSeconds` for work to
+   * appear, or for a node holding all it may to deliver.
    */
   async lease(
     nodeId: string,
@@ -55,10 +64,15 @@ export class LeaseService {
     if (!node || node.removedAt) {
       throw new KeyForgeError("NODE_NOT_FOUND", `node ${nodeId} is not registered: register again`);
     }
-    const stepsPerThread = node.calibratedIps / Math.max(1, node.cores);
+    const threads = node.threads ?? DEFAULT_NODE_THREADS;
+    const limits = {
+      stepsPerSecond: node.calibratedIps / threads,
+      maxSeconds: MAX_LEASE_SECONDS,
+      maxHeld: threads,
+    };
     const deadline = Date.now() + waitSeconds * 1000;
     for (;;) {
-      const leased = await this.units.leaseUnits(nodeId, max, LEASE_GRACE_SECONDS, stepsPerThread);
+      const leased = await this.units.leaseUnits(nodeId, max, LEASE_GRACE_SECONDS, limits);
       if (leased.length > 0 && signal?.aborted) {
         // The node went away while they were leased: nobody would run them.
         for (const unit of leased) await this.release(nodeId, unit.id).catch(() => {});

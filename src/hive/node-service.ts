@@ -91,6 +91,7 @@ export class NodeService {
           name: registration.name ?? null,
           cpuSignature: profiled ? cpuSignature : null,
           cores: hardware.cores,
+          threads: registration.threads ?? null,
           calibratedIps: registration.calibratedIps,
         },
         tx,

@@ -13,7 +13,8 @@ export interface ReaperOptions {
   readonly extendSeconds?: number;
   /**
    * Seconds without a heartbeat after which a node counts as dead and its units go back to the
-   * queue before their deadlines (default 30, the lifetime of a node's telemetry in Valkey).
+   * queue before their deadlines (default 30, the lifetime of a node's telemetry in Valkey);
+   * also how old a lease may get before its node's heartbeats must report it.
    */
   readonly silentAfterSeconds?: number;
 }
@@ -27,9 +28,10 @@ const REAP_BATCH = 500;
 /**
  * Returns the units of agents that went silent to the queue. Safe on every instance at once
  * (the rows are taken with SKIP LOCKED). A holder that still reports a unit in its heartbeats
- * keeps it past the deadline; a holder that stopped heartbeating (killed, unplugged) loses its
- * units without waiting for the deadline. While Valkey is down nobody can tell, so every lease
- * is extended rather than handed out twice.
+ * keeps it past the deadline; a holder that stopped heartbeating (killed, unplugged), or that
+ * heartbeats without the unit (restarted, or hoarding), loses it without waiting for the
+ * deadline. While Valkey is down nobody can tell, so every lease is extended rather than
+ * handed out twice.
  */
 export class Reaper {
   private readonly options: ReaperOptions;
@@ -51,7 +53,7 @@ export class Reaper {
       extendSeconds: this.options.extendSeconds ?? 300,
       maxAttempts: this.options.maxAttempts ?? DEFAULT_MAX_ATTEMPTS,
       limit: REAP_BATCH,
-      liveNodes: reported === null ? null : [...reported.keys()],
+      reported,
       silentAfterSeconds: this.options.silentAfterSeconds ?? 30,
     });
     const { coordinator, log } = this.options;

@@ -63,6 +63,16 @@ export function isJoinRefusal(code: string): code is JoinRefusalCode {
   return (JOIN_REFUSAL_CODES as readonly string[]).includes(code);
 }
 
+/**
+ * Speeds a node may register with, in steps per second over all its threads. Lease deadlines
+ * follow the speed, so a node claiming a crawl would hold its units for ages; the slowest
+ * thread measured runs some thousands, the fastest machines some millions.
+ */
+export const CALIBRATED_IPS_LIMITS = { min: 100, max: 1e8 } as const;
+
+/** Most search threads a node may register with (the agent's --threads takes 1 to 256). */
+export const MAX_NODE_THREADS = 256;
+
 /** POST /nodes/register (authorised with HIVE_SECRET or a join token). */
 export const nodeRegistrationSchema = z.strictObject({
   publicKey: publicKeySchema,
@@ -70,9 +80,20 @@ export const nodeRegistrationSchema = z.strictObject({
   hardware: hardwareSchema,
   calibratedIps: z
     .number()
-    .positive()
-    .max(1e10)
-    .describe("Annealing steps per second the node measured on the standard problem."),
+    .min(CALIBRATED_IPS_LIMITS.min)
+    .max(CALIBRATED_IPS_LIMITS.max)
+    .describe(
+      "Annealing steps per second the node measured on the standard problem, over all its threads (100 to 100,000,000).",
+    ),
+  threads: z
+    .number()
+    .int()
+    .min(1)
+    .max(MAX_NODE_THREADS)
+    .optional()
+    .describe(
+      "Search threads the node runs units on: the most units it may hold at once. Without it (older agents) the hive assumes 1.",
+    ),
   proof: z
     .strictObject({
       timestamp: z.iso

@@ -71,12 +71,18 @@ describe("the agent against a hive and an assets gateway on real sockets", () =>
 
   it("works a job through to its end, every result delivered", async () => {
     const job = await submit(2, 20_000, 41);
-    const { lines, dataDir, stop } = startAgent();
+    const { agent, lines, dataDir, stop } = startAgent();
     try {
       await jobReaches(job.id, "completed", "the job completes", 60_000);
     } finally {
       await stop();
     }
+    // Registered with its thread count: the hive leases it that many units at once.
+    const { rows } = await hive.db.query<{ threads: number }>(
+      "SELECT threads FROM nodes WHERE id = $1",
+      [agent.nodeId],
+    );
+    assert.equal(rows[0]?.threads, 1);
     const view = await jobView(job.id);
     assert.equal(view.units.done, 2);
     assert.ok(view.best && view.best.score > 0);

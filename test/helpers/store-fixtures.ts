@@ -28,6 +28,7 @@ export async function registeredNode(db: Database): Promise<string> {
     name: null,
     cpuSignature: null,
     cores: 4,
+    threads: 3,
     calibratedIps: 200_000,
   });
   return id;

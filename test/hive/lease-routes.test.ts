@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { generateKeyPairSync } from "node:crypto";
 import { after, before, describe, it } from "node:test";
 import { buildHive } from "../../src/hive/hive-app.ts";
 import { LeaseService } from "../../src/hive/lease-service.ts";
@@ -8,7 +9,7 @@ import { NodeRepository } from "../../src/infra/db/node-repository.ts";
 import { UnitRepository } from "../../src/infra/db/unit-repository.ts";
 import { jobEventSchema } from "../../src/protocol/job-events.ts";
 import type { JobView } from "../../src/protocol/job-messages.ts";
-import { leaseReplySchema } from "../../src/protocol/node-messages.ts";
+import { leaseReplySchema, nodeRegisteredSchema } from "../../src/protocol/node-messages.ts";
 import { eventually } from "../helpers/eventually.ts";
 import { HIVE_SECRET, startHive, type TestHive } from "../helpers/hive.ts";
 import { registerAgent } from "../helpers/hive-agent.ts";
@@ -21,7 +22,8 @@ for (const stack of ["embedded", "server"] as const) {
     });
     after(() => hive.close());
 
-    const registered = (app = hive.app) => registerAgent(app);
+    const registered = (app = hive.app, options: Parameters<typeof registerAgent>[1] = {}) =>
+      registerAgent(app, options);
     const lease = (
       node: { nodeId: string; headers: Record<string, string> },
       max: number,
@@ -34,7 +36,7 @@ for (const stack of ["embedded", "server"] as const) {
         headers: node.headers,
         payload: { nodeId: node.nodeId, max, waitSeconds },
       });
-    const submit = async (seed: number, units = 2, app = hive.app) => {
+    const submit = async (seed: number, units = 2, app = hive.app, stepsPerUnit = 500_000) => {
       const response = await app.inject({
         method: "POST",
         url: "/jobs",
@@ -43,7 +45,7 @@ for (const stack of ["embedded", "server"] as const) {
           name: `lease ${seed}`,
           board: "corne",
           corpora: [{ id: "en" }],
-          search: { units, stepsPerUnit: 500_000, seed },
+          search: { units, stepsPerUnit, seed },
         },
       });
       assert.equal(response.statusCode, 201, response.body);
@@ -51,14 +53,14 @@ for (const stack of ["embedded", "server"] as const) {
     };
     /** Takes every queued unit, so each test starts from an empty queue. */
     const drain = async () => {
-      const sink = await registered();
-      while (leaseReplySchema.parse((await lease(sink, 64)).json()).units.length > 0);
+      // A new sink each time: a node holds no more units than it has threads.
+      while (leaseReplySchema.parse((await lease(await registered(), 64)).json()).units.length > 0);
     };
 
     it("leases units with what an agent needs to run them", async () => {
       await drain();
       const job = await submit(1);
-      const node = await registered();
+      const node = await registered(hive.app, { threads: 2 });
       const reply = leaseReplySchema.parse((await lease(node, 5)).json());
       assert.deepEqual(
         reply.units.map((u) => u.jobId),
@@ -69,12 +71,53 @@ for (const stack of ["embedded", "server"] as const) {
       assert.deepEqual(unit.content, job.content);
       assert.equal(unit.steps, 500_000);
       assert.deepEqual(unit.startLayouts, []);
-      // 120 s of grace plus three times 500,000 steps at 50,000 steps/s per thread.
+      // 120 s of grace plus three times 500,000 steps at 50,000 steps/s per thread (2 threads).
       const seconds = (Date.parse(unit.leaseExpiresAt) - Date.now()) / 1000;
       assert.ok(seconds > 140 && seconds <= 150, `lease of ${seconds} s`);
       assert.equal(
         (await hive.app.inject({ method: "GET", url: `/jobs/${job.id}` })).json().status,
         "running",
+      );
+    });
+
+    it("leases for four hours at most, however slow the node says it is", async () => {
+      await drain();
+      await submit(7, 1, hive.app, 100_000_000);
+      const slowest = await registered(hive.app, { calibratedIps: 100, threads: 1 });
+      const [unit] = leaseReplySchema.parse((await lease(slowest, 1)).json()).units;
+      assert.ok(unit);
+      const seconds = (Date.parse(unit.leaseExpiresAt) - Date.now()) / 1000;
+      assert.ok(seconds > 4 * 3600 - 60 && seconds <= 4 * 3600, `lease of ${seconds} s`);
+    });
+
+    it("leases a node no more units at once than it has threads", async () => {
+      await drain();
+      const job = await submit(8, 5);
+      const pair = await registered(hive.app, { threads: 2 });
+      const units = async (node: { nodeId: string; headers: Record<string, string> }, max = 5) =>
+        leaseReplySchema.parse((await lease(node, max)).json()).units;
+      assert.equal((await units(pair)).length, 2);
+      assert.deepEqual(await units(pair), [], "it holds all it may");
+      // An agent older than the thread count is taken for a single thread.
+      const publicKey = generateKeyPairSync("ed25519").publicKey.export({ format: "jwk" }).x;
+      const older = await hive.app.inject({
+        method: "POST",
+        url: "/nodes/register",
+        headers: hive.auth.secret,
+        payload: {
+          publicKey,
+          hardware: { cpuModel: "Old agent CPU", cores: 16, arch: "x64" },
+          calibratedIps: 100_000,
+        },
+      });
+      const { nodeId, token } = nodeRegisteredSchema.parse(older.json());
+      const old = { nodeId, headers: { authorization: `Bearer ${token}` } };
+      assert.equal((await units(old)).length, 1);
+      assert.deepEqual(await units(old), []);
+      // The rest go to the next node.
+      assert.deepEqual(
+        (await units(await registered())).map((u) => u.jobId),
+        [job.id, job.id],
       );
     });
 

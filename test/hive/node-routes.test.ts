@@ -109,6 +109,30 @@ for (const stack of ["embedded", "server"] as const) {
       assert.equal(bad.statusCode, 400);
     });
 
+    it("refuses a speed or a thread count outside the documented limits, naming the field", async () => {
+      const attempt = (fields: object) =>
+        hive.app.inject({
+          method: "POST",
+          url: "/nodes/register",
+          headers: hive.auth.secret,
+          payload: { publicKey: newPublicKey(), hardware, calibratedIps: 200_000, ...fields },
+        });
+      for (const calibratedIps of [1e-300, 0.001, 99, 1e8 + 1, 1e10]) {
+        const refused = await attempt({ calibratedIps });
+        assert.equal(refused.statusCode, 400, `${calibratedIps}: ${refused.body}`);
+        assert.equal(refused.json().code, "REQUEST_INVALID");
+        assert.match(refused.json().message, /calibratedIps/);
+      }
+      for (const threads of [0, 1.5, 257]) {
+        const refused = await attempt({ threads });
+        assert.equal(refused.statusCode, 400, `${threads}: ${refused.body}`);
+        assert.match(refused.json().message, /threads/);
+      }
+      for (const fields of [{ calibratedIps: 100 }, { calibratedIps: 1e8, threads: 256 }]) {
+        assert.equal((await attempt(fields)).statusCode, 200, JSON.stringify(fields));
+      }
+    });
+
     it("renews a token for its own node only", async () => {
       const a = await registered();
       const b = await registered();
@@ -395,7 +419,7 @@ describe("heartbeats and PostgreSQL", () => {
           method: "POST",
           url: "/nodes/register",
           headers: { authorization: `Bearer ${HIVE_SECRET}` },
-          payload: { publicKey, hardware, calibratedIps: 1 },
+          payload: { publicKey, hardware, calibratedIps: 1000 },
         });
       let node = { nodeId: "", token: "" };
       const before = await inSession(async (app) => {

@@ -53,5 +53,40 @@ for (const stack of ["embedded", "server"] as const) {
       assert.equal(failed?.status, "failed");
       assert.match(failed?.lastError ?? "", /failed after 2 attempts/);
     });
+
+    it("lets empty heartbeats keep no lease: a unit its node does not report goes back", async () => {
+      const agent = await registerAgent(hive.app);
+      const { job, units } = await leasedJob(hive.app, hive.auth.alice, agent, 2, 2);
+      const [reported, hoarded] = units as [(typeof units)[number], (typeof units)[number]];
+      const beat = (unitIds: string[]) =>
+        hive.app.inject({
+          method: "POST",
+          url: `/nodes/${agent.nodeId}/heartbeat`,
+          headers: agent.headers,
+          payload: { telemetry: { ips: 0, units: unitIds.map((unitId) => ({ unitId })) } },
+        });
+      assert.equal((await beat([])).statusCode, 200);
+      // Leased a minute ago, well before their deadlines, by a node that heartbeats.
+      await hive.db.query(
+        "UPDATE units SET leased_at = now() - interval '1 minute' WHERE job_id = $1",
+        [job.id],
+      );
+      const reaper = new Reaper({ db: hive.db, coordinator: hive.coordinator, log: () => {} });
+      assert.deepEqual(
+        (await reaper.runOnce()).requeued.filter((id) => id.startsWith(job.id)).sort(),
+        [reported.unitId, hoarded.unitId].sort(),
+        "an empty heartbeat keeps nothing",
+      );
+      const repository = new UnitRepository(hive.db);
+      const [again] = await repository.leaseUnits(agent.nodeId, 1, 3600);
+      assert.equal(again?.id, reported.unitId);
+      await hive.db.query(
+        "UPDATE units SET leased_at = now() - interval '1 minute' WHERE id = $1",
+        [again.id],
+      );
+      assert.equal((await beat([again.id])).statusCode, 200);
+      assert.ok(!(await reaper.runOnce()).requeued.includes(again.id), "a reported unit stays");
+      assert.equal((await repository.getUnit(again.id))?.status, "leased");
+    });
   });
 }

@@ -110,6 +110,7 @@ async function registerAgentOver(base: string): Promise<TestAgent> {
     publicKey: publicKey.export({ format: "jwk" }).x,
     hardware: { cpuModel: "Test agent CPU", cores: 2, arch: "x64" },
     calibratedIps: 100_000,
+    threads: UNITS,
   });
   assert.equal(reply.status, 200, JSON.stringify(reply.body));
   const registered = nodeRegisteredSchema.parse(reply.body);

@@ -7,6 +7,8 @@ export interface NodeRegistration {
   readonly name: string | null;
   readonly cpuSignature: string | null;
   readonly cores: number;
+  /** Search threads the node registered with; null for an agent that did not say. */
+  readonly threads: number | null;
   readonly calibratedIps: number;
 }
 
@@ -22,6 +24,7 @@ interface NodeRow {
   name: string | null;
   cpu_signature: string | null;
   cores: number;
+  threads: number | null;
   calibrated_ips: number;
   rejected_results: number;
   registered_at: Date;
@@ -35,6 +38,7 @@ function nodeFromRow(row: NodeRow): NodeRecord {
     name: row.name,
     cpuSignature: row.cpu_signature,
     cores: row.cores,
+    threads: row.threads,
     calibratedIps: row.calibrated_ips,
     rejectedResults: row.rejected_results,
     registeredAt: row.registered_at,
@@ -59,13 +63,22 @@ export class NodeRepository {
     executor: SqlExecutor = this.db,
   ): Promise<{ node: NodeRecord; created: boolean }> {
     const { rows } = await executor.query<NodeRow & { created: boolean }>(
-      `INSERT INTO nodes (id, public_key, name, cpu_signature, cores, calibrated_ips)
-       VALUES ($1, $2, $3, $4, $5, $6)
+      `INSERT INTO nodes (id, public_key, name, cpu_signature, cores, threads, calibrated_ips)
+       VALUES ($1, $2, $3, $4, $5, $6, $7)
        ON CONFLICT (id) DO UPDATE SET
          name = EXCLUDED.name, cpu_signature = EXCLUDED.cpu_signature,
-         cores = EXCLUDED.cores, calibrated_ips = EXCLUDED.calibrated_ips, removed_at = NULL
+         cores = EXCLUDED.cores, threads = EXCLUDED.threads,
+         calibrated_ips = EXCLUDED.calibrated_ips, removed_at = NULL
        RETURNING *, (xmax = 0) AS created`,
-      [node.id, node.publicKey, node.name, node.cpuSignature, node.cores, node.calibratedIps],
+      [
+        node.id,
+        node.publicKey,
+        node.name,
+        node.cpuSignature,
+        node.cores,
+        node.threads,
+        node.calibratedIps,
+      ],
     );
     const row = rows[0] as NodeRow & { created: boolean };
     return { node: nodeFromRow(row), created: row.created };

@@ -90,11 +90,22 @@ export interface ReapOptions {
   /** Most expired leases handled in one call. */
   readonly limit: number;
   /**
-   * The nodes heartbeating now, or null when nobody can tell (Valkey down). A lease older than
-   * `silentAfterSeconds` whose node is not among them ends before its deadline: the node died.
+   * The units each node heartbeating now reports, or null when nobody can tell (Valkey down).
+   * A lease older than `silentAfterSeconds` whose unit its node does not report ends before its
+   * deadline: the node died, or dropped the unit (restarted, or never ran it).
    */
-  readonly liveNodes: readonly string[] | null;
+  readonly reported: ReadonlyMap<string, ReadonlySet<string>> | null;
   readonly silentAfterSeconds: number;
+}
+
+/** What bounds the leases of one request, on top of the queue and the `max` asked for. */
+export interface LeaseLimits {
+  /** The node's speed per thread: each lease also gets three times the unit's expected run time. */
+  readonly stepsPerSecond?: number;
+  /** Longest lease in seconds, whatever the unit's steps and the node's speed say. */
+  readonly maxSeconds?: number;
+  /** Most units the node may hold at once, counting those it holds already. */
+  readonly maxHeld?: number;
 }
 
 /** Leasing and the lease life cycle of units. */
@@ -142,26 +153,44 @@ export class UnitRepository {
    * oldest job first. Concurrent callers skip each other's locked rows: no unit is handed out
    * twice, and nobody waits for another leaser.
    */
-  async leaseUnits(
+  leaseUnits(
     nodeId: string,
     max: number,
     leaseSeconds: number,
-    /** The node's speed: each lease also gets three times the unit's expected run time. */
-    stepsPerSecond = 0,
+    limits: LeaseLimits = {},
   ): Promise<UnitRecord[]> {
-    // One statement, so one round trip and atomic without an explicit transaction.
-    const { rows } = await this.db.query<UnitRow>(
+    if (limits.maxHeld === undefined)
+      return this.leaseStatement(this.db, nodeId, max, leaseSeconds, limits);
+    return this.db.transaction(async (tx) => {
+      // Two lease requests of one node at once would each count the leases of neither: the
+      // second waits here, then counts with a snapshot that sees what the first took.
+      await tx.query("SELECT 1 FROM nodes WHERE id = $1 FOR NO KEY UPDATE", [nodeId]);
+      return this.leaseStatement(tx, nodeId, max, leaseSeconds, limits);
+    });
+  }
+
+  private async leaseStatement(
+    executor: SqlExecutor,
+    nodeId: string,
+    max: number,
+    leaseSeconds: number,
+    limits: LeaseLimits,
+  ): Promise<UnitRecord[]> {
+    // One statement, so one round trip and atomic without an explicit transaction. A null
+    // limit drops out of least().
+    const { rows } = await executor.query<UnitRow>(
       `WITH picked AS (
          SELECT id FROM units
          WHERE status = 'queued'
          ORDER BY priority DESC, created_at, job_id, position
-         LIMIT $2
+         LIMIT greatest(0, least($2::integer, $5::integer -
+           (SELECT count(*) FROM units WHERE node_id = $1 AND status = 'leased')::integer))
          FOR UPDATE SKIP LOCKED
        ), leased AS (
          UPDATE units u SET
            status = 'leased', node_id = $1, attempts = u.attempts + 1, leased_at = now(),
-           lease_expires_at = now() + make_interval(secs => $3 +
-             CASE WHEN $4::float8 > 0 THEN 3 * u.steps / $4::float8 ELSE 0 END)
+           lease_expires_at = now() + make_interval(secs => least($6::float8, $3 +
+             CASE WHEN $4::float8 > 0 THEN 3 * u.steps / $4::float8 ELSE 0 END))
          FROM picked WHERE u.id = picked.id
          RETURNING u.*
        ), started AS (
@@ -169,7 +198,14 @@ export class UnitRepository {
          WHERE id IN (SELECT job_id FROM leased) AND status = 'queued'
        )
        SELECT * FROM leased ORDER BY priority DESC, created_at, job_id, position`,
-      [nodeId, max, leaseSeconds, stepsPerSecond],
+      [
+        nodeId,
+        max,
+        leaseSeconds,
+        limits.stepsPerSecond ?? 0,
+        limits.maxHeld ?? null,
+        limits.maxSeconds ?? null,
+      ],
     );
     return rows.map(unitFromRow);
   }
@@ -212,6 +248,7 @@ export class UnitRepository {
    * again, and fails units that expired `maxAttempts` times.
    */
   reapExpiredLeases(options: ReapOptions): Promise<ReapReport> {
+    const [nodes, units] = reportedPairs(options.reported);
     return this.db.transaction(async (tx) => {
       const { rows } = await tx.query<UnitRow>(
         `SELECT * FROM units
@@ -219,11 +256,13 @@ export class UnitRepository {
            lease_expires_at < now()
            OR ($2::text[] IS NOT NULL
                AND leased_at < now() - make_interval(secs => $3)
-               AND (node_id IS NULL OR node_id <> ALL ($2::text[]))))
+               AND NOT EXISTS (
+                 SELECT 1 FROM unnest($2::text[], $4::text[]) AS r (node_id, unit_id)
+                 WHERE r.node_id = units.node_id AND r.unit_id = units.id)))
          ORDER BY lease_expires_at
          LIMIT $1
          FOR UPDATE SKIP LOCKED`,
-        [options.limit, options.liveNodes, options.silentAfterSeconds],
+        [options.limit, nodes, options.silentAfterSeconds, units],
       );
       const report = {
         extended: [] as string[],
@@ -243,7 +282,9 @@ export class UnitRepository {
           const expired = (unit.leaseExpiresAt?.getTime() ?? 0) < now;
           const reason = expired
             ? `lease expired ${unit.attempts} time(s); the node stopped reporting it`
-            : `its node stopped heartbeating (lease ${unit.attempts})`;
+            : options.reported?.has(unit.nodeId ?? "")
+              ? `its node no longer reports it (lease ${unit.attempts})`
+              : `its node stopped heartbeating (lease ${unit.attempts})`;
           const returned = await returnOrFail(tx, unit, reason, options.maxAttempts);
           report[returned.outcome].push(unit.id);
           if (returned.outcome === "failed" && returned.finishedJob) {
@@ -254,6 +295,15 @@ export class UnitRepository {
       return report;
     });
   }
+}
+
+/** The reported units as parallel arrays of nodes and units, for unnest(); nulls when unknown. */
+function reportedPairs(
+  reported: ReadonlyMap<string, ReadonlySet<string>> | null,
+): [string[] | null, string[] | null] {
+  if (reported === null) return [null, null];
+  const pairs = [...reported].flatMap(([node, units]) => [...units].map((unit) => [node, unit]));
+  return [pairs.map(([node]) => node as string), pairs.map(([, unit]) => unit as string)];
 }
 
 /** Queues a unit again, or fails it for good after `maxAttempts` leases (poison units end). */

@@ -17,6 +17,7 @@ forEachDatabase("NodeRepository", (open) => {
     name: "desk",
     cpuSignature: null,
     cores: 8,
+    threads: 7,
     calibratedIps: 210_000,
   };
 
@@ -28,6 +29,7 @@ forEachDatabase("NodeRepository", (open) => {
     const again = await nodes.registerNode({ ...registration, calibratedIps: 250_000 });
     assert.equal(again.created, false);
     assert.equal(again.node.calibratedIps, 250_000);
+    assert.equal(again.node.threads, 7);
     assert.deepEqual(again.node.registeredAt, first.node.registeredAt);
   });
 

@@ -84,7 +84,7 @@ forEachDatabase("UnitRepository", (open) => {
         extendSeconds: 120,
         maxAttempts: 2,
         limit: 100,
-        liveNodes: null,
+        reported: null,
         silentAfterSeconds: 30,
       });
     const first = await reap();
@@ -109,9 +109,9 @@ forEachDatabase("UnitRepository", (open) => {
     assert.equal((await jobs.getJob(job.id))?.status, "running", "one unit still runs");
   });
 
-  it("takes back the units of a node that stopped heartbeating before their deadlines", async () => {
+  it("takes back before their deadlines the units a node no longer reports, or a silent node's", async () => {
     await drainQueue(db);
-    const job = sampleJob({ units: 3 });
+    const job = sampleJob({ units: 4 });
     await jobs.createJob(job);
     const [dead, live, newcomer] = [
       await registeredNode(db),
@@ -119,32 +119,57 @@ forEachDatabase("UnitRepository", (open) => {
       await registeredNode(db),
     ];
     const [ofDead] = await units.leaseUnits(dead, 1, 3600);
-    const [ofLive] = await units.leaseUnits(live, 1, 3600);
+    const [ofLive, dropped] = await units.leaseUnits(live, 2, 3600);
     const [ofNewcomer] = await units.leaseUnits(newcomer, 1, 3600);
-    assert.ok(ofDead && ofLive && ofNewcomer);
+    assert.ok(ofDead && ofLive && dropped && ofNewcomer);
     // The newcomer has not heartbeated yet, but its lease is younger than the silence allowed.
     await db.query(
       "UPDATE units SET leased_at = now() - interval '1 minute' WHERE id = ANY($1::text[])",
-      [[ofDead.id, ofLive.id]],
+      [[ofDead.id, ofLive.id, dropped.id]],
     );
-    const reap = (liveNodes: string[] | null) =>
+    const reap = (reported: Map<string, Set<string>> | null) =>
       units.reapExpiredLeases({
         isStillRunning: () => false,
         extendSeconds: 120,
         maxAttempts: 3,
         limit: 100,
-        liveNodes,
+        reported,
         silentAfterSeconds: 30,
       });
     const ours = (ids: readonly string[]) => ids.filter((id) => id.startsWith(job.id));
     assert.deepEqual(ours((await reap(null)).requeued), [], "nobody can tell while Valkey is down");
-    const report = await reap([live]);
-    assert.deepEqual(ours(report.requeued), [ofDead.id]);
+    // The live node heartbeats with one of its units; the other unit's id is reported by
+    // another node, which does not make it that node's.
+    const report = await reap(
+      new Map([
+        [live, new Set([ofLive.id])],
+        [newcomer, new Set([dropped.id])],
+      ]),
+    );
+    assert.deepEqual(ours(report.requeued).sort(), [ofDead.id, dropped.id].sort());
     const requeued = await units.getUnit(ofDead.id);
     assert.equal(requeued?.status, "queued");
     assert.match(requeued?.lastError ?? "", /stopped heartbeating/);
+    assert.match((await units.getUnit(dropped.id))?.lastError ?? "", /no longer reports it/);
     assert.equal((await units.getUnit(ofLive.id))?.status, "leased");
     assert.equal((await units.getUnit(ofNewcomer.id))?.status, "leased");
+  });
+
+  it("leases a node no more units than it may hold, nor for longer than the longest lease", async () => {
+    await drainQueue(db);
+    await jobs.createJob(sampleJob({ units: 4 }));
+    const node = await registeredNode(db);
+    const limits = { stepsPerSecond: 1, maxSeconds: 600, maxHeld: 3 };
+    const first = await units.leaseUnits(node, 2, 60, limits);
+    assert.equal(first.length, 2);
+    for (const unit of first) {
+      const seconds =
+        ((unit.leaseExpiresAt?.getTime() ?? 0) - (unit.leasedAt?.getTime() ?? 0)) / 1000;
+      assert.equal(seconds, 600);
+    }
+    assert.equal((await units.leaseUnits(node, 2, 60, limits)).length, 1);
+    assert.deepEqual(await units.leaseUnits(node, 2, 60, limits), []);
+    assert.equal((await units.leaseUnits(await registeredNode(db), 2, 60, limits)).length, 1);
   });
 
   it("fails the last unit of a job for good, and the job with it", async () => {
