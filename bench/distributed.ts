@@ -11,6 +11,7 @@ import { buildHive } from "../src/hive/hive-app.ts";
 import { MemoryCoordinator } from "../src/infra/coord/memory-coordinator.ts";
 import { migrate } from "../src/infra/db/migration-runner.ts";
 import { PgliteDatabase } from "../src/infra/db/pglite-database.ts";
+import { createLogger } from "../src/infra/logging/logger.ts";
 import { SYSTEM_DATA_DIR } from "../src/infra/system-data.ts";
 import type { JobView } from "../src/protocol/job-messages.ts";
 
@@ -158,7 +159,8 @@ interface Stack {
 }
 
 async function startStack(folder: string): Promise<Stack> {
-  const log = (line: string) => process.stderr.write(`hive: ${line}\n`);
+  // Bugs and degraded operations only: a line per request would drown the figures.
+  const logger = createLogger("hive", { format: "json", level: "warn", colour: false });
   const db = new PgliteDatabase(join(folder, "db"));
   const coordinator = new MemoryCoordinator();
   let hive: FastifyInstance | null = null;
@@ -180,7 +182,7 @@ async function startStack(folder: string): Promise<Stack> {
       db,
       coordinator,
       secrets: [SECRET],
-      log,
+      logger,
       // Every request is counted, as in production; the limits are out of reach.
       rateLimits: {
         perClient: Number.MAX_SAFE_INTEGER,
@@ -189,7 +191,7 @@ async function startStack(folder: string): Promise<Stack> {
       },
     });
     const hiveUrl = await hive.listen({ host: "127.0.0.1", port: 0 });
-    gateway = buildAssetsGateway(coordinator, { log });
+    gateway = buildAssetsGateway(coordinator, { logger });
     const assetsUrl = await gateway.listen({ host: "127.0.0.1", port: 0 });
     return { hive, db, hiveUrl, assetsUrl, close };
   } catch (error) {

@@ -6,10 +6,13 @@ import Fastify, {
   type FastifyReply,
   type FastifyRequest,
 } from "fastify";
+import type { Logger } from "pino";
 import { KeyForgeError } from "../core/errors.ts";
 import { isSafeAssetPath, MAX_ASSET_PATH_LENGTH } from "../infra/asset-path.ts";
 import { type Coordinator, CoordinatorUnavailableError } from "../infra/coord/coordinator.ts";
 import { ManifestCache } from "../infra/coord/manifest-cache.ts";
+import { silentLogger } from "../infra/logging/logger.ts";
+import { echoRequestId, logUnexpectedError, requestLogging } from "../infra/logging/request-log.ts";
 import { closeUnusedConnectionsOnClose } from "../infra/unused-connections.ts";
 import type { ErrorBody } from "../protocol/error-body.ts";
 import { BLOB_CONTENT_TYPE, contentTypeOf } from "./asset-content-type.ts";
@@ -25,8 +28,8 @@ import {
 export interface AssetsGatewayOptions {
   /** How long one read of the manifest answers requests; 0 reads it for every request. */
   readonly manifestMaxAgeMs?: number;
-  /** Where failures that are bugs are reported (default: standard error). */
-  readonly log?: (line: string) => void;
+  /** The gateway's log: one line per request, bugs with their stack (default: none). */
+  readonly logger?: Logger;
 }
 
 /** Seconds a client waits before retrying while the store is unavailable; about Valkey's reconnect delay. */
@@ -70,10 +73,9 @@ export function buildAssetsGateway(
   coordinator: Coordinator,
   options: AssetsGatewayOptions = {},
 ): FastifyInstance {
-  const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
   const manifests = new ManifestCache(coordinator, options.manifestMaxAgeMs ?? 1000);
   const app = Fastify({
-    logger: false,
+    ...requestLogging(options.logger ?? silentLogger()),
     // Room for the longest valid asset path, so a long one gets our 400 rather than a 414.
     routerOptions: { maxParamLength: MAX_ASSET_PATH_LENGTH * 2 },
     // Malformed percent-encoding and overlong URLs: the same error shape as every other 4xx.
@@ -86,13 +88,14 @@ export function buildAssetsGateway(
     },
   });
   closeUnusedConnectionsOnClose(app);
+  echoRequestId(app);
 
   app.addHook("onRequest", async (_request, reply) => {
     // Browsers must take the Content-Type at its word, never sniff a script out of an asset.
     reply.header("x-content-type-options", "nosniff");
   });
 
-  app.setErrorHandler((error: FastifyError | KeyForgeError, _request, reply) => {
+  app.setErrorHandler((error: FastifyError | KeyForgeError, request, reply) => {
     if (error instanceof CoordinatorUnavailableError) {
       // The reason may name hosts of the private network; the client needs only to retry.
       return sendError(
@@ -108,7 +111,7 @@ export function buildAssetsGateway(
     if (status !== undefined && status >= 400 && status < 500) {
       return sendError(reply, status, errorBody(error.code ?? "BAD_REQUEST", error.message));
     }
-    log(`assets: unexpected error: ${error.stack ?? error.message}`);
+    logUnexpectedError(request, error);
     return sendError(reply, 500, errorBody("INTERNAL", "unexpected error; see the gateway's log"));
   });
 
@@ -140,7 +143,7 @@ export function buildAssetsGateway(
       request.method === "HEAD" ? undefined : await openBlobBody(coordinator, sha256, info.chunks);
     if (body instanceof Readable) {
       // After the headers, a failure can only cut the response short; say so in the log.
-      body.on("error", (error) => log(`assets: blob ${sha256} cut short: ${error.message}`));
+      body.on("error", (error) => request.log.warn({ err: error, sha256 }, "blob cut short"));
     }
     // Always the full length, so a response cut short is seen as incomplete.
     reply.type(type).header("content-length", String(info.size));

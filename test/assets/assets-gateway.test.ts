@@ -12,6 +12,7 @@ import {
 } from "../../src/infra/coord/coordinator.ts";
 import { MemoryCoordinator } from "../../src/infra/coord/memory-coordinator.ts";
 import { ValkeyCoordinator } from "../../src/infra/coord/valkey-coordinator.ts";
+import { createLogger } from "../../src/infra/logging/logger.ts";
 import { manifestSchema } from "../../src/protocol/asset-messages.ts";
 import { errorBodySchema } from "../../src/protocol/error-body.ts";
 import { FlakyCoordinator } from "../helpers/flaky-coordinator.ts";
@@ -267,6 +268,36 @@ describe("assets gateway while the coordinator is unavailable", () => {
     assert.equal(health.statusCode, 503);
     assert.equal(health.headers["retry-after"], "5");
     assert.deepEqual(health.json(), { status: "down", coordinator: "unavailable" });
+  });
+});
+
+describe("assets gateway log", () => {
+  it("writes one JSON line per request with its id, and a bug's stack inside one line", async () => {
+    const written: string[] = [];
+    const logger = createLogger(
+      "assets",
+      { format: "json", level: "info", colour: false },
+      { write: (chunk: string) => written.push(chunk) },
+    );
+    const broken = new MemoryCoordinator();
+    broken.getManifest = () => Promise.reject(new Error("manifest decoder bug"));
+    const gateway = buildAssetsGateway(broken, { logger, manifestMaxAgeMs: 0 });
+    after(() => gateway.close());
+    const response = await gateway.inject({ url: "/manifest", headers: { "x-request-id": "r-1" } });
+    assert.equal(response.statusCode, 500);
+    assert.equal(response.headers["x-request-id"], "r-1");
+    const lines = written.map((line) => JSON.parse(line));
+    assert.equal(written.join("").split("\n").length, lines.length + 1, "one line each");
+    const bug = lines.find((line) => line.msg === "unexpected error");
+    assert.equal(bug.requestId, "r-1");
+    assert.equal(bug.url, "/manifest");
+    assert.equal(bug.caller, "anonymous");
+    assert.match(bug.err.stack, /manifest decoder bug\n\s+at /);
+    const done = lines.filter((line) => line.msg === "request");
+    assert.deepEqual(
+      done.map((line) => [line.requestId, line.route, line.status]),
+      [["r-1", "/manifest", 500]],
+    );
   });
 });
 
