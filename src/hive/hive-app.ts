@@ -65,7 +65,7 @@ export async function buildHive(options: HiveOptions): Promise<FastifyInstance> 
     return sent;
   });
   const rateLimits = options.rateLimits === undefined ? DEFAULT_RATE_LIMITS : options.rateLimits;
-  if (rateLimits) addRateLimits(app, options.coordinator, rateLimits);
+  if (rateLimits) addRateLimits(app, options.coordinator, rateLimits, options.secrets);
   app.setNotFoundHandler((request, reply) =>
     sendError(reply, 404, {
       code: "NOT_FOUND",

@@ -3,13 +3,17 @@ import type { FastifyInstance, FastifyRequest } from "fastify";
 import { KeyForgeError } from "../core/errors.ts";
 import { BoundedCache } from "../infra/bounded-cache.ts";
 import { type Coordinator, CoordinatorUnavailableError } from "../infra/coord/coordinator.ts";
+import { isNodeToken, nodeOfToken } from "../infra/node-tokens.ts";
 import { SharedRequestCounts } from "./shared-request-counts.ts";
 
 /** Requests allowed per window, counted in the coordinator so every instance shares them. */
 export interface RateLimits {
   /** Per client address (behind the gateway: the address it forwards). */
   readonly perClient: number;
-  /** Per credential (API key, node token or secret), whichever address it comes from. */
+  /**
+   * Per credential (API key or secret), whichever address it comes from; per node for node
+   * tokens, whichever of its tokens it sends.
+   */
   readonly perKey: number;
   readonly windowMs: number;
 }
@@ -34,11 +38,28 @@ function digestOf(credential: string): string {
   );
 }
 
+/**
+ * The counter of a credential: a node by its id, so that the node's several tokens (renewed,
+ * or the same one re-spelt) share one count; anything else by a digest of its text. A node
+ * token that does not check out counts by its text, never against the node it names.
+ */
+function credentialCounter(credential: string, secrets: readonly string[]): string {
+  const token = credential.startsWith("Bearer ") ? credential.slice("Bearer ".length) : "";
+  const nodeId = isNodeToken(token) ? nodeOfToken(token, secrets) : null;
+  return nodeId === null ? `key:${digestOf(credential)}` : `node:${nodeId}`;
+}
+
 /** The counters a request counts against: its address, and its credential when it has one. */
-function countersOf(request: FastifyRequest, limits: RateLimits): [string, number][] {
+function countersOf(
+  request: FastifyRequest,
+  limits: RateLimits,
+  secrets: readonly string[],
+): [string, number][] {
   const counters: [string, number][] = [[`client:${request.ip}`, limits.perClient]];
   const credential = request.headers.authorization;
-  if (credential !== undefined) counters.push([`key:${digestOf(credential)}`, limits.perKey]);
+  if (credential !== undefined) {
+    counters.push([credentialCounter(credential, secrets), limits.perKey]);
+  }
   return counters;
 }
 
@@ -51,11 +72,13 @@ export function addRateLimits(
   app: FastifyInstance,
   coordinator: Coordinator,
   limits: RateLimits,
+  /** The hive's secrets, which check the node tokens counted per node. */
+  secrets: readonly string[],
 ): void {
   const counts = new SharedRequestCounts(coordinator, limits.windowMs);
   app.addHook("onRequest", async (request, reply) => {
     if (UNLIMITED_ROUTES.has(request.routeOptions.url ?? "")) return;
-    const counters = countersOf(request, limits);
+    const counters = countersOf(request, limits, secrets);
     let counted: { count: number; resetInMs: number }[];
     try {
       counted = await Promise.all(counters.map(([key, limit]) => counts.count(key, limit)));
@@ -67,7 +90,11 @@ export function addRateLimits(
       const { count, resetInMs } = counted[i] as (typeof counted)[number];
       if (count <= limit) return;
       reply.header("retry-after", String(Math.max(1, Math.ceil(resetInMs / 1000))));
-      const who = key.startsWith("client:") ? "this client" : "this key";
+      const who = key.startsWith("client:")
+        ? "this client"
+        : key.startsWith("node:")
+          ? "this node"
+          : "this key";
       throw new KeyForgeError(
         "RATE_LIMITED",
         `${who} sent more than ${limit} requests in ${limits.windowMs / 1000} s; retry after the Retry-After seconds`,

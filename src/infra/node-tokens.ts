@@ -58,18 +58,23 @@ interface TokenClaims {
 const verifiedTokens = new WeakMap<readonly string[], BoundedCache<string, TokenClaims>>();
 const VERIFIED_TOKENS_KEPT = 10_000;
 
+/** The claims of a token whose signature (by any of `secrets`) checks out, expired or not. */
+function signedClaims(token: string, secrets: readonly string[]): TokenClaims {
+  let verified = verifiedTokens.get(secrets);
+  if (!verified) {
+    verified = new BoundedCache(VERIFIED_TOKENS_KEPT);
+    verifiedTokens.set(secrets, verified);
+  }
+  return verified.get(token) ?? verified.set(token, verifySignedToken(token, secrets));
+}
+
 /** The node a token names, once its signature (by any of `secrets`) and expiry check out. */
 export function verifyNodeToken(
   token: string,
   secrets: readonly string[],
   now: number = Date.now(),
 ): string {
-  let verified = verifiedTokens.get(secrets);
-  if (!verified) {
-    verified = new BoundedCache(VERIFIED_TOKENS_KEPT);
-    verifiedTokens.set(secrets, verified);
-  }
-  const claims = verified.get(token) ?? verified.set(token, verifySignedToken(token, secrets));
+  const claims = signedClaims(token, secrets);
   if (claims.expiresAt <= now) {
     throw new KeyForgeError(
       "TOKEN_EXPIRED",
@@ -79,11 +84,34 @@ export function verifyNodeToken(
   return claims.nodeId;
 }
 
+/**
+ * The node a token with a good signature names, expired or not; null for any other text. Its
+ * requests are counted against the node whatever token it sends.
+ */
+export function nodeOfToken(token: string, secrets: readonly string[]): string | null {
+  try {
+    return signedClaims(token, secrets).nodeId;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * True when `part` is base64url exactly as the hive writes it. Decoding alone skips characters
+ * outside the alphabet and ignores a last character's spare bits, so many texts would pass
+ * for one token (each with a rate-limit count of its own).
+ */
+function isCanonicalBase64url(part: string): boolean {
+  return part !== "" && Buffer.from(part, "base64url").toString("base64url") === part;
+}
+
 /** The claims of a token whose signature (by any of `secrets`) checks out. */
 function verifySignedToken(token: string, secrets: readonly string[]): TokenClaims {
   const [prefix, payload, mac, ...rest] = token.split(".");
   const invalid = () => new KeyForgeError("AUTH_INVALID", "the node token is not valid");
-  if (prefix !== PREFIX || !payload || !mac || rest.length > 0) throw invalid();
+  if (prefix !== PREFIX || rest.length > 0) throw invalid();
+  if (payload === undefined || mac === undefined) throw invalid();
+  if (!isCanonicalBase64url(payload) || !isCanonicalBase64url(mac)) throw invalid();
   const offered = Buffer.from(mac, "base64url");
   let signed = false;
   for (const secret of secrets) {

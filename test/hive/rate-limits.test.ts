@@ -8,6 +8,7 @@ import { FLUSH_MS, TRUSTED_MS } from "../../src/hive/shared-request-counts.ts";
 import { ValkeyCoordinator } from "../../src/infra/coord/valkey-coordinator.ts";
 import { freshPglite } from "../helpers/databases.ts";
 import { startHive, type TestHive } from "../helpers/hive.ts";
+import { registerAgent } from "../helpers/hive-agent.ts";
 
 const LIMITS: RateLimits = { perClient: 80, perKey: 5, windowMs: 60_000 };
 
@@ -67,6 +68,54 @@ describe("rate limits, shared by two instances through Redis", () => {
     assert.equal(refused.statusCode, 429);
     assert.match(refused.json().message, /this client/);
     assert.equal((await get(second, "/health")).statusCode, 200);
+  });
+});
+
+describe("rate limits of nodes", () => {
+  let hive: TestHive;
+  before(async () => {
+    hive = await startHive("embedded", {
+      rateLimits: { perClient: 1000, perKey: 3, windowMs: 60_000 },
+    });
+  });
+  after(() => hive.close());
+
+  const heartbeat = (nodeId: string, token: string) =>
+    hive.app.inject({
+      method: "POST",
+      url: `/nodes/${nodeId}/heartbeat`,
+      headers: { authorization: `Bearer ${token}` },
+      payload: { telemetry: { ips: 0, units: [] } },
+    });
+
+  it("counts a node's requests once, whichever of its tokens it sends, and never a forgery's", async () => {
+    const node = await registerAgent(hive.app);
+    const first = node.headers.authorization.slice("Bearer ".length);
+    const renewed = await hive.app.inject({
+      method: "POST",
+      url: `/nodes/${node.nodeId}/token`,
+      headers: node.headers,
+    });
+    const second = renewed.json().token as string;
+    assert.notEqual(second, first);
+    // A junk character in the signature makes no other token, and no other count.
+    const respelt = `${first.slice(0, -5)}!${first.slice(-5)}`;
+    assert.equal((await heartbeat(node.nodeId, respelt)).json().code, "AUTH_INVALID");
+    assert.equal((await heartbeat(node.nodeId, second)).statusCode, 200);
+    assert.equal((await heartbeat(node.nodeId, first)).statusCode, 200);
+    const refused = await heartbeat(node.nodeId, second);
+    assert.equal(refused.statusCode, 429, "the renewal and two heartbeats used the node's 3");
+    assert.match(refused.json().message, /this node/);
+
+    // Tokens naming another node without its signature count against nobody but themselves.
+    const victim = await registerAgent(hive.app);
+    const [prefix, payload, mac] = victim.headers.authorization.slice("Bearer ".length).split(".");
+    const forged = `${prefix}.${payload}.${mac?.replace(/^./, (c) => (c === "A" ? "B" : "A"))}`;
+    for (let i = 0; i < 3; i++) {
+      assert.equal((await heartbeat(victim.nodeId, forged)).statusCode, 401);
+    }
+    const own = victim.headers.authorization.slice("Bearer ".length);
+    assert.equal((await heartbeat(victim.nodeId, own)).statusCode, 200);
   });
 });
 
