@@ -17,15 +17,25 @@ export interface AssetManagerOptions {
   readonly retryDelayMs?: number;
   /** How long a file must stay unchanged before it is read. */
   readonly settleMs?: number;
+  /**
+   * Time between two checks that the store still holds the published assets (one cheap read
+   * of the mark the last full pass left); a store that lost them is published again at once.
+   */
+  readonly seedCheckIntervalMs?: number;
 }
 
 const MAX_RETRY_DELAY_MS = 30_000;
+/** Agents wait for a missing blob (docs/distributed.md); a second of that is cheap to check. */
+const DEFAULT_SEED_CHECK_INTERVAL_MS = 1000;
 
 /**
  * The `keyforge assetmgr` daemon: publishes the folders at boot, then every change the watcher
  * reports, and verifies everything periodically. Work runs one task at a time, so a verify and
  * a change never interleave. When the coordinator is unavailable, changed paths stay pending
- * and are retried with back-off; the periodic verify reconciles whatever was missed.
+ * and are retried with back-off, and a full pass follows once it is back; the periodic verify
+ * reconciles whatever was missed. A store that comes back empty (Valkey restarted without
+ * persistence) is noticed within a seed check, and published again at once: until then the
+ * gateway answers 404 for every blob, and agents wait.
  */
 export class AssetManager {
   private readonly publisher: AssetPublisher;
@@ -36,17 +46,22 @@ export class AssetManager {
   private queue: Promise<void> = Promise.resolve();
   private drainQueued = false;
   private verifyQueued = false;
+  private seedCheckQueued = false;
   /** A full pass is owed: at boot, and after one failed. */
   private reconcileOwed = true;
   private coordinatorDown = false;
   private retryDelayMs: number;
   private retryTimer: NodeJS.Timeout | undefined;
   private verifyTimer: NodeJS.Timeout | undefined;
+  private seedCheckTimer: NodeJS.Timeout | undefined;
   private watcher: AssetWatcher | undefined;
   private closed = false;
 
+  private readonly coordinator: Coordinator;
+
   private constructor(options: AssetManagerOptions) {
     this.publisher = new AssetPublisher(options);
+    this.coordinator = options.coordinator;
     this.log = options.log;
     this.firstRetryDelayMs = options.retryDelayMs ?? 500;
     this.retryDelayMs = this.firstRetryDelayMs;
@@ -65,6 +80,10 @@ export class AssetManager {
     });
     await manager.enqueue(() => manager.reconcile());
     manager.verifyTimer = setInterval(() => manager.verifySoon(), options.verifyIntervalMs);
+    manager.seedCheckTimer = setInterval(
+      () => manager.checkSeedSoon(),
+      options.seedCheckIntervalMs ?? DEFAULT_SEED_CHECK_INTERVAL_MS,
+    );
     return manager;
   }
 
@@ -72,6 +91,7 @@ export class AssetManager {
   async close(): Promise<void> {
     this.closed = true;
     clearInterval(this.verifyTimer);
+    clearInterval(this.seedCheckTimer);
     clearTimeout(this.retryTimer);
     await this.watcher?.close();
     await this.queue;
@@ -89,6 +109,28 @@ export class AssetManager {
     this.verifyQueued = true;
     void this.enqueue(async () => {
       this.verifyQueued = false;
+      await this.reconcile();
+    });
+  }
+
+  /**
+   * Publishes everything again when the store has lost the mark of the last full pass. Not
+   * while the coordinator is down: the retry makes a full pass once it is back.
+   */
+  private checkSeedSoon(): void {
+    if (this.seedCheckQueued || this.coordinatorDown || this.closed) return;
+    this.seedCheckQueued = true;
+    void this.enqueue(async () => {
+      this.seedCheckQueued = false;
+      try {
+        if (await this.coordinator.assetsSeeded()) return;
+      } catch (error) {
+        this.failed(error);
+        return;
+      }
+      this.log(
+        "assetmgr: the store has lost the assets (Valkey restarted empty?); publishing them again",
+      );
       await this.reconcile();
     });
   }
@@ -141,6 +183,8 @@ export class AssetManager {
       this.log(`assetmgr: ${oneLineReason(error)}`);
       return;
     }
+    // It may come back empty (a restart without persistence): a full pass follows the outage.
+    this.reconcileOwed = true;
     if (!this.coordinatorDown) {
       // One line when it goes down and one when it is back, not one per attempt.
       this.coordinatorDown = true;

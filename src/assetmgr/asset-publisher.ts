@@ -88,6 +88,8 @@ export class AssetPublisher {
       }
     }
     await this.announce();
+    // Last: the mark says every asset is in, and it is lost with them (see AssetManager).
+    await this.coordinator.markAssetsSeeded();
     return report;
   }
 

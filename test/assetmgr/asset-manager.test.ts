@@ -101,26 +101,33 @@ describe("asset manager with the gateway, on Valkey (Redis on loopback)", () => 
     await stop();
   });
 
-  it("serves everything again after Valkey restarted empty, at the next verify", async () => {
-    const { stop } = await startManager(valkey.coordinator(), 200);
-    const before = await served("boards/corne.json");
-    assert.equal(before.status, 200);
-    await valkey.wipe();
-    await eventually("the manifest to be restored", async () => {
-      const now = await served("boards/corne.json");
-      return now.status === 200 && now.etag === before.etag;
-    });
-    await stop();
+  it("serves everything again as soon as Valkey has lost its keys, long before the next verify", async () => {
+    const { log, stop } = await startManager(valkey.coordinator());
+    try {
+      const before = await served("boards/corne.json");
+      assert.equal(before.status, 200);
+      await valkey.wipe();
+      await eventually("the manifest to be restored", async () => {
+        const now = await served("boards/corne.json");
+        return now.status === 200 && now.etag === before.etag;
+      });
+      assert.ok(
+        log.some((line) => /lost the assets/.test(line)),
+        log.join("\n"),
+      );
+    } finally {
+      await stop();
+    }
   });
 });
 
 describe("asset manager when its Redis server restarts empty", () => {
-  it("serves the assets again after the manager's next verify", async () => {
+  it("serves the assets again at once, without waiting for the next verify", async () => {
     const redis = await PrivateRedis.start();
     const managerSide = new ValkeyCoordinator(redis.url);
     const gatewaySide = new ValkeyCoordinator(redis.url);
     const gateway = buildAssetsGateway(gatewaySide, { manifestMaxAgeMs: 0 });
-    const { stop } = await startManager(managerSide, 300);
+    const { stop } = await startManager(managerSide);
     try {
       const served = () => gateway.inject({ method: "GET", url: "/assets/boards/corne.json" });
       const before = await served();

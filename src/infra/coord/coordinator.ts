@@ -88,6 +88,14 @@ export interface Coordinator {
   setManifestEntry(entry: ManifestEntry, blob: Uint8Array): Promise<void>;
   removeManifestEntry(path: string): Promise<void>;
   getManifest(): Promise<ManifestEntry[]>;
+  /**
+   * Records that the asset manager has published its folders here. The mark goes with the
+   * assets when the store loses them (Valkey restarted empty), so its absence tells the
+   * manager to publish everything again at once.
+   */
+  markAssetsSeeded(): Promise<void>;
+  /** True while the mark of markAssetsSeeded is there (one cheap read). */
+  assetsSeeded(): Promise<boolean>;
   /** Size and chunk count of a stored blob, or null when it is not stored. */
   getBlobInfo(sha256: string): Promise<{ readonly size: number; readonly chunks: number } | null>;
   getBlobChunk(sha256: string, index: number): Promise<Uint8Array | null>;
@@ -123,6 +131,7 @@ export function coordinatorKeys(prefix: string = KEY_PREFIX) {
     requestCount: (key: string) => `${prefix}ratelimit:${key}`,
     events: `${prefix}events`,
     manifest: `${prefix}manifest`,
+    assetsSeeded: `${prefix}assets:seeded`,
     blobInfo: (sha256: string) => `${prefix}blob:${sha256}:info`,
     blobChunk: (sha256: string, index: number) => `${prefix}blob:${sha256}:${index}`,
   };

@@ -20,6 +20,7 @@ export class MemoryCoordinator implements Coordinator {
   private readonly listeners = new Set<(event: CoordinatorEvent) => void>();
   private readonly manifest = new Map<string, ManifestEntry>();
   private readonly blobs = new Map<string, Uint8Array[]>();
+  private seeded = false;
   private readonly now: () => number;
   private readonly heartbeatTtlSeconds: number;
 
@@ -125,6 +126,14 @@ export class MemoryCoordinator implements Coordinator {
     return [...this.manifest.values()]
       .sort((a, b) => (a.path < b.path ? -1 : 1))
       .map((e) => ({ ...e }));
+  }
+
+  async markAssetsSeeded(): Promise<void> {
+    this.seeded = true;
+  }
+
+  async assetsSeeded(): Promise<boolean> {
+    return this.seeded;
   }
 
   async getBlobInfo(sha256: string): Promise<{ size: number; chunks: number } | null> {

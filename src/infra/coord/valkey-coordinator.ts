@@ -300,6 +300,15 @@ export class ValkeyCoordinator implements Coordinator {
       .sort((a, b) => (a.path < b.path ? -1 : 1));
   }
 
+  async markAssetsSeeded(): Promise<void> {
+    await guarded(this.valkey, () => this.valkey.set(this.keys.assetsSeeded, "1"));
+  }
+
+  async assetsSeeded(): Promise<boolean> {
+    const found = await guarded(this.valkey, () => this.valkey.exists(this.keys.assetsSeeded));
+    return found === 1;
+  }
+
   async getBlobInfo(sha256: string): Promise<{ size: number; chunks: number } | null> {
     const info = await guarded(this.valkey, () => this.valkey.get(this.keys.blobInfo(sha256)));
     return info ? (JSON.parse(info) as { size: number; chunks: number }) : null;

@@ -295,3 +295,29 @@ describe("coordinator key prefix", () => {
     await second.close();
   });
 });
+
+describe("coordinator asset seeding mark", () => {
+  const isolated = new IsolatedValkey();
+  after(() => isolated.close());
+  const worlds: [string, () => Coordinator][] = [
+    ["in-memory", () => new MemoryCoordinator()],
+    ["Valkey (Redis on loopback)", () => isolated.coordinator()],
+  ];
+  for (const [name, create] of worlds) {
+    it(`is absent until the assets are published, then stays (${name})`, async () => {
+      const coordinator = create();
+      assert.equal(await coordinator.assetsSeeded(), false);
+      await coordinator.markAssetsSeeded();
+      assert.equal(await coordinator.assetsSeeded(), true);
+      await coordinator.markAssetsSeeded();
+      assert.equal(await coordinator.assetsSeeded(), true);
+    });
+  }
+
+  it("goes with the assets when Valkey loses its keys", async () => {
+    const coordinator = isolated.coordinator();
+    await coordinator.markAssetsSeeded();
+    await isolated.wipe();
+    assert.equal(await coordinator.assetsSeeded(), false);
+  });
+});
