@@ -8,7 +8,7 @@ import { FLUSH_MS, TRUSTED_MS } from "../../src/hive/shared-request-counts.ts";
 import { ValkeyCoordinator } from "../../src/infra/coord/valkey-coordinator.ts";
 import { freshPglite } from "../helpers/databases.ts";
 import { startHive, type TestHive } from "../helpers/hive.ts";
-import { registerAgent } from "../helpers/hive-agent.ts";
+import { registerAgent, type TestAgent } from "../helpers/hive-agent.ts";
 
 const LIMITS: RateLimits = { perClient: 80, perKey: 5, windowMs: 60_000 };
 
@@ -88,9 +88,12 @@ describe("rate limits of nodes", () => {
       payload: { telemetry: { ips: 0, units: [] } },
     });
 
+  const tokenOf = (agent: TestAgent) =>
+    (agent.headers.authorization as string).slice("Bearer ".length);
+
   it("counts a node's requests once, whichever of its tokens it sends, and never a forgery's", async () => {
     const node = await registerAgent(hive.app);
-    const first = node.headers.authorization.slice("Bearer ".length);
+    const first = tokenOf(node);
     const renewed = await hive.app.inject({
       method: "POST",
       url: `/nodes/${node.nodeId}/token`,
@@ -109,13 +112,12 @@ describe("rate limits of nodes", () => {
 
     // Tokens naming another node without its signature count against nobody but themselves.
     const victim = await registerAgent(hive.app);
-    const [prefix, payload, mac] = victim.headers.authorization.slice("Bearer ".length).split(".");
+    const [prefix, payload, mac] = tokenOf(victim).split(".");
     const forged = `${prefix}.${payload}.${mac?.replace(/^./, (c) => (c === "A" ? "B" : "A"))}`;
     for (let i = 0; i < 3; i++) {
       assert.equal((await heartbeat(victim.nodeId, forged)).statusCode, 401);
     }
-    const own = victim.headers.authorization.slice("Bearer ".length);
-    assert.equal((await heartbeat(victim.nodeId, own)).statusCode, 200);
+    assert.equal((await heartbeat(victim.nodeId, tokenOf(victim))).statusCode, 200);
   });
 });
 
