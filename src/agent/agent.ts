@@ -6,7 +6,7 @@ import {
   type NodeRegistration,
 } from "../protocol/node-messages.ts";
 import { type AgentIdentity, loadOrCreateIdentity } from "./agent-identity.ts";
-import { AssetCache } from "./asset-cache.ts";
+import { AssetCache, AssetMissingError } from "./asset-cache.ts";
 import { calibratedIps } from "./calibration.ts";
 import { cpuTemperature, detectHardware } from "./hardware.ts";
 import { HiveClient, HiveRefusedError, HiveUnavailableError } from "./hive-client.ts";
@@ -38,11 +38,21 @@ export interface AgentOptions {
   readonly retryBaseMs?: number;
   /** How long running units may go on once the agent is asked to stop (default 30 s). */
   readonly graceMs?: number;
+  /**
+   * How long a blob a job pins may be missing from the assets gateway before the units that
+   * need it fail (default 10 min); until then they are given back, no attempt counted.
+   */
+  readonly missingAssetPatienceMs?: number;
 }
 
 /** Seconds a lease request waits for work when none is queued. */
 const LEASE_WAIT_SECONDS = 25;
 const MAX_RETRY_MS = 60_000;
+/**
+ * Far beyond the seconds the asset manager takes to publish an emptied store again, and even
+ * beyond a restart of the asset manager itself: a blob missing this long is gone for good.
+ */
+const MISSING_ASSET_PATIENCE_MS = 10 * 60_000;
 
 /** A wait before the `attempt`-th retry: doubling from `baseMs`, with jitter. */
 function backoff(baseMs: number, attempt: number): number {
@@ -88,7 +98,7 @@ export class Agent {
   /** The next delivery attempt after a failed one, and how many failed in a row. */
   private redelivery: NodeJS.Timeout | null = null;
   private failedDeliveries = 0;
-  /** Units given back in a row because the assets gateway could not be reached. */
+  /** Units given back in a row because the assets gateway could not serve their assets. */
   private unavailableAssets = 0;
   /** Aborted when the agent is asked to stop, or the hive refuses the node for good. */
   private stopping: AbortSignal = new AbortController().signal;
@@ -285,17 +295,21 @@ export class Agent {
       .catch(async (error: unknown) => {
         this.forget(this.running, unit.unitId, run);
         if (this.aborted.has(run)) return;
-        if (error instanceof HiveUnavailableError) {
-          // The assets gateway is away: the unit goes back (no attempt counted), and this
-          // thread waits before it leases again.
+        if (error instanceof HiveUnavailableError || this.isWorthWaitingFor(error)) {
+          // The assets gateway is away, or lacks a pinned blob for now: the unit goes back
+          // (no attempt counted), and this thread waits before it leases again.
           this.options.log(`agent: unit ${unit.unitId} given back: ${error.message}`);
           await this.client.release(unit.unitId).catch(() => {});
           const wait = this.retryWait(this.unavailableAssets++);
           await sleep(wait, undefined, { signal: this.stopping }).catch(() => {});
           return;
         }
-        this.options.log(`agent: unit ${unit.unitId} failed: ${(error as Error).message}`);
-        await this.client.failUnit(unit.unitId, (error as Error).message).catch(() => {});
+        const reason =
+          error instanceof AssetMissingError
+            ? `${error.message}: the asset version the job pins is no longer published`
+            : (error as Error).message;
+        this.options.log(`agent: unit ${unit.unitId} failed: ${reason}`);
+        await this.client.failUnit(unit.unitId, reason).catch(() => {});
       })
       .finally(() => {
         // The unit may be leased here again meanwhile (given back, then leased by another
@@ -304,6 +318,16 @@ export class Agent {
         this.aborted.delete(run);
       });
     this.settling.set(unit.unitId, settled);
+  }
+
+  /**
+   * A missing pinned blob is expected back (Valkey restarted empty, and the asset manager
+   * publishes again) until it has been missing for the patience; then the unit fails, and
+   * its job with it, saying which blob is missing.
+   */
+  private isWorthWaitingFor(error: unknown): boolean {
+    const patience = this.options.missingAssetPatienceMs ?? MISSING_ASSET_PATIENCE_MS;
+    return error instanceof AssetMissingError && error.missingForMs < patience;
   }
 
   /** Removes the entry of `unitId` in `map` when it is still `value`. */

@@ -9,6 +9,24 @@ const SHA256 = /^[0-9a-f]{64}$/;
 /** Downloads take at most this long. */
 const DOWNLOAD_TIMEOUT_MS = 120_000;
 
+/**
+ * The gateway has no blob for a hash a job pins. Usually for a moment (Valkey restarted empty,
+ * and the asset manager publishes again within seconds); for good when the pinned version is
+ * gone from the asset folders too. `missingForMs` says how long this agent has seen it missing.
+ */
+export class AssetMissingError extends KeyForgeError {
+  readonly sha256: string;
+  readonly missingForMs: number;
+
+  constructor(sha256: string, missingForMs: number) {
+    const since = missingForMs > 0 ? ` (missing for ${Math.ceil(missingForMs / 1000)} s)` : "";
+    super("ASSET_NOT_FOUND", `the assets gateway has no blob ${sha256}${since}`);
+    this.name = "AssetMissingError";
+    this.sha256 = sha256;
+    this.missingForMs = missingForMs;
+  }
+}
+
 function sha256Of(bytes: Uint8Array): string {
   return createHash("sha256").update(bytes).digest("hex");
 }
@@ -22,6 +40,8 @@ function sha256Of(bytes: Uint8Array): string {
 export class AssetCache {
   private readonly gatewayUrl: string;
   private readonly folder: string;
+  /** When each hash that the gateway lacks was first found missing (forgotten once fetched). */
+  private readonly missingSince = new Map<string, number>();
 
   constructor(gatewayUrl: string, dataDir: string) {
     this.gatewayUrl = gatewayUrl.replace(/\/+$/, "");
@@ -50,7 +70,9 @@ export class AssetCache {
       throw new HiveUnavailableError(`GET ${url}: ${(error as Error).message}`);
     }
     if (response.status === 404) {
-      throw new KeyForgeError("ASSET_NOT_FOUND", `the assets gateway has no blob ${sha256}`);
+      const since = this.missingSince.get(sha256) ?? Date.now();
+      this.missingSince.set(sha256, since);
+      throw new AssetMissingError(sha256, Date.now() - since);
     }
     if (!response.ok) {
       throw new HiveUnavailableError(`GET ${url} answered ${response.status}`);
@@ -60,6 +82,7 @@ export class AssetCache {
       // Never used, and not retried here: the unit fails, and its attempts say so.
       throw new KeyForgeError("ASSET_CORRUPT", `the blob from ${url} does not match its hash`);
     }
+    this.missingSince.delete(sha256);
     return bytes;
   }
 }

@@ -10,11 +10,13 @@ import { AssetCache } from "../../src/agent/asset-cache.ts";
 import { HiveClient } from "../../src/agent/hive-client.ts";
 import { ResultOutbox } from "../../src/agent/result-outbox.ts";
 import { runUnit } from "../../src/agent/unit-runner.ts";
+import { AssetPublisher } from "../../src/assetmgr/asset-publisher.ts";
 import { buildAssetsGateway } from "../../src/assets/assets-gateway.ts";
 import { MemoryCoordinator } from "../../src/infra/coord/memory-coordinator.ts";
 import { JoinTokenRepository } from "../../src/infra/db/join-token-repository.ts";
 import { UnitRepository } from "../../src/infra/db/unit-repository.ts";
 import { signResult } from "../../src/infra/node-signatures.ts";
+import { SYSTEM_DATA_DIR } from "../../src/infra/system-data.ts";
 import type { JobView } from "../../src/protocol/job-messages.ts";
 import { clusterSchema, nodeIdOf } from "../../src/protocol/node-messages.ts";
 import { eventually } from "../helpers/eventually.ts";
@@ -234,12 +236,45 @@ describe("the agent against a hive and an assets gateway on real sockets", () =>
     await hive.app.inject({ method: "DELETE", url: `/jobs/${job.id}`, headers: hive.auth.alice });
   });
 
-  it("reports a unit it cannot run to the hive, and goes on working", async () => {
+  it("gives a unit back while its pinned blob is missing (Valkey restarted empty), and runs it once the blob is published again", async () => {
+    const job = await submit(1, 20_000, 51);
+    // The agent's gateway reads a store that has lost every asset.
+    const store = new MemoryCoordinator();
+    const emptied = buildAssetsGateway(store);
+    const emptiedUrl = await emptied.listen({ host: "127.0.0.1", port: 0 });
+    const { lines, stop } = startTestAgent({ hiveUrl, assetsUrl: emptiedUrl });
+    try {
+      await eventually(
+        "the unit is given back twice",
+        () =>
+          lines.filter((line) => /given back: the assets gateway has no blob/.test(line)).length >=
+          2,
+        30_000,
+      );
+      await new AssetPublisher({
+        coordinator: store,
+        folders: [SYSTEM_DATA_DIR],
+        log: () => {},
+      }).reconcile();
+      await jobReaches(job.id, "completed", "the job completes", 60_000);
+    } finally {
+      await stop();
+      await emptied.close();
+    }
+    assert.ok(!lines.some((line) => /failed:/.test(line)), lines.join("\n"));
+    const [unit] = await new UnitRepository(hive.db).unitsOfJob(job.id);
+    assert.equal(unit?.attempts, 1, "a unit given back counts no attempt");
+  });
+
+  it("fails a unit whose pinned blob stays missing beyond its patience, saying so, and goes on working", async () => {
     const job = await submit(1, 20_000, 44);
-    // This gateway holds no blobs: every lease of the unit fails on this agent for good.
+    // This gateway holds no blobs: the unit is given back until the agent's patience is out,
+    // then every lease of it fails on this agent.
     const empty = buildAssetsGateway(new MemoryCoordinator());
     const emptyUrl = await empty.listen({ host: "127.0.0.1", port: 0 });
-    const { lines, stop } = startTestAgent({ hiveUrl, assetsUrl: emptyUrl });
+    const { lines, stop } = startTestAgent({ hiveUrl, assetsUrl: emptyUrl }, undefined, {
+      missingAssetPatienceMs: 300,
+    });
     try {
       await jobReaches(
         job.id,
@@ -253,7 +288,18 @@ describe("the agent against a hive and an assets gateway on real sockets", () =>
       await stop();
       await empty.close();
     }
-    assert.equal(lines.filter((line) => /unit \S+ failed:/.test(line)).length, 6, lines.join("\n"));
+    const failures = lines.filter((line) => /unit \S+ failed:/.test(line));
+    assert.equal(failures.length, 6, lines.join("\n"));
+    assert.ok(lines.some((line) => /given back: the assets gateway has no blob/.test(line)));
+    assert.ok(
+      failures.every((line) => /no longer published/.test(line)),
+      failures.join("\n"),
+    );
+    const [unit] = await new UnitRepository(hive.db).unitsOfJob(job.id);
+    assert.match(
+      unit?.lastError ?? "",
+      /has no blob [0-9a-f]{64} \(missing for \d+ s\).*no longer published/,
+    );
   });
 
   it("joins with a join token once, and works on as the same node after restarts once the token is used up", async () => {

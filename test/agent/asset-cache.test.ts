@@ -6,12 +6,13 @@ import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
-import { AssetCache } from "../../src/agent/asset-cache.ts";
+import { AssetCache, AssetMissingError } from "../../src/agent/asset-cache.ts";
 import { AssetPublisher } from "../../src/assetmgr/asset-publisher.ts";
 import { buildAssetsGateway } from "../../src/assets/assets-gateway.ts";
 import type { ManifestEntry } from "../../src/infra/coord/coordinator.ts";
 import { MemoryCoordinator } from "../../src/infra/coord/memory-coordinator.ts";
 import { SYSTEM_DATA_DIR } from "../../src/infra/system-data.ts";
+import { eventually } from "../helpers/eventually.ts";
 
 describe("agent asset cache, against the assets gateway", () => {
   const coordinator = new MemoryCoordinator();
@@ -74,5 +75,43 @@ describe("agent asset cache, against the assets gateway", () => {
       new AssetCache(url, dataDir()).read("0".repeat(64)),
       (error: unknown) => (error as { code?: string }).code === "ASSET_NOT_FOUND",
     );
+  });
+});
+
+describe("agent asset cache, for a blob the gateway lacks", () => {
+  it("says since when it has been missing, and serves the blob once it is back", async () => {
+    const store = new MemoryCoordinator();
+    const gateway = buildAssetsGateway(store);
+    const url = await gateway.listen({ host: "127.0.0.1", port: 0 });
+    try {
+      const cache = new AssetCache(url, mkdtempSync(join(tmpdir(), "keyforge-assets-")));
+      const bytes = Buffer.from('{"format": "keyforge-test"}');
+      const sha = createHash("sha256").update(bytes).digest("hex");
+      const missing = async () => {
+        const error = await cache.read(sha).then(
+          () => assert.fail("the blob is not there"),
+          (thrown: unknown) => thrown,
+        );
+        assert.ok(error instanceof AssetMissingError);
+        assert.equal(error.code, "ASSET_NOT_FOUND");
+        assert.equal(error.sha256, sha);
+        return error.missingForMs;
+      };
+      assert.equal(await missing(), 0, "first seen missing now");
+      const first = Date.now();
+      await eventually("time to pass", () => Date.now() > first + 1);
+      assert.ok((await missing()) > 0, "missing since the first look");
+      const entry = {
+        path: "boards/t.json",
+        sha256: sha,
+        size: bytes.byteLength,
+        kind: "boards",
+        updated: new Date(0).toISOString(),
+      };
+      await store.setManifestEntry(entry, bytes);
+      assert.deepEqual(Buffer.from(await cache.read(sha)), bytes);
+    } finally {
+      await gateway.close();
+    }
   });
 });

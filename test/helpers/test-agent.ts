@@ -23,7 +23,7 @@ export interface RunningTestAgent {
 export function startTestAgent(
   urls: { hiveUrl: string; assetsUrl: string },
   dataDir = mkdtempSync(join(tmpdir(), "keyforge-agent-")),
-  options: { joinToken?: string; name?: string } = {},
+  options: { joinToken?: string; name?: string; missingAssetPatienceMs?: number } = {},
 ): RunningTestAgent {
   const lines: string[] = [];
   const agent = new Agent({
