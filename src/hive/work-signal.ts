@@ -1,7 +1,7 @@
 import type { EventHub } from "./event-hub.ts";
 
-/** Events that can make work available: a new job, or a unit back in the queue. */
-const WORK_EVENTS = new Set(["job.created", "unit.requeued"]);
+/** Events that can make work available: a new job, a unit back in the queue, a job retried. */
+const WORK_EVENTS = new Set(["job.created", "unit.requeued", "job.retried"]);
 
 /** While Valkey is down no event arrives: waiters look at the queue again this often. */
 const FALLBACK_POLL_MS = 2000;

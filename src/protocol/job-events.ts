@@ -51,6 +51,16 @@ export const jobCancelledEventSchema = z
   .strictObject({ type: z.literal("job.cancelled"), jobId: sha256Hex })
   .describe("The job was cancelled; its unfinished units will not run.");
 
+export const jobRetriedEventSchema = z
+  .strictObject({
+    type: z.literal("job.retried"),
+    jobId: sha256Hex,
+    units: z.number().int().min(0).describe("Units queued again: the failed and cancelled ones."),
+  })
+  .describe(
+    "A failed or cancelled job was started again by its owner or an admin; its done units stay.",
+  );
+
 export const jobEventSchema = z.discriminatedUnion("type", [
   jobCreatedEventSchema,
   jobProgressEventSchema,
@@ -59,6 +69,7 @@ export const jobEventSchema = z.discriminatedUnion("type", [
   unitFailedEventSchema,
   jobCompletedEventSchema,
   jobCancelledEventSchema,
+  jobRetriedEventSchema,
 ]);
 
 export type JobEvent = z.infer<typeof jobEventSchema>;

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import type { CoordinatorEvent } from "../../src/infra/coord/coordinator.ts";
+import { UnitRepository } from "../../src/infra/db/unit-repository.ts";
 import { errorBodySchema } from "../../src/protocol/error-body.ts";
 import { INPUT_LIMITS } from "../../src/protocol/input-limits.ts";
 import {
@@ -12,6 +13,7 @@ import {
 import { eventually } from "../helpers/eventually.ts";
 import { startHive, type TestHive } from "../helpers/hive.ts";
 import { largeBoardData } from "../helpers/large-board.ts";
+import { registeredNode } from "../helpers/store-fixtures.ts";
 
 /** A valid submission; `seed` makes it a different job. */
 function submission(seed: number, extra: Record<string, unknown> = {}) {
@@ -305,6 +307,99 @@ for (const stack of ["embedded", "server"] as const) {
       );
     });
 
+    /** The job's units go to the next lease, before those of the other tests' jobs. */
+    const firstInQueue = (id: string) =>
+      hive.db.query("UPDATE units SET priority = 100 WHERE job_id = $1", [id]);
+
+    it("retries a failed job for its owner or an admin: its units queued again, attempts reset", async () => {
+      const { id } = (await post(submission(40))).json() as JobView;
+      const retry = (headers: Record<string, string>, jobId = id) =>
+        hive.app.inject({ method: "POST", url: `/jobs/${jobId}/retry`, headers });
+      const refusal = expectError(await retry(hive.auth.alice), 409, "JOB_NOT_RETRYABLE");
+      assert.match(refusal.message, /is queued: only a failed or cancelled job/);
+
+      // Every attempt of every unit fails (an asset the job pins was gone), and the job with them.
+      const units = new UnitRepository(hive.db);
+      const node = await registeredNode(hive.db);
+      await firstInQueue(id);
+      for (const unit of await units.leaseUnits(node, 3, 60)) {
+        await units.failUnit(unit.id, node, "the assets gateway has no blob", 1);
+      }
+      assert.equal(
+        jobViewSchema.parse((await hive.app.inject({ url: `/jobs/${id}` })).json()).status,
+        "failed",
+      );
+      const resubmitted = await post(submission(40));
+      assert.equal(
+        (resubmitted.json() as JobView).status,
+        "failed",
+        "resubmitting returns it as it is",
+      );
+
+      expectError(await retry({}), 401, "AUTH_REQUIRED");
+      expectError(await retry(hive.auth.bob), 403, "FORBIDDEN");
+      expectError(await retry(hive.auth.admin, "c".repeat(64)), 404, "JOB_NOT_FOUND");
+      const retried = await retry(hive.auth.alice);
+      assert.equal(retried.statusCode, 200, retried.body);
+      const job = jobViewSchema.parse(retried.json());
+      assert.equal(job.status, "queued");
+      assert.equal(job.finishedAt, null);
+      assert.deepEqual(job.units, {
+        total: 3,
+        queued: 3,
+        leased: 0,
+        done: 0,
+        failed: 0,
+        cancelled: 0,
+      });
+      for (const unit of await units.unitsOfJob(id)) {
+        assert.deepEqual([unit.attempts, unit.lastError, unit.nodeId], [0, null, null]);
+      }
+      await eventually("the event", () =>
+        events.some((e) => e.type === "job.retried" && e.jobId === id && e.units === 3),
+      );
+      expectError(await retry(hive.auth.alice), 409, "JOB_NOT_RETRYABLE");
+      assert.equal((await units.leaseUnits(node, 3, 60)).length, 3, "agents get its units again");
+      expectError(await retry(hive.auth.admin), 409, "JOB_NOT_RETRYABLE");
+    });
+
+    it("retries a cancelled job, keeping its done units, and refuses a completed one", async () => {
+      const { id } = (await post(submission(41))).json() as JobView;
+      const units = new UnitRepository(hive.db);
+      const node = await registeredNode(hive.db);
+      await firstInQueue(id);
+      const [first] = await units.leaseUnits(node, 1, 60);
+      // As if its result had been accepted: the unit is done.
+      await hive.db.query("UPDATE units SET status = 'done', finished_at = now() WHERE id = $1", [
+        first?.id,
+      ]);
+      await hive.app.inject({ method: "DELETE", url: `/jobs/${id}`, headers: hive.auth.alice });
+      const retried = await hive.app.inject({
+        method: "POST",
+        url: `/jobs/${id}/retry`,
+        headers: hive.auth.admin,
+      });
+      assert.equal(retried.statusCode, 200, retried.body);
+      const job = jobViewSchema.parse(retried.json());
+      assert.equal(job.status, "running", "some of its work is done");
+      assert.deepEqual(job.units, {
+        total: 3,
+        queued: 2,
+        leased: 0,
+        done: 1,
+        failed: 0,
+        cancelled: 0,
+      });
+
+      await hive.db.query("UPDATE jobs SET status = 'completed' WHERE id = $1", [id]);
+      const completed = await hive.app.inject({
+        method: "POST",
+        url: `/jobs/${id}/retry`,
+        headers: hive.auth.admin,
+      });
+      expectError(completed, 409, "JOB_NOT_RETRYABLE");
+    });
+
     it("refuses bodies that are too large or not JSON", async () => {
       const huge = await post({ ...submission(30), name: "x".repeat(2 * 1024 * 1024) });
       expectError(huge, 413, "BODY_TOO_LARGE");
@@ -330,6 +425,7 @@ for (const stack of ["embedded", "server"] as const) {
       };
       assert.ok(openapi.paths["/jobs"]?.post);
       assert.ok(openapi.paths["/jobs/{id}"]?.delete);
+      assert.ok(openapi.paths["/jobs/{id}/retry"]?.post);
       const docs = await hive.app.inject({ method: "GET", url: "/docs/" });
       assert.equal(docs.statusCode, 200);
       assert.match(String(docs.headers["content-type"]), /html/);

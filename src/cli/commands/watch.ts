@@ -81,6 +81,7 @@ function apply(state: Watched, event: JobEvent): boolean {
       state.finishedAt = Date.now();
       return false;
     case "job.created":
+    case "job.retried":
       return false;
   }
 }

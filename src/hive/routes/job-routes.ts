@@ -9,6 +9,7 @@ import {
   jobViewSchema,
 } from "../../protocol/job-messages.ts";
 import type { HiveContext } from "../hive-context.ts";
+import { JobRetry } from "../job-retry.ts";
 
 const jobIdParams = z.strictObject({
   id: z.string().regex(/^[0-9a-f]{64}$/, "a job id is 64 lower-case hex digits"),
@@ -92,6 +93,26 @@ export function jobRoutes(app: FastifyInstance, context: HiveContext): void {
     async (request) => {
       const principal = await context.requireUser(request);
       return context.jobs.cancel(principal, request.params.id);
+    },
+  );
+
+  const retries = new JobRetry(context);
+  routes.post(
+    "/jobs/:id/retry",
+    {
+      schema: {
+        summary:
+          "Start a failed or cancelled job again (its owner or an admin): its failed and cancelled units are queued with their attempts reset",
+        tags: ["jobs"],
+        security: [{ apiKey: [] }],
+        params: jobIdParams,
+        response: { 200: jobViewSchema, ...errors },
+      },
+    },
+    async (request) => {
+      const principal = await context.requireUser(request);
+      await retries.retry(principal, request.params.id);
+      return context.jobs.get(request.params.id);
     },
   );
 }
