@@ -83,7 +83,7 @@ export async function serveUntilStopped(
   try {
     await listenOn(app, name, address);
     const signal = await stopping;
-    process.stderr.write(`${name}: ${signal}: stopping\n`);
+    app.log.info(`${name}: ${signal}: stopping`);
   } finally {
     await app.close();
   }

@@ -7,6 +7,7 @@ import { nodeRegistrationSchema } from "../../protocol/node-messages.ts";
 import { defaultThreads, nicenessOf, PRIORITY_FLAG } from "../agent-flags.ts";
 import { periodSeconds, protocolValue, wholeNumber } from "../flag-values.ts";
 import { joinTokenSetting } from "../hive-secrets.ts";
+import { LOG_FORMAT_FLAG, serverLogger } from "../log-flags.ts";
 import { ASSETS_FLAG, assetsUrlOf, HIVE_FLAG, hiveUrlOf } from "../service-urls.ts";
 import { shutdownSignal } from "../shutdown-signal.ts";
 
@@ -19,6 +20,7 @@ interface AgentFlags {
   name?: string;
   joinToken?: string;
   grace: number;
+  logFormat?: string;
 }
 
 function threadsOf(flags: AgentFlags): number {
@@ -40,7 +42,8 @@ async function runAgent(flags: AgentFlags): Promise<void> {
       `nothing to register with: pass the join token the hive's admin gave you (--join-token, or KEYFORGE_JOIN_TOKEN_FILE naming a file that holds it), or, on the operator's machines, set HIVE_SECRET or HIVE_SECRET_FILE (keyforge up keeps its secret in ${join(dataDir(), "hive-secret")})`,
     );
   }
-  const log = (line: string) => process.stderr.write(`${line}\n`);
+  const logger = await serverLogger("agent", flags.logFormat);
+  const log = (line: string) => logger.info(line);
   const { Agent } = await import("../../agent/agent.ts");
   const agent = new Agent({
     hiveUrl,
@@ -93,6 +96,7 @@ export function registerAgentCommand(program: Command): void {
       periodSeconds,
       30,
     )
+    .option(...LOG_FORMAT_FLAG)
     .addHelpText(
       "after",
       "\nRegisters with a join token when one is given (--join-token, KEYFORGE_JOIN_TOKEN or KEYFORGE_JOIN_TOKEN_FILE): it enrols this node once, and the node is known by its key afterwards, even once the token has expired or been used up. Otherwise registers with HIVE_SECRET (or HIVE_SECRET_FILE), read again whenever the hive refuses the node.\n",

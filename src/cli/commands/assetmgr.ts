@@ -6,6 +6,7 @@ import type { Coordinator } from "../../infra/coord/coordinator.ts";
 import { SYSTEM_DATA_DIR } from "../../infra/system-data.ts";
 import { VALKEY_FLAG_HELP, valkeyKeyPrefix, valkeyUrlOf } from "../coordinator-flags.ts";
 import { periodSeconds } from "../flag-values.ts";
+import { LOG_FORMAT_FLAG, serverLogger } from "../log-flags.ts";
 import { table } from "../output.ts";
 import { shutdownSignal } from "../shutdown-signal.ts";
 
@@ -14,6 +15,7 @@ interface AssetmgrFlags {
   data?: string;
   extra?: string;
   verifyInterval: number;
+  logFormat?: string;
 }
 
 const DEFAULT_VERIFY_SECONDS = 60;
@@ -45,17 +47,20 @@ async function runDaemon(flags: AssetmgrFlags): Promise<void> {
   // Listening first: a signal that comes while starting still stops the daemon cleanly.
   const stopping = shutdownSignal();
   const folders = foldersOf(flags);
+  const logger = await serverLogger("assetmgr", flags.logFormat);
   const { AssetManager } = await import("../../assetmgr/asset-manager.ts");
   await withCoordinator(flags, async (coordinator) => {
     const manager = await AssetManager.start({
       coordinator,
       folders,
       verifyIntervalMs: flags.verifyInterval * 1000,
-      log: logLine,
+      log: (line) => logger.info(line),
     });
-    logLine(`assetmgr: watching ${folders.join(", ")}; verifying every ${flags.verifyInterval} s`);
+    logger.info(
+      `assetmgr: watching ${folders.join(", ")}; verifying every ${flags.verifyInterval} s`,
+    );
     const signal = await stopping;
-    logLine(`assetmgr: ${signal}: stopping`);
+    logger.info(`assetmgr: ${signal}: stopping`);
     await manager.close();
   });
 }
@@ -135,6 +140,7 @@ export function registerAssetManagerCommands(program: Command): void {
       periodSeconds,
       DEFAULT_VERIFY_SECONDS,
     )
+    .option(...LOG_FORMAT_FLAG)
     .action((flags: AssetmgrFlags) => runDaemon(flags));
   assetmgr
     .command("seed")

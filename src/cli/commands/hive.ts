@@ -4,6 +4,7 @@ import { VALKEY_FLAG_HELP, valkeyKeyPrefix, valkeyUrlOf } from "../coordinator-f
 import { DATABASE_FLAG, withMigratedDatabase } from "../database-flags.ts";
 import { wholeNumber } from "../flag-values.ts";
 import { hiveSecrets } from "../hive-secrets.ts";
+import { LOG_FORMAT_FLAG, serverLogger } from "../log-flags.ts";
 import { listenAddress, serveUntilStopped, withListenFlags } from "../server-lifecycle.ts";
 import { shutdownSignal } from "../shutdown-signal.ts";
 
@@ -16,6 +17,7 @@ interface HiveFlags {
   rateLimitKey?: number;
   rateLimitClient?: number;
   trustProxy?: string;
+  logFormat?: string;
 }
 
 const DEFAULT_PORT = 3000;
@@ -37,6 +39,7 @@ async function serveHive(flags: HiveFlags): Promise<void> {
   const address = listenAddress(flags, DEFAULT_PORT);
   const valkeyUrl = valkeyUrlOf(flags.valkey);
   const secrets = hiveSecrets();
+  const logger = await serverLogger("hive", flags.logFormat);
   // Loaded on use: the server, database and Valkey libraries would slow every other command.
   const { buildHive } = await import("../../hive/hive-app.ts");
   const { DEFAULT_RATE_LIMITS } = await import("../../hive/rate-limits.ts");
@@ -48,8 +51,8 @@ async function serveHive(flags: HiveFlags): Promise<void> {
       flags.database,
       async (db) => {
         if (secrets.length === 0) {
-          process.stderr.write(
-            "hive: HIVE_SECRET is not set: no node can register (node tokens are signed with it, join tokens or not), and only admin API keys administer\n",
+          logger.warn(
+            "hive: HIVE_SECRET is not set: no node can register (node tokens are signed with it, join tokens or not), and only admin API keys administer",
           );
         }
         const app = await buildHive({
@@ -59,10 +62,11 @@ async function serveHive(flags: HiveFlags): Promise<void> {
           maxQueuedUnits: flags.maxQueuedUnits,
           rateLimits: rateLimitsOf(flags, DEFAULT_RATE_LIMITS),
           trustProxy: flags.trustProxy,
+          logger,
         });
         await serveUntilStopped(app, "hive", address, stopping);
       },
-      (line) => process.stderr.write(`hive: migrate: ${line}\n`),
+      (line) => logger.info(`hive: migrate: ${line}`),
     );
   } finally {
     await coordinator.close();
@@ -76,6 +80,7 @@ export function registerHiveCommand(program: Command): void {
     )
     .option(...DATABASE_FLAG)
     .option("--valkey <url>", VALKEY_FLAG_HELP)
+    .option(...LOG_FORMAT_FLAG)
     .option(
       "--max-queued-units <n>",
       "refuse new jobs (503) while more units than this wait for agents (default 1000000)",

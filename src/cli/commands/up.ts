@@ -1,6 +1,7 @@
 import { readFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import type { Command } from "commander";
+import type { Logger } from "pino";
 import { dataDir, readSetting } from "../../infra/config.ts";
 import type { Coordinator } from "../../infra/coord/coordinator.ts";
 import type { Database } from "../../infra/db/database.ts";
@@ -17,6 +18,7 @@ import { portNumber, wholeNumber } from "../flag-values.ts";
 import { hiveSecrets, localHiveSecret } from "../hive-secrets.ts";
 import { joinInstructions, reachableFromOthers } from "../join-instructions.ts";
 import { issueJoinToken } from "../join-token-issuing.ts";
+import { LOG_FORMAT_FLAG, serverLogger } from "../log-flags.ts";
 import { DEFAULT_HOST, listenOn } from "../server-lifecycle.ts";
 import { shutdownSignal } from "../shutdown-signal.ts";
 
@@ -27,6 +29,22 @@ interface UpFlags {
   threads?: number;
   priority: string;
   extra?: string;
+  logFormat?: string;
+}
+
+/** The log of each part of `up`, named after the process it stands in for. */
+interface UpLoggers {
+  readonly hive: Logger;
+  readonly assets: Logger;
+  readonly assetmgr: Logger;
+  readonly agent: Logger;
+}
+
+async function upLoggers(format: string | undefined): Promise<UpLoggers> {
+  const [hive, assets, assetmgr, agent] = await Promise.all(
+    ["hive", "assets", "assetmgr", "agent"].map((name) => serverLogger(name, format)),
+  );
+  return { hive, assets, assetmgr, agent } as UpLoggers;
 }
 
 const log = (line: string) => process.stderr.write(`${line}\n`);
@@ -91,7 +109,11 @@ async function volunteerJoinToken(db: Database, dir: string) {
  * assetmgr on the built-in data and the --extra folder. The first pass publishes every file
  * into a fresh in-memory coordinator: it is summed up in one line rather than one per file.
  */
-async function startAssetManager(coordinator: Coordinator, extra: string | undefined) {
+async function startAssetManager(
+  coordinator: Coordinator,
+  extra: string | undefined,
+  logger: Logger,
+) {
   const { AssetManager } = await import("../../assetmgr/asset-manager.ts");
   const folders = [SYSTEM_DATA_DIR, ...(extra === undefined ? [] : [resolve(extra)])];
   let starting = true;
@@ -102,25 +124,27 @@ async function startAssetManager(coordinator: Coordinator, extra: string | undef
     verifyIntervalMs: 60_000,
     log: (line) => {
       if (starting && line.startsWith("assetmgr: uploaded ")) published++;
-      else log(line);
+      else logger.info(line);
     },
   });
   starting = false;
-  log(`assetmgr: ${published} file(s) published; watching ${folders.join(", ")}`);
+  logger.info(`assetmgr: ${published} file(s) published; watching ${folders.join(", ")}`);
   return manager;
 }
 
 /** Closes what was opened, the last first; a failing close is reported, not rethrown. */
-async function closeAll(closers: (() => Promise<unknown>)[]): Promise<void> {
+async function closeAll(closers: (() => Promise<unknown>)[], logger: Logger): Promise<void> {
   for (const close of closers.reverse()) {
-    await close().catch((error: Error) => log(`keyforge up: while stopping: ${error.message}`));
+    await close().catch((error: Error) =>
+      logger.warn({ err: error }, "keyforge up: while stopping"),
+    );
   }
 }
 
 /** The local agent, until `stop` is aborted. */
 async function runLocalAgent(
   urls: { hiveUrl: string; assetsUrl: string },
-  options: { dir: string; secret: string; threads: number; niceness: number },
+  options: { dir: string; secret: string; threads: number; niceness: number; logger: Logger },
   stop: AbortSignal,
 ): Promise<void> {
   const { Agent } = await import("../../agent/agent.ts");
@@ -132,7 +156,7 @@ async function runLocalAgent(
     niceness: options.niceness,
     engine: KEYFORGE_VERSION,
     name: "keyforge up",
-    log,
+    log: (line) => options.logger.info(line),
     graceMs: LOCAL_GRACE_SECONDS * 1000,
   });
   await agent.run(stop);
@@ -149,79 +173,84 @@ async function runUp(flags: UpFlags): Promise<void> {
   const niceness = nicenessOf(flags.priority);
   const threads = flags.threads ?? defaultThreads();
   const databaseUrl = databaseUrlSetting();
+  const loggers = await upLoggers(flags.logFormat);
   // The embedded database allows one process; a second `up` on the same folder stops here.
   const unlock = await lockForProcess(join(dir, "up.lock"), `the data dir ${dir}`);
   try {
-    await withMigratedDatabase(databaseUrl ?? join(dir, "db"), async (db) => {
-      const closers: (() => Promise<unknown>)[] = [];
-      try {
-        const { coordinator, where } = await openCoordinator();
-        closers.push(() => coordinator.close());
-        const manager = await startAssetManager(coordinator, flags.extra);
-        closers.push(() => manager.close());
-        const configured = hiveSecrets();
-        const local = configured.length > 0 ? null : await localHiveSecret(dir);
-        const secrets = local ? [local.secret] : configured;
-        const { buildHive } = await import("../../hive/hive-app.ts");
-        const hive = await buildHive({ db, coordinator, secrets });
-        closers.push(() => hive.close());
-        const hiveUrl = await listenOn(hive, "hive", { host: flags.host, port: flags.port });
-        const { buildAssetsGateway } = await import("../../assets/assets-gateway.ts");
-        const assets = buildAssetsGateway(coordinator);
-        closers.push(() => assets.close());
-        const assetsUrl = await listenOn(assets, "assets", {
-          host: flags.host,
-          port: flags.assetsPort,
-        });
-        const apiKey = await localApiKey(db, hiveUrl, dir);
-        const joining = joinInstructions({
-          host: flags.host,
-          hivePort: Number(new URL(hiveUrl).port),
-          assetsPort: Number(new URL(assetsUrl).port),
-          secretFile: local?.file,
-          ...(reachableFromOthers(flags.host) && {
-            joinToken: await volunteerJoinToken(db, dir),
-          }),
-        });
-        log(
-          [
-            "",
-            `keyforge up: ready (KeyForge ${KEYFORGE_VERSION})`,
-            `  hive      ${hiveUrl}   (API documentation at ${hiveUrl}/docs)`,
-            `  assets    ${assetsUrl}`,
-            `  API key   ${apiKey}`,
-            `            saved for the keyforge commands in ${join(dir, "api-keys.json")}`,
-            `  database  ${databaseUrl === undefined ? join(dir, "db") : "DATABASE_URL"}`,
-            `  events    ${where}`,
-            `  agents    ${threads === 0 ? "none here (--threads 0)" : `a local one with ${threads} thread(s)`}`,
-            ...joining.map((line) => `            ${line}`),
-            "  try       keyforge submit --board corne --corpus en --units 4 --steps 2000000",
-            "            keyforge watch <job id>",
-            "Press Ctrl-C to stop.",
-            "",
-          ].join("\n"),
-        );
-        const stop = new AbortController();
-        const agentDone =
-          threads === 0
-            ? null
-            : runLocalAgent(
-                { hiveUrl, assetsUrl },
-                { dir, secret: secrets[0] as string, threads, niceness },
-                stop.signal,
-              );
-        const signal = await Promise.race([
-          stopping,
-          ...(agentDone ? [agentDone.then(() => null)] : []),
-        ]);
-        log(`keyforge up: ${signal ?? "the local agent ended"}: stopping`);
-        stop.abort();
-        // The agent gives its units back through the hive: the hive closes after it.
-        await agentDone;
-      } finally {
-        await closeAll(closers);
-      }
-    });
+    await withMigratedDatabase(
+      databaseUrl ?? join(dir, "db"),
+      async (db) => {
+        const closers: (() => Promise<unknown>)[] = [];
+        try {
+          const { coordinator, where } = await openCoordinator();
+          closers.push(() => coordinator.close());
+          const manager = await startAssetManager(coordinator, flags.extra, loggers.assetmgr);
+          closers.push(() => manager.close());
+          const configured = hiveSecrets();
+          const local = configured.length > 0 ? null : await localHiveSecret(dir);
+          const secrets = local ? [local.secret] : configured;
+          const { buildHive } = await import("../../hive/hive-app.ts");
+          const hive = await buildHive({ db, coordinator, secrets, logger: loggers.hive });
+          closers.push(() => hive.close());
+          const hiveUrl = await listenOn(hive, "hive", { host: flags.host, port: flags.port });
+          const { buildAssetsGateway } = await import("../../assets/assets-gateway.ts");
+          const assets = buildAssetsGateway(coordinator, { logger: loggers.assets });
+          closers.push(() => assets.close());
+          const assetsUrl = await listenOn(assets, "assets", {
+            host: flags.host,
+            port: flags.assetsPort,
+          });
+          const apiKey = await localApiKey(db, hiveUrl, dir);
+          const joining = joinInstructions({
+            host: flags.host,
+            hivePort: Number(new URL(hiveUrl).port),
+            assetsPort: Number(new URL(assetsUrl).port),
+            secretFile: local?.file,
+            ...(reachableFromOthers(flags.host) && {
+              joinToken: await volunteerJoinToken(db, dir),
+            }),
+          });
+          log(
+            [
+              "",
+              `keyforge up: ready (KeyForge ${KEYFORGE_VERSION})`,
+              `  hive      ${hiveUrl}   (API documentation at ${hiveUrl}/docs)`,
+              `  assets    ${assetsUrl}`,
+              `  API key   ${apiKey}`,
+              `            saved for the keyforge commands in ${join(dir, "api-keys.json")}`,
+              `  database  ${databaseUrl === undefined ? join(dir, "db") : "DATABASE_URL"}`,
+              `  events    ${where}`,
+              `  agents    ${threads === 0 ? "none here (--threads 0)" : `a local one with ${threads} thread(s)`}`,
+              ...joining.map((line) => `            ${line}`),
+              "  try       keyforge submit --board corne --corpus en --units 4 --steps 2000000",
+              "            keyforge watch <job id>",
+              "Press Ctrl-C to stop.",
+              "",
+            ].join("\n"),
+          );
+          const stop = new AbortController();
+          const agentDone =
+            threads === 0
+              ? null
+              : runLocalAgent(
+                  { hiveUrl, assetsUrl },
+                  { dir, secret: secrets[0] as string, threads, niceness, logger: loggers.agent },
+                  stop.signal,
+                );
+          const signal = await Promise.race([
+            stopping,
+            ...(agentDone ? [agentDone.then(() => null)] : []),
+          ]);
+          log(`keyforge up: ${signal ?? "the local agent ended"}: stopping`);
+          stop.abort();
+          // The agent gives its units back through the hive: the hive closes after it.
+          await agentDone;
+        } finally {
+          await closeAll(closers, loggers.hive);
+        }
+      },
+      (line) => loggers.hive.info(`hive: migrate: ${line}`),
+    );
   } finally {
     await unlock();
   }
@@ -246,6 +275,7 @@ export function registerUpCommand(program: Command): void {
       "--extra <dir>",
       "a folder of your own boards/, layouts/, corpora/, weights/ to publish next to the built-in ones",
     )
+    .option(...LOG_FORMAT_FLAG)
     .addHelpText(
       "after",
       [
