@@ -6,7 +6,7 @@ import { JobRepository } from "../infra/db/job-repository.ts";
 import { NodeRepository } from "../infra/db/node-repository.ts";
 import { ResultRepository } from "../infra/db/result-repository.ts";
 import { type UnitRecord, UnitRepository } from "../infra/db/unit-repository.ts";
-import type { LeasedUnit } from "../protocol/node-messages.ts";
+import { type LeasedUnit, MAX_REJECTED_RESULTS } from "../protocol/node-messages.ts";
 import { publishUnitReturn } from "./event-publishing.ts";
 import { DEFAULT_MAX_ATTEMPTS } from "./reaper.ts";
 import type { WorkSignal } from "./work-signal.ts";
@@ -63,6 +63,12 @@ export class LeaseService {
     const node = await this.nodes.getNode(nodeId);
     if (!node || node.removedAt) {
       throw new KeyForgeError("NODE_NOT_FOUND", `node ${nodeId} is not registered: register again`);
+    }
+    if (node.rejectedResults >= MAX_REJECTED_RESULTS) {
+      throw new KeyForgeError(
+        "NODE_SUSPENDED",
+        `node ${nodeId} sent ${node.rejectedResults} results the hive refused (wrong scores or impossible layouts): it gets no more units; check that it runs the hive's KeyForge version`,
+      );
     }
     const threads = node.threads ?? DEFAULT_NODE_THREADS;
     const limits = {

@@ -4,7 +4,7 @@ import { AuditLog } from "../infra/db/audit-log.ts";
 import { type Database, DatabaseUnavailableError } from "../infra/db/database.ts";
 import { HardwareProfileRepository } from "../infra/db/hardware-profile-repository.ts";
 import { JoinTokenRepository } from "../infra/db/join-token-repository.ts";
-import { NodeRepository } from "../infra/db/node-repository.ts";
+import { NodeRepository, type NodeStanding } from "../infra/db/node-repository.ts";
 import { type UnitHolder, UnitRepository } from "../infra/db/unit-repository.ts";
 import { MicroBatcher } from "../infra/micro-batcher.ts";
 import { issueNodeToken } from "../infra/node-tokens.ts";
@@ -205,14 +205,15 @@ export class NodeService {
 
   /**
    * Live nodes and their telemetry, as the coordinator holds them, with the names they
-   * registered (left out while PostgreSQL is down: the telemetry alone still tells a lot).
+   * registered and their rejected results (left out while PostgreSQL is down: the telemetry
+   * alone still tells a lot).
    */
   async cluster() {
     const stats = await this.options.coordinator.getClusterStats();
-    const names = await this.nodes
-      .namesOf(stats.nodes.map((node) => node.nodeId))
+    const standings = await this.nodes
+      .standingsOf(stats.nodes.map((node) => node.nodeId))
       .catch((error: unknown) => {
-        if (error instanceof DatabaseUnavailableError) return new Map<string, string>();
+        if (error instanceof DatabaseUnavailableError) return new Map<string, NodeStanding>();
         throw error;
       });
     const now = Date.now();
@@ -221,7 +222,8 @@ export class NodeService {
       totalIps: stats.totalIps,
       nodes: stats.nodes.map(({ nodeId, telemetry, lastHeartbeatAt }) => ({
         nodeId,
-        name: names.get(nodeId) ?? null,
+        name: standings.get(nodeId)?.name ?? null,
+        rejectedResults: standings.get(nodeId)?.rejectedResults ?? null,
         secondsSinceHeartbeat: Math.max(0, Math.floor((now - lastHeartbeatAt) / 1000)),
         telemetry: { ...telemetry, units: [...(telemetry.units ?? [])] },
       })),

@@ -1,7 +1,9 @@
 import type { KeyObject } from "node:crypto";
 import { KeyForgeError } from "../core/errors.ts";
 import { layoutFromText } from "../core/layout.ts";
+import type { ScoringModel } from "../core/scoring/model.ts";
 import { rescoreLayout } from "../core/search/result-check.ts";
+import type { SearchProblem } from "../core/search/search-problem.ts";
 import { BoundedCache } from "../infra/bounded-cache.ts";
 import { type Coordinator, CoordinatorUnavailableError } from "../infra/coord/coordinator.ts";
 import type { Database } from "../infra/db/database.ts";
@@ -134,11 +136,7 @@ export class ResultService {
         ? new KeyForgeError("UNIT_NOT_FOUND", `no unit ${unitId}`)
         : error;
     });
-    const score = rescoreLayout(
-      model,
-      problem,
-      layoutFromText(submission.layout, problem.board, "result"),
-    );
+    const score = await this.rescored(nodeId, submission.layout, problem, model);
     if (Math.abs(score - submission.score) > SCORE_TOLERANCE * Math.max(1, Math.abs(score))) {
       await this.nodes.countRejectedResult(nodeId);
       throw new KeyForgeError(
@@ -159,6 +157,27 @@ export class ResultService {
     if (acceptance instanceof KeyForgeError) throw acceptance;
     if (acceptance.created) await this.announce(jobId, acceptance);
     return this.answer(acceptance);
+  }
+
+  /**
+   * The hive's score of a result's layout. A layout the search could not have found, or that
+   * cannot even be read, is RESULT_LAYOUT_INVALID and counts against the node.
+   */
+  private async rescored(
+    nodeId: string,
+    text: string,
+    problem: SearchProblem,
+    model: ScoringModel,
+  ): Promise<number> {
+    try {
+      return rescoreLayout(model, problem, layoutFromText(text, problem.board, "result"));
+    } catch (error) {
+      if (!(error instanceof KeyForgeError)) throw error;
+      await this.nodes.countRejectedResult(nodeId);
+      throw error.code === "RESULT_LAYOUT_INVALID"
+        ? error
+        : new KeyForgeError("RESULT_LAYOUT_INVALID", `the layout cannot be read: ${error.message}`);
+    }
   }
 
   /** The node's public key, read once per instance. */

@@ -73,6 +73,12 @@ export const CALIBRATED_IPS_LIMITS = { min: 100, max: 1e8 } as const;
 /** Most search threads a node may register with (the agent's --threads takes 1 to 256). */
 export const MAX_NODE_THREADS = 256;
 
+/**
+ * Refused results (wrong score, impossible layout) after which a node gets no more units: an
+ * honest agent sends none, so a few are a bug or a different engine, and more are worthless.
+ */
+export const MAX_REJECTED_RESULTS = 10;
+
 /** POST /nodes/register (authorised with HIVE_SECRET or a join token). */
 export const nodeRegistrationSchema = z.strictObject({
   publicKey: publicKeySchema,
@@ -172,6 +178,14 @@ export const clusterSchema = z.strictObject({
     z.strictObject({
       nodeId: z.string(),
       name: z.string().nullable().describe("The name the agent registered with (--name)."),
+      rejectedResults: z
+        .number()
+        .int()
+        .min(0)
+        .nullable()
+        .describe(
+          `Results of the node the hive refused (wrong score, impossible layout); at ${MAX_REJECTED_RESULTS} it gets no more units. Null while PostgreSQL is down.`,
+        ),
       secondsSinceHeartbeat: z
         .number()
         .int()

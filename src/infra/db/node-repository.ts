@@ -18,6 +18,12 @@ export interface NodeRecord extends NodeRegistration {
   readonly removedAt: Date | null;
 }
 
+/** A node's name and how many of its results the hive rejected. */
+export interface NodeStanding {
+  readonly name: string | null;
+  readonly rejectedResults: number;
+}
+
 interface NodeRow {
   id: string;
   public_key: string;
@@ -89,13 +95,13 @@ export class NodeRepository {
     return rows[0] ? nodeFromRow(rows[0]) : null;
   }
 
-  /** The names of the nodes among `ids` that have one. */
-  async namesOf(ids: readonly string[]): Promise<Map<string, string>> {
-    const { rows } = await this.db.query<{ id: string; name: string }>(
-      "SELECT id, name FROM nodes WHERE id = ANY($1::text[]) AND name IS NOT NULL",
+  /** What the cluster view shows of the nodes among `ids`: name and rejected results. */
+  async standingsOf(ids: readonly string[]): Promise<Map<string, NodeStanding>> {
+    const { rows } = await this.db.query<{ id: string; name: string | null; rejected: number }>(
+      "SELECT id, name, rejected_results AS rejected FROM nodes WHERE id = ANY($1::text[])",
       [ids],
     );
-    return new Map(rows.map((row) => [row.id, row.name]));
+    return new Map(rows.map((row) => [row.id, { name: row.name, rejectedResults: row.rejected }]));
   }
 
   async listNodes(options: { includeRemoved: boolean }): Promise<NodeRecord[]> {
