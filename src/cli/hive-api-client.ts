@@ -126,6 +126,12 @@ export class HiveApiClient {
     );
   }
 
+  /** POST /jobs/:id/retry: the job's view once its failed and cancelled units are queued again. */
+  async retryJob(id: string, apiKey: string): Promise<JobView> {
+    const path = `/jobs/${encodeURIComponent(id)}/retry`;
+    return this.answer("POST", path, await this.request("POST", path, { apiKey }), jobViewSchema);
+  }
+
   /** GET /cluster; aborting `signal` ends the request early (with the signal's reason). */
   async cluster(signal?: AbortSignal) {
     const response = await this.request("GET", "/cluster", { signal: withTimeout(signal) });

@@ -8,12 +8,14 @@ import { buildAssetsGateway } from "../../src/assets/assets-gateway.ts";
 import { apiKeyFor, apiKeysFile, requireApiKey, saveApiKey } from "../../src/cli/api-keys.ts";
 import { ServerSentEventParser } from "../../src/cli/server-sent-events.ts";
 import type { KeyForgeError } from "../../src/core/errors.ts";
+import { UnitRepository } from "../../src/infra/db/unit-repository.ts";
 import { type JobView, jobListSchema } from "../../src/protocol/job-messages.ts";
 import { eventually } from "../helpers/eventually.ts";
 import { closedPortUrl } from "../helpers/free-port.ts";
 import { startHive, type TestHive } from "../helpers/hive.ts";
 import { registerAgent } from "../helpers/hive-agent.ts";
 import { assertCleanFailure, type CliResult, startCli } from "../helpers/run-cli.ts";
+import { registeredNode } from "../helpers/store-fixtures.ts";
 import { startTestAgent } from "../helpers/test-agent.ts";
 
 const tempDir = () => mkdtempSync(join(tmpdir(), "keyforge-client-"));
@@ -274,6 +276,40 @@ describe("keyforge submit, jobs, job, watch, cancel and cluster against a hive",
     const watched = await run(["watch", id]);
     assertCleanFailure(watched, /keyforge: job [0-9a-f]{12} was cancelled/);
     assert.match(watched.stdout, /"to cancel" cancelled after/);
+  });
+
+  it("retries a failed job with `keyforge job retry`, and `keyforge job <id>` still shows it", async () => {
+    const submitted = await hive.app.inject({
+      method: "POST",
+      url: "/jobs",
+      headers: hive.auth.alice,
+      payload: {
+        name: "to retry",
+        board: "corne",
+        corpora: [{ id: "en" }],
+        search: { units: 2, stepsPerUnit: 50_000, seed: 8 },
+      },
+    });
+    const { id } = submitted.json() as JobView;
+    // Both units fail for good (their agent could not fetch an asset), and the job with them.
+    await hive.db.query("UPDATE units SET priority = 100 WHERE job_id = $1", [id]);
+    const units = new UnitRepository(hive.db);
+    const node = await registeredNode(hive.db);
+    for (const unit of await units.leaseUnits(node, 2, 60)) {
+      await units.failUnit(unit.id, node, "the assets gateway has no blob", 1);
+    }
+    assert.equal((await jobView(id)).status, "failed");
+
+    const retried = await run(["job", "retry", id.slice(0, 12)]);
+    assert.equal(retried.status, 0, retried.stderr);
+    assert.match(retried.stdout, /^job [0-9a-f]{12} queued again: 0\/2 units done/m);
+    assert.match(retried.stderr, /follow it with keyforge watch [0-9a-f]{12}/);
+    assert.equal((await jobView(id)).units.queued, 2);
+    const shown = await run(["job", id.slice(0, 12)]);
+    assert.equal(shown.status, 0, shown.stderr);
+    assert.match(shown.stdout, /^status\s+queued, priority 0$/m);
+    const again = await run(["job", "retry", id]);
+    assertCleanFailure(again, /JOB_NOT_RETRYABLE: job [0-9a-f]{64} is queued/);
   });
 
   it("shows the cluster within 100 columns, with a CPU temperature column only when a node reports one", async () => {

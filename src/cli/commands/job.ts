@@ -7,6 +7,7 @@ import { layoutFromText } from "../../core/layout.ts";
 import { idFromPath } from "../../infra/data-files.ts";
 import type { JobContent, JobView } from "../../protocol/job-messages.ts";
 import { keyLabels, metricsTable } from "../analysis-report.ts";
+import { requireApiKey } from "../api-keys.ts";
 import { drawBoard } from "../board-drawing.ts";
 import { fetchFailureReason, HiveApiClient } from "../hive-api-client.ts";
 import { resolveJobId } from "../job-id.ts";
@@ -168,8 +169,16 @@ async function showJob(typedId: string, flags: JobFlags): Promise<void> {
   }
 }
 
+async function retryJob(typedId: string, flags: { hive?: string }): Promise<void> {
+  const client = new HiveApiClient(hiveUrlOf(flags.hive));
+  const apiKey = await requireApiKey(client.url);
+  const view = await client.retryJob(await resolveJobId(client, typedId), apiKey);
+  console.log(`job ${shortJobId(view.id)} ${view.status} again: ${unitProgress(view.units)}`);
+  process.stderr.write(`follow it with keyforge watch ${shortJobId(view.id)}\n`);
+}
+
 export function registerJobCommand(program: Command): void {
-  program
+  const job = program
     .command("job")
     .description("show a job: status, progress, the best layout with its metrics, the top results")
     .argument("<id>", "the job's id, or its first 8 or more hex digits")
@@ -177,4 +186,19 @@ export function registerJobCommand(program: Command): void {
     .option(...HIVE_FLAG)
     .option(...ASSETS_FLAG)
     .action(showJob);
+  // A job id is hex digits, so it is never taken for the subcommand's name. --hive is the
+  // parent's, so it works before or after the subcommand's name.
+  job
+    .command("retry")
+    .description(
+      "start a failed or cancelled job again (yours, or any as an admin): its failed and cancelled units are queued anew",
+    )
+    .argument("<id>", "the job's id, or its first 8 or more hex digits")
+    .addHelpText(
+      "after",
+      "\nThe hive is the job command's --hive <url>, given before or after retry.",
+    )
+    .action((typedId: string, _flags, command: Command) =>
+      retryJob(typedId, command.optsWithGlobals()),
+    );
 }
