@@ -12,9 +12,9 @@ import {
 } from "../../src/infra/coord/coordinator.ts";
 import { MemoryCoordinator } from "../../src/infra/coord/memory-coordinator.ts";
 import { ValkeyCoordinator } from "../../src/infra/coord/valkey-coordinator.ts";
-import { createLogger } from "../../src/infra/logging/logger.ts";
 import { manifestSchema } from "../../src/protocol/asset-messages.ts";
 import { errorBodySchema } from "../../src/protocol/error-body.ts";
+import { capturedLogger } from "../helpers/captured-log.ts";
 import { FlakyCoordinator } from "../helpers/flaky-coordinator.ts";
 import { IsolatedValkey } from "../helpers/valkey.ts";
 
@@ -273,12 +273,7 @@ describe("assets gateway while the coordinator is unavailable", () => {
 
 describe("assets gateway log", () => {
   it("writes one JSON line per request with its id, and a bug's stack inside one line", async () => {
-    const written: string[] = [];
-    const logger = createLogger(
-      "assets",
-      { format: "json", level: "info", colour: false },
-      { write: (chunk: string) => written.push(chunk) },
-    );
+    const { logger, written, lines: logged } = capturedLogger("assets");
     const broken = new MemoryCoordinator();
     broken.getManifest = () => Promise.reject(new Error("manifest decoder bug"));
     const gateway = buildAssetsGateway(broken, { logger, manifestMaxAgeMs: 0 });
@@ -286,13 +281,14 @@ describe("assets gateway log", () => {
     const response = await gateway.inject({ url: "/manifest", headers: { "x-request-id": "r-1" } });
     assert.equal(response.statusCode, 500);
     assert.equal(response.headers["x-request-id"], "r-1");
-    const lines = written.map((line) => JSON.parse(line));
+    const lines = logged();
     assert.equal(written.join("").split("\n").length, lines.length + 1, "one line each");
     const bug = lines.find((line) => line.msg === "unexpected error");
+    assert.ok(bug);
     assert.equal(bug.requestId, "r-1");
     assert.equal(bug.url, "/manifest");
     assert.equal(bug.caller, "anonymous");
-    assert.match(bug.err.stack, /manifest decoder bug\n\s+at /);
+    assert.match((bug.err as { stack: string }).stack, /manifest decoder bug\n\s+at /);
     const done = lines.filter((line) => line.msg === "request");
     assert.deepEqual(
       done.map((line) => [line.requestId, line.route, line.status]),

@@ -6,26 +6,14 @@ import { buildHive } from "../../src/hive/hive-app.ts";
 import { MemoryCoordinator } from "../../src/infra/coord/memory-coordinator.ts";
 import { ApiKeyRepository } from "../../src/infra/db/api-key-repository.ts";
 import type { Database } from "../../src/infra/db/database.ts";
-import { createLogger } from "../../src/infra/logging/logger.ts";
+import { capturedLogger, type LogLine } from "../helpers/captured-log.ts";
 import { freshPglite } from "../helpers/databases.ts";
 
 const SECRET = "request-logging-secret-0123456789";
 
-interface LogLine {
-  readonly level: number;
-  readonly msg: string;
-  readonly requestId?: string;
-  readonly [field: string]: unknown;
-}
-
 /** A hive whose log lines are kept; `failing` makes queries on jobs throw a plain Error. */
 async function loggedHive(db: Database, failing: { on: boolean }) {
-  const written: string[] = [];
-  const logger = createLogger(
-    "hive",
-    { format: "json", level: "info", colour: false },
-    { write: (chunk: string) => written.push(chunk) },
-  );
+  const { logger, written } = capturedLogger("hive");
   const flaky = new Proxy(db, {
     get(target, property, receiver) {
       const value = Reflect.get(target, property, receiver);

@@ -1,15 +1,10 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { createLogger } from "../../../src/infra/logging/logger.ts";
+import { capturedLogger } from "../../helpers/captured-log.ts";
 
 describe("createLogger", () => {
   it("writes one JSON object a line, with secret-bearing fields redacted wherever they sit", () => {
-    const written: string[] = [];
-    const logger = createLogger(
-      "hive",
-      { format: "json", level: "info", colour: false },
-      { write: (chunk: string) => written.push(chunk) },
-    );
+    const { logger, written } = capturedLogger("hive");
     logger.info(
       {
         req: { headers: { authorization: "Bearer kf_leaked", host: "hive" } },
@@ -34,16 +29,11 @@ describe("createLogger", () => {
   });
 
   it("writes nothing below its level", () => {
-    const written: string[] = [];
-    const logger = createLogger(
-      "agent",
-      { format: "json", level: "warn", colour: false },
-      { write: (chunk: string) => written.push(chunk) },
-    );
+    const { logger, lines } = capturedLogger("agent", "warn");
     logger.info("routine");
     logger.warn("odd");
     assert.deepEqual(
-      written.map((line) => JSON.parse(line).msg),
+      lines().map((line) => line.msg),
       ["odd"],
     );
   });
