@@ -119,8 +119,8 @@ function unitPath(unitId: string, action: "release" | "fail" | "result"): string
 
 /**
  * The matrix: every route of the hive (docs/hive-api.md) and what each kind of caller gets.
- * Public reads answer anyone; users submit and cancel (their own) jobs; admins and HIVE_SECRET
- * may cancel any job and give priorities; HIVE_SECRET and join tokens register nodes, and do
+ * Public reads answer anyone; users submit, cancel and retry (their own) jobs; admins and
+ * HIVE_SECRET may cancel and retry any job and give priorities; HIVE_SECRET and join tokens register nodes, and do
  * nothing else; a node acts for itself.
  */
 const MATRIX: readonly Row[] = [
@@ -158,6 +158,19 @@ const MATRIX: readonly Row[] = [
   {
     route: "DELETE /jobs/:id (alice's job)",
     request: async (world) => ({ method: "DELETE", url: `/jobs/${await world.queuedJob()}` }),
+    outcomes: usersOnly({ alice: 200, bob: "403 FORBIDDEN", admin: 200, secret: 200 }),
+  },
+  {
+    route: "POST /jobs/:id/retry (alice's cancelled job)",
+    request: async (world) => {
+      const { id } = await submitAsAlice(world.hive, world.seed());
+      await world.hive.app.inject({
+        method: "DELETE",
+        url: `/jobs/${id}`,
+        headers: world.hive.auth.alice,
+      });
+      return { method: "POST", url: `/jobs/${id}/retry` };
+    },
     outcomes: usersOnly({ alice: 200, bob: "403 FORBIDDEN", admin: 200, secret: 200 }),
   },
   {

@@ -10,6 +10,7 @@ const ROUTES: readonly [string, string][] = [
   ["GET", "/jobs"],
   ["GET", "/jobs/:id"],
   ["DELETE", "/jobs/:id"],
+  ["POST", "/jobs/:id/retry"],
   ["POST", "/nodes/register"],
   ["POST", "/nodes/:id/token"],
   ["POST", "/nodes/:id/heartbeat"],
