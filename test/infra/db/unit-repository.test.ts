@@ -172,6 +172,17 @@ forEachDatabase("UnitRepository", (open) => {
     assert.equal((await units.leaseUnits(await registeredNode(db), 2, 60, limits)).length, 1);
   });
 
+  it("holds a node to what it may hold when its lease requests come at once", async () => {
+    await drainQueue(db);
+    await jobs.createJob(sampleJob({ units: 12 }));
+    const node = await registeredNode(db);
+    const limits = { maxHeld: 3 };
+    const leased = await Promise.all(
+      Array.from({ length: 4 }, () => units.leaseUnits(node, 2, 60, limits)),
+    );
+    assert.equal(leased.flat().length, 3);
+  });
+
   it("fails the last unit of a job for good, and the job with it", async () => {
     await drainQueue(db);
     const job = sampleJob({ units: 1 });
