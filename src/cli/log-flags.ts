@@ -1,5 +1,5 @@
 import type { Logger } from "pino";
-import { logSettings } from "../infra/logging/log-settings.ts";
+import { type LogLevel, logSettings } from "../infra/logging/log-settings.ts";
 
 /** The --log-format flag of every server command (hive, assets, assetmgr, agent, up). */
 export const LOG_FORMAT_FLAG = [
@@ -8,11 +8,16 @@ export const LOG_FORMAT_FLAG = [
 ] as const;
 
 /**
- * The log of server command `name` on standard error, as --log-format and the settings say.
- * A bad format or level stops the command before it starts anything.
+ * The log of server command `name` on standard error, as --log-format and the settings say
+ * (level: KEYFORGE_LOG_LEVEL, else `defaultLevel`). A bad format or level stops the command
+ * before it starts anything.
  */
-export async function serverLogger(name: string, format: string | undefined): Promise<Logger> {
-  const settings = logSettings(format);
+export async function serverLogger(
+  name: string,
+  format: string | undefined,
+  defaultLevel: LogLevel = "info",
+): Promise<Logger> {
+  const settings = logSettings(format, process.env, process.stderr, defaultLevel);
   // Loaded on use: the logging libraries would slow every other command's start.
   const { createLogger } = await import("../infra/logging/logger.ts");
   return createLogger(name, settings);

@@ -40,11 +40,19 @@ interface UpLoggers {
   readonly agent: Logger;
 }
 
+/**
+ * On one machine the local agent's heartbeats and long polls would fill the terminal with
+ * request lines: the servers log warnings and errors unless KEYFORGE_LOG_LEVEL says otherwise;
+ * assetmgr and the agent say what they do.
+ */
 async function upLoggers(format: string | undefined): Promise<UpLoggers> {
-  const [hive, assets, assetmgr, agent] = await Promise.all(
-    ["hive", "assets", "assetmgr", "agent"].map((name) => serverLogger(name, format)),
-  );
-  return { hive, assets, assetmgr, agent } as UpLoggers;
+  const [hive, assets, assetmgr, agent] = await Promise.all([
+    serverLogger("hive", format, "warn"),
+    serverLogger("assets", format, "warn"),
+    serverLogger("assetmgr", format),
+    serverLogger("agent", format),
+  ]);
+  return { hive, assets, assetmgr, agent };
 }
 
 const log = (line: string) => process.stderr.write(`${line}\n`);

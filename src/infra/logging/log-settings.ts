@@ -27,13 +27,14 @@ function oneOf<T extends string>(
 
 /**
  * The log settings: the format from --log-format, else KEYFORGE_LOG_FORMAT, else pretty on a
- * terminal and JSON otherwise (a log collector, a container); the level from KEYFORGE_LOG_LEVEL
- * (default info). A value that cannot be right stops the process, naming the setting.
+ * terminal and JSON otherwise (a log collector, a container); the level from KEYFORGE_LOG_LEVEL,
+ * else `defaultLevel`. A value that cannot be right stops the process, naming the setting.
  */
 export function logSettings(
   formatFlag: string | undefined,
   env: NodeJS.ProcessEnv = process.env,
   stderr: { readonly isTTY?: boolean } = process.stderr,
+  defaultLevel: LogLevel = "info",
 ): LogSettings {
   const terminal = stderr.isTTY === true;
   const formatSetting = readSetting("KEYFORGE_LOG_FORMAT", env);
@@ -48,7 +49,7 @@ export function logSettings(
   const levelSetting = readSetting("KEYFORGE_LOG_LEVEL", env);
   const level =
     levelSetting === undefined
-      ? "info"
+      ? defaultLevel
       : oneOf(LOG_LEVELS, levelSetting, "CONFIG_INVALID", "KEYFORGE_LOG_LEVEL");
   return { format, level, colour: terminal && !env.NO_COLOR };
 }

@@ -26,6 +26,8 @@ describe("logSettings", () => {
     assert.equal(logSettings(undefined, env, pipe).format, "pretty");
     assert.equal(logSettings("json", env, terminal).format, "json");
     assert.equal(logSettings(undefined, env, pipe).level, "debug");
+    assert.equal(logSettings(undefined, env, pipe, "warn").level, "debug");
+    assert.equal(logSettings(undefined, {}, pipe, "warn").level, "warn");
   });
 
   it("refuses a value that cannot be right, naming the setting", () => {
