@@ -140,6 +140,21 @@ describe("keyforge submit, jobs, job, watch, cancel and cluster against a hive",
     keyforge(args, env).exited();
   const jobView = async (id: string) =>
     (await hive.app.inject({ url: `/jobs/${id}` })).json() as JobView;
+  /** A job of alice's, submitted straight to the hive; its id. */
+  const submitAsAlice = async (name: string, units: number, seed: number) => {
+    const submitted = await hive.app.inject({
+      method: "POST",
+      url: "/jobs",
+      headers: hive.auth.alice,
+      payload: {
+        name,
+        board: "corne",
+        corpora: [{ id: "en" }],
+        search: { units, stepsPerUnit: 50_000, seed },
+      },
+    });
+    return (submitted.json() as JobView).id;
+  };
 
   const SUBMIT = ["submit", "--board", "corne", "--units", "2", "--steps", "20000"];
   let jobId = "";
@@ -254,18 +269,7 @@ describe("keyforge submit, jobs, job, watch, cancel and cluster against a hive",
   });
 
   it("cancels a job, and watching it then ends at once with exit 1", async () => {
-    const submitted = await hive.app.inject({
-      method: "POST",
-      url: "/jobs",
-      headers: hive.auth.alice,
-      payload: {
-        name: "to cancel",
-        board: "corne",
-        corpora: [{ id: "en" }],
-        search: { units: 3, stepsPerUnit: 50_000, seed: 7 },
-      },
-    });
-    const { id } = submitted.json() as JobView;
+    const id = await submitAsAlice("to cancel", 3, 7);
     const cancelled = await run(["cancel", id.slice(0, 12)]);
     assert.equal(cancelled.status, 0, cancelled.stderr);
     assert.match(
@@ -279,18 +283,7 @@ describe("keyforge submit, jobs, job, watch, cancel and cluster against a hive",
   });
 
   it("retries a failed job with `keyforge job retry`, and `keyforge job <id>` still shows it", async () => {
-    const submitted = await hive.app.inject({
-      method: "POST",
-      url: "/jobs",
-      headers: hive.auth.alice,
-      payload: {
-        name: "to retry",
-        board: "corne",
-        corpora: [{ id: "en" }],
-        search: { units: 2, stepsPerUnit: 50_000, seed: 8 },
-      },
-    });
-    const { id } = submitted.json() as JobView;
+    const id = await submitAsAlice("to retry", 2, 8);
     // Both units fail for good (their agent could not fetch an asset), and the job with them.
     await hive.db.query("UPDATE units SET priority = 100 WHERE job_id = $1", [id]);
     const units = new UnitRepository(hive.db);
