@@ -94,6 +94,7 @@ const BAD_VALUES: readonly (readonly [args: readonly string[], flag: string])[] 
   [["submit", "--set", "sfb=x"], "--set <name=value>"],
   [["jobs", "--limit", "0"], "--limit <n>"],
   [["agent", "--threads", "x"], "--threads <n>"],
+  [["agent", "--threads", "257"], "--threads <n>"],
   [["agent", "--grace", "0"], "--grace <seconds>"],
   [["agent", "--name", "evil\u001b]0;owned\u0007"], "--name <name>"],
   [["up", "--port", "70000"], "--port <n>"],

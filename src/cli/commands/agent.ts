@@ -5,7 +5,7 @@ import { dataDir, readSetting } from "../../infra/config.ts";
 import { KEYFORGE_VERSION } from "../../infra/version.ts";
 import { nodeRegistrationSchema } from "../../protocol/node-messages.ts";
 import { defaultThreads, nicenessOf, PRIORITY_FLAG } from "../agent-flags.ts";
-import { periodSeconds, protocolValue, wholeNumber } from "../flag-values.ts";
+import { periodSeconds, protocolValue, threadCount } from "../flag-values.ts";
 import { joinTokenSetting } from "../hive-secrets.ts";
 import { LOG_FORMAT_FLAG, serverLogger } from "../log-flags.ts";
 import { ASSETS_FLAG, assetsUrlOf, HIVE_FLAG, hiveUrlOf } from "../service-urls.ts";
@@ -23,17 +23,11 @@ interface AgentFlags {
   logFormat?: string;
 }
 
-function threadsOf(flags: AgentFlags): number {
-  if (flags.threads === undefined) return defaultThreads();
-  if (flags.threads < 1) throw new KeyForgeError("FLAG_INVALID", "--threads must be at least 1");
-  return flags.threads;
-}
-
 async function runAgent(flags: AgentFlags): Promise<void> {
   const stopping = shutdownSignal();
   const hiveUrl = hiveUrlOf(flags.hive);
   const assetsUrl = assetsUrlOf(flags.assets);
-  const threads = threadsOf(flags);
+  const threads = flags.threads ?? defaultThreads();
   const niceness = nicenessOf(flags.priority);
   const joinToken = joinTokenSetting(flags.joinToken);
   if (joinToken === undefined && readSetting("HIVE_SECRET") === undefined) {
@@ -79,7 +73,8 @@ export function registerAgentCommand(program: Command): void {
       "--data-dir <dir>",
       "where the node's identity, calibration, asset cache and outbox live (default: <data dir>/agent)",
     )
-    .option("--threads <n>", "units run at once (default: cores - 1, at least 1)", wholeNumber)
+    // 1 to 256, as the hive takes a node's threads.
+    .option("--threads <n>", "units run at once (default: cores - 1, at least 1)", threadCount)
     .option(...PRIORITY_FLAG)
     .option(
       "--name <name>",
