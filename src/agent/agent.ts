@@ -325,7 +325,7 @@ export class Agent {
    * publishes again) until it has been missing for the patience; then the unit fails, and
    * its job with it, saying which blob is missing.
    */
-  private isWorthWaitingFor(error: unknown): boolean {
+  private isWorthWaitingFor(error: unknown): error is AssetMissingError {
     const patience = this.options.missingAssetPatienceMs ?? MISSING_ASSET_PATIENCE_MS;
     return error instanceof AssetMissingError && error.missingForMs < patience;
   }

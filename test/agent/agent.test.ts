@@ -10,9 +10,11 @@ import { AssetCache } from "../../src/agent/asset-cache.ts";
 import { HiveClient } from "../../src/agent/hive-client.ts";
 import { ResultOutbox } from "../../src/agent/result-outbox.ts";
 import { runUnit } from "../../src/agent/unit-runner.ts";
+import { AssetManager } from "../../src/assetmgr/asset-manager.ts";
 import { AssetPublisher } from "../../src/assetmgr/asset-publisher.ts";
 import { buildAssetsGateway } from "../../src/assets/assets-gateway.ts";
 import { MemoryCoordinator } from "../../src/infra/coord/memory-coordinator.ts";
+import { ValkeyCoordinator } from "../../src/infra/coord/valkey-coordinator.ts";
 import { JoinTokenRepository } from "../../src/infra/db/join-token-repository.ts";
 import { UnitRepository } from "../../src/infra/db/unit-repository.ts";
 import { signResult } from "../../src/infra/node-signatures.ts";
@@ -24,6 +26,7 @@ import { FlakyDatabase } from "../helpers/flaky-database.ts";
 import { closedPortUrl } from "../helpers/free-port.ts";
 import { HIVE_SECRET, startHive, type TestHive } from "../helpers/hive.ts";
 import { startTestAgent } from "../helpers/test-agent.ts";
+import { PrivateRedis } from "../helpers/valkey.ts";
 
 describe("the agent against a hive and an assets gateway on real sockets", () => {
   let hive: TestHive;
@@ -264,6 +267,37 @@ describe("the agent against a hive and an assets gateway on real sockets", () =>
     assert.ok(!lines.some((line) => /failed:/.test(line)), lines.join("\n"));
     const [unit] = await new UnitRepository(hive.db).unitsOfJob(job.id);
     assert.equal(unit?.attempts, 1, "a unit given back counts no attempt");
+  });
+
+  it("completes a job across a restart of the asset plane's Valkey that loses every asset", async () => {
+    const job = await submit(1, 20_000, 52);
+    // The asset plane on a Redis server of its own: the asset manager publishes into it, the
+    // agent's gateway reads it.
+    const redis = await PrivateRedis.start();
+    const managerSide = new ValkeyCoordinator(redis.url);
+    const gatewaySide = new ValkeyCoordinator(redis.url);
+    const manager = await AssetManager.start({
+      coordinator: managerSide,
+      folders: [SYSTEM_DATA_DIR],
+      verifyIntervalMs: 3_600_000,
+      log: () => {},
+    });
+    const plane = buildAssetsGateway(gatewaySide);
+    const planeUrl = await plane.listen({ host: "127.0.0.1", port: 0 });
+    await redis.restart();
+    const { lines, stop } = startTestAgent({ hiveUrl, assetsUrl: planeUrl });
+    try {
+      await jobReaches(job.id, "completed", "the job completes", 60_000);
+    } finally {
+      await stop();
+      await manager.close();
+      await plane.close();
+      await Promise.all([managerSide.close(), gatewaySide.close()]);
+      await redis.stop();
+    }
+    assert.ok(!lines.some((line) => /failed:/.test(line)), lines.join("\n"));
+    const [unit] = await new UnitRepository(hive.db).unitsOfJob(job.id);
+    assert.equal(unit?.attempts, 1, "no attempt lost to the restart");
   });
 
   it("fails a unit whose pinned blob stays missing beyond its patience, saying so, and goes on working", async () => {
