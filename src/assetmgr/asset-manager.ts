@@ -25,7 +25,7 @@ export interface AssetManagerOptions {
 }
 
 const MAX_RETRY_DELAY_MS = 30_000;
-/** Agents wait for a missing blob (docs/distributed.md); a second of that is cheap to check. */
+/** Agents wait while blobs are missing: one EXISTS a second keeps that wait short, at no cost. */
 const DEFAULT_SEED_CHECK_INTERVAL_MS = 1000;
 
 /**
@@ -39,6 +39,7 @@ const DEFAULT_SEED_CHECK_INTERVAL_MS = 1000;
  */
 export class AssetManager {
   private readonly publisher: AssetPublisher;
+  private readonly coordinator: Coordinator;
   private readonly log: (line: string) => void;
   private readonly firstRetryDelayMs: number;
   /** Paths changed on disk and not published yet. */
@@ -47,7 +48,7 @@ export class AssetManager {
   private drainQueued = false;
   private verifyQueued = false;
   private seedCheckQueued = false;
-  /** A full pass is owed: at boot, and after one failed. */
+  /** A full pass is owed: at boot, after one failed, and after the coordinator was unavailable. */
   private reconcileOwed = true;
   private coordinatorDown = false;
   private retryDelayMs: number;
@@ -56,8 +57,6 @@ export class AssetManager {
   private seedCheckTimer: NodeJS.Timeout | undefined;
   private watcher: AssetWatcher | undefined;
   private closed = false;
-
-  private readonly coordinator: Coordinator;
 
   private constructor(options: AssetManagerOptions) {
     this.publisher = new AssetPublisher(options);
