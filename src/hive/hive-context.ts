@@ -21,6 +21,7 @@ import { NodeService } from "./node-service.ts";
 import type { RateLimits } from "./rate-limits.ts";
 import { Reaper } from "./reaper.ts";
 import { ResultService } from "./result-service.ts";
+import { StreamSlots } from "./stream-slots.ts";
 import { WorkSignal } from "./work-signal.ts";
 
 export interface HiveOptions {
@@ -39,6 +40,8 @@ export interface HiveOptions {
    * comma-separated (default none: the peer address is the client).
    */
   readonly trustProxy?: string;
+  /** Event streams one client may hold open on this instance (default 16). */
+  readonly maxStreamsPerClient?: number;
   /** Requests per client and per credential (default DEFAULT_RATE_LIMITS; null: unlimited). */
   readonly rateLimits?: RateLimits | null;
   /**
@@ -64,6 +67,8 @@ export class HiveContext {
   readonly events = new EventHub();
   /** Wakes this instance's long-polling lease requests. */
   readonly work = new WorkSignal();
+  /** The event streams each client holds open on this instance. */
+  readonly streamSlots: StreamSlots;
   readonly log: (line: string) => void;
   private readonly keys: ApiKeyRepository;
   private readonly secrets: readonly string[];
@@ -74,6 +79,7 @@ export class HiveContext {
     this.secrets = options.secrets;
     this.log = options.log ?? ((line) => process.stderr.write(`${line}\n`));
     this.keys = new ApiKeyRepository(options.db);
+    this.streamSlots = new StreamSlots(options.maxStreamsPerClient ?? 16);
     const catalog = new AssetCatalog(options.coordinator);
     const models = new JobModels(options.db, catalog);
     this.jobs = new JobService({

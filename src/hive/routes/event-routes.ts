@@ -1,4 +1,4 @@
-import type { FastifyInstance, FastifyReply } from "fastify";
+import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import type { ZodTypeProvider } from "fastify-type-provider-zod";
 import { z } from "zod";
 import type { CoordinatorEvent } from "../../infra/coord/coordinator.ts";
@@ -17,10 +17,12 @@ const KEEP_ALIVE_MS = 15_000;
  */
 async function stream(
   context: HiveContext,
+  request: FastifyRequest,
   reply: FastifyReply,
   readSnapshot: () => Promise<unknown>,
   wanted: (event: CoordinatorEvent) => boolean,
 ): Promise<void> {
+  const releaseSlot = context.streamSlots.take(request.ip);
   const early: CoordinatorEvent[] = [];
   let deliver = (event: CoordinatorEvent): void => {
     early.push(event);
@@ -40,6 +42,7 @@ async function stream(
     snapshot = await readSnapshot();
   } catch (error) {
     unsubscribe();
+    releaseSlot();
     throw error;
   }
   reply.hijack();
@@ -64,6 +67,7 @@ async function stream(
     context.metrics.eventStreams.dec();
     clearInterval(keepAlive);
     unsubscribe();
+    releaseSlot();
     raw.end();
   };
   if (hubStopped) end();
@@ -79,11 +83,13 @@ export function eventRoutes(app: FastifyInstance, context: HiveContext): void {
       schema: {
         summary: "Server-Sent Events of every job, unit, node and asset (snapshot first)",
         tags: ["events"],
+        response: { 429: errorBodySchema },
       },
     },
-    async (_request, reply) => {
+    async (request, reply) => {
       await stream(
         context,
+        request,
         reply,
         () => context.jobs.list(null, { limit: 50 }),
         () => true,
@@ -98,13 +104,14 @@ export function eventRoutes(app: FastifyInstance, context: HiveContext): void {
         summary: "Server-Sent Events of one job: its view first, then its progress",
         tags: ["events"],
         params: z.strictObject({ id: z.string().regex(/^[0-9a-f]{64}$/) }),
-        response: { 400: errorBodySchema, 404: errorBodySchema },
+        response: { 400: errorBodySchema, 404: errorBodySchema, 429: errorBodySchema },
       },
     },
     async (request, reply) => {
       const { id } = request.params;
       await stream(
         context,
+        request,
         reply,
         () => context.jobs.get(id),
         (event) => event.jobId === id,
