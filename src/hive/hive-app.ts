@@ -110,6 +110,7 @@ export async function buildHive(options: HiveOptions): Promise<FastifyInstance> 
   context.work.start(context.events);
   const reaperPeriodMs = options.reaperPeriodMs ?? 15_000;
   if (reaperPeriodMs > 0) context.reaper.start(reaperPeriodMs);
+  app.addHook("onClose", () => context.compiler.close());
   // Streams and long polls end first, so closing does not wait for their clients.
   app.addHook("preClose", async () => {
     await context.reaper.stop();

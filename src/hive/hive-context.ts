@@ -3,6 +3,7 @@ import type { Logger } from "pino";
 import type { Coordinator } from "../infra/coord/coordinator.ts";
 import { ApiKeyRepository } from "../infra/db/api-key-repository.ts";
 import type { Database } from "../infra/db/database.ts";
+import { type CompileBudget, JobCompiler } from "../infra/job-compiler.ts";
 import { AssetCatalog } from "./asset-catalog.ts";
 import {
   authenticatedNode,
@@ -31,6 +32,8 @@ export interface HiveOptions {
   readonly secrets: readonly string[];
   /** Above this many queued units, POST /jobs answers 503 (default 1,000,000). */
   readonly maxQueuedUnits?: number;
+  /** What checking one job may spend (default DEFAULT_COMPILE_BUDGET: the input limits'). */
+  readonly compileBudget?: CompileBudget;
   /** Largest request body in bytes (default 1 MiB). */
   readonly bodyLimitBytes?: number;
   /** Milliseconds between two reaper passes (default 15,000; 0: no reaper on this instance). */
@@ -61,6 +64,8 @@ export class HiveContext {
   readonly nodes: NodeService;
   readonly leases: LeaseService;
   readonly results: ResultService;
+  /** Builds jobs' models off the event loop; closed with the app. */
+  readonly compiler: JobCompiler;
   readonly metrics = new HiveMetrics();
   readonly reaper: Reaper;
   /** Fans the event bus out to this instance's event streams. */
@@ -81,12 +86,14 @@ export class HiveContext {
     this.keys = new ApiKeyRepository(options.db);
     this.streamSlots = new StreamSlots(options.maxStreamsPerClient ?? 16);
     const catalog = new AssetCatalog(options.coordinator);
-    const models = new JobModels(options.db, catalog);
+    this.compiler = new JobCompiler(options.compileBudget);
+    const models = new JobModels(options.db, catalog, this.compiler);
     this.jobs = new JobService({
       db: options.db,
       coordinator: options.coordinator,
       catalog,
       models,
+      compiler: this.compiler,
       maxQueuedUnits: options.maxQueuedUnits ?? 1_000_000,
       log: this.log,
     });

@@ -2,12 +2,12 @@ import { KeyForgeError } from "../core/errors.ts";
 import { layoutFromText } from "../core/layout.ts";
 import { analyzeLayout, type Metrics } from "../core/scoring/analysis.ts";
 import { itemsOfLayout, LayoutScorer } from "../core/scoring/layout-scorer.ts";
-import type { ScoringModel } from "../core/scoring/model.ts";
-import { compileSearchModel, type SearchProblem } from "../core/search/search-problem.ts";
 import { BoundedCache } from "../infra/bounded-cache.ts";
 import type { Database } from "../infra/db/database.ts";
 import { JobRepository } from "../infra/db/job-repository.ts";
-import { jobProblem } from "../infra/job-problem.ts";
+import type { JobCompiler } from "../infra/job-compiler.ts";
+import type { JobModel } from "../infra/job-problem.ts";
+import { LimitExceededError } from "../protocol/input-limits.ts";
 import { jobContentSchema } from "../protocol/job-messages.ts";
 import type { AssetCatalog } from "./asset-catalog.ts";
 
@@ -16,11 +16,6 @@ const MODELS_KEPT = 32;
 /** Metrics of best layouts kept per instance, by result id. */
 const METRICS_KEPT = 256;
 
-export interface JobModel {
-  readonly problem: SearchProblem;
-  readonly model: ScoringModel;
-}
-
 /**
  * Each job's problem and compiled scoring model, built once per instance from the job's pinned
  * assets: results are re-scored with it and best layouts analysed with it.
@@ -28,12 +23,14 @@ export interface JobModel {
 export class JobModels {
   private readonly jobs: JobRepository;
   private readonly catalog: AssetCatalog;
+  private readonly compiler: JobCompiler;
   private readonly models = new BoundedCache<string, Promise<JobModel>>(MODELS_KEPT);
   private readonly metrics = new BoundedCache<number, Metrics>(METRICS_KEPT);
 
-  constructor(db: Database, catalog: AssetCatalog) {
+  constructor(db: Database, catalog: AssetCatalog, compiler: JobCompiler) {
     this.jobs = new JobRepository(db);
     this.catalog = catalog;
+    this.compiler = compiler;
   }
 
   /** The job's model; JOB_NOT_FOUND when there is no such job. */
@@ -43,10 +40,15 @@ export class JobModels {
     const building = (async () => {
       const job = await this.jobs.getJob(jobId);
       if (!job) throw new KeyForgeError("JOB_NOT_FOUND", `no job ${jobId}`);
-      const problem = await jobProblem(jobContentSchema.parse(job.spec), (sha) =>
-        this.catalog.read(sha),
-      );
-      return { problem, model: compileSearchModel(problem) };
+      return this.compiler
+        .compile(jobContentSchema.parse(job.spec), (sha) => this.catalog.read(sha))
+        .catch((error) => {
+          // The job was checked within the same budget when it was submitted: over it now, the
+          // hive is short of time or memory, and whoever waits on the model should retry.
+          throw error instanceof LimitExceededError
+            ? new KeyForgeError("COMPILE_BUSY", `job ${jobId}'s model is not ready: retry later`)
+            : error;
+        });
     })();
     building.catch(() => this.models.delete(jobId));
     return this.models.set(jobId, building);

@@ -5,7 +5,7 @@ import type { Database } from "../infra/db/database.ts";
 import { type JobRecord, JobRepository, type JobStatus } from "../infra/db/job-repository.ts";
 import { type ResultRecord, ResultRepository } from "../infra/db/result-repository.ts";
 import { UnitRepository } from "../infra/db/unit-repository.ts";
-import { jobProblem } from "../infra/job-problem.ts";
+import type { JobCompiler } from "../infra/job-compiler.ts";
 import {
   type JobContent,
   type JobSubmission,
@@ -65,6 +65,7 @@ export interface JobServiceOptions {
   readonly coordinator: Coordinator;
   readonly catalog: AssetCatalog;
   readonly models: JobModels;
+  readonly compiler: JobCompiler;
   /** Above this many queued units, new jobs are refused with 503 until agents catch up. */
   readonly maxQueuedUnits: number;
   readonly log: (line: string) => void;
@@ -100,7 +101,7 @@ export class JobService {
     const existing = await this.jobs.getJob(id);
     if (existing) return { view: await this.view(existing), created: false };
     // Everything a unit will need is checked now, so agents never get a job they cannot run.
-    await jobProblem(content, (sha) => this.options.catalog.read(sha));
+    await this.options.compiler.compile(content, (sha) => this.options.catalog.read(sha));
     const queued = await this.units.queuedCount();
     if (queued + content.search.units > this.options.maxQueuedUnits) {
       throw new KeyForgeError(

@@ -1,15 +1,17 @@
 import { parseBoard } from "../core/board-validation.ts";
-import { parseCorpus } from "../core/corpus.ts";
+import { NGRAM_ORDERS, parseCorpus } from "../core/corpus.ts";
 import { blendCorpora } from "../core/corpus-blend.ts";
 import { KeyForgeError } from "../core/errors.ts";
 import { layoutFromText } from "../core/layout.ts";
 import { layoutOnBoard, parseLayoutDefinition } from "../core/layout-definition.ts";
+import type { ScoringModel } from "../core/scoring/model.ts";
 import { overrideWeights, parseWeights } from "../core/scoring/weights.ts";
 import {
   compileSearchModel,
   keysOutsideLetterBlock,
   type SearchProblem,
 } from "../core/search/search-problem.ts";
+import { checkLimit } from "../protocol/input-limits.ts";
 import type { JobContent } from "../protocol/job-messages.ts";
 import { idFromPath } from "./data-files.ts";
 
@@ -28,24 +30,54 @@ async function jsonOf(
   }
 }
 
+/** A job's problem with its compiled scoring model. */
+export interface JobModel {
+  readonly problem: SearchProblem;
+  readonly model: ScoringModel;
+}
+
+/** Entries of a JSON object or array as parsed, 0 for anything else. */
+function entriesOf(value: unknown): number {
+  return typeof value === "object" && value !== null ? Object.keys(value).length : 0;
+}
+
+/** N-gram table entries of a corpus document, all orders together. */
+function ngramEntriesOf(document: unknown): number {
+  const tables = document as Record<string, unknown> | null;
+  return NGRAM_ORDERS.reduce((sum, order) => sum + entriesOf(tables?.[order]), 0);
+}
+
 /**
  * The search problem a job describes: its board, blended corpora, weights with overrides,
  * start layout and pins, every document checked by the core validators. The hive builds it to
  * check a submission and to re-score results; an agent builds the same one to run a unit.
  */
 export async function jobProblem(content: JobContent, read: AssetReader): Promise<SearchProblem> {
+  return (await jobModel(content, read)).problem;
+}
+
+/**
+ * The job's problem and its compiled model. Documents are measured against the input limits
+ * before they are validated, since validation and compiling grow with the square of the keys
+ * and with the corpora's tables; an inline board was already measured by the job's schema.
+ */
+export async function jobModel(content: JobContent, read: AssetReader): Promise<JobModel> {
   const boardDocument =
     "inline" in content.board ? content.board.inline : await jsonOf(read, content.board);
+  checkLimit("boardKeys", entriesOf((boardDocument as { keys?: unknown } | null)?.keys));
   const board = parseBoard(
     boardDocument,
     "inline" in content.board ? "inline" : idFromPath(content.board.path),
   );
-  const corpora = await Promise.all(
-    content.corpora.map(async (entry) => ({
-      corpus: parseCorpus(await jsonOf(read, entry), idFromPath(entry.path)),
-      weight: entry.weight,
-    })),
+  const corpusDocuments = await Promise.all(content.corpora.map((entry) => jsonOf(read, entry)));
+  checkLimit(
+    "corpusNgrams",
+    corpusDocuments.reduce<number>((sum, document) => sum + ngramEntriesOf(document), 0),
   );
+  const corpora = content.corpora.map((entry, i) => ({
+    corpus: parseCorpus(corpusDocuments[i], idFromPath(entry.path)),
+    weight: entry.weight,
+  }));
   const corpus =
     corpora.length === 1 && corpora[0]
       ? corpora[0].corpus
@@ -79,6 +111,5 @@ export async function jobProblem(content: JobContent, read: AssetReader): Promis
     excludedKeys: content.search.allKeys ? [] : keysOutsideLetterBlock(board),
   };
   // Compiling checks what only the whole problem can tell: pins on the layout, keys to move.
-  compileSearchModel(problem);
-  return problem;
+  return { problem, model: compileSearchModel(problem) };
 }

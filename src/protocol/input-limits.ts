@@ -42,16 +42,22 @@ export interface LimitDetails {
 }
 
 function limitMessage({ limit, max, got }: LimitDetails): string {
-  const amount = got === undefined ? "more" : got.toLocaleString("en-US");
-  return `${amount} ${INPUT_LIMITS[limit].counts}; the limit (${limit}) is ${max.toLocaleString("en-US")}`;
+  const { counts } = INPUT_LIMITS[limit];
+  const most = max.toLocaleString("en-US");
+  return got === undefined
+    ? `${counts}: over the limit (${limit}) of ${most}`
+    : `${got.toLocaleString("en-US")} ${counts}; the limit (${limit}) is ${most}`;
 }
 
-/** A request over one of the INPUT_LIMITS: 400 LIMIT_EXCEEDED with the limit in `details`. */
+/**
+ * A request over one of the INPUT_LIMITS: 400 LIMIT_EXCEEDED with the limit in `details`. `max`
+ * is the declared one unless the hive was given another (a compile budget).
+ */
 export class LimitExceededError extends KeyForgeError {
   readonly details: LimitDetails;
 
-  constructor(limit: LimitName, got?: number) {
-    const details = { limit, max: INPUT_LIMITS[limit].max, ...(got === undefined ? {} : { got }) };
+  constructor(limit: LimitName, got?: number, max: number = INPUT_LIMITS[limit].max) {
+    const details = { limit, max, ...(got === undefined ? {} : { got }) };
     super("LIMIT_EXCEEDED", limitMessage(details));
     this.details = details;
   }

@@ -6,6 +6,7 @@ import type { Coordinator } from "../../src/infra/coord/coordinator.ts";
 import { MemoryCoordinator } from "../../src/infra/coord/memory-coordinator.ts";
 import { ApiKeyRepository } from "../../src/infra/db/api-key-repository.ts";
 import type { Database } from "../../src/infra/db/database.ts";
+import type { CompileBudget } from "../../src/infra/job-compiler.ts";
 import { SYSTEM_DATA_DIR } from "../../src/infra/system-data.ts";
 import { freshPglite, freshPostgres } from "./databases.ts";
 import { IsolatedValkey } from "./valkey.ts";
@@ -37,6 +38,7 @@ export async function startHive(
   options: {
     maxQueuedUnits?: number;
     rateLimits?: RateLimits;
+    compileBudget?: CompileBudget;
     /** What the hive is given in place of the database (a fault-injecting wrapper). */
     wrapDatabase?: (db: Database) => Database;
   } = {},
@@ -50,6 +52,7 @@ export async function startHive(
     coordinator,
     secrets: [HIVE_SECRET],
     maxQueuedUnits: options.maxQueuedUnits,
+    compileBudget: options.compileBudget,
     // Unlimited unless a test is about limits: the tests send many requests from one address.
     rateLimits: options.rateLimits ?? null,
     log: () => {},

@@ -193,6 +193,23 @@ for (const stack of ["embedded", "server"] as const) {
       );
     });
 
+    it("answers /health while it checks a job at the limits, off its event loop", async () => {
+      let checked = false;
+      const submitting = post(
+        submission(40, {
+          board: largeBoardData(INPUT_LIMITS.boardKeys.max),
+          search: { units: 1, stepsPerUnit: 10_000, seed: 40, allKeys: true },
+        }),
+      ).then((response) => {
+        checked = true;
+        return response;
+      });
+      const health = await hive.app.inject({ method: "GET", url: "/health" });
+      assert.equal(health.statusCode, 200);
+      assert.equal(checked, false, "/health waited for the job's check");
+      assert.equal((await submitting).statusCode, 201);
+    });
+
     it("lets only admins raise a job's priority", async () => {
       expectError(await post({ ...submission(5), priority: 10 }), 403, "FORBIDDEN");
       assert.equal(
@@ -421,3 +438,23 @@ for (const stack of ["embedded", "server"] as const) {
     });
   });
 }
+
+describe("hive jobs API with a compile budget too small for any job", () => {
+  let hive: TestHive;
+  before(async () => {
+    hive = await startHive("embedded", { compileBudget: { seconds: 0, memoryMb: 512 } });
+  });
+  after(() => hive.close());
+
+  it("refuses the job with 400 LIMIT_EXCEEDED and keeps serving", async () => {
+    const response = await hive.app.inject({
+      method: "POST",
+      url: "/jobs",
+      headers: hive.auth.alice,
+      payload: submission(1),
+    });
+    const body = expectError(response, 400, "LIMIT_EXCEEDED");
+    assert.deepEqual(body.details, { limit: "compileSeconds", max: 0 });
+    assert.equal((await hive.app.inject({ method: "GET", url: "/health" })).statusCode, 200);
+  });
+});
