@@ -115,13 +115,25 @@ export function buildAssetsGateway(
     return sendError(reply, 500, errorBody("INTERNAL", "unexpected error; see the gateway's log"));
   });
 
-  app.setNotFoundHandler((request, reply) =>
-    sendError(
+  app.setNotFoundHandler((request, reply) => {
+    // The gateway only reads: any other method is refused as such, saying which are allowed.
+    if (request.method !== "GET" && request.method !== "HEAD") {
+      reply.header("allow", "GET, HEAD");
+      return sendError(
+        reply,
+        405,
+        errorBody(
+          "METHOD_NOT_ALLOWED",
+          `the assets gateway only reads: use GET or HEAD, not ${request.method}`,
+        ),
+      );
+    }
+    return sendError(
       reply,
       404,
       errorBody("NOT_FOUND", `no such route: ${request.method} ${request.url.split("?")[0]}`),
-    ),
-  );
+    );
+  });
 
   /** A blob's bytes as the answer (or 304, or its headers alone for HEAD). */
   async function sendBlob(

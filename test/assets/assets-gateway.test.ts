@@ -202,6 +202,17 @@ describe("assets gateway", () => {
     }
   });
 
+  it("answers 405 with Allow: GET, HEAD to any other method", async () => {
+    for (const method of ["POST", "PUT", "DELETE", "PATCH"] as const) {
+      for (const url of ["/manifest", "/assets/boards/corne.json", "/health", "/nope"]) {
+        const response = await gateway.inject({ method, url, payload: "{}" });
+        assert.equal(response.statusCode, 405, `${method} ${url}`);
+        assert.equal(response.headers.allow, "GET, HEAD");
+        assert.equal(errorBodySchema.parse(response.json()).code, "METHOD_NOT_ALLOWED");
+      }
+    }
+  });
+
   it("answers 400 for malformed paths and hashes, never 500", async () => {
     for (const url of [
       "/assets/..%2f..%2fetc%2fpasswd",
