@@ -1,5 +1,6 @@
 import { KeyForgeError } from "../core/errors.ts";
 import { readSetting } from "../infra/config.ts";
+import { redactedUrl } from "../infra/redacted-url.ts";
 
 export const DEFAULT_VALKEY_URL = "redis://127.0.0.1:6379";
 
@@ -17,10 +18,10 @@ function checkedUrl(value: string, source: string): string {
     url = undefined;
   }
   if (!url || !PROTOCOLS.has(url.protocol) || url.hostname === "") {
-    // The value is not echoed: it may carry a password.
+    // Echoed without its user name and password.
     throw new KeyForgeError(
       "FLAG_INVALID",
-      `${source} must be a URL such as redis://host:6379 (schemes: redis, rediss, valkey, valkeys)`,
+      `${source} must be a URL such as redis://host:6379 (schemes: redis, rediss, valkey, valkeys), not ${redactedUrl(value)}`,
     );
   }
   return value;

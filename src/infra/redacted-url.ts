@@ -5,5 +5,6 @@
  * hold `@` or `/`, and saying too little is safe where saying too much is not.
  */
 export function redactedUrl(value: string): string {
-  return value.replace(/^([a-z][a-z0-9+.-]*:(?:\/\/)?).*@/is, "$1***@");
+  // Without a scheme too: "user:pw@host" typed without redis:// still hides the password.
+  return value.replace(/^([a-z][a-z0-9+.-]*:(?:\/\/)?)?.*@/is, (_, scheme = "") => `${scheme}***@`);
 }
