@@ -1,5 +1,6 @@
 import { benchAssetsGateway } from "./assets-gateway.ts";
 import { benchCorpusBuild } from "./corpus-build.ts";
+import { benchJobCheck } from "./job-check.ts";
 import { benchLeasing } from "./leasing.ts";
 import { benchScoring, benchTrigramCoverage } from "./scoring.ts";
 import { benchSearchSpeed } from "./search.ts";
@@ -16,3 +17,4 @@ await benchSearchSpeed("ortho-3x10", searchSteps);
 await benchCorpusBuild(corpusSizes);
 await benchLeasing(Number(process.env.BENCH_LEASE_UNITS ?? 10_000));
 await benchAssetsGateway(Number(process.env.BENCH_ASSETS_SECONDS ?? 5));
+await benchJobCheck(Number(process.env.BENCH_JOB_CHECK_RUNS ?? 5));
