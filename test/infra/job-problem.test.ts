@@ -6,8 +6,10 @@ import { corpusDocument } from "../../src/core/corpus.ts";
 import { KeyForgeError } from "../../src/core/errors.ts";
 import { jobProblem } from "../../src/infra/job-problem.ts";
 import { SYSTEM_DATA_DIR } from "../../src/infra/system-data.ts";
+import { LimitExceededError } from "../../src/protocol/input-limits.ts";
 import { jobContentSchema } from "../../src/protocol/job-messages.ts";
 import { corpusOf } from "../helpers/corpus.ts";
+import { largeBoardData } from "../helpers/large-board.ts";
 
 /** Published assets by a made-up hash: one hex digit repeated, one digit per asset. */
 const assets = new Map<string, Uint8Array>();
@@ -29,10 +31,10 @@ const tiny = publish(
   Buffer.from(JSON.stringify(corpusDocument(corpusOf("tiny", "Hello there.")))),
 );
 
-function content(corpora: { path: string; sha256: string; weight: number }[]) {
+function content(corpora: { path: string; sha256: string; weight: number }[], published = board) {
   return jobContentSchema.parse({
     format: "keyforge-job/1",
-    board,
+    board: published,
     start,
     corpora,
     weights,
@@ -65,5 +67,35 @@ describe("the search problem of a job", () => {
           ),
       );
     }
+  });
+
+  it("measures published documents against the input limits before validating them", async () => {
+    const huge = publish(
+      "f",
+      "boards/huge.json",
+      Buffer.from(JSON.stringify(largeBoardData(2000))),
+    );
+    await assert.rejects(
+      jobProblem(content([{ ...en, weight: 1 }], huge), read),
+      (error: unknown) =>
+        error instanceof LimitExceededError &&
+        error.details.limit === "boardKeys" &&
+        error.details.got === 2000,
+    );
+    const trigrams = Object.fromEntries(
+      Array.from({ length: 1_000_001 }, (_, i) => [i.toString(36).padStart(3, "0"), 1]),
+    );
+    const wide = publish(
+      "9",
+      "corpora/wide.json",
+      Buffer.from(
+        JSON.stringify({ ...JSON.parse(shipped("corpora/en.json").toString()), trigrams }),
+      ),
+    );
+    await assert.rejects(
+      jobProblem(content([{ ...wide, weight: 1 }]), read),
+      (error: unknown) =>
+        error instanceof LimitExceededError && error.details.limit === "corpusNgrams",
+    );
   });
 });
