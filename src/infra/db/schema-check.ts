@@ -99,8 +99,8 @@ async function actualSchema(db: Database) {
 
 /**
  * Refuses (SCHEMA_MISMATCH, every difference listed) a database whose schema is not the one the
- * shipped migrations build: a migration recorded but not shipped (a ghost row: written by hand,
- * or by a newer release) or shipped but not recorded, a table missing, a function missing or
+ * shipped migrations build: a migration recorded but not shipped and not after the last shipped
+ * one (a ghost row, written by hand) or shipped but not recorded, a table missing, a function missing or
  * with other arguments. The hive checks this at start-up, after migrating, so that a tampered
  * schema stops the start with a clear message rather than failing every request that needs it.
  */
@@ -110,10 +110,15 @@ export async function checkSchema(db: Database, dir: string = MIGRATIONS_DIR): P
   const problems: Problem[] = [];
   const report = (subject: string, message: string) =>
     problems.push({ code: "SCHEMA_MISMATCH", subject, message });
+  // A newer release's migrations come after every shipped one, and only add (the zero-downtime
+  // policy): this release runs on that schema during a rolling update. Any other unknown row
+  // is a ghost.
+  const lastShipped = expected.migrations.at(-1) ?? "";
   for (const name of actual.migrations.filter((m) => !expected.migrations.includes(m))) {
+    if (name > lastShipped) continue;
     report(
       name,
-      `${MIGRATIONS_TABLE} records migration ${name}, which this release does not ship (written by hand, or by a newer release)`,
+      `${MIGRATIONS_TABLE} records migration ${name}, which this release does not ship and which is not a later release's (written by hand?)`,
     );
   }
   for (const name of expected.migrations.filter((m) => !actual.migrations.includes(m))) {
