@@ -159,6 +159,31 @@ describe("asset manager when its Redis server restarts empty", () => {
   });
 });
 
+describe("asset manager on the in-memory coordinator, when the store is replaced by an empty one", () => {
+  it("publishes everything into the new store at once", async () => {
+    // A coordinator whose store can be swapped for a new, empty one: a restart in one process.
+    let store = new MemoryCoordinator();
+    const restartable = new Proxy({} as Coordinator, {
+      get: (_target, property) => {
+        const value = Reflect.get(store, property);
+        return typeof value === "function" ? value.bind(store) : value;
+      },
+    });
+    const { stop } = await startManager(restartable);
+    try {
+      const before = await store.getManifest();
+      assert.equal(before.length, 4);
+      store = new MemoryCoordinator();
+      await eventually("the manifest to be published again", async () => {
+        const now = await store.getManifest();
+        return now.length === 4 && (await store.getBin(before[0]?.sha256 ?? "")) !== null;
+      });
+    } finally {
+      await stop();
+    }
+  });
+});
+
 describe("asset manager while the coordinator is unavailable", () => {
   it("keeps running, and publishes pending changes once it is back", async () => {
     const flaky = new FlakyCoordinator(new MemoryCoordinator());
