@@ -41,6 +41,8 @@ export async function startHive(
     compileBudget?: CompileBudget;
     /** What the hive is given in place of the database (a fault-injecting wrapper). */
     wrapDatabase?: (db: Database) => Database;
+    /** What the hive is given in place of the coordinator (one that holds calls back). */
+    wrapCoordinator?: (coordinator: Coordinator) => Coordinator;
   } = {},
 ): Promise<TestHive> {
   const { db, drop } = stack === "server" ? await freshPostgres() : await freshPglite();
@@ -49,7 +51,7 @@ export async function startHive(
   await new AssetPublisher({ coordinator, folders: [SYSTEM_DATA_DIR], log: () => {} }).reconcile();
   const app = await buildHive({
     db: options.wrapDatabase ? options.wrapDatabase(db) : db,
-    coordinator,
+    coordinator: options.wrapCoordinator ? options.wrapCoordinator(coordinator) : coordinator,
     secrets: [HIVE_SECRET],
     maxQueuedUnits: options.maxQueuedUnits,
     compileBudget: options.compileBudget,
