@@ -110,7 +110,7 @@ export class JobCompiler {
       if (reason === OVER_TIME) {
         throw new LimitExceededError("compileSeconds", undefined, this.budget.seconds);
       }
-      if ((reason as { code?: unknown }).code === "ERR_WORKER_OUT_OF_MEMORY") {
+      if ((reason as { code?: unknown } | null)?.code === "ERR_WORKER_OUT_OF_MEMORY") {
         throw new LimitExceededError("compileMemoryMb", undefined, this.budget.memoryMb);
       }
       throw reason;
