@@ -4,6 +4,7 @@ import type { AddressInfo } from "node:net";
 import { fileURLToPath } from "node:url";
 import { AssetPublisher } from "../src/assetmgr/asset-publisher.ts";
 import { buildHive } from "../src/hive/hive-app.ts";
+import { ApiKeyRepository } from "../src/infra/db/api-key-repository.ts";
 import { SYSTEM_DATA_DIR } from "../src/infra/system-data.ts";
 import { freshPostgres } from "../test/helpers/databases.ts";
 import { HIVE_SECRET } from "../test/helpers/hive.ts";
@@ -102,10 +103,11 @@ const app = await buildHive({
 try {
   await app.listen({ host: "127.0.0.1", port: 0 });
   const base = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
+  const { token: adminKey } = await new ApiKeyRepository(db).createKey("bench", "admin");
   const submitted = await app.inject({
     method: "POST",
     url: "/jobs",
-    headers: { authorization: `Bearer ${HIVE_SECRET}` },
+    headers: { authorization: `Bearer ${adminKey}` },
     payload: {
       name: "bench",
       board: "corne",

@@ -6,10 +6,10 @@ import { noteCaller } from "../infra/logging/request-caller.ts";
 import { isNodeToken, verifyNodeToken } from "../infra/node-tokens.ts";
 import { joinTokenSchema } from "../protocol/node-messages.ts";
 
-/** Who is calling: a user or admin by API key, or the operator holding HIVE_SECRET. */
+/** Who is calling, by API key: a user, or an admin. */
 export type Principal =
   | { readonly kind: "user"; readonly keyId: string }
-  | { readonly kind: "admin"; readonly keyId: string | null };
+  | { readonly kind: "admin"; readonly keyId: string };
 
 /** Digests of equal length, so comparing them takes the same time whatever the guess. */
 function digest(text: string): Buffer {
@@ -36,31 +36,29 @@ function bearerToken(request: FastifyRequest): string | undefined {
   return match[1];
 }
 
-/** Resolves the caller's credentials; `null` for an anonymous caller. */
+/**
+ * Resolves the caller's API key; `null` for an anonymous caller. The hive secret is not one:
+ * it enrols the operator's agents and nothing more, so that a machine holding it (every agent
+ * of the operator's) cannot act as an admin.
+ */
 async function principalOf(
   request: FastifyRequest,
   keys: ApiKeyRepository,
-  secrets: readonly string[],
 ): Promise<Principal | null> {
   const token = bearerToken(request);
   if (token === undefined) return null;
-  if (secrets.length > 0 && matchesSecret(token, secrets)) {
-    noteCaller(request, "admin:hive-secret");
-    return { kind: "admin", keyId: null };
-  }
   const key = await keys.findByToken(token);
   if (!key) throw new KeyForgeError("AUTH_INVALID", "the token is not a valid API key");
   noteCaller(request, `${key.role}:${key.id}`);
   return key.role === "admin" ? { kind: "admin", keyId: key.id } : { kind: "user", keyId: key.id };
 }
 
-/** The caller, who must have presented an API key (or the admin secret). */
+/** The caller, who must have presented an API key (an admin's for admin rights). */
 export async function requireUser(
   request: FastifyRequest,
   keys: ApiKeyRepository,
-  secrets: readonly string[],
 ): Promise<Principal> {
-  const principal = await principalOf(request, keys, secrets);
+  const principal = await principalOf(request, keys);
   if (!principal)
     throw new KeyForgeError(
       "AUTH_REQUIRED",

@@ -132,6 +132,6 @@ export class HiveContext {
   }
 
   requireUser(request: FastifyRequest): Promise<Principal> {
-    return requireUser(request, this.keys, this.secrets);
+    return requireUser(request, this.keys);
   }
 }

@@ -67,7 +67,7 @@ export class JobRetry {
       if (requeued.rowCount === 0) await settleJob(tx, id);
       await this.audit.record(
         {
-          actor: principal.keyId ?? "admin",
+          actor: principal.keyId,
           action: "job.retried",
           subject: id,
           details: { units: requeued.rowCount, was: job.status },

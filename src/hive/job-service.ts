@@ -109,7 +109,7 @@ export class JobService {
         `the queue holds ${queued} units; new jobs are accepted again when agents have caught up`,
       );
     }
-    const actor = principal.keyId ?? "admin";
+    const actor = principal.keyId;
     const { job, created } = await this.jobs.createJob(
       {
         id,
@@ -147,15 +147,9 @@ export class JobService {
     principal: Principal | null,
     query: { status?: JobStatus; mine?: "true" | "false"; limit: number; cursor?: string },
   ): Promise<{ jobs: JobSummary[]; nextCursor: string | null }> {
-    if (query.mine === "true" && !principal?.keyId) {
-      throw new KeyForgeError(
-        "FORBIDDEN",
-        "mine=true lists the jobs of an API key; the hive secret owns none",
-      );
-    }
     const page = await this.jobs.listJobs({
       status: query.status,
-      ownerKeyId: query.mine === "true" ? (principal?.keyId ?? undefined) : undefined,
+      ownerKeyId: query.mine === "true" ? principal?.keyId : undefined,
       limit: query.limit,
       after: query.cursor === undefined ? undefined : afterCursor(query.cursor),
     });
@@ -173,7 +167,7 @@ export class JobService {
     if (principal.kind !== "admin" && job.ownerKeyId !== principal.keyId) {
       throw new KeyForgeError("FORBIDDEN", "only the job's owner or an admin may cancel it");
     }
-    const actor = principal.keyId ?? "admin";
+    const actor = principal.keyId;
     const aborted = await this.jobs.cancelJob(id, (tx) =>
       this.audit.record({ actor, action: "job.cancelled", subject: id, details: {} }, tx),
     );

@@ -57,6 +57,7 @@ export async function startHive(
     compileBudget: options.compileBudget,
     // Unlimited unless a test is about limits: the tests send many requests from one address.
     rateLimits: options.rateLimits ?? null,
+    maxStreamsPerClient: Number.POSITIVE_INFINITY,
     log: () => {},
   });
   const keys = new ApiKeyRepository(db);

@@ -78,11 +78,11 @@ function everyone(outcome: Outcome): Record<Caller, Outcome> {
 }
 
 /**
- * A user route: API keys and the secret get what is given; no credential gets AUTH_REQUIRED,
- * any other credential (unknown key, node token) is refused.
+ * A user route: API keys get what is given; no credential gets AUTH_REQUIRED, any other
+ * credential (unknown key, node token, the hive secret, which only enrols agents) is refused.
  */
 function usersOnly(
-  users: Pick<Record<Caller, Outcome>, "alice" | "bob" | "admin" | "secret">,
+  users: Pick<Record<Caller, Outcome>, "alice" | "bob" | "admin">,
 ): Record<Caller, Outcome> {
   return { ...everyone("401 AUTH_INVALID"), anonymous: "401 AUTH_REQUIRED", ...users };
 }
@@ -143,22 +143,22 @@ const MATRIX: readonly Row[] = [
   { route: "GET /jobs", outcomes: everyone(200) },
   {
     route: "GET /jobs?mine=true",
-    outcomes: usersOnly({ alice: 200, bob: 200, admin: 200, secret: "403 FORBIDDEN" }),
+    outcomes: usersOnly({ alice: 200, bob: 200, admin: 200 }),
   },
   {
     route: "POST /jobs",
     request: (world) => ({ method: "POST", url: "/jobs", payload: jobSubmission(world.seed()) }),
-    outcomes: usersOnly({ alice: 201, bob: 201, admin: 201, secret: 201 }),
+    outcomes: usersOnly({ alice: 201, bob: 201, admin: 201 }),
   },
   {
     route: "POST /jobs (priority 1)",
     request: (world) => ({ method: "POST", url: "/jobs", payload: jobSubmission(world.seed(), 1) }),
-    outcomes: usersOnly({ alice: "403 FORBIDDEN", bob: "403 FORBIDDEN", admin: 201, secret: 201 }),
+    outcomes: usersOnly({ alice: "403 FORBIDDEN", bob: "403 FORBIDDEN", admin: 201 }),
   },
   {
     route: "DELETE /jobs/:id (alice's job)",
     request: async (world) => ({ method: "DELETE", url: `/jobs/${await world.queuedJob()}` }),
-    outcomes: usersOnly({ alice: 200, bob: "403 FORBIDDEN", admin: 200, secret: 200 }),
+    outcomes: usersOnly({ alice: 200, bob: "403 FORBIDDEN", admin: 200 }),
   },
   {
     route: "POST /jobs/:id/retry (alice's cancelled job)",
@@ -171,7 +171,7 @@ const MATRIX: readonly Row[] = [
       });
       return { method: "POST", url: `/jobs/${id}/retry` };
     },
-    outcomes: usersOnly({ alice: 200, bob: "403 FORBIDDEN", admin: 200, secret: 200 }),
+    outcomes: usersOnly({ alice: 200, bob: "403 FORBIDDEN", admin: 200 }),
   },
   {
     route: "POST /nodes/register",
@@ -194,8 +194,8 @@ const MATRIX: readonly Row[] = [
         alice: "401 AUTH_INVALID",
         bob: "401 AUTH_INVALID",
         admin: "401 AUTH_INVALID",
-        secret: 200,
       }),
+      secret: 200,
       joinToken: 200,
     },
   },

@@ -103,7 +103,8 @@ for (const stack of ["embedded", "server"] as const) {
         "AUTH_INVALID",
       );
       expectError(await post(submission(3), { authorization: "Basic abc" }), 401, "AUTH_INVALID");
-      assert.equal((await post(submission(3), hive.auth.secret)).statusCode, 201);
+      // The hive secret enrols agents; it is no API key.
+      expectError(await post(submission(3), hive.auth.secret), 401, "AUTH_INVALID");
     });
 
     it("refuses jobs it could not run, saying why", async () => {

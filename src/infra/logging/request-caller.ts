@@ -2,7 +2,7 @@ import type { FastifyRequest } from "fastify";
 
 /**
  * Who made a request, as the log names them: `user:<key id>`, `admin:<key id>`,
- * `admin:hive-secret`, `node:<node id>`, `registering:hive-secret`, `registering:join-token`.
+ * `node:<node id>`, `registering:hive-secret`, `registering:join-token`.
  * Ids only: never a key, token or secret. Recorded by whatever authenticated the request.
  */
 const CALLERS = new WeakMap<FastifyRequest, string>();
