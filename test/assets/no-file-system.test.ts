@@ -3,7 +3,7 @@ import { readdirSync, readFileSync } from "node:fs";
 import { dirname, join, relative, resolve } from "node:path";
 import { describe, it } from "node:test";
 import { fileURLToPath } from "node:url";
-import { importsOf } from "../helpers/source-imports.ts";
+import { runtimeImportsOf } from "../helpers/source-imports.ts";
 
 const SRC = fileURLToPath(new URL("../../src/", import.meta.url));
 const GATEWAY = join(SRC, "assets");
@@ -13,7 +13,7 @@ const FILE_SYSTEM = /^(?:node:)?fs(?:\/promises)?$|^(?:graceful-fs|fs-extra|chok
 
 /**
  * The gateway's modules, the Valkey coordinator `keyforge assets` runs them on, and every module
- * of src/ they import, directly or not.
+ * of src/ they load, directly or not (a type-only import loads nothing).
  */
 function gatewayModules(): string[] {
   const pending = [
@@ -26,7 +26,7 @@ function gatewayModules(): string[] {
   for (let file = pending.pop(); file !== undefined; file = pending.pop()) {
     if (seen.has(file)) continue;
     seen.add(file);
-    for (const specifier of importsOf(readFileSync(file, "utf8"))) {
+    for (const specifier of runtimeImportsOf(readFileSync(file, "utf8"))) {
       if (specifier.startsWith(".")) pending.push(resolve(dirname(file), specifier));
     }
   }
@@ -42,7 +42,7 @@ describe("assets gateway stays off the disk", () => {
       "the walk follows imports down to core",
     );
     const offenders = modules.flatMap((file) =>
-      importsOf(readFileSync(file, "utf8"))
+      runtimeImportsOf(readFileSync(file, "utf8"))
         .filter((specifier) => FILE_SYSTEM.test(specifier))
         .map((specifier) => `${relative(SRC, file)} imports ${specifier}`),
     );
@@ -55,5 +55,15 @@ describe("assets gateway stays off the disk", () => {
     }
     assert.equal(FILE_SYSTEM.test("node:stream"), false);
     assert.equal(FILE_SYSTEM.test("fastify"), false);
+  });
+
+  it("follows what runs, not what only names a type", () => {
+    const source = [
+      'import type { A } from "./types.ts";',
+      'import { b, type C } from "./values.ts";',
+      'export type { D } from "./more-types.ts";',
+      'import "./side-effect.ts";',
+    ].join("\n");
+    assert.deepEqual(runtimeImportsOf(source), ["./values.ts", "./side-effect.ts"]);
   });
 });
