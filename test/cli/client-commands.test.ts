@@ -372,7 +372,7 @@ describe("keyforge submit, jobs, job, watch, cancel and cluster against a hive",
     assertCleanFailure(noKey, /no API key for the hive at .*set KEYFORGE_API_KEY/);
     assertCleanFailure(wrongKey, /AUTH_INVALID: .*; set KEYFORGE_API_KEY, run `keyforge up`/);
     assert.doesNotMatch(wrongKey.stderr, /kf_wrong-key/);
-    assertCleanFailure(badFlag, /--units: .*<=10000; --steps: .*>=10000/);
+    assertCleanFailure(badFlag, /--units: .*the limit \(units\) is 10,000; --steps: .*>=10000/);
     assertCleanFailure(badStatus, /--status must be one of queued, running, completed/);
     assertCleanFailure(unknown, /JOB_NOT_FOUND: no job 0{64}/);
   });
