@@ -4,6 +4,11 @@ import { z } from "zod";
 import { canonicalJson } from "../core/canonical-json.ts";
 import { displayNameSchema } from "./display-name.ts";
 
+/** A unit's id: its job's id and its position in the job, `<64 hex digits>.<position>`. */
+export const unitIdSchema = z
+  .string()
+  .regex(/^[0-9a-f]{64}\.\d{1,6}$/, "not a unit id (<job id>.<position>)");
+
 /** An Ed25519 public key: its 32 raw bytes in base64url (the `x` of its JWK). */
 export const publicKeySchema = z
   .string()
@@ -145,7 +150,7 @@ export const telemetrySchema = z.strictObject({
   units: z
     .array(
       z.strictObject({
-        unitId: z.string().min(1).max(200),
+        unitId: unitIdSchema,
         bestScore: z
           .number()
           .finite()

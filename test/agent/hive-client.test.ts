@@ -28,6 +28,8 @@ describe("the agent's hive client, against a hive on a real socket", () => {
         publicKey: identity.publicKey,
         hardware: { cpuModel: "Client test CPU", cores: 2, arch: "x64", caches: {} },
         calibratedIps: 100_000,
+        // Three units leased at once need three threads.
+        threads: 3,
       },
     };
   };

@@ -182,6 +182,28 @@ for (const stack of ["embedded", "server"] as const) {
       );
     });
 
+    it("refuses unit ids of the wrong shape with 400, a NUL byte included, before the database", async () => {
+      const agent = await registered();
+      for (const id of ["%00", "x", `${"a".repeat(64)}.`, `${"a".repeat(64)}.1%00`]) {
+        for (const action of ["release", "fail", "result"]) {
+          const response = await hive.app.inject({
+            method: "POST",
+            url: `/units/${id}/${action}`,
+            headers: agent.headers,
+            payload: action === "fail" ? { reason: "x" } : {},
+          });
+          assert.equal(response.statusCode, 400, `${action} ${id}: ${response.body}`);
+        }
+      }
+      const heartbeat = await hive.app.inject({
+        method: "POST",
+        url: `/nodes/${agent.nodeId}/heartbeat`,
+        headers: agent.headers,
+        payload: { telemetry: { ips: 0, units: [{ unitId: "a\u0000b" }] } },
+      });
+      assert.equal(heartbeat.statusCode, 400, heartbeat.body);
+    });
+
     it("gives back at once the units leased to an agent that went away meanwhile", async () => {
       await drain();
       const job = await submit(6, 1);

@@ -360,12 +360,13 @@ for (const stack of ["embedded", "server"] as const) {
         [],
       );
       await hive.app.inject({ method: "DELETE", url: `/jobs/${job.id}`, headers: hive.auth.alice });
+      const unknown = `${"0".repeat(64)}.0`;
       const reply = heartbeatReplySchema.parse(
-        (await heartbeat(node, [...mine, { unitId: "nope", bestScore: 1 }])).json(),
+        (await heartbeat(node, [...mine, { unitId: unknown, bestScore: 1 }])).json(),
       );
       assert.deepEqual(
         reply.commands.map((c) => [c.unitId, c.reason]),
-        [...mine.map((u) => [u.unitId, "its job was cancelled"]), ["nope", "unknown unit"]],
+        [...mine.map((u) => [u.unitId, "its job was cancelled"]), [unknown, "unknown unit"]],
       );
     });
 

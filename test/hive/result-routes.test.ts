@@ -283,7 +283,8 @@ for (const stack of ["embedded", "server"] as const) {
         ),
         [409, "LEASE_NOT_HELD"],
       );
-      assert.deepEqual(await code(signed(node, "nope", layouts.start.text, 1), "nope"), [
+      const unknown = `${"0".repeat(64)}.0`;
+      assert.deepEqual(await code(signed(node, unknown, layouts.start.text, 1), unknown), [
         404,
         "UNIT_NOT_FOUND",
       ]);

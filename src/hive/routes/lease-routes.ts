@@ -9,6 +9,7 @@ import {
   resultAcceptedSchema,
   resultSubmissionSchema,
   unitFailureSchema,
+  unitIdSchema,
 } from "../../protocol/node-messages.ts";
 import type { HiveContext } from "../hive-context.ts";
 import { clientGone } from "./client-gone.ts";
@@ -22,7 +23,7 @@ const errors = {
   422: errorBodySchema,
   503: errorBodySchema,
 };
-const unitParams = z.strictObject({ id: z.string().min(1).max(200) });
+const unitParams = z.strictObject({ id: unitIdSchema });
 
 export function leaseRoutes(app: FastifyInstance, context: HiveContext): void {
   const routes = app.withTypeProvider<ZodTypeProvider>();
