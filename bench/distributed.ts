@@ -9,6 +9,7 @@ import { AssetPublisher } from "../src/assetmgr/asset-publisher.ts";
 import { buildAssetsGateway } from "../src/assets/assets-gateway.ts";
 import { buildHive } from "../src/hive/hive-app.ts";
 import { MemoryCoordinator } from "../src/infra/coord/memory-coordinator.ts";
+import { ApiKeyRepository } from "../src/infra/db/api-key-repository.ts";
 import { migrate } from "../src/infra/db/migration-runner.ts";
 import { PgliteDatabase } from "../src/infra/db/pglite-database.ts";
 import { createLogger } from "../src/infra/logging/logger.ts";
@@ -152,6 +153,8 @@ class AgentProcess {
 /** A fresh hive and assets gateway in this process, on 127.0.0.1. */
 interface Stack {
   readonly hive: FastifyInstance;
+  /** The Authorization header jobs are submitted with: an API key. */
+  readonly submitter: { readonly authorization: string };
   readonly db: PgliteDatabase;
   readonly hiveUrl: string;
   readonly assetsUrl: string;
@@ -173,6 +176,7 @@ async function startStack(folder: string): Promise<Stack> {
   };
   try {
     await migrate(db);
+    const { token } = await new ApiKeyRepository(db).createKey("bench", "user");
     await new AssetPublisher({
       coordinator,
       folders: [SYSTEM_DATA_DIR],
@@ -193,7 +197,8 @@ async function startStack(folder: string): Promise<Stack> {
     const hiveUrl = await hive.listen({ host: "127.0.0.1", port: 0 });
     gateway = buildAssetsGateway(coordinator, { logger });
     const assetsUrl = await gateway.listen({ host: "127.0.0.1", port: 0 });
-    return { hive, db, hiveUrl, assetsUrl, close };
+    const submitter = { authorization: `Bearer ${token}` };
+    return { hive, submitter, db, hiveUrl, assetsUrl, close };
   } catch (error) {
     await close();
     throw error;
@@ -204,7 +209,7 @@ async function submit(stack: Stack, units: number, stepsPerUnit: number, seed: n
   const response = await stack.hive.inject({
     method: "POST",
     url: "/jobs",
-    headers: { authorization: `Bearer ${SECRET}` },
+    headers: stack.submitter,
     payload: {
       name: "bench-distributed",
       board: "corne",

@@ -3,6 +3,7 @@ import { generateKeyPairSync, randomBytes, randomInt } from "node:crypto";
 import { after, before, describe, it } from "node:test";
 import { setTimeout as sleep } from "node:timers/promises";
 import { AssetPublisher } from "../../src/assetmgr/asset-publisher.ts";
+import { ApiKeyRepository } from "../../src/infra/db/api-key-repository.ts";
 import { SYSTEM_DATA_DIR } from "../../src/infra/system-data.ts";
 import { type JobView, jobViewSchema } from "../../src/protocol/job-messages.ts";
 import {
@@ -18,7 +19,8 @@ import { type RunningCli, startCli } from "../helpers/run-cli.ts";
 import { IsolatedValkey, TEST_VALKEY_URL } from "../helpers/valkey.ts";
 
 const HIVE_SECRET = `two-processes-secret-${randomBytes(8).toString("hex")}`;
-const ADMIN = { authorization: `Bearer ${HIVE_SECRET}` };
+/** What the operator's agents enrol with; jobs go in with an API key. */
+const ENROL = { authorization: `Bearer ${HIVE_SECRET}` };
 const UNITS = 3;
 /** How long the client of A may wait for the events of work done through B. */
 const EVENTS_DEADLINE_MS = 20_000;
@@ -106,7 +108,7 @@ async function post(base: string, path: string, headers: Record<string, string>,
 /** Registers a fresh Ed25519 agent over HTTP, as `keyforge agent` would. */
 async function registerAgentOver(base: string): Promise<TestAgent> {
   const { publicKey, privateKey } = generateKeyPairSync("ed25519");
-  const reply = await post(base, "/nodes/register", ADMIN, {
+  const reply = await post(base, "/nodes/register", ENROL, {
     publicKey: publicKey.export({ format: "jwk" }).x,
     hardware: { cpuModel: "Test agent CPU", cores: 2, arch: "x64" },
     calibratedIps: 100_000,
@@ -147,6 +149,7 @@ describe("two keyforge hive processes on one PostgreSQL and one Redis", () => {
   const streams: EventStream[] = [];
   let urlA: string;
   let urlB: string;
+  let submitter: Record<string, string>;
 
   before(async () => {
     const { db, drop } = await freshPostgres({ migrated: false });
@@ -170,6 +173,8 @@ describe("two keyforge hive processes on one PostgreSQL and one Redis", () => {
       return url as string;
     };
     [urlA, urlB] = await Promise.all([startHive(), startHive()]);
+    const { token } = await new ApiKeyRepository(db).createKey("two processes", "user");
+    submitter = { authorization: `Bearer ${token}` };
   });
 
   after(async () => {
@@ -182,7 +187,7 @@ describe("two keyforge hive processes on one PostgreSQL and one Redis", () => {
   it("shows a client of A the progress and completion of a job whose agent talks only to B", async () => {
     assert.notEqual(urlA, urlB);
     // The job goes in through B as well: A answers nothing but the reads of the client.
-    const submitted = await post(urlB, "/jobs", ADMIN, {
+    const submitted = await post(urlB, "/jobs", submitter, {
       name: "two processes",
       board: "corne",
       corpora: [{ id: "en" }],
