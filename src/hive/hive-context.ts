@@ -17,6 +17,7 @@ import { EventHub } from "./event-hub.ts";
 import { HiveMetrics } from "./hive-metrics.ts";
 import { JobModels } from "./job-models.ts";
 import { JobService } from "./job-service.ts";
+import { DEFAULT_KEY_QUOTA, type KeyQuota } from "./key-quota.ts";
 import { LeaseService } from "./lease-service.ts";
 import { NodeService } from "./node-service.ts";
 import type { RateLimits } from "./rate-limits.ts";
@@ -32,6 +33,8 @@ export interface HiveOptions {
   readonly secrets: readonly string[];
   /** Above this many queued units, POST /jobs answers 503 (default 1,000,000). */
   readonly maxQueuedUnits?: number;
+  /** What one user's key may have open at once (default DEFAULT_KEY_QUOTA; admins: no quota). */
+  readonly keyQuota?: KeyQuota;
   /** What checking one job may spend (default DEFAULT_COMPILE_BUDGET: the input limits'). */
   readonly compileBudget?: CompileBudget;
   /** Largest request body in bytes (default 1 MiB). */
@@ -95,6 +98,7 @@ export class HiveContext {
       models,
       compiler: this.compiler,
       maxQueuedUnits: options.maxQueuedUnits ?? 1_000_000,
+      quota: options.keyQuota ?? DEFAULT_KEY_QUOTA,
       log: this.log,
     });
     this.results = new ResultService({

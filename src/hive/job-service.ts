@@ -19,6 +19,7 @@ import type { Principal } from "./auth.ts";
 import { publishBestEffort } from "./event-publishing.ts";
 import type { JobModels } from "./job-models.ts";
 import { resolveJobContent } from "./job-resolver.ts";
+import type { KeyQuota } from "./key-quota.ts";
 
 /** Results listed with a job. */
 const TOP_RESULTS = 10;
@@ -68,6 +69,8 @@ export interface JobServiceOptions {
   readonly compiler: JobCompiler;
   /** Above this many queued units, new jobs are refused with 503 until agents catch up. */
   readonly maxQueuedUnits: number;
+  /** What one (non-admin) key may have open at once. */
+  readonly quota: KeyQuota;
   readonly log: (line: string) => void;
 }
 
@@ -87,6 +90,22 @@ export class JobService {
     this.audit = new AuditLog(options.db);
   }
 
+  /**
+   * One key may not fill the queue for everyone: past its quota of open jobs or of units not
+   * yet done, its next job is refused until some of its work ends. Admins have no quota.
+   */
+  private async checkQuota(keyId: string, newUnits: number): Promise<void> {
+    const { maxOpenJobs, maxOpenUnits } = this.options.quota;
+    const open = await this.jobs.openWorkOf(keyId);
+    if (open.jobs + 1 > maxOpenJobs || open.units + newUnits > maxOpenUnits) {
+      throw new KeyForgeError(
+        "QUOTA_EXCEEDED",
+        `this key has ${open.jobs} open jobs with ${open.units} units not yet done; a key may have ` +
+          `${maxOpenJobs} jobs and ${maxOpenUnits} units open at once: wait for some to finish, or cancel one`,
+      );
+    }
+  }
+
   /** Stores a job (once: the same job again returns the stored one) and wakes the agents. */
   async submit(
     principal: Principal,
@@ -102,6 +121,7 @@ export class JobService {
     if (existing) return { view: await this.view(existing), created: false };
     // Everything a unit will need is checked now, so agents never get a job they cannot run.
     await this.options.compiler.compile(content, (sha) => this.options.catalog.read(sha));
+    if (principal.kind !== "admin") await this.checkQuota(principal.keyId, content.search.units);
     const queued = await this.units.queuedCount();
     if (queued + content.search.units > this.options.maxQueuedUnits) {
       throw new KeyForgeError(

@@ -1,6 +1,7 @@
 import type { FastifyInstance } from "fastify";
 import { AssetPublisher } from "../../src/assetmgr/asset-publisher.ts";
 import { buildHive } from "../../src/hive/hive-app.ts";
+import type { KeyQuota } from "../../src/hive/key-quota.ts";
 import type { RateLimits } from "../../src/hive/rate-limits.ts";
 import type { Coordinator } from "../../src/infra/coord/coordinator.ts";
 import { MemoryCoordinator } from "../../src/infra/coord/memory-coordinator.ts";
@@ -38,6 +39,7 @@ export async function startHive(
   options: {
     maxQueuedUnits?: number;
     rateLimits?: RateLimits;
+    keyQuota?: KeyQuota;
     compileBudget?: CompileBudget;
     /** What the hive is given in place of the database (a fault-injecting wrapper). */
     wrapDatabase?: (db: Database) => Database;
@@ -58,6 +60,10 @@ export async function startHive(
     // Unlimited unless a test is about limits: the tests send many requests from one address.
     rateLimits: options.rateLimits ?? null,
     maxStreamsPerClient: Number.POSITIVE_INFINITY,
+    keyQuota: options.keyQuota ?? {
+      maxOpenJobs: Number.POSITIVE_INFINITY,
+      maxOpenUnits: Number.POSITIVE_INFINITY,
+    },
     log: () => {},
   });
   const keys = new ApiKeyRepository(db);

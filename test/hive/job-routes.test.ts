@@ -210,6 +210,36 @@ for (const stack of ["embedded", "server"] as const) {
       assert.equal(response.headers["retry-after"], "5");
     });
 
+    it("holds each user's key to its quota of open jobs and units; admins have none", async () => {
+      const quoted = await startHive(stack, { keyQuota: { maxOpenJobs: 2, maxOpenUnits: 5 } });
+      try {
+        const send = (seed: number, units: number, auth = quoted.auth.alice) =>
+          quoted.app.inject({
+            method: "POST",
+            url: "/jobs",
+            headers: auth,
+            payload: submission(seed, { search: { units, stepsPerUnit: 50_000, seed } }),
+          });
+        assert.equal((await send(101, 3)).statusCode, 201);
+        expectError(await send(102, 3), 403, "QUOTA_EXCEEDED"); // 6 units open
+        assert.equal((await send(103, 2)).statusCode, 201);
+        const third = await send(104, 1);
+        expectError(third, 403, "QUOTA_EXCEEDED"); // 3 jobs open
+        assert.match(third.json().message, /2 open jobs with 5 units not yet done/);
+        assert.equal((await send(104, 1, quoted.auth.bob)).statusCode, 201, "another key");
+        assert.equal((await send(105, 9, quoted.auth.admin)).statusCode, 201, "an admin");
+        const { id } = (await send(101, 3)).json() as JobView; // the same job: no new work
+        await quoted.app.inject({
+          method: "DELETE",
+          url: `/jobs/${id}`,
+          headers: quoted.auth.alice,
+        });
+        assert.equal((await send(102, 3)).statusCode, 201, "room again once a job ends");
+      } finally {
+        await quoted.close();
+      }
+    });
+
     it("shows a job, and answers 404 or 400 for unknown or malformed ids", async () => {
       const { id } = (await post(submission(7))).json() as JobView;
       const shown = await hive.app.inject({ method: "GET", url: `/jobs/${id}` });

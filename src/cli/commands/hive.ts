@@ -1,8 +1,9 @@
 import type { Command } from "commander";
+import { DEFAULT_KEY_QUOTA } from "../../hive/key-quota.ts";
 import type { RateLimits } from "../../hive/rate-limits.ts";
 import { VALKEY_FLAG_HELP, valkeyKeyPrefix, valkeyUrlOf } from "../coordinator-flags.ts";
 import { DATABASE_FLAG, withMigratedDatabase } from "../database-flags.ts";
-import { wholeNumber } from "../flag-values.ts";
+import { positiveWholeNumber, wholeNumber } from "../flag-values.ts";
 import { hiveSecrets } from "../hive-secrets.ts";
 import { LOG_FORMAT_FLAG, serverLogger } from "../log-flags.ts";
 import { listenAddress, serveUntilStopped, withListenFlags } from "../server-lifecycle.ts";
@@ -14,6 +15,8 @@ interface HiveFlags {
   port?: number;
   host?: string;
   maxQueuedUnits?: number;
+  keyMaxJobs: number;
+  keyMaxUnits: number;
   rateLimitKey?: number;
   rateLimitClient?: number;
   trustProxy?: string;
@@ -60,6 +63,7 @@ async function serveHive(flags: HiveFlags): Promise<void> {
           coordinator,
           secrets,
           maxQueuedUnits: flags.maxQueuedUnits,
+          keyQuota: { maxOpenJobs: flags.keyMaxJobs, maxOpenUnits: flags.keyMaxUnits },
           rateLimits: rateLimitsOf(flags, DEFAULT_RATE_LIMITS),
           trustProxy: flags.trustProxy,
           logger,
@@ -85,6 +89,18 @@ export function registerHiveCommand(program: Command): void {
       "--max-queued-units <n>",
       "refuse new jobs (503) while more units than this wait for agents (default 1000000)",
       wholeNumber,
+    )
+    .option(
+      "--key-max-jobs <n>",
+      "open (queued or running) jobs one user's API key may have; admins have no quota",
+      positiveWholeNumber,
+      DEFAULT_KEY_QUOTA.maxOpenJobs,
+    )
+    .option(
+      "--key-max-units <n>",
+      "units not yet done one user's API key may have in its open jobs",
+      positiveWholeNumber,
+      DEFAULT_KEY_QUOTA.maxOpenUnits,
     )
     .option(
       "--rate-limit-key <n>",

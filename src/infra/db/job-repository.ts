@@ -163,6 +163,17 @@ export class JobRepository {
     return counts;
   }
 
+  /** What a key has in the queue: its queued or running jobs, and their units not yet done. */
+  async openWorkOf(ownerKeyId: string): Promise<{ jobs: number; units: number }> {
+    const { rows } = await this.db.query<{ jobs: string | number; units: string | number }>(
+      `SELECT count(DISTINCT j.id) AS jobs, count(u.id) AS units
+         FROM jobs j LEFT JOIN units u ON u.job_id = j.id AND u.status IN ('queued', 'leased')
+        WHERE j.owner_key_id = $1 AND j.status IN ('queued', 'running')`,
+      [ownerKeyId],
+    );
+    return { jobs: Number(rows[0]?.jobs ?? 0), units: Number(rows[0]?.units ?? 0) };
+  }
+
   /** Newest first, one page at a time (keyset pagination: stable while jobs are added). */
   async listJobs(query: JobListQuery): Promise<JobRecord[]> {
     const { rows } = await this.db.query<JobRow>(
