@@ -81,11 +81,12 @@ export class HiveContext {
   private readonly keys: ApiKeyRepository;
   private readonly secrets: readonly string[];
 
-  constructor(options: HiveOptions) {
+  /** `log` is settled by buildHive (the instance's logger, unless the caller gives one). */
+  constructor(options: HiveOptions & { readonly log: (line: string) => void }) {
     this.db = options.db;
     this.coordinator = options.coordinator;
     this.secrets = options.secrets;
-    this.log = options.log ?? ((line) => process.stderr.write(`${line}\n`));
+    this.log = options.log;
     this.keys = new ApiKeyRepository(options.db);
     this.streamSlots = new StreamSlots(options.maxStreamsPerClient ?? 16);
     const catalog = new AssetCatalog(options.coordinator);
