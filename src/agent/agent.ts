@@ -200,20 +200,30 @@ export class Agent {
       return await this.register(stop);
     } catch (error) {
       if (!(error instanceof HiveRefusedError)) throw error;
-      this.options.log(`agent: the hive refused the node (${error.message}); stopping`);
-      this.refusal = error;
-      this.halt.abort();
+      this.refusedForGood(error);
       return false;
     }
   }
 
-  /** A node call that re-registers once when the hive no longer knows the node's token. */
+  /** The hive will not have the node (it refused to register it, or its admin removed it). */
+  private refusedForGood(error: HiveRefusedError): void {
+    this.options.log(`agent: the hive refused the node (${error.message}); stopping`);
+    this.refusal = error;
+    this.halt.abort();
+  }
+
+  /**
+   * A node call that re-registers once when the hive no longer knows the node's token (or the
+   * secret the node enrolled with was retired), and stops the agent once its admin removed it.
+   */
   private async asNode<T>(call: () => Promise<T>, stop: AbortSignal): Promise<T> {
     await this.renewTokenIfDue();
     try {
       return await call();
     } catch (error) {
-      if (!(error instanceof HiveRefusedError) || error.status !== 401) throw error;
+      if (!(error instanceof HiveRefusedError)) throw error;
+      if (error.code === "NODE_REMOVED") this.refusedForGood(error);
+      if (error.status !== 401) throw error;
       if (!(await this.registerAgain(stop))) throw error;
       return call();
     }

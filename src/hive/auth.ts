@@ -3,6 +3,7 @@ import type { FastifyRequest } from "fastify";
 import { KeyForgeError } from "../core/errors.ts";
 import type { ApiKeyRepository } from "../infra/db/api-key-repository.ts";
 import { noteCaller } from "../infra/logging/request-caller.ts";
+import { type Enrolment, secretEnrolment } from "../infra/node-enrolments.ts";
 import { isNodeToken, verifyNodeToken } from "../infra/node-tokens.ts";
 import { joinTokenSchema } from "../protocol/node-messages.ts";
 
@@ -17,13 +18,16 @@ function digest(text: string): Buffer {
 }
 
 /**
- * True when `candidate` is one of the accepted secrets (HIVE_SECRET, and HIVE_SECRET_PREVIOUS
- * during a rotation). Every secret is compared, in constant time, whatever matched first.
+ * The accepted secret (HIVE_SECRET, or HIVE_SECRET_PREVIOUS during a rotation) that
+ * `candidate` is; undefined for anything else. Every secret is compared, in constant time,
+ * whatever matched first.
  */
-export function matchesSecret(candidate: string, secrets: readonly string[]): boolean {
+export function matchingSecret(candidate: string, secrets: readonly string[]): string | undefined {
   const offered = digest(candidate);
-  let matched = false;
-  for (const secret of secrets) matched = timingSafeEqual(offered, digest(secret)) || matched;
+  let matched: string | undefined;
+  for (const secret of secrets) {
+    if (timingSafeEqual(offered, digest(secret))) matched ??= secret;
+  }
   return matched;
 }
 
@@ -67,9 +71,12 @@ export async function requireUser(
   return principal;
 }
 
-/** What a node registers with: the operator's HIVE_SECRET, or a join token an admin created. */
+/**
+ * What a node registers with: the operator's HIVE_SECRET (current or previous, named by its
+ * generation), or a join token an admin created.
+ */
 export type RegistrationCredential =
-  | { readonly kind: "secret" }
+  | { readonly kind: "secret"; readonly enrolment: Enrolment }
   | { readonly kind: "joinToken"; readonly token: string };
 
 /** The credential of a registration: HIVE_SECRET, or anything shaped like a join token. */
@@ -84,9 +91,10 @@ export function registrationCredential(
       "registering needs the hive secret or a join token: Authorization: Bearer <HIVE_SECRET or kfj_...>",
     );
   }
-  if (secrets.length > 0 && matchesSecret(token, secrets)) {
+  const secret = matchingSecret(token, secrets);
+  if (secret !== undefined) {
     noteCaller(request, "registering:hive-secret");
-    return { kind: "secret" };
+    return { kind: "secret", enrolment: secretEnrolment(secret) };
   }
   if (joinTokenSchema.safeParse(token).success) {
     noteCaller(request, "registering:join-token");

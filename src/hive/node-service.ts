@@ -4,9 +4,21 @@ import { AuditLog } from "../infra/db/audit-log.ts";
 import { type Database, DatabaseUnavailableError } from "../infra/db/database.ts";
 import { HardwareProfileRepository } from "../infra/db/hardware-profile-repository.ts";
 import { JoinTokenRepository } from "../infra/db/join-token-repository.ts";
-import { NodeRepository, type NodeStanding } from "../infra/db/node-repository.ts";
+import {
+  type Admission,
+  type NodeRecord,
+  NodeRepository,
+  type NodeStanding,
+  nodeRemovedError,
+} from "../infra/db/node-repository.ts";
 import { type UnitHolder, UnitRepository } from "../infra/db/unit-repository.ts";
 import { MicroBatcher } from "../infra/micro-batcher.ts";
+import {
+  type Enrolment,
+  isEnrolmentAccepted,
+  JOIN_ENROLMENT,
+  retiredEnrolmentMessage,
+} from "../infra/node-enrolments.ts";
 import { issueNodeToken } from "../infra/node-tokens.ts";
 import {
   type NodeCommand,
@@ -66,25 +78,31 @@ export class NodeService {
   }
 
   /**
-   * Registers a node (again, after a restart) and hands it a token. With HIVE_SECRET any node
-   * registers. With a join token the node proves it holds its key, and a use of the token is
-   * taken only when the node is new (or was removed): a node that joined before is known by its
-   * key, whatever became of its token since.
+   * Registers a node (again, after a restart) and hands it a token naming what it enrolled
+   * with. With HIVE_SECRET any node not removed registers, enrolled under that secret's
+   * generation. With a join token the node proves it holds its key, and a use of the token is
+   * taken only when the node is new, was removed, or enrolled under a secret since retired: a
+   * node that joined before is known by its key, whatever became of its token since.
    */
   async register(credential: RegistrationCredential, registration: NodeRegistration) {
-    if (this.options.secrets[0] === undefined) {
+    const { secrets } = this.options;
+    if (secrets[0] === undefined) {
       throw new KeyForgeError("FORBIDDEN", "this hive has no HIVE_SECRET: nodes cannot register");
     }
     const nodeId = nodeIdOf(registration.publicKey);
-    const enrolment =
+    const joining =
       credential.kind === "joinToken"
-        ? await this.enrolmentOf(nodeId, credential.token, registration)
+        ? await this.joiningOf(nodeId, credential.token, registration)
         : null;
+    const admission: Admission =
+      credential.kind === "secret"
+        ? { enrolment: credential.enrolment, readmit: false }
+        : { enrolment: joining ? JOIN_ENROLMENT : null, readmit: joining !== null };
     const { hardware } = registration;
     const cpuSignature = cpuSignatureOf(hardware);
     const profiled = await this.saveProfileOncePerDay(cpuSignature, registration);
-    const { created } = await this.options.db.transaction(async (tx) => {
-      const registered = await this.nodes.registerNode(
+    const registered = await this.options.db.transaction(async (tx) => {
+      const saved = await this.nodes.registerNode(
         {
           id: nodeId,
           publicKey: registration.publicKey,
@@ -94,11 +112,16 @@ export class NodeService {
           threads: registration.threads ?? null,
           calibratedIps: registration.calibratedIps,
         },
+        admission,
         tx,
       );
+      // A node that rejoined in between (its secret retired after the check) has no admission.
+      if (!isEnrolmentAccepted(saved.node.enrolment, secrets)) {
+        throw new KeyForgeError("NODE_ENROLMENT_RETIRED", retiredEnrolmentMessage(nodeId));
+      }
       // A registration of the same new node that came first has spent the use already.
-      if (enrolment && (registered.created || enrolment.reviving)) {
-        const used = await this.joinTokens.useToken(enrolment.token, tx);
+      if (joining && (saved.created || joining.known)) {
+        const used = await this.joinTokens.useToken(joining.token, tx);
         if (!used || used.refusal) throw joinTokenRefusal(used);
         await this.audit.record(
           {
@@ -110,7 +133,7 @@ export class NodeService {
           tx,
         );
       }
-      if (registered.created) {
+      if (saved.created) {
         await this.audit.record(
           {
             actor: nodeId,
@@ -121,9 +144,9 @@ export class NodeService {
           tx,
         );
       }
-      return registered;
+      return saved;
     });
-    if (created) {
+    if (registered.created) {
       await publishBestEffort(
         this.options.coordinator,
         { type: "node.joined", nodeId },
@@ -132,36 +155,46 @@ export class NodeService {
     }
     return {
       nodeId,
-      ...this.token(nodeId),
+      ...this.token(registered.node),
       heartbeatIntervalSeconds: HEARTBEAT_INTERVAL_SECONDS,
       hints: { threads: Math.max(1, hardware.cores - 1) },
     };
   }
 
   /**
-   * What registering with a join token takes: nothing for a node that joined before, else a use
-   * of the token, which is checked here, before anything is written, and taken with the node.
+   * The join token a registration spends a use of: none for a node that joined before and
+   * still stands (null), else one, checked here before anything is written and taken with the
+   * node: a new node, a removed one an admin lets back, one whose secret was retired.
    */
-  private async enrolmentOf(
+  private async joiningOf(
     nodeId: string,
     token: string,
     registration: NodeRegistration,
-  ): Promise<{ token: string; reviving: boolean } | null> {
+  ): Promise<{ token: string; known: boolean } | null> {
     await checkKeyProof(registration);
     const known = await this.nodes.getNode(nodeId);
-    if (known && !known.removedAt) return null;
+    const stands =
+      known && !known.removedAt && isEnrolmentAccepted(known.enrolment, this.options.secrets);
+    if (stands) return null;
     const found = await this.joinTokens.findToken(token);
     if (!found || found.refusal) throw joinTokenRefusal(found);
-    return { token, reviving: known !== null };
+    return { token, known: known !== null };
   }
 
-  /** A fresh token for a registered node whose current one still checks out. */
+  /**
+   * A fresh token for a registered node whose current one still checks out, unless an admin
+   * removed the node or the secret it enrolled with has been retired since.
+   */
   async renewToken(nodeId: string): Promise<{ token: string; expiresAt: string }> {
     const node = await this.nodes.getNode(nodeId);
-    if (!node || node.removedAt) {
+    if (!node) {
       throw new KeyForgeError("NODE_NOT_FOUND", `node ${nodeId} is not registered: register again`);
     }
-    return this.token(nodeId);
+    if (node.removedAt) throw nodeRemovedError(nodeId);
+    if (!isEnrolmentAccepted(node.enrolment, this.options.secrets)) {
+      throw new KeyForgeError("NODE_ENROLMENT_RETIRED", retiredEnrolmentMessage(nodeId));
+    }
+    return this.token(node);
   }
 
   /**
@@ -188,7 +221,9 @@ export class NodeService {
           ? "its job was cancelled"
           : holder.status === "leased"
             ? "its lease went to another node"
-            : `the unit is already ${holder.status}`;
+            : holder.status === "queued"
+              ? "its lease was taken back"
+              : `the unit is already ${holder.status}`;
       return [{ type: "abort", unitId, reason }];
     });
   }
@@ -230,9 +265,10 @@ export class NodeService {
     };
   }
 
-  private token(nodeId: string): { token: string; expiresAt: string } {
+  /** A token for a node whose enrolment was checked. */
+  private token(node: NodeRecord): { token: string; expiresAt: string } {
     const { token, expiresAt } = issueNodeToken(
-      nodeId,
+      { nodeId: node.id, enrolment: node.enrolment as Enrolment },
       this.options.secrets[0] as string,
       NODE_TOKEN_SECONDS,
     );

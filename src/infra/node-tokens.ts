@@ -1,6 +1,7 @@
 import { createHmac, timingSafeEqual } from "node:crypto";
 import { KeyForgeError } from "../core/errors.ts";
 import { BoundedCache } from "./bounded-cache.ts";
+import { type Enrolment, isEnrolmentAccepted, retiredEnrolmentMessage } from "./node-enrolments.ts";
 
 const PREFIX = "kfn";
 
@@ -21,20 +22,26 @@ function signature(payload: string, secret: string): Buffer {
   return createHmac("sha256", signingKey(secret)).update(payload).digest();
 }
 
+/** Who a token is for: the node, and what it enrolled with. */
+export interface TokenHolder {
+  readonly nodeId: string;
+  readonly enrolment: Enrolment;
+}
+
 /**
- * A short-lived bearer token naming a node: `kfn.<payload>.<HMAC>`. Any hive instance with the
- * same HIVE_SECRET (or the previous one, during a rotation) can check it without a database.
+ * A short-lived bearer token naming a node and its enrolment: `kfn.<payload>.<HMAC>`. Any hive
+ * instance with the same HIVE_SECRET (or the previous one, during a rotation) can check it
+ * without a database.
  */
 export function issueNodeToken(
-  nodeId: string,
+  holder: TokenHolder,
   secret: string,
   ttlSeconds: number,
   now: number = Date.now(),
 ): { token: string; expiresAt: Date } {
   const expiresAt = new Date(now + ttlSeconds * 1000);
-  const payload = Buffer.from(JSON.stringify({ n: nodeId, e: expiresAt.getTime() })).toString(
-    "base64url",
-  );
+  const claims = { n: holder.nodeId, g: holder.enrolment, e: expiresAt.getTime() };
+  const payload = Buffer.from(JSON.stringify(claims)).toString("base64url");
   return {
     token: `${PREFIX}.${payload}.${signature(payload, secret).toString("base64url")}`,
     expiresAt,
@@ -48,6 +55,7 @@ export function isNodeToken(token: string): boolean {
 
 interface TokenClaims {
   readonly nodeId: string;
+  readonly enrolment: string;
   readonly expiresAt: number;
 }
 
@@ -68,7 +76,10 @@ function signedClaims(token: string, secrets: readonly string[]): TokenClaims {
   return verified.get(token) ?? verified.set(token, verifySignedToken(token, secrets));
 }
 
-/** The node a token names, once its signature (by any of `secrets`) and expiry check out. */
+/**
+ * The node a token names, once its signature (by any of `secrets`), its expiry and the node's
+ * enrolment (a join token, or a secret not yet retired) check out.
+ */
 export function verifyNodeToken(
   token: string,
   secrets: readonly string[],
@@ -80,6 +91,9 @@ export function verifyNodeToken(
       "TOKEN_EXPIRED",
       "the node token has expired: renew it, or register again",
     );
+  }
+  if (!isEnrolmentAccepted(claims.enrolment, secrets)) {
+    throw new KeyForgeError("NODE_ENROLMENT_RETIRED", retiredEnrolmentMessage(claims.nodeId));
   }
   return claims.nodeId;
 }
@@ -119,12 +133,14 @@ function verifySignedToken(token: string, secrets: readonly string[]): TokenClai
     signed = (offered.length === expected.length && timingSafeEqual(offered, expected)) || signed;
   }
   if (!signed) throw invalid();
-  let claims: { n?: unknown; e?: unknown };
+  let claims: { n?: unknown; g?: unknown; e?: unknown };
   try {
     claims = JSON.parse(Buffer.from(payload, "base64url").toString("utf8"));
   } catch {
     throw invalid();
   }
+  // A token without an enrolment predates enrolments: its node registers again.
   if (typeof claims.n !== "string" || typeof claims.e !== "number") throw invalid();
-  return { nodeId: claims.n, expiresAt: claims.e };
+  if (typeof claims.g !== "string") throw invalid();
+  return { nodeId: claims.n, enrolment: claims.g, expiresAt: claims.e };
 }

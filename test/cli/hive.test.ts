@@ -3,10 +3,13 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, it } from "node:test";
+import { AssetPublisher } from "../../src/assetmgr/asset-publisher.ts";
 import { migrate } from "../../src/infra/db/migration-runner.ts";
 import { PgliteDatabase } from "../../src/infra/db/pglite-database.ts";
-import { assertCleanFailure, runCli, startCli } from "../helpers/run-cli.ts";
-import { TEST_VALKEY_URL } from "../helpers/valkey.ts";
+import { SYSTEM_DATA_DIR } from "../../src/infra/system-data.ts";
+import { freshPostgres, TEST_DATABASE_URL } from "../helpers/databases.ts";
+import { assertCleanFailure, type RunningCli, runCli, startCli } from "../helpers/run-cli.ts";
+import { IsolatedValkey, TEST_VALKEY_URL } from "../helpers/valkey.ts";
 
 const folder = () => join(mkdtempSync(join(tmpdir(), "keyforge-hive-")), "db");
 
@@ -108,6 +111,106 @@ describe("keyforge admin key and keyforge hive", () => {
       runCli(["admin", "join-token", "revoke", id, "--database", database]),
       new RegExp(`no join token ${id} that is not revoked`),
     );
+  });
+
+  it("lists the nodes and removes one for good: its agent stops, its unit is queued again, the hive secret does not bring it back", async () => {
+    const { db, drop } = await freshPostgres();
+    const valkey = new IsolatedValkey();
+    const env = {
+      DATABASE_URL: TEST_DATABASE_URL,
+      KEYFORGE_DATABASE_SCHEMA: db.schema,
+      KEYFORGE_VALKEY_URL: TEST_VALKEY_URL,
+      KEYFORGE_VALKEY_PREFIX: valkey.prefix,
+      HIVE_SECRET: "cli-test-secret",
+    };
+    await new AssetPublisher({
+      coordinator: valkey.coordinator(),
+      folders: [SYSTEM_DATA_DIR],
+      log: () => {},
+    }).reconcile();
+    const hive = startCli(["hive", "--port", "0"], { env });
+    const assets = startCli(["assets", "--port", "0"], { env });
+    const agentDir = mkdtempSync(join(tmpdir(), "keyforge-agent-"));
+    const agents: RunningCli[] = [];
+    const startAgent = (hiveUrl: string, assetsUrl: string) => {
+      const agent = startCli(
+        ["agent", "--hive", hiveUrl, "--assets", assetsUrl, "--threads", "1"],
+        { env: { ...env, KEYFORGE_DATA_DIR: agentDir } },
+      );
+      agents.push(agent);
+      return agent;
+    };
+    try {
+      const listening = /listening on (http:\/\/127\.0\.0\.1:\d+)/;
+      const hiveUrl = (await hive.waitFor(listening, 60_000))[1] as string;
+      const assetsUrl = (await assets.waitFor(listening, 60_000))[1] as string;
+      const user = runCli(["admin", "key", "create", "--name", "alice"], { env });
+      assert.equal(user.status, 0, user.stderr);
+      const agent = startAgent(hiveUrl, assetsUrl);
+      const [, nodeId] = await agent.waitFor(/agent: node ([0-9a-f]{32}) registered/, 60_000);
+      const submitted = runCli(
+        ["submit", "--board", "corne", "--units", "1", "--steps", "50000000000"],
+        { env: { ...env, KEYFORGE_HIVE_URL: hiveUrl, KEYFORGE_API_KEY: user.stdout.trim() } },
+      );
+      assert.equal(submitted.status, 0, submitted.stderr);
+      await agent.waitFor(/unit \S+ started/, 60_000);
+
+      const listed = runCli(["admin", "node", "list"], { env });
+      assert.equal(listed.status, 0, listed.stderr);
+      assert.match(
+        listed.stdout,
+        /^id\s+name\s+threads\s+steps\/s\s+enrolled with\s+refused\s+registered \(UTC\)\s+state$/m,
+      );
+      assert.match(
+        listed.stdout,
+        new RegExp(`^${nodeId}\\s.*\\ssecret \\(current\\)\\s+0\\s.*\\sactive$`, "m"),
+      );
+      assert.doesNotMatch(listed.stdout, /cli-test-secret/);
+
+      const removed = runCli(["admin", "node", "remove", nodeId as string], { env });
+      assert.equal(removed.status, 0, removed.stderr);
+      assert.equal(
+        removed.stdout.trim(),
+        `removed node ${nodeId}; 1 unit it held went back to the queue`,
+      );
+      const { rows } = await db.query<{ status: string; attempts: number }>(
+        "SELECT status, attempts FROM units",
+      );
+      assert.deepEqual(
+        rows,
+        [{ status: "queued", attempts: 0 }],
+        "queued again, no attempt counted",
+      );
+      assertCleanFailure(
+        await agent.exited(),
+        /403 NODE_REMOVED: node \w+ was removed by the hive's admin/,
+      );
+      assertCleanFailure(
+        await startAgent(hiveUrl, assetsUrl).exited(),
+        /403 NODE_REMOVED: .*only a new join token lets it back/,
+      );
+
+      assert.doesNotMatch(
+        runCli(["admin", "node", "list"], { env }).stdout,
+        new RegExp(nodeId as string),
+      );
+      assert.match(
+        runCli(["admin", "node", "list", "--all"], { env }).stdout,
+        new RegExp(`^${nodeId}\\s.*\\sremoved \\d{4}-`, "m"),
+      );
+      assertCleanFailure(
+        runCli(["admin", "node", "remove", nodeId as string], { env }),
+        new RegExp(`node ${nodeId} was removed already`),
+      );
+      assertCleanFailure(
+        runCli(["admin", "node", "remove", "desk"], { env }),
+        /<id> must be a node's id: 32 hex digits/,
+      );
+    } finally {
+      await Promise.all([...agents, hive, assets].map((process) => process.stop("SIGTERM")));
+      await valkey.close();
+      await drop();
+    }
   });
 
   it("explains bad join token flags", () => {

@@ -22,15 +22,18 @@ export function sampleJob(
 /** Registers a node with a random id and returns the id. */
 export async function registeredNode(db: Database): Promise<string> {
   const id = `node_${randomBytes(6).toString("hex")}`;
-  await new NodeRepository(db).registerNode({
-    id,
-    publicKey: `pk_${id}`,
-    name: null,
-    cpuSignature: null,
-    cores: 4,
-    threads: 3,
-    calibratedIps: 200_000,
-  });
+  await new NodeRepository(db).registerNode(
+    {
+      id,
+      publicKey: `pk_${id}`,
+      name: null,
+      cpuSignature: null,
+      cores: 4,
+      threads: 3,
+      calibratedIps: 200_000,
+    },
+    { enrolment: "join", readmit: false },
+  );
   return id;
 }
 

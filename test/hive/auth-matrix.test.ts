@@ -3,6 +3,7 @@ import { generateKeyPairSync, randomBytes } from "node:crypto";
 import { after, before, describe, it } from "node:test";
 import type { InjectOptions } from "fastify";
 import { JoinTokenRepository } from "../../src/infra/db/join-token-repository.ts";
+import { secretEnrolment } from "../../src/infra/node-enrolments.ts";
 import { signRegistration } from "../../src/infra/node-signatures.ts";
 import { issueNodeToken } from "../../src/infra/node-tokens.ts";
 import { errorBodySchema } from "../../src/protocol/error-body.ts";
@@ -19,7 +20,8 @@ import {
 /**
  * Every kind of caller: no credentials, malformed ones, an unknown API key, two users, an admin,
  * the operator (HIVE_SECRET), a volunteer with a join token, the node a route is about, another
- * node, and that first node's token once expired and once with its signature tampered with.
+ * node, and that first node's token once expired, once with its signature tampered with, and
+ * once naming an enrolment under a hive secret since retired.
  */
 const CALLERS = [
   "anonymous",
@@ -35,6 +37,7 @@ const CALLERS = [
   "otherNode",
   "expiredToken",
   "tamperedToken",
+  "retiredEnrolment",
 ] as const;
 type Caller = (typeof CALLERS)[number];
 
@@ -98,6 +101,7 @@ function ownNodeOnly(own: Outcome, other: Outcome): Record<Caller, Outcome> {
     ownNode: own,
     otherNode: other,
     expiredToken: "401 TOKEN_EXPIRED",
+    retiredEnrolment: "401 NODE_ENROLMENT_RETIRED",
   };
 }
 
@@ -119,9 +123,9 @@ function unitPath(unitId: string, action: "release" | "fail" | "result"): string
 
 /**
  * The matrix: every route of the hive (docs/hive-api.md) and what each kind of caller gets.
- * Public reads answer anyone; users submit, cancel and retry (their own) jobs; admins and
- * HIVE_SECRET may cancel and retry any job and give priorities; HIVE_SECRET and join tokens register nodes, and do
- * nothing else; a node acts for itself.
+ * Public reads answer anyone; users submit, cancel and retry (their own) jobs; admins may
+ * cancel and retry any job and give priorities; HIVE_SECRET and join tokens register nodes, and
+ * do nothing else; a node acts for itself, while what it enrolled with is still accepted.
  */
 const MATRIX: readonly Row[] = [
   { route: "GET /health", outcomes: everyone(200) },
@@ -299,6 +303,8 @@ async function startWorld(): Promise<World> {
     expiresAt: new Date(Date.now() + 86_400_000),
   });
   const anHourAgo = Date.now() - 3_600_000;
+  const ownEnrolment = { nodeId: own.nodeId, enrolment: secretEnrolment(HIVE_SECRET) };
+  const retiredEnrolment = { ...ownEnrolment, enrolment: secretEnrolment("a retired secret") };
   return {
     hive,
     own,
@@ -317,7 +323,8 @@ async function startWorld(): Promise<World> {
       joinToken: `Bearer ${joinToken.token}`,
       ownNode: own.headers.authorization,
       otherNode: other.headers.authorization,
-      expiredToken: `Bearer ${issueNodeToken(own.nodeId, HIVE_SECRET, 60, anHourAgo).token}`,
+      expiredToken: `Bearer ${issueNodeToken(ownEnrolment, HIVE_SECRET, 60, anHourAgo).token}`,
+      retiredEnrolment: `Bearer ${issueNodeToken(retiredEnrolment, HIVE_SECRET, 60).token}`,
       tamperedToken: `Bearer ${tampered(ownToken)}`,
     },
     seed: nextSeed,

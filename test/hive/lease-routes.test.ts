@@ -268,8 +268,8 @@ for (const stack of ["embedded", "server"] as const) {
       );
       await new NodeRepository(hive.db).removeNode(a.nodeId);
       const removed = await lease(a, 1);
-      assert.equal(removed.statusCode, 404);
-      assert.equal(removed.json().code, "NODE_NOT_FOUND");
+      assert.equal(removed.statusCode, 403);
+      assert.equal(removed.json().code, "NODE_REMOVED");
       const bad = await hive.app.inject({
         method: "POST",
         url: "/leases",

@@ -160,8 +160,8 @@ for (const stack of ["embedded", "server"] as const) {
         url: `/nodes/${a.nodeId}/token`,
         headers: a.headers,
       });
-      assert.equal(removed.statusCode, 404, "a removed node's token is not renewed");
-      assert.equal(removed.json().code, "NODE_NOT_FOUND");
+      assert.equal(removed.statusCode, 403, "a removed node's token is not renewed");
+      assert.equal(removed.json().code, "NODE_REMOVED");
     });
 
     const cluster = async () =>
@@ -267,13 +267,23 @@ for (const stack of ["embedded", "server"] as const) {
         );
       });
 
-      it("spends a use when a removed node joins again", async () => {
+      it("keeps a removed node out against the hive secret; a join token's use lets it back, its record clean", async () => {
         const { token } = await newToken(2);
         const volunteer = newIdentity();
+        const nodeId = nodeIdOf(volunteer.publicKey);
+        const nodes = new NodeRepository(hive.db);
         assert.equal((await join(token, volunteer)).statusCode, 200);
-        await new NodeRepository(hive.db).removeNode(nodeIdOf(volunteer.publicKey));
+        await nodes.countRejectedResult(nodeId);
+        await nodes.removeNode(nodeId);
+        const bySecret = await register(volunteer.publicKey);
+        assert.equal(refusal(bySecret), "403 NODE_REMOVED");
+        assert.match(bySecret.body, /removed by the hive's admin: only a new join token/);
+        assert.notEqual((await nodes.getNode(nodeId))?.removedAt, null, "still removed");
         assert.equal((await join(token, volunteer)).statusCode, 200);
         assert.equal(await usesOf(token), 2);
+        const back = await nodes.getNode(nodeId);
+        assert.equal(back?.removedAt, null);
+        assert.equal(back?.rejectedResults, 0);
       });
 
       it("refuses an unknown, revoked, expired or used-up token, each with its code", async () => {
@@ -331,6 +341,111 @@ for (const stack of ["embedded", "server"] as const) {
         assert.equal(await usesOf(token), 1);
         const registered = [await nodeExists(a.publicKey), await nodeExists(b.publicKey)];
         assert.deepEqual(registered.sort(), [false, true], "the loser left no node behind");
+      });
+    });
+
+    describe("secret generations", () => {
+      const NEW_SECRET = "the-next-hive-secret-0123456789abcdef";
+      const opened: Awaited<ReturnType<typeof buildHive>>[] = [];
+      after(() => Promise.all(opened.map((app) => app.close())));
+      /** Another instance on the same stores, configured with `secrets`. */
+      async function instanceWith(secrets: string[]) {
+        const app = await buildHive({
+          db: hive.db,
+          coordinator: hive.coordinator,
+          secrets,
+          rateLimits: null,
+          log: () => {},
+        });
+        opened.push(app);
+        return app;
+      }
+      const asNode = (token: string) => ({ authorization: `Bearer ${token}` });
+      const call = (
+        app: Awaited<ReturnType<typeof buildHive>>,
+        url: string,
+        headers: object,
+        payload: object = {},
+      ) => app.inject({ method: "POST", url, headers: headers as never, payload });
+      const outcome = (response: { statusCode: number; json(): unknown }) =>
+        response.statusCode === 200
+          ? "200"
+          : `${response.statusCode} ${(response.json() as { code: string }).code}`;
+      const beat = { telemetry: { ips: 1000, units: [] } };
+
+      it("evicts the nodes enrolled with a secret once it is retired; they enrol again with the new one", async () => {
+        const identity = newIdentity();
+        const enrolled = nodeRegisteredSchema.parse((await register(identity.publicKey)).json());
+        const { nodeId } = enrolled;
+        const heartbeatUrl = `/nodes/${nodeId}/heartbeat`;
+
+        // During the rotation both secrets are accepted: the node goes on, and renews.
+        const rotating = await instanceWith([NEW_SECRET, HIVE_SECRET]);
+        assert.equal(
+          outcome(await call(rotating, heartbeatUrl, asNode(enrolled.token), beat)),
+          "200",
+        );
+        const renewed = await call(rotating, `/nodes/${nodeId}/token`, asNode(enrolled.token));
+        assert.equal(renewed.statusCode, 200, renewed.body);
+        const renewedToken = (renewed.json() as { token: string }).token;
+
+        // Retired: the renewed token, signed with the new secret, still names the old enrolment.
+        const retired = await instanceWith([NEW_SECRET]);
+        for (const url of [heartbeatUrl, `/nodes/${nodeId}/token`]) {
+          const refused = await call(retired, url, asNode(renewedToken), beat);
+          assert.equal(outcome(refused), "401 NODE_ENROLMENT_RETIRED", url);
+          assert.match(refused.body, /retired: register again with the current HIVE_SECRET/);
+        }
+        const registration = {
+          publicKey: identity.publicKey,
+          hardware,
+          calibratedIps: 200_000,
+          proof: signRegistration(identity.privateKey, identity.publicKey),
+        };
+        const withOld = await call(retired, "/nodes/register", asNode(HIVE_SECRET), registration);
+        assert.equal(outcome(withOld), "401 AUTH_INVALID");
+        // A join token's shape is no way round: a node whose secret is retired spends a real use.
+        const unknownJoinToken = `kfj_${randomBytes(32).toString("base64url")}`;
+        const withJunk = await call(
+          retired,
+          "/nodes/register",
+          asNode(unknownJoinToken),
+          registration,
+        );
+        assert.equal(outcome(withJunk), "401 JOIN_TOKEN_INVALID");
+
+        const withNew = await call(retired, "/nodes/register", asNode(NEW_SECRET), registration);
+        assert.equal(withNew.statusCode, 200, withNew.body);
+        const token = nodeRegisteredSchema.parse(withNew.json()).token;
+        assert.equal(outcome(await call(retired, heartbeatUrl, asNode(token), beat)), "200");
+        const stored = await new NodeRepository(hive.db).getNode(nodeId);
+        assert.match(stored?.enrolment ?? "", /^secret:[0-9a-f]{16}$/);
+        assert.ok(!stored?.enrolment?.includes(NEW_SECRET));
+      });
+
+      it("keeps the nodes that joined with a join token: they register again without a use", async () => {
+        const { token } = await new JoinTokenRepository(hive.db).createToken({
+          name: "volunteers",
+          maxUses: 1,
+          expiresAt: inHours(1),
+        });
+        const volunteer = newIdentity();
+        const registration = () => ({
+          publicKey: volunteer.publicKey,
+          hardware,
+          calibratedIps: 200_000,
+          proof: signRegistration(volunteer.privateKey, volunteer.publicKey),
+        });
+        const joined = await call(hive.app, "/nodes/register", asNode(token), registration());
+        assert.equal(joined.statusCode, 200, joined.body);
+        const retired = await instanceWith([NEW_SECRET]);
+        const again = await call(retired, "/nodes/register", asNode(token), registration());
+        assert.equal(again.statusCode, 200, again.body);
+        const { nodeId, token: nodeToken } = nodeRegisteredSchema.parse(again.json());
+        assert.equal(
+          outcome(await call(retired, `/nodes/${nodeId}/heartbeat`, asNode(nodeToken), beat)),
+          "200",
+        );
       });
     });
 

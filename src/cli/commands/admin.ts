@@ -4,6 +4,7 @@ import type { Database } from "../../infra/db/database.ts";
 import { DATABASE_FLAG, withMigratedDatabase } from "../database-flags.ts";
 import { table } from "../output.ts";
 import { registerJoinTokenCommands } from "./admin-join-tokens.ts";
+import { registerNodeCommands } from "./admin-nodes.ts";
 
 interface AdminFlags {
   database?: string;
@@ -16,7 +17,9 @@ async function keyRepository(db: Database) {
 }
 
 export function registerAdminCommands(program: Command): void {
-  const admin = program.command("admin").description("administer a hive: API keys and join tokens");
+  const admin = program
+    .command("admin")
+    .description("administer a hive: API keys, join tokens and nodes");
   const key = admin.command("key").description("create, list and revoke API keys");
 
   key
@@ -84,4 +87,5 @@ export function registerAdminCommands(program: Command): void {
     });
 
   registerJoinTokenCommands(admin);
+  registerNodeCommands(admin);
 }

@@ -1,3 +1,5 @@
+import { KeyForgeError } from "../../core/errors.ts";
+import type { Enrolment } from "../node-enrolments.ts";
 import type { Database, SqlExecutor } from "./database.ts";
 
 export interface NodeRegistration {
@@ -12,7 +14,20 @@ export interface NodeRegistration {
   readonly calibratedIps: number;
 }
 
+/** How a registration may change the node's standing. */
+export interface Admission {
+  /** What the node proved it holds now; null keeps what it enrolled with before. */
+  readonly enrolment: Enrolment | null;
+  /**
+   * An admin's fresh admission (a join token's use): lets a removed node back, with a clean
+   * record of rejected results. Without it a removed node stays removed.
+   */
+  readonly readmit: boolean;
+}
+
 export interface NodeRecord extends NodeRegistration {
+  /** What the node enrolled with; null for a node registered before enrolments were kept. */
+  readonly enrolment: string | null;
   readonly rejectedResults: number;
   readonly registeredAt: Date;
   readonly removedAt: Date | null;
@@ -32,6 +47,7 @@ interface NodeRow {
   cores: number;
   threads: number | null;
   calibrated_ips: number;
+  enrolment: string | null;
   rejected_results: number;
   registered_at: Date;
   removed_at: Date | null;
@@ -46,6 +62,7 @@ function nodeFromRow(row: NodeRow): NodeRecord {
     cores: row.cores,
     threads: row.threads,
     calibratedIps: row.calibrated_ips,
+    enrolment: row.enrolment,
     rejectedResults: row.rejected_results,
     registeredAt: row.registered_at,
     removedAt: row.removed_at,
@@ -63,18 +80,28 @@ export class NodeRepository {
     this.db = db;
   }
 
-  /** Registers a node, or refreshes the registration of a known one (a restarted agent). */
+  /**
+   * Registers a node, or refreshes the registration of a known one (a restarted agent). A
+   * removed node is refused (NODE_REMOVED) unless `admission.readmit`: removal holds against
+   * the hive secret, and only an admin's join token lets the node back.
+   */
   async registerNode(
     node: NodeRegistration,
+    admission: Admission,
     executor: SqlExecutor = this.db,
   ): Promise<{ node: NodeRecord; created: boolean }> {
     const { rows } = await executor.query<NodeRow & { created: boolean }>(
-      `INSERT INTO nodes (id, public_key, name, cpu_signature, cores, threads, calibrated_ips)
-       VALUES ($1, $2, $3, $4, $5, $6, $7)
+      `INSERT INTO nodes (id, public_key, name, cpu_signature, cores, threads, calibrated_ips,
+         enrolment)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
        ON CONFLICT (id) DO UPDATE SET
          name = EXCLUDED.name, cpu_signature = EXCLUDED.cpu_signature,
          cores = EXCLUDED.cores, threads = EXCLUDED.threads,
-         calibrated_ips = EXCLUDED.calibrated_ips, removed_at = NULL
+         calibrated_ips = EXCLUDED.calibrated_ips,
+         enrolment = COALESCE(EXCLUDED.enrolment, nodes.enrolment),
+         rejected_results = CASE WHEN $9 THEN 0 ELSE nodes.rejected_results END,
+         removed_at = NULL
+       WHERE nodes.removed_at IS NULL OR $9
        RETURNING *, (xmax = 0) AS created`,
       [
         node.id,
@@ -84,14 +111,17 @@ export class NodeRepository {
         node.cores,
         node.threads,
         node.calibratedIps,
+        admission.enrolment,
+        admission.readmit,
       ],
     );
-    const row = rows[0] as NodeRow & { created: boolean };
+    const row = rows[0];
+    if (!row) throw nodeRemovedError(node.id);
     return { node: nodeFromRow(row), created: row.created };
   }
 
-  async getNode(id: string): Promise<NodeRecord | null> {
-    const { rows } = await this.db.query<NodeRow>("SELECT * FROM nodes WHERE id = $1", [id]);
+  async getNode(id: string, executor: SqlExecutor = this.db): Promise<NodeRecord | null> {
+    const { rows } = await executor.query<NodeRow>("SELECT * FROM nodes WHERE id = $1", [id]);
     return rows[0] ? nodeFromRow(rows[0]) : null;
   }
 
@@ -113,8 +143,8 @@ export class NodeRepository {
   }
 
   /** Marks a node removed; its results, and the record of who computed them, stay. */
-  async removeNode(id: string): Promise<boolean> {
-    const { rowCount } = await this.db.query(
+  async removeNode(id: string, executor: SqlExecutor = this.db): Promise<boolean> {
+    const { rowCount } = await executor.query(
       "UPDATE nodes SET removed_at = now() WHERE id = $1 AND removed_at IS NULL",
       [id],
     );
@@ -129,4 +159,12 @@ export class NodeRepository {
     );
     return rows[0]?.rejected_results ?? 0;
   }
+}
+
+/** The refusal of a node an admin removed, whatever it calls. */
+export function nodeRemovedError(nodeId: string): KeyForgeError {
+  return new KeyForgeError(
+    "NODE_REMOVED",
+    `node ${nodeId} was removed by the hive's admin: only a new join token lets it back (keyforge admin join-token create)`,
+  );
 }

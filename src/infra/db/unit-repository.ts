@@ -108,6 +108,10 @@ export interface LeaseLimits {
   readonly maxHeld?: number;
 }
 
+/** A leased unit back in the queue, the attempt its lease took not counted. */
+const RELEASE = `UPDATE units SET status = 'queued', attempts = attempts - 1, leased_at = NULL,
+  lease_expires_at = NULL`;
+
 /** Leasing and the lease life cycle of units. */
 export class UnitRepository {
   private readonly db: Database;
@@ -213,12 +217,19 @@ export class UnitRepository {
   /** The holder gives a unit back (shutting down): queued again, the attempt not counted. */
   async releaseUnit(unitId: string, nodeId: string): Promise<boolean> {
     const { rowCount } = await this.db.query(
-      `UPDATE units SET status = 'queued', attempts = attempts - 1, leased_at = NULL,
-         lease_expires_at = NULL
-       WHERE id = $1 AND node_id = $2 AND status = 'leased'`,
+      `${RELEASE} WHERE id = $1 AND node_id = $2 AND status = 'leased'`,
       [unitId, nodeId],
     );
     return rowCount > 0;
+  }
+
+  /** Every unit leased to the node goes back to the queue, attempts not counted: their ids. */
+  async releaseUnitsOf(nodeId: string, executor: SqlExecutor = this.db): Promise<string[]> {
+    const { rows } = await executor.query<{ id: string }>(
+      `${RELEASE} WHERE node_id = $1 AND status = 'leased' RETURNING id`,
+      [nodeId],
+    );
+    return rows.map((row) => row.id);
   }
 
   /**
