@@ -16,6 +16,7 @@ import {
 } from "../infra/logging/request-log.ts";
 import { closeUnusedConnectionsOnClose } from "../infra/unused-connections.ts";
 import { INPUT_LIMITS } from "../protocol/input-limits.ts";
+import { addCors } from "./cors.ts";
 import { HiveContext, type HiveOptions } from "./hive-context.ts";
 import { replyToError, sendError } from "./hive-errors.ts";
 import { addRateLimits, DEFAULT_RATE_LIMITS } from "./rate-limits.ts";
@@ -64,6 +65,8 @@ export async function buildHive(options: HiveOptions): Promise<FastifyInstance> 
     }
     return sent;
   });
+  // Preflights are answered before they are counted or authenticated.
+  if (options.corsOrigins?.length) addCors(app, options.corsOrigins);
   const rateLimits = options.rateLimits === undefined ? DEFAULT_RATE_LIMITS : options.rateLimits;
   if (rateLimits) addRateLimits(app, options.coordinator, rateLimits, options.secrets);
   app.setNotFoundHandler((request, reply) =>

@@ -46,6 +46,8 @@ export interface HiveOptions {
    * comma-separated (default none: the peer address is the client).
    */
   readonly trustProxy?: string;
+  /** Origins whose pages may call the API from a browser (CORS); default none. */
+  readonly corsOrigins?: readonly string[];
   /** Event streams one client may hold open on this instance (default 16). */
   readonly maxStreamsPerClient?: number;
   /** Requests per client and per credential (default DEFAULT_RATE_LIMITS; null: unlimited). */

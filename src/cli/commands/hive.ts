@@ -1,6 +1,8 @@
 import type { Command } from "commander";
+import { corsOrigins } from "../../hive/cors.ts";
 import { DEFAULT_KEY_QUOTA } from "../../hive/key-quota.ts";
 import type { RateLimits } from "../../hive/rate-limits.ts";
+import { readSetting } from "../../infra/config.ts";
 import { VALKEY_FLAG_HELP, valkeyKeyPrefix, valkeyUrlOf } from "../coordinator-flags.ts";
 import { DATABASE_FLAG, withMigratedDatabase } from "../database-flags.ts";
 import { positiveWholeNumber, wholeNumber } from "../flag-values.ts";
@@ -20,6 +22,7 @@ interface HiveFlags {
   rateLimitKey?: number;
   rateLimitClient?: number;
   trustProxy?: string;
+  corsOrigin?: string;
   logFormat?: string;
 }
 
@@ -42,6 +45,8 @@ async function serveHive(flags: HiveFlags): Promise<void> {
   const address = listenAddress(flags, DEFAULT_PORT);
   const valkeyUrl = valkeyUrlOf(flags.valkey);
   const secrets = hiveSecrets();
+  const corsOrigin = flags.corsOrigin ?? readSetting("KEYFORGE_CORS_ORIGIN");
+  const origins = corsOrigin === undefined ? [] : corsOrigins(corsOrigin);
   const logger = await serverLogger("hive", flags.logFormat);
   // Loaded on use: the server, database and Valkey libraries would slow every other command.
   const { buildHive } = await import("../../hive/hive-app.ts");
@@ -66,6 +71,7 @@ async function serveHive(flags: HiveFlags): Promise<void> {
           keyQuota: { maxOpenJobs: flags.keyMaxJobs, maxOpenUnits: flags.keyMaxUnits },
           rateLimits: rateLimitsOf(flags, DEFAULT_RATE_LIMITS),
           trustProxy: flags.trustProxy,
+          corsOrigins: origins,
           logger,
         });
         await serveUntilStopped(app, "hive", address, stopping);
@@ -115,6 +121,10 @@ export function registerHiveCommand(program: Command): void {
     .option(
       "--trust-proxy <addresses>",
       "gateway addresses or CIDR ranges whose X-Forwarded-For names the client (default: none)",
+    )
+    .option(
+      "--cors-origin <origins>",
+      "origins whose pages may call the API from a browser, comma-separated, e.g. https://keyforge.example.org (default: setting KEYFORGE_CORS_ORIGIN, else none)",
     )
     .action(serveHive);
 }
