@@ -12,6 +12,7 @@ import { registerCancelCommand } from "./commands/cancel.ts";
 import { registerClusterCommand } from "./commands/cluster.ts";
 import { registerCorpusCommands } from "./commands/corpora.ts";
 import { registerExportCommand } from "./commands/export.ts";
+import { registerHealthCommand } from "./commands/health.ts";
 import { registerHiveCommand } from "./commands/hive.ts";
 import { registerJobCommand } from "./commands/job.ts";
 import { registerJobsCommand } from "./commands/jobs.ts";
@@ -68,6 +69,7 @@ function buildProgram(): Command {
   registerCancelCommand(program);
   registerClusterCommand(program);
   registerUpCommand(program);
+  registerHealthCommand(program);
   return program;
 }
 
