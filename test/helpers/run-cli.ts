@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { type ChildProcessWithoutNullStreams, spawn, spawnSync } from "node:child_process";
 import { chmodSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { delimiter, join } from "node:path";
+import { delimiter, dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
 export const REPO_ROOT = fileURLToPath(new URL("../../", import.meta.url));
@@ -87,6 +87,25 @@ export function startCli(
     spawn(process.execPath, ["--import", TSX, MAIN, ...args], {
       cwd: REPO_ROOT,
       env: { ...process.env, NO_COLOR: "1", ...options.env },
+    }),
+  );
+}
+
+/**
+ * Starts the compiled CLI of a runtime tree (deploy/runtime-tree.sh) as its image would: its
+ * own `dist/cli/main.js` and `node_modules`, run from inside the tree with only `env` (and the
+ * PATH to this Node.js), so nothing of the checkout, the test's environment or the user's home
+ * can stand in for something the tree lacks.
+ */
+export function startTreeCli(
+  tree: string,
+  args: readonly string[],
+  env: Readonly<Record<string, string>>,
+): RunningCli {
+  return watched(
+    spawn(process.execPath, [join(tree, "dist", "cli", "main.js"), ...args], {
+      cwd: tree,
+      env: { PATH: dirname(process.execPath), NO_COLOR: "1", ...env },
     }),
   );
 }
