@@ -43,5 +43,10 @@ find node_modules \( -name '*.md' -o -name '*.markdown' -o -name '*.map' -o -nam
   -o -name 'CHANGELOG*' -o -name '.github' -o -name '.eslintrc*' \) \
   -not -name '*.d.ts' -prune -exec rm -rf {} +
 find node_modules -name '*.d.ts' -exec rm -f {} +
+# The test suites, examples and docs some packages ship (bintrees: 2 MB of tests), at the top
+# of each package only.
+find node_modules -mindepth 2 -maxdepth 3 -type d \( -name test -o -name tests \
+  -o -name __tests__ -o -name example -o -name examples -o -name docs \) \
+  -path 'node_modules/*' -prune -exec rm -rf {} +
 # Type packages some dependencies list (node-pg-migrate: @types/pg): declarations only.
 rm -rf node_modules/@types
