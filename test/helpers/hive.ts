@@ -45,6 +45,8 @@ export async function startHive(
     wrapDatabase?: (db: Database) => Database;
     /** What the hive is given in place of the coordinator (one that holds calls back). */
     wrapCoordinator?: (coordinator: Coordinator) => Coordinator;
+    /** Proxies whose X-Forwarded-For names the client (see HiveOptions.trustProxy). */
+    trustProxy?: string;
   } = {},
 ): Promise<TestHive> {
   const { db, drop } = stack === "server" ? await freshPostgres() : await freshPglite();
@@ -57,6 +59,7 @@ export async function startHive(
     secrets: [HIVE_SECRET],
     maxQueuedUnits: options.maxQueuedUnits,
     compileBudget: options.compileBudget,
+    trustProxy: options.trustProxy,
     // Unlimited unless a test is about limits: the tests send many requests from one address.
     rateLimits: options.rateLimits ?? null,
     maxStreamsPerClient: Number.POSITIVE_INFINITY,
