@@ -16,7 +16,7 @@ export const ASSETS_FLAG = [
 ] as const;
 
 /** An http(s) URL without its trailing slashes; anything else is refused, naming where it came from. */
-function httpUrl(value: string, source: string): string {
+export function httpUrl(value: string, source: string): string {
   let url: URL | undefined;
   try {
     url = new URL(value);

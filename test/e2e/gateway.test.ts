@@ -94,6 +94,22 @@ describe("the Apache gateway (deploy/gateway/httpd.conf) in front of real servic
 
   const seenWithId = (id: string) => seen.filter((request) => request.requestId === id);
 
+  /** A response read to its end. */
+  function answerOf(response: http.IncomingMessage): Promise<Answer> {
+    return new Promise((resolve, reject) => {
+      const chunks: Buffer[] = [];
+      response.on("data", (chunk: Buffer) => chunks.push(chunk));
+      response.on("end", () =>
+        resolve({
+          status: response.statusCode ?? 0,
+          headers: response.headers,
+          body: Buffer.concat(chunks).toString("utf8"),
+        }),
+      );
+      response.on("error", reject);
+    });
+  }
+
   /** One HTTPS request to the gateway on a new connection, as a client of `host` sends it. */
   function request(
     host: string,
@@ -123,18 +139,7 @@ describe("the Apache gateway (deploy/gateway/httpd.conf) in front of real servic
           localAddress: options.localAddress,
           agent: false,
         },
-        (response) => {
-          const chunks: Buffer[] = [];
-          response.on("data", (chunk: Buffer) => chunks.push(chunk));
-          response.on("end", () =>
-            resolve({
-              status: response.statusCode ?? 0,
-              headers: response.headers,
-              body: Buffer.concat(chunks).toString("utf8"),
-            }),
-          );
-          response.on("error", reject);
-        },
+        (response) => answerOf(response).then(resolve, reject),
       );
       req.on("error", reject);
       req.end(options.body);
@@ -146,17 +151,7 @@ describe("the Apache gateway (deploy/gateway/httpd.conf) in front of real servic
     return new Promise((resolve, reject) => {
       const req = http.request(
         { host: "127.0.0.1", port: httpPort, path, headers: { host }, agent: false },
-        (response) => {
-          const chunks: Buffer[] = [];
-          response.on("data", (chunk: Buffer) => chunks.push(chunk));
-          response.on("end", () =>
-            resolve({
-              status: response.statusCode ?? 0,
-              headers: response.headers,
-              body: Buffer.concat(chunks).toString("utf8"),
-            }),
-          );
-        },
+        (response) => answerOf(response).then(resolve, reject),
       );
       req.on("error", reject);
       req.end();

@@ -35,6 +35,7 @@ import { clusterSchema, heartbeatReplySchema } from "../../src/protocol/node-mes
 import { capturedLogger } from "../helpers/captured-log.ts";
 import { freshPostgres } from "../helpers/databases.ts";
 import { DEPLOY_DIR, DeployedValkey, makeSecrets, type ValkeyService } from "../helpers/deploy.ts";
+import { readEvents } from "../helpers/event-stream.ts";
 import { eventually } from "../helpers/eventually.ts";
 import { HIVE_SECRET } from "../helpers/hive.ts";
 import {
@@ -53,34 +54,6 @@ async function refusal(attempt: Promise<unknown>): Promise<string> {
     return `accepted: ${JSON.stringify(await attempt)}`;
   } catch (error) {
     return (error as Error).message;
-  }
-}
-
-/** Server-Sent Events of `response`, parsed, until `last` accepts one (or the stream ends). */
-async function eventsUntil(
-  response: Response,
-  last: (type: string) => boolean,
-): Promise<{ type: string; data: Record<string, unknown> }[]> {
-  const reader = (response.body as ReadableStream<Uint8Array>).getReader();
-  const decoder = new TextDecoder();
-  const seen: { type: string; data: Record<string, unknown> }[] = [];
-  let text = "";
-  for (;;) {
-    const { value, done } = await reader.read();
-    if (done) return seen;
-    text += decoder.decode(value, { stream: true });
-    const blocks = text.split("\n\n");
-    text = blocks.pop() ?? "";
-    for (const block of blocks) {
-      const type = /^event: (.+)$/m.exec(block)?.[1];
-      const data = /^data: (.*)$/m.exec(block)?.[1];
-      if (type === undefined || data === undefined) continue;
-      seen.push({ type, data: JSON.parse(data) });
-      if (last(type)) {
-        await reader.cancel();
-        return seen;
-      }
-    }
   }
 }
 
@@ -270,7 +243,7 @@ describe("Valkey's ACL users of the production stack, each service on its own (d
         signal: AbortSignal.timeout(30_000),
       });
       assert.equal(stream.status, 200);
-      const streamed = eventsUntil(stream, (type) => type === "job.completed");
+      const streamed = readEvents(stream, (type) => type === "job.completed");
 
       const agent = await registerAgent(app);
       const { job, units } = await leasedJob(app, alice, agent, 1, 7);

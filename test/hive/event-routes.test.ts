@@ -6,6 +6,7 @@ import { buildHive } from "../../src/hive/hive-app.ts";
 import { PostgresDatabase } from "../../src/infra/db/postgres-database.ts";
 import { jobViewSchema } from "../../src/protocol/job-messages.ts";
 import { TEST_DATABASE_URL } from "../helpers/databases.ts";
+import { readEvents } from "../helpers/event-stream.ts";
 import { HIVE_SECRET, startHive, type TestHive } from "../helpers/hive.ts";
 import {
   layoutsOf,
@@ -14,37 +15,6 @@ import {
   signedResult,
   submitResult,
 } from "../helpers/hive-agent.ts";
-
-/** Reads Server-Sent Events from `url` until `until` accepts one; returns all read. */
-async function readEvents(
-  response: Response,
-  until: (type: string, data: Record<string, unknown>) => boolean,
-): Promise<{ type: string; data: Record<string, unknown> }[]> {
-  const reader = (response.body as ReadableStream<Uint8Array>).getReader();
-  const decoder = new TextDecoder();
-  const events: { type: string; data: Record<string, unknown> }[] = [];
-  let buffer = "";
-  for (;;) {
-    const { value, done } = await reader.read();
-    if (done) return events;
-    buffer += decoder.decode(value, { stream: true });
-    let end = buffer.indexOf("\n\n");
-    while (end >= 0) {
-      const block = buffer.slice(0, end);
-      buffer = buffer.slice(end + 2);
-      end = buffer.indexOf("\n\n");
-      const type = /^event: (.*)$/m.exec(block)?.[1];
-      const data = /^data: (.*)$/m.exec(block)?.[1];
-      if (!type || data === undefined) continue;
-      const event = { type, data: JSON.parse(data) };
-      events.push(event);
-      if (until(event.type, event.data)) {
-        await reader.cancel();
-        return events;
-      }
-    }
-  }
-}
 
 describe("event streams across hive instances (PostgreSQL + Redis)", () => {
   let a: TestHive;

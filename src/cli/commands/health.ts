@@ -1,31 +1,16 @@
 import type { Command } from "commander";
 import { KeyForgeError } from "../../core/errors.ts";
 import { periodSeconds } from "../flag-values.ts";
+import { httpUrl } from "../service-urls.ts";
 
 const DEFAULT_TIMEOUT_SECONDS = 5;
-
-function checkedUrl(value: string): URL {
-  let url: URL | undefined;
-  try {
-    url = new URL(value);
-  } catch {
-    url = undefined;
-  }
-  if (!url || (url.protocol !== "http:" && url.protocol !== "https:")) {
-    throw new KeyForgeError(
-      "FLAG_INVALID",
-      `<url> must be an http:// or https:// URL such as http://127.0.0.1:3000/health, not "${value}"`,
-    );
-  }
-  return url;
-}
 
 /**
  * Exits 0 when the URL answers 2xx within the time-out, else 1 saying why: the health check of
  * a container whose image has no shell and no curl (the services' own `/health`).
  */
 async function checkHealth(target: string, flags: { timeout: number }): Promise<void> {
-  const url = checkedUrl(target);
+  const url = new URL(httpUrl(target, "<url>"));
   let status: number;
   try {
     const answer = await fetch(url, {
