@@ -1,5 +1,5 @@
 import { DEFAULT_NORMALIZATION } from "../src/core/text-normalization.ts";
-import { countTextFiles } from "../src/infra/text-files.ts";
+import { countTextFiles } from "../src/infra/corpus-counting.ts";
 
 /** Counts one file and reports time and peak memory of this process alone, as JSON. */
 const path = process.argv[2] as string;

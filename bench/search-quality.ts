@@ -1,8 +1,8 @@
 import { formatLayout } from "../src/core/layout.ts";
 import { evaluateLayout } from "../src/core/scoring/layout-evaluation.ts";
 import { layoutOfItems } from "../src/core/scoring/layout-scorer.ts";
-import type { SearchProgress } from "../src/core/search/search-coordinator.ts";
-import { searchLayouts } from "../src/core/search/search-coordinator.ts";
+import type { SearchProgress } from "../src/core/search/layout-search.ts";
+import { searchLayouts } from "../src/core/search/layout-search.ts";
 import { letterBlockProblem } from "../src/infra/letter-block-problem.ts";
 import { threadRunner } from "../src/infra/search/thread-runner.ts";
 import { builtinIds, loadLayout } from "../src/infra/system-data.ts";

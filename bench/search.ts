@@ -1,4 +1,4 @@
-import { type SearchOptions, searchLayouts } from "../src/core/search/search-coordinator.ts";
+import { type SearchOptions, searchLayouts } from "../src/core/search/layout-search.ts";
 import { letterBlockProblem } from "../src/infra/letter-block-problem.ts";
 import { threadRunner } from "../src/infra/search/thread-runner.ts";
 

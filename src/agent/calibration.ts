@@ -1,6 +1,6 @@
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
-import { type SearchProgress, searchLayouts } from "../core/search/search-coordinator.ts";
+import { type SearchProgress, searchLayouts } from "../core/search/layout-search.ts";
 import { writeDurably } from "../infra/durable-file.ts";
 import { letterBlockProblem } from "../infra/letter-block-problem.ts";
 import { threadRunner } from "../infra/search/thread-runner.ts";

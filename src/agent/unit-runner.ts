@@ -1,6 +1,6 @@
 import { formatLayout, layoutFromText } from "../core/layout.ts";
 import { layoutOfItems } from "../core/scoring/layout-scorer.ts";
-import { searchLayouts } from "../core/search/search-coordinator.ts";
+import { searchLayouts } from "../core/search/layout-search.ts";
 import type { SearchProblem } from "../core/search/search-problem.ts";
 import { type AssetReader, jobProblem } from "../infra/job-problem.ts";
 import { threadRunner } from "../infra/search/thread-runner.ts";

@@ -1,7 +1,7 @@
 import type { Board } from "../core/board.ts";
 import { analyzeLayout } from "../core/scoring/analysis.ts";
 import { LayoutScorer, layoutOfItems } from "../core/scoring/layout-scorer.ts";
-import type { SearchProgress } from "../core/search/search-coordinator.ts";
+import type { SearchProgress } from "../core/search/layout-search.ts";
 import { drawBoard } from "./board-drawing.ts";
 import { LINE_WIDTH, truncate } from "./output.ts";
 

@@ -26,6 +26,7 @@ import { jobRoutes } from "./routes/job-routes.ts";
 import { leaseRoutes } from "./routes/lease-routes.ts";
 import { metricsRoutes } from "./routes/metrics-routes.ts";
 import { nodeRoutes } from "./routes/node-routes.ts";
+import { resultRoutes } from "./routes/result-routes.ts";
 
 /**
  * One hive instance (`keyforge hive`): the control-plane API on PostgreSQL (durable state) and
@@ -102,6 +103,7 @@ export async function buildHive(options: HiveOptions): Promise<FastifyInstance> 
   jobRoutes(app, context);
   nodeRoutes(app, context);
   leaseRoutes(app, context);
+  resultRoutes(app, context);
   eventRoutes(app, context);
   metricsRoutes(app, context);
   app.addHook("onResponse", async (request, reply) => {

@@ -11,7 +11,7 @@ import {
 } from "../../core/text-normalization.ts";
 import { checkWritable, idFromPath, writeTextFile } from "../../infra/data-files.ts";
 import { builtinIds, loadCorpus } from "../../infra/system-data.ts";
-import { type CountResult, countTextFiles, rootName } from "../../infra/text-files.ts";
+import { type CountResult, countTextFiles, rootName } from "../../infra/corpus-counting.ts";
 import { weightedCorpus } from "../corpus-spec.ts";
 import { percent, table, visibleChar } from "../output.ts";
 

@@ -11,7 +11,7 @@ import {
   type SearchBudget,
   type SearchResult,
   searchLayouts,
-} from "../../core/search/search-coordinator.ts";
+} from "../../core/search/layout-search.ts";
 import { keysOutsideLetterBlock, type SearchProblem } from "../../core/search/search-problem.ts";
 import { checkWritable, writeTextFile } from "../../infra/data-files.ts";
 import { threadRunner } from "../../infra/search/thread-runner.ts";

@@ -1,29 +1,14 @@
 import type { FastifyInstance } from "fastify";
 import type { ZodTypeProvider } from "fastify-type-provider-zod";
 import { z } from "zod";
-import { KeyForgeError } from "../../core/errors.ts";
-import { errorBodySchema } from "../../protocol/error-body.ts";
 import {
   leaseReplySchema,
   leaseRequestSchema,
-  resultAcceptedSchema,
-  resultSubmissionSchema,
   unitFailureSchema,
-  unitIdSchema,
 } from "../../protocol/node-messages.ts";
 import type { HiveContext } from "../hive-context.ts";
 import { clientGone } from "./client-gone.ts";
-
-const errors = {
-  400: errorBodySchema,
-  401: errorBodySchema,
-  403: errorBodySchema,
-  404: errorBodySchema,
-  409: errorBodySchema,
-  422: errorBodySchema,
-  503: errorBodySchema,
-};
-const unitParams = z.strictObject({ id: unitIdSchema });
+import { unitErrors as errors, unitParams } from "./unit-route-schemas.ts";
 
 export function leaseRoutes(app: FastifyInstance, context: HiveContext): void {
   const routes = app.withTypeProvider<ZodTypeProvider>();
@@ -82,34 +67,6 @@ export function leaseRoutes(app: FastifyInstance, context: HiveContext): void {
     async (request, reply) => {
       await context.leases.fail(context.node(request), request.params.id, request.body.reason);
       return reply.code(204).send(null);
-    },
-  );
-
-  routes.post(
-    "/units/:id/result",
-    {
-      schema: {
-        summary: "Submit a unit's signed result; the hive re-scores it and accepts it once",
-        tags: ["units"],
-        security: [{ apiKey: [] }],
-        params: unitParams,
-        body: resultSubmissionSchema,
-        response: { 200: resultAcceptedSchema, ...errors },
-      },
-    },
-    async (request) => {
-      try {
-        const answer = await context.results.accept(
-          context.node(request),
-          request.params.id,
-          request.body,
-        );
-        context.metrics.results.inc({ outcome: answer.created ? "accepted" : "repeated" });
-        return answer;
-      } catch (error) {
-        if (error instanceof KeyForgeError) context.metrics.results.inc({ outcome: error.code });
-        throw error;
-      }
     },
   );
 }

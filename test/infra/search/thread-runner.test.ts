@@ -4,7 +4,7 @@ import { describe, it } from "node:test";
 import { KeyForgeError } from "../../../src/core/errors.ts";
 import { Random } from "../../../src/core/search/random.ts";
 import { newReplica } from "../../../src/core/search/replica.ts";
-import { searchLayouts } from "../../../src/core/search/search-coordinator.ts";
+import { searchLayouts } from "../../../src/core/search/layout-search.ts";
 import { compileSearchModel } from "../../../src/core/search/search-problem.ts";
 import { sequentialRunner } from "../../../src/core/search/sequential-runner.ts";
 import { letterBlockProblem } from "../../../src/infra/letter-block-problem.ts";

@@ -4,9 +4,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, describe, it } from "node:test";
 import { DEFAULT_NORMALIZATION } from "../../src/core/text-normalization.ts";
-import { countTextFiles, rootName } from "../../src/infra/text-files.ts";
+import { countTextFiles, rootName } from "../../src/infra/corpus-counting.ts";
 
-const work = mkdtempSync(join(tmpdir(), "keyforge-text-files-"));
+const work = mkdtempSync(join(tmpdir(), "keyforge-corpus-counting-"));
 after(() => rmSync(work, { recursive: true, force: true }));
 
 /** A folder of notes: Markdown, HTML, plain text, a binary file, a Latin-1 file, a hidden one. */

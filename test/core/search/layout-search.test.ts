@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { KeyForgeError } from "../../../src/core/errors.ts";
 import { layoutOfItems } from "../../../src/core/scoring/layout-scorer.ts";
-import { type SearchOptions, searchLayouts } from "../../../src/core/search/search-coordinator.ts";
+import { type SearchOptions, searchLayouts } from "../../../src/core/search/layout-search.ts";
 import type { SearchProblem } from "../../../src/core/search/search-problem.ts";
 import { sequentialRunner } from "../../../src/core/search/sequential-runner.ts";
 import { letterBlockProblem } from "../../../src/infra/letter-block-problem.ts";
