@@ -1,6 +1,7 @@
-import type { Coordinator, CoordinatorEvent } from "../infra/coord/coordinator.ts";
+import type { Coordinator } from "../infra/coord/coordinator.ts";
 import { jobIdOfUnit } from "../infra/db/job-repository.ts";
 import type { FinishedJob } from "../infra/db/unit-repository.ts";
+import type { BusEvent } from "../protocol/bus-events.ts";
 
 /**
  * Publishes an event on the bus, best effort: a Valkey outage must not fail the request that
@@ -8,7 +9,7 @@ import type { FinishedJob } from "../infra/db/unit-repository.ts";
  */
 export async function publishBestEffort(
   coordinator: Coordinator,
-  event: CoordinatorEvent,
+  event: BusEvent,
   log: (line: string) => void,
 ): Promise<void> {
   try {
@@ -30,7 +31,8 @@ export async function publishUnitReturn(
   log: (line: string) => void,
 ): Promise<void> {
   const jobId = jobIdOfUnit(unitId);
-  await publishBestEffort(coordinator, { type: `unit.${returned.outcome}`, jobId, unitId }, log);
+  const type = returned.outcome === "failed" ? "unit.failed" : "unit.requeued";
+  await publishBestEffort(coordinator, { type, jobId, unitId }, log);
   if (returned.outcome === "failed" && returned.finishedJob) {
     await publishBestEffort(coordinator, { type: "job.completed", ...returned.finishedJob }, log);
   }

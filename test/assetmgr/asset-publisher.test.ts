@@ -70,7 +70,7 @@ describe("asset publisher", () => {
     assert.equal(second.uploaded.length, 0);
     assert.equal(second.unchanged, SMALL_ASSETS.length);
     await unsubscribe();
-    await coordinator.publishUpdate({ type: "marker" });
+    await coordinator.publishUpdate({ type: "node.left", nodeId: "0".repeat(32) });
     assert.equal(events.length, SMALL_ASSETS.length, "no event for unchanged files");
     data.close();
   });

@@ -16,7 +16,7 @@ async function hubWithListener() {
     () => received.push("end"),
   );
   const progress = (bestScore: number) =>
-    coordinator.publishUpdate({ type: "job.progress", jobId: "j", bestScore });
+    coordinator.publishUpdate({ type: "job.progress", jobId: "j", bestScore, layout: "qwerty" });
   return { coordinator, hub, received, progress };
 }
 
@@ -36,7 +36,7 @@ describe("event hub", () => {
     const { coordinator, hub, received, progress } = await hubWithListener();
     await progress(3);
     await progress(2);
-    await coordinator.publishUpdate({ type: "job.completed", jobId: "j" });
+    await coordinator.publishUpdate({ type: "job.completed", jobId: "j", status: "completed" });
     assert.deepEqual(received, ["job.progress 3", "job.progress 2", "job.completed"]);
     await progress(1);
     await progress(0);

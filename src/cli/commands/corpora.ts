@@ -9,9 +9,9 @@ import {
   DEFAULT_NORMALIZATION,
   type NormalizationSettings,
 } from "../../core/text-normalization.ts";
+import { type CountResult, countTextFiles, rootName } from "../../infra/corpus-counting.ts";
 import { checkWritable, idFromPath, writeTextFile } from "../../infra/data-files.ts";
 import { builtinIds, loadCorpus } from "../../infra/system-data.ts";
-import { type CountResult, countTextFiles, rootName } from "../../infra/corpus-counting.ts";
 import { weightedCorpus } from "../corpus-spec.ts";
 import { percent, table, visibleChar } from "../output.ts";
 

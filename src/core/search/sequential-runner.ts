@@ -1,6 +1,6 @@
 import type { ScoringModel } from "../scoring/model.ts";
-import { type ReplicaState, runReplica } from "./replica.ts";
 import type { EpochRunner } from "./layout-search.ts";
+import { type ReplicaState, runReplica } from "./replica.ts";
 
 /** Runs every replica group in this thread, one after another: for tests, the browser, one core. */
 export function sequentialRunner(model: ScoringModel): EpochRunner {

@@ -1,5 +1,6 @@
 import { createHash } from "node:crypto";
 import { KeyForgeError } from "../../core/errors.ts";
+import type { BusEvent } from "../../protocol/bus-events.ts";
 
 /** What a node reports with each heartbeat; kept only in the coordinator, never in Postgres. */
 export interface NodeTelemetry {
@@ -108,7 +109,7 @@ export interface Coordinator {
   countRequest(key: string, windowMs: number, requests?: number): Promise<RequestCount>;
   /** Resolves when the service answers (a round trip); throws COORDINATOR_UNAVAILABLE otherwise. */
   ping(): Promise<void>;
-  publishUpdate(event: CoordinatorEvent): Promise<void>;
+  publishUpdate(event: BusEvent): Promise<void>;
   /** Calls `listener` for every event published from now on, by anyone; returns unsubscribe. */
   subscribe(listener: (event: CoordinatorEvent) => void): Promise<() => Promise<void>>;
   close(): Promise<void>;

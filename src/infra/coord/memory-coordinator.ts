@@ -1,3 +1,4 @@
+import type { BusEvent } from "../../protocol/bus-events.ts";
 import {
   blobChunks,
   type ClusterStats,
@@ -152,7 +153,7 @@ export class MemoryCoordinator implements Coordinator {
     return chunks ? Buffer.concat(chunks) : null;
   }
 
-  async publishUpdate(event: CoordinatorEvent): Promise<void> {
+  async publishUpdate(event: BusEvent): Promise<void> {
     const copy = structuredClone(event);
     // Delivered asynchronously, as a Valkey subscriber receives it.
     queueMicrotask(() => {

@@ -1,4 +1,5 @@
 import { Valkey } from "iovalkey";
+import type { BusEvent } from "../../protocol/bus-events.ts";
 import { MicroBatcher } from "../micro-batcher.ts";
 import {
   blobChunks,
@@ -330,7 +331,7 @@ export class ValkeyCoordinator implements Coordinator {
     return Buffer.concat(chunks);
   }
 
-  async publishUpdate(event: CoordinatorEvent): Promise<void> {
+  async publishUpdate(event: BusEvent): Promise<void> {
     await guarded(this.valkey, () => this.valkey.publish(this.keys.events, JSON.stringify(event)));
   }
 

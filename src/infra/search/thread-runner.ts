@@ -2,8 +2,8 @@ import { extname } from "node:path";
 import { fileURLToPath } from "node:url";
 import { Piscina } from "piscina";
 import { KeyForgeError } from "../../core/errors.ts";
-import type { ReplicaState } from "../../core/search/replica.ts";
 import type { EpochRunner } from "../../core/search/layout-search.ts";
+import type { ReplicaState } from "../../core/search/replica.ts";
 import type { SearchProblem } from "../../core/search/search-problem.ts";
 
 /** The worker module next to this one, as .ts under tsx and .js once built. */

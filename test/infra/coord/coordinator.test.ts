@@ -226,23 +226,23 @@ for (const [name, create] of implementations) {
       const stop = await coordinator.subscribe((event) => received.push(event));
       const stopOther = await second.subscribe((event) => alsoReceived.push(event));
       const marker = unique();
-      await second.publishUpdate({ type: "job.created", marker });
+      await second.publishUpdate({ type: "job.created", jobId: marker, name: "marker" });
       for (let i = 0; i < 50 && (received.length === 0 || alsoReceived.length === 0); i++)
         await sleep(20);
       await stop();
       await stopOther();
-      const mine = (list: CoordinatorEvent[]) => list.filter((e) => e.marker === marker);
+      const mine = (list: CoordinatorEvent[]) => list.filter((e) => e.jobId === marker);
+      const published = { type: "job.created", jobId: marker, name: "marker" };
       // The in-memory coordinator is per process: a second instance is a second world.
-      if (name === "in-memory")
-        assert.deepEqual(mine(alsoReceived), [{ type: "job.created", marker }]);
+      if (name === "in-memory") assert.deepEqual(mine(alsoReceived), [published]);
       else {
-        assert.deepEqual(mine(received), [{ type: "job.created", marker }]);
-        assert.deepEqual(mine(alsoReceived), [{ type: "job.created", marker }]);
+        assert.deepEqual(mine(received), [published]);
+        assert.deepEqual(mine(alsoReceived), [published]);
       }
-      await second.publishUpdate({ type: "job.created", marker: "after" });
+      await second.publishUpdate({ type: "job.created", jobId: "after", name: "after" });
       await sleep(100);
       assert.equal(
-        received.filter((e) => e.marker === "after").length,
+        received.filter((e) => e.jobId === "after").length,
         0,
         "unsubscribed listeners hear nothing",
       );
@@ -282,14 +282,15 @@ describe("coordinator key prefix", () => {
     const heard: CoordinatorEvent[] = [];
     const stop = await b.subscribe((event) => heard.push(event));
     await a.setManifestEntry(entry, blob);
-    await a.publishUpdate({ type: "asset.updated", path: entry.path });
+    await a.publishUpdate({ type: "asset.updated", ...entry });
     assert.deepEqual(await a.getManifest(), [entry]);
     assert.deepEqual(await b.getManifest(), []);
     assert.equal(await b.getBlobInfo(entry.sha256), null);
     // The server delivers in order: once b hears its own marker, a's event would have come first.
-    await b.publishUpdate({ type: "marker" });
+    const marker = { type: "node.left", nodeId: "f".repeat(32) } as const;
+    await b.publishUpdate(marker);
     for (let i = 0; i < 100 && heard.length === 0; i++) await sleep(20);
-    assert.deepEqual(heard, [{ type: "marker" }]);
+    assert.deepEqual(heard, [marker]);
     await stop();
     await first.close();
     await second.close();
