@@ -1,4 +1,5 @@
 import type { z } from "zod";
+import { remoteErrorCode } from "../core/error-codes.ts";
 import { KeyForgeError } from "../core/errors.ts";
 import { errorBodySchema } from "../protocol/error-body.ts";
 import { parseJsonText } from "../protocol/json-text.ts";
@@ -31,7 +32,7 @@ export class HiveRefusedError extends KeyForgeError {
   readonly status: number;
 
   constructor(status: number, code: string, message: string) {
-    super(code, `${status} ${code}: ${message}`);
+    super(remoteErrorCode(code), `${status} ${code}: ${message}`);
     this.name = "HiveRefusedError";
     this.status = status;
   }

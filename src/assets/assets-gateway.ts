@@ -7,6 +7,7 @@ import Fastify, {
   type FastifyRequest,
 } from "fastify";
 import type { Logger } from "pino";
+import type { ErrorCode } from "../core/error-codes.ts";
 import { KeyForgeError } from "../core/errors.ts";
 import { isSafeAssetPath, MAX_ASSET_PATH_LENGTH } from "../infra/asset-path.ts";
 import { type Coordinator, CoordinatorUnavailableError } from "../infra/coord/coordinator.ts";
@@ -38,7 +39,7 @@ export const RETRY_AFTER_SECONDS = 5;
 const SHA256 = /^[0-9a-f]{64}$/i;
 
 /** The HTTP status of each error code the gateway raises; anything else is a bug (500). */
-const STATUS_OF: Record<string, number> = {
+const STATUS_OF: Readonly<Partial<Record<ErrorCode, number>>> = {
   ASSET_PATH_INVALID: 400,
   BLOB_HASH_INVALID: 400,
   ASSET_NOT_FOUND: 404,
@@ -104,9 +105,8 @@ export function buildAssetsGateway(
         errorBody(error.code, "the asset store is unavailable; retry later"),
       );
     }
-    if (error instanceof KeyForgeError && STATUS_OF[error.code] !== undefined) {
-      return sendError(reply, STATUS_OF[error.code] ?? 500, errorBody(error.code, error.message));
-    }
+    const known = error instanceof KeyForgeError ? STATUS_OF[error.code as ErrorCode] : undefined;
+    if (known !== undefined) return sendError(reply, known, errorBody(error.code, error.message));
     const status = (error as FastifyError).statusCode;
     if (status !== undefined && status >= 400 && status < 500) {
       return sendError(reply, status, errorBody(error.code ?? "BAD_REQUEST", error.message));

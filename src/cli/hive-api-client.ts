@@ -1,4 +1,5 @@
 import type { z } from "zod";
+import { type ErrorCode, type RemoteErrorCode, remoteErrorCode } from "../core/error-codes.ts";
 import { KeyForgeError } from "../core/errors.ts";
 import { errorBodySchema } from "../protocol/error-body.ts";
 import { JOB_EVENT_TYPES, type JobEvent, jobEventSchema } from "../protocol/job-events.ts";
@@ -21,7 +22,7 @@ import { ServerSentEventParser } from "./server-sent-events.ts";
 export class HiveRequestError extends KeyForgeError {
   readonly retryable: boolean;
 
-  constructor(code: string, message: string, retryable: boolean) {
+  constructor(code: ErrorCode | RemoteErrorCode, message: string, retryable: boolean) {
     super(code, message);
     this.name = "HiveRequestError";
     this.retryable = retryable;
@@ -235,14 +236,14 @@ export class HiveApiClient {
     }
     if (response.status >= 500) {
       throw new HiveRequestError(
-        body.success ? body.data.code : "HIVE_UNAVAILABLE",
+        body.success ? remoteErrorCode(body.data.code) : "HIVE_UNAVAILABLE",
         `the hive at ${this.url} cannot answer now (${response.status} ${refusal})${waitHint(response)}`,
         true,
       );
     }
     const hint = response.status === 401 || response.status === 403 ? `; ${API_KEY_HINT}` : "";
     throw new HiveRequestError(
-      body.success ? body.data.code : "HIVE_REFUSED",
+      body.success ? remoteErrorCode(body.data.code) : "HIVE_REFUSED",
       `${refusal}${hint}`,
       false,
     );

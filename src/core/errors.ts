@@ -1,3 +1,5 @@
+import type { ErrorCode, RemoteErrorCode } from "./error-codes.ts";
+
 /** A problem found in user-supplied data: stable code, the item it concerns, a human message. */
 export interface Problem {
   readonly code: string;
@@ -8,10 +10,14 @@ export interface Problem {
 
 /** Base of every error KeyForge raises on purpose; `code` is stable and machine-readable. */
 export class KeyForgeError extends Error {
-  readonly code: string;
+  readonly code: ErrorCode | RemoteErrorCode;
   readonly problems: readonly Problem[];
 
-  constructor(code: string, message: string, problems: readonly Problem[] = []) {
+  constructor(
+    code: ErrorCode | RemoteErrorCode,
+    message: string,
+    problems: readonly Problem[] = [],
+  ) {
     super(message);
     this.name = "KeyForgeError";
     this.code = code;
@@ -26,7 +32,11 @@ export function formatProblems(problems: readonly Problem[]): string {
 }
 
 /** Raises `code` with every problem listed in the message, so a user sees all of them at once. */
-export function failWithProblems(code: string, what: string, problems: readonly Problem[]): never {
+export function failWithProblems(
+  code: ErrorCode,
+  what: string,
+  problems: readonly Problem[],
+): never {
   const noun = problems.length === 1 ? "problem" : "problems";
   throw new KeyForgeError(
     code,

@@ -1,5 +1,6 @@
 import type { FastifyError, FastifyReply } from "fastify";
 import { hasZodFastifySchemaValidationErrors } from "fastify-type-provider-zod";
+import type { ErrorCode } from "../core/error-codes.ts";
 import { KeyForgeError } from "../core/errors.ts";
 import type { ErrorBody } from "../protocol/error-body.ts";
 import { exceededLimit, LimitExceededError } from "../protocol/input-limits.ts";
@@ -8,7 +9,7 @@ import { exceededLimit, LimitExceededError } from "../protocol/input-limits.ts";
 export const RETRY_AFTER_SECONDS = 5;
 
 /** HTTP status of the error codes that are not plain bad input (400). */
-const STATUS_OF_CODE: Readonly<Record<string, number>> = {
+const STATUS_OF_CODE: Readonly<Partial<Record<ErrorCode, number>>> = {
   AUTH_REQUIRED: 401,
   AUTH_INVALID: 401,
   TOKEN_EXPIRED: 401,
@@ -26,7 +27,6 @@ const STATUS_OF_CODE: Readonly<Record<string, number>> = {
   UNIT_NOT_FOUND: 404,
   NODE_NOT_FOUND: 404,
   ASSET_NOT_FOUND: 404,
-  NOT_FOUND: 404,
   JOB_NOT_CANCELLABLE: 409,
   JOB_NOT_RETRYABLE: 409,
   LEASE_NOT_HELD: 409,
@@ -34,7 +34,6 @@ const STATUS_OF_CODE: Readonly<Record<string, number>> = {
   NONCE_REPLAYED: 409,
   RESULT_SCORE_MISMATCH: 422,
   RESULT_LAYOUT_INVALID: 422,
-  BODY_TOO_LARGE: 413,
   RATE_LIMITED: 429,
   TOO_MANY_STREAMS: 429,
   QUOTA_EXCEEDED: 403,
@@ -46,7 +45,7 @@ const STATUS_OF_CODE: Readonly<Record<string, number>> = {
 };
 
 export function statusOf(code: string): number {
-  return STATUS_OF_CODE[code] ?? 400;
+  return STATUS_OF_CODE[code as ErrorCode] ?? 400;
 }
 
 /** Sends `{ code, message, details? }` with the status of its code (and Retry-After on 503). */

@@ -14,7 +14,7 @@ export interface CompileTask {
 
 /** A refusal as data: errors lose their class and fields on the way between threads. */
 export interface CompileRefusal {
-  readonly code: string;
+  readonly code: KeyForgeError["code"];
   readonly message: string;
   readonly problems: readonly Problem[];
   readonly limit?: LimitDetails;

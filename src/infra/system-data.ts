@@ -7,6 +7,7 @@ import {
 } from "../core/board-import/import-format.ts";
 import { parseBoard } from "../core/board-validation.ts";
 import { type Corpus, parseCorpus } from "../core/corpus.ts";
+import type { ErrorCode } from "../core/error-codes.ts";
 import { KeyForgeError } from "../core/errors.ts";
 import { type Layout, layoutFromText } from "../core/layout.ts";
 import {
@@ -30,6 +31,13 @@ const SINGULAR: Record<AssetKind, string> = {
   weights: "weights",
 };
 
+const NOT_FOUND_CODE: Record<AssetKind, ErrorCode> = {
+  boards: "BOARD_NOT_FOUND",
+  layouts: "LAYOUT_NOT_FOUND",
+  corpora: "CORPUS_NOT_FOUND",
+  weights: "WEIGHTS_NOT_FOUND",
+};
+
 /** Ids of the built-in assets of one kind, sorted. */
 export async function builtinIds(kind: AssetKind): Promise<string[]> {
   const names = await readdir(`${SYSTEM_DATA_DIR}${kind}`).catch(() => [] as string[]);
@@ -45,7 +53,7 @@ async function resolve(kind: AssetKind, ref: string): Promise<{ path: string; id
   const ids = await builtinIds(kind);
   if (!ids.includes(ref)) {
     throw new KeyForgeError(
-      `${SINGULAR[kind].toUpperCase()}_NOT_FOUND`,
+      NOT_FOUND_CODE[kind],
       `no built-in ${SINGULAR[kind]} "${ref}"; built-in: ${ids.join(", ")} (or give a file path)`,
     );
   }

@@ -1,3 +1,4 @@
+import type { ErrorCode } from "../../core/error-codes.ts";
 import { KeyForgeError } from "../../core/errors.ts";
 import { readSetting } from "../config.ts";
 
@@ -18,7 +19,7 @@ export interface LogSettings {
 function oneOf<T extends string>(
   allowed: readonly T[],
   value: string,
-  code: string,
+  code: ErrorCode,
   setting: string,
 ): T {
   if ((allowed as readonly string[]).includes(value)) return value as T;
