@@ -12,6 +12,12 @@ import { KeyForgeError } from "../core/errors.ts";
 import { isSafeAssetPath, MAX_ASSET_PATH_LENGTH } from "../infra/asset-path.ts";
 import { type Coordinator, CoordinatorUnavailableError } from "../infra/coord/coordinator.ts";
 import { ManifestCache } from "../infra/coord/manifest-cache.ts";
+import {
+  RETRY_AFTER_SECONDS,
+  replyToError,
+  sendError as sendErrorReply,
+  sendNoSuchRoute,
+} from "../infra/http-error-replies.ts";
 import { silentLogger } from "../infra/logging/logger.ts";
 import { echoRequestId, logUnexpectedError, requestLogging } from "../infra/logging/request-log.ts";
 import { closeUnusedConnectionsOnClose } from "../infra/unused-connections.ts";
@@ -33,9 +39,6 @@ export interface AssetsGatewayOptions {
   readonly logger?: Logger;
 }
 
-/** Seconds a client waits before retrying while the store is unavailable; about Valkey's reconnect delay. */
-export const RETRY_AFTER_SECONDS = 5;
-
 const SHA256 = /^[0-9a-f]{64}$/i;
 
 /** The HTTP status of each error code the gateway raises; anything else is a bug (500). */
@@ -53,16 +56,14 @@ function errorBody(code: string, message: string): ErrorBody {
   return { code, message };
 }
 
+/** An error answer: never with the headers of a success chosen before the error. */
 function sendError(reply: FastifyReply, status: number, body: ErrorBody): FastifyReply {
-  // An error raised after the success headers were chosen must not carry them.
   reply.removeHeader("etag");
-  if (status === 503) reply.header("retry-after", String(RETRY_AFTER_SECONDS));
-  return reply
-    .code(status)
-    .header("cache-control", NO_CACHING)
-    .header("x-content-type-options", "nosniff")
-    .send(body);
+  return sendErrorReply(reply.header("x-content-type-options", "nosniff"), status, body);
 }
+
+/** The status of the codes the gateway raises on purpose; anything else is a bug (500). */
+const statusOf = (code: string): number | undefined => STATUS_OF[code as ErrorCode];
 
 /**
  * The read-only assets gateway (`keyforge assets`): the manifest, each asset's current version
@@ -97,22 +98,12 @@ export function buildAssetsGateway(
   });
 
   app.setErrorHandler((error: FastifyError | KeyForgeError, request, reply) => {
-    if (error instanceof CoordinatorUnavailableError) {
-      // The reason may name hosts of the private network; the client needs only to retry.
-      return sendError(
-        reply,
-        503,
-        errorBody(error.code, "the asset store is unavailable; retry later"),
-      );
-    }
-    const known = error instanceof KeyForgeError ? STATUS_OF[error.code as ErrorCode] : undefined;
-    if (known !== undefined) return sendError(reply, known, errorBody(error.code, error.message));
-    const status = (error as FastifyError).statusCode;
-    if (status !== undefined && status >= 400 && status < 500) {
-      return sendError(reply, status, errorBody(error.code ?? "BAD_REQUEST", error.message));
-    }
-    logUnexpectedError(request, error);
-    return sendError(reply, 500, errorBody("INTERNAL", "unexpected error; see the gateway's log"));
+    reply.removeHeader("etag");
+    return replyToError(error, reply, {
+      statusOf,
+      server: "gateway",
+      logBug: (bug) => logUnexpectedError(request, bug),
+    });
   });
 
   app.setNotFoundHandler((request, reply) => {
@@ -128,11 +119,7 @@ export function buildAssetsGateway(
         ),
       );
     }
-    return sendError(
-      reply,
-      404,
-      errorBody("NOT_FOUND", `no such route: ${request.method} ${request.url.split("?")[0]}`),
-    );
+    return sendNoSuchRoute(reply, request.method, request.url);
   });
 
   /** A blob's bytes as the answer (or 304, or its headers alone for HEAD). */

@@ -7,6 +7,7 @@ import {
   validatorCompiler,
 } from "fastify-type-provider-zod";
 import type { KeyForgeError } from "../core/errors.ts";
+import { replyToError, sendNoSuchRoute } from "../infra/http-error-replies.ts";
 import { silentLogger } from "../infra/logging/logger.ts";
 import {
   echoRequestId,
@@ -18,7 +19,7 @@ import { closeUnusedConnectionsOnClose } from "../infra/unused-connections.ts";
 import { INPUT_LIMITS } from "../protocol/input-limits.ts";
 import { addCors } from "./cors.ts";
 import { HiveContext, type HiveOptions } from "./hive-context.ts";
-import { replyToError, sendError } from "./hive-errors.ts";
+import { statusOf } from "./hive-errors.ts";
 import { addRateLimits, DEFAULT_RATE_LIMITS } from "./rate-limits.ts";
 import { eventRoutes } from "./routes/event-routes.ts";
 import { healthRoutes } from "./routes/health-routes.ts";
@@ -52,9 +53,11 @@ export async function buildHive(options: HiveOptions): Promise<FastifyInstance> 
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   app.setErrorHandler((error, request, reply) => {
-    const sent = replyToError(error as FastifyError, reply, (bug) =>
-      logUnexpectedError(request, bug),
-    );
+    const sent = replyToError(error as FastifyError, reply, {
+      statusOf,
+      server: "hive",
+      logBug: (bug) => logUnexpectedError(request, bug),
+    });
     if (reply.statusCode === 401) {
       // The reason is the error code; what was presented stays out of the log.
       const reason = (error as KeyForgeError).code ?? "AUTH_INVALID";
@@ -70,12 +73,7 @@ export async function buildHive(options: HiveOptions): Promise<FastifyInstance> 
   if (options.corsOrigins?.length) addCors(app, options.corsOrigins);
   const rateLimits = options.rateLimits === undefined ? DEFAULT_RATE_LIMITS : options.rateLimits;
   if (rateLimits) addRateLimits(app, options.coordinator, rateLimits, options.secrets);
-  app.setNotFoundHandler((request, reply) =>
-    sendError(reply, 404, {
-      code: "NOT_FOUND",
-      message: `no such route: ${request.method} ${request.url.split("?")[0]}`,
-    }),
-  );
+  app.setNotFoundHandler((request, reply) => sendNoSuchRoute(reply, request.method, request.url));
 
   await app.register(fastifySwagger, {
     openapi: {
