@@ -3,7 +3,7 @@ import { BoundedCache } from "../infra/bounded-cache.ts";
 import type { Coordinator } from "../infra/coord/coordinator.ts";
 import type { Database } from "../infra/db/database.ts";
 import { JobRepository } from "../infra/db/job-repository.ts";
-import { NodeRepository, nodeRemovedError } from "../infra/db/node-repository.ts";
+import { NodeRepository } from "../infra/db/node-repository.ts";
 import { ResultRepository } from "../infra/db/result-repository.ts";
 import { type UnitRecord, UnitRepository } from "../infra/db/unit-repository.ts";
 import { type LeasedUnit, MAX_REJECTED_RESULTS } from "../protocol/node-messages.ts";
@@ -60,11 +60,7 @@ export class LeaseService {
     waitSeconds: number,
     signal?: AbortSignal,
   ): Promise<LeasedUnit[]> {
-    const node = await this.nodes.getNode(nodeId);
-    if (!node) {
-      throw new KeyForgeError("NODE_NOT_FOUND", `node ${nodeId} is not registered: register again`);
-    }
-    if (node.removedAt) throw nodeRemovedError(nodeId);
+    const node = await this.nodes.standingNode(nodeId);
     if (node.rejectedResults >= MAX_REJECTED_RESULTS) {
       throw new KeyForgeError(
         "NODE_SUSPENDED",

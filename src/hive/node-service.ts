@@ -9,7 +9,6 @@ import {
   type NodeRecord,
   NodeRepository,
   type NodeStanding,
-  nodeRemovedError,
 } from "../infra/db/node-repository.ts";
 import { type UnitHolder, UnitRepository } from "../infra/db/unit-repository.ts";
 import { MicroBatcher } from "../infra/micro-batcher.ts";
@@ -186,11 +185,7 @@ export class NodeService {
    * removed the node or the secret it enrolled with has been retired since.
    */
   async renewToken(nodeId: string): Promise<{ token: string; expiresAt: string }> {
-    const node = await this.nodes.getNode(nodeId);
-    if (!node) {
-      throw new KeyForgeError("NODE_NOT_FOUND", `node ${nodeId} is not registered: register again`);
-    }
-    if (node.removedAt) throw nodeRemovedError(nodeId);
+    const node = await this.nodes.standingNode(nodeId);
     if (!isEnrolmentAccepted(node.enrolment, this.options.secrets)) {
       throw new KeyForgeError("NODE_ENROLMENT_RETIRED", retiredEnrolmentMessage(nodeId));
     }

@@ -1,9 +1,5 @@
 import { z } from "zod";
-
-const nodeId = z
-  .string()
-  .regex(/^[0-9a-f]{32}$/)
-  .describe("Node id: the first 128 bits of the SHA-256 of the node's public key, in hex.");
+import { nodeIdSchema as nodeId } from "./node-messages.ts";
 
 /** Published when a node registers for the first time (or again after it was removed). */
 export const nodeJoinedEventSchema = z

@@ -125,6 +125,19 @@ export class NodeRepository {
     return rows[0] ? nodeFromRow(rows[0]) : null;
   }
 
+  /**
+   * The node, registered and not removed: NODE_NOT_FOUND (it must register) or NODE_REMOVED
+   * (only a join token lets it back) otherwise.
+   */
+  async standingNode(id: string): Promise<NodeRecord> {
+    const node = await this.getNode(id);
+    if (!node) {
+      throw new KeyForgeError("NODE_NOT_FOUND", `node ${id} is not registered: register again`);
+    }
+    if (node.removedAt) throw nodeRemovedError(id);
+    return node;
+  }
+
   /** What the cluster view shows of the nodes among `ids`: name and rejected results. */
   async standingsOf(ids: readonly string[]): Promise<Map<string, NodeStanding>> {
     const { rows } = await this.db.query<{ id: string; name: string | null; rejected: number }>(
