@@ -58,8 +58,13 @@ function errorBody(code: string, message: string): ErrorBody {
 
 /** An error answer: never with the headers of a success chosen before the error. */
 function sendError(reply: FastifyReply, status: number, body: ErrorBody): FastifyReply {
+  return sendErrorReply(withoutSuccessHeaders(reply), status, body);
+}
+
+/** A reply about to carry an error: no ETag of the success it was going to be, never sniffed. */
+function withoutSuccessHeaders(reply: FastifyReply): FastifyReply {
   reply.removeHeader("etag");
-  return sendErrorReply(reply.header("x-content-type-options", "nosniff"), status, body);
+  return reply.header("x-content-type-options", "nosniff");
 }
 
 /** The status of the codes the gateway raises on purpose; anything else is a bug (500). */
@@ -98,8 +103,7 @@ export function buildAssetsGateway(
   });
 
   app.setErrorHandler((error: FastifyError | KeyForgeError, request, reply) => {
-    reply.removeHeader("etag");
-    return replyToError(error, reply, {
+    return replyToError(error, withoutSuccessHeaders(reply), {
       statusOf,
       server: "gateway",
       logBug: (bug) => logUnexpectedError(request, bug),
