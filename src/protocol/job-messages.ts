@@ -6,6 +6,7 @@ import { canonicalJson } from "../core/canonical-json.ts";
 import { jsonDepth } from "../core/json-depth.ts";
 import { displayNameSchema } from "./display-name.ts";
 import { INPUT_LIMITS, limitedInteger, limitedString, withinLimit } from "./input-limits.ts";
+import { metricsSchema } from "./metrics-schema.ts";
 
 export const sha256Hex = z
   .string()
@@ -133,33 +134,6 @@ const rankedLayoutSchema = z.strictObject({
   score: z.number().describe("The hive's own score of the layout (lower is better)."),
   layout: z.string().describe("Layout text, in the board's key order."),
   unitId: z.string(),
-});
-
-const percent = (what: string, of: "bigrams" | "skipgrams" | "trigrams") =>
-  z.number().describe(`${what}, % of the corpus's ${of} (docs/metrics.md)`);
-
-/** Every metric of a layout (core/scoring/analysis.ts), as `keyforge analyze` reports them. */
-export const metricsSchema = z.strictObject({
-  sfb: percent("Same-finger bigrams", "bigrams"),
-  sfs: percent("Same-finger skipgrams", "skipgrams"),
-  sft: percent("Same-finger trigrams", "trigrams"),
-  lsb: percent("Lateral stretch bigrams", "bigrams"),
-  halfScissors: percent("Half scissors", "bigrams"),
-  fullScissors: percent("Full scissors", "bigrams"),
-  alternate: percent("Alternations", "trigrams"),
-  altSfs: percent("Alternations with a same-finger skipgram", "trigrams"),
-  rollIn: percent("Inward rolls", "trigrams"),
-  rollOut: percent("Outward rolls", "trigrams"),
-  onehandIn: percent("Inward one-hand runs", "trigrams"),
-  onehandOut: percent("Outward one-hand runs", "trigrams"),
-  redirect: percent("Redirects", "trigrams"),
-  badRedirect: percent("Redirects without the index finger", "trigrams"),
-  thumb: percent("Trigrams with a thumb key", "trigrams"),
-  distance: z.number().describe("Average finger travel per keystroke, key units"),
-  effort: z.number().describe("Average effort per keystroke"),
-  coverage: z.number().describe("Share of the corpus's characters the layout can type, %"),
-  handImbalance: z.number().describe("Points between the hands' shares and an even split"),
-  fingerOverload: z.number().describe("Points by which fingers exceed their load caps"),
 });
 
 /** A job as GET /jobs lists it. */
