@@ -1,36 +1,11 @@
 import type { Board } from "../core/board.ts";
 import { formatLayout, type Layout } from "../core/layout.ts";
-import type { LayoutAnalysis, Metrics, NgramShare } from "../core/scoring/analysis.ts";
+import type { LayoutAnalysis, NgramShare } from "../core/scoring/analysis.ts";
+import type { MetricUnit } from "../core/scoring/metric.ts";
+import { METRICS, type Metrics, WORST_LISTS } from "../core/scoring/metric-catalogue.ts";
 import type { AnalysisSubject } from "../protocol/analysis-document.ts";
 import { drawBoard } from "./board-drawing.ts";
 import { table, useColour, visibleChar } from "./output.ts";
-
-/** How a metric's value reads: a percentage, key widths (u), percentage points, or a plain number. */
-export type MetricUnit = "%" | "u" | "pts" | "";
-
-/** Metric rows of reports: key, label (what it is measured in, where that is not plain), unit. */
-export const METRIC_ROWS: readonly (readonly [keyof Metrics, string, MetricUnit])[] = [
-  ["sfb", "same-finger bigrams (SFB)", "%"],
-  ["sfs", "same-finger skipgrams (SFS)", "%"],
-  ["sft", "same-finger trigrams (SFT)", "%"],
-  ["lsb", "lateral stretch bigrams (LSB)", "%"],
-  ["halfScissors", "half scissors", "%"],
-  ["fullScissors", "full scissors", "%"],
-  ["alternate", "alternation", "%"],
-  ["altSfs", "  of which same finger (alt-SFS)", "%"],
-  ["rollIn", "rolls inward", "%"],
-  ["rollOut", "rolls outward", "%"],
-  ["onehandIn", "one-hand inward", "%"],
-  ["onehandOut", "one-hand outward", "%"],
-  ["redirect", "redirects", "%"],
-  ["badRedirect", "  of which bad (no index)", "%"],
-  ["thumb", "thumb trigrams", "%"],
-  ["distance", "finger travel per keystroke (1 u = a key's width)", "u"],
-  ["effort", "effort per keystroke (1 = index finger at home)", ""],
-  ["coverage", "corpus coverage", "%"],
-  ["handImbalance", "hand imbalance (off 50/50, thumbs left out)", "pts"],
-  ["fingerOverload", "finger overload (over the fingers' caps)", "pts"],
-];
 
 export function formatMetric(value: number, unit: MetricUnit): string {
   if (unit === "%") return `${value.toFixed(2)}%`;
@@ -75,7 +50,7 @@ export function keyLabels(layout: Layout): string[] {
 export function metricsTable(metrics: Metrics): string {
   return table([
     ["metric", "value"],
-    ...METRIC_ROWS.map(([key, label, unit]) => [label, formatMetric(metrics[key], unit)]),
+    ...METRICS.map(({ key, label, unit }) => [label, formatMetric(metrics[key], unit)]),
   ]);
 }
 
@@ -108,20 +83,12 @@ export function analysisReport(subject: ReportSubject): string {
   const { board, layout, analysis, weights } = subject;
   const metricTable = table([
     ["metric", "value", "weight", "adds"],
-    ...METRIC_ROWS.map(([key, label, unit]) => {
-      const weight =
-        key in weights.weights ? weights.weights[key as keyof typeof weights.weights] : undefined;
-      const adds =
-        key in analysis.contributions
-          ? analysis.contributions[key as keyof typeof analysis.contributions]
-          : undefined;
-      return [
-        label,
-        formatMetric(analysis.metrics[key], unit),
-        weight === undefined ? "" : String(weight),
-        adds === undefined ? "" : adds.toFixed(2),
-      ];
-    }),
+    ...METRICS.map(({ key, label, unit, weighted }) => [
+      label,
+      formatMetric(analysis.metrics[key], unit),
+      weighted ? String(weights.weights[key]) : "",
+      weighted ? analysis.contributions[key].toFixed(2) : "",
+    ]),
   ]);
   return [
     `${layout.name} on ${board.name} (${board.id}), corpus ${subject.corpusId}, weights ${subject.weightsLabel ?? weights.id}`,
@@ -135,11 +102,7 @@ export function analysisReport(subject: ReportSubject): string {
     "key heatmap (characters, then % of keystrokes):",
     heatmap(board, layout, analysis),
     "",
-    worst("worst SFBs", analysis.top.sfb),
-    worst("worst SFSs", analysis.top.sfs),
-    worst("worst scissors", analysis.top.scissors),
-    worst("worst LSBs", analysis.top.lsb),
-    worst("worst redirects", analysis.top.redirect),
+    ...WORST_LISTS.map((list) => worst(`worst ${list.title}`, analysis.top[list.id])),
     "",
     "layout:",
     formatLayout(layout, board).trimEnd(),

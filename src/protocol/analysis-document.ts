@@ -4,7 +4,9 @@ import { FINGERS, HANDS } from "../core/board.ts";
 import { formatLayout, type Layout } from "../core/layout.ts";
 import type { LayoutAnalysis } from "../core/scoring/analysis.ts";
 import { FINGER_SLOT_NAMES } from "../core/scoring/fingers.ts";
-import { WEIGHTED_TERMS, type Weights } from "../core/scoring/weights.ts";
+import { WORST_LISTS, type WorstListId } from "../core/scoring/metric-catalogue.ts";
+import type { Weights } from "../core/scoring/weights.ts";
+import { contributionsSchema, metricsSchema } from "./metrics-schema.ts";
 
 const percent = z.number().min(0).max(100);
 const ngramShares = z.array(z.tuple([z.string().min(1), percent]));
@@ -22,40 +24,12 @@ export const analysisDocumentSchema = z.strictObject({
   score: z
     .number()
     .describe("Weighted sum of the metrics; lower is better. Equals the sum of contributions."),
-  metrics: z
-    .strictObject({
-      sfb: percent,
-      sfs: percent,
-      sft: percent,
-      lsb: percent,
-      halfScissors: percent,
-      fullScissors: percent,
-      alternate: percent,
-      altSfs: percent,
-      rollIn: percent,
-      rollOut: percent,
-      onehandIn: percent,
-      onehandOut: percent,
-      redirect: percent,
-      badRedirect: percent,
-      thumb: percent,
-      distance: z.number().min(0),
-      effort: z.number().min(0),
-      coverage: percent,
-      handImbalance: z.number().min(0).max(50),
-      fingerOverload: z.number().min(0),
-    })
-    .describe(
-      "Every metric (docs/metrics.md). Shares are percentages 0-100 of the n-grams of their order whose characters are all on the layout; distance in key units and effort per keystroke.",
-    ),
-  contributions: z
-    .strictObject(
-      Object.fromEntries(WEIGHTED_TERMS.map((term) => [term, z.number()])) as Record<
-        (typeof WEIGHTED_TERMS)[number],
-        z.ZodNumber
-      >,
-    )
-    .describe("What each weighted term adds to the score: weight times metric."),
+  metrics: metricsSchema.describe(
+    "Every metric (docs/metrics.md). Shares are percentages 0-100 of the n-grams of their order whose characters are all on the layout; distance in key units and effort per keystroke.",
+  ),
+  contributions: contributionsSchema.describe(
+    "What each weighted term adds to the score: weight times metric.",
+  ),
   usage: z
     .strictObject({
       fingers: z.strictObject(
@@ -83,14 +57,12 @@ export const analysisDocumentSchema = z.strictObject({
       "Every character on the layout: its key id, hand, finger and key centre (key units).",
     ),
   top: z
-    .strictObject({
-      sfb: ngramShares,
-      sfs: ngramShares,
-      lsb: ngramShares,
-      scissors: ngramShares,
-      redirect: ngramShares,
-      badRedirect: ngramShares,
-    })
+    .strictObject(
+      Object.fromEntries(WORST_LISTS.map((list) => [list.id, ngramShares])) as Record<
+        WorstListId,
+        typeof ngramShares
+      >,
+    )
     .describe(
       "The most frequent offending n-grams of each kind, as [n-gram, percent] pairs, most frequent first.",
     ),

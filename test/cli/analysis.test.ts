@@ -109,7 +109,12 @@ describe("keyforge analyze", () => {
     const badWeights = join(work, "weights.json");
     writeFileSync(
       badWeights,
-      JSON.stringify({ format: "keyforge-weights/1", name: "x", weights: {}, parameters: {} }),
+      JSON.stringify({
+        format: "keyforge-weights/1",
+        name: "x",
+        weights: { sfb: "high" },
+        parameters: {},
+      }),
     );
     assertCleanFailure(
       runCli(["analyze", "qwerty", "--weights", badWeights]),

@@ -4,7 +4,8 @@ import { FINGERS, type Finger, HANDS, type Hand } from "../../src/core/board.ts"
 import { parseBoard } from "../../src/core/board-validation.ts";
 import { corpusFromTables } from "../../src/core/corpus.ts";
 import { countDocuments } from "../../src/core/count-documents.ts";
-import { parseWeights, WEIGHTED_TERMS } from "../../src/core/scoring/weights.ts";
+import { WEIGHTED_TERMS } from "../../src/core/scoring/metric-catalogue.ts";
+import { parseWeights } from "../../src/core/scoring/weights.ts";
 import { DEFAULT_NORMALIZATION } from "../../src/core/text-normalization.ts";
 
 const DEFAULT_WEIGHTS = JSON.parse(

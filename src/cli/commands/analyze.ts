@@ -2,17 +2,17 @@ import { readdir } from "node:fs/promises";
 import { join } from "node:path";
 import type { Command } from "commander";
 import { KeyForgeError } from "../../core/errors.ts";
-import type { Metrics } from "../../core/scoring/analysis.ts";
 import { evaluateLayout } from "../../core/scoring/layout-evaluation.ts";
-import type { Weights } from "../../core/scoring/weights.ts";
+import {
+  HEADLINE_METRICS,
+  METRICS,
+  type MetricKey,
+  WEIGHTED_TERMS,
+  type WeightedTerm,
+} from "../../core/scoring/metric-catalogue.ts";
 import { builtinIds, loadLayout } from "../../infra/system-data.ts";
 import { analysisDocument } from "../../protocol/analysis-document.ts";
-import {
-  analysisReport,
-  formatMetric,
-  METRIC_ROWS,
-  type ReportSubject,
-} from "../analysis-report.ts";
+import { analysisReport, formatMetric, type ReportSubject } from "../analysis-report.ts";
 import { printJson, table } from "../output.ts";
 import {
   type ScoringContext,
@@ -52,7 +52,7 @@ async function compare(refs: string[], flags: ScoringFlags): Promise<void> {
     table([
       ["", ...subjects.map((s) => s.layout.name)],
       ["score", ...subjects.map((s) => s.analysis.score.toFixed(3))],
-      ...METRIC_ROWS.map(([key, label, unit]) => [
+      ...METRICS.map(({ key, label, unit }) => [
         label,
         ...subjects.map((s) => formatMetric(s.analysis.metrics[key], unit)),
       ]),
@@ -72,7 +72,7 @@ async function layoutRefs(folder: string | undefined): Promise<string[]> {
   return files.map((name) => join(folder, name));
 }
 
-const SORTABLE = new Set<string>(["score", ...METRIC_ROWS.map(([key]) => key)]);
+const SORTABLE = new Set<string>(["score", ...METRICS.map(({ key }) => key)]);
 
 async function rank(
   folder: string | undefined,
@@ -85,40 +85,28 @@ async function rank(
   const subjects: ReportSubject[] = [];
   for (const ref of await layoutRefs(folder)) subjects.push(await analyzed(ref, context));
   const value = (s: ReportSubject) =>
-    flags.sort === "score" ? s.analysis.score : s.analysis.metrics[flags.sort as keyof Metrics];
+    flags.sort === "score" ? s.analysis.score : s.analysis.metrics[flags.sort as MetricKey];
   // A metric the weights reward (negative weight, e.g. inward rolls) ranks highest first.
-  const weight =
-    flags.sort in context.weights.weights
-      ? context.weights.weights[flags.sort as keyof Weights["weights"]]
-      : 1;
+  const weight = (WEIGHTED_TERMS as readonly string[]).includes(flags.sort)
+    ? context.weights.weights[flags.sort as WeightedTerm]
+    : 1;
   const direction = weight < 0 ? -1 : 1;
   subjects.sort((a, b) => direction * (value(a) - value(b)) || a.analysis.score - b.analysis.score);
   if (flags.json) {
     printJson(subjects.map((s, i) => ({ rank: i + 1, ...analysisDocument(s) })));
     return;
   }
-  const columns: [keyof Metrics, string][] = [
-    ["sfb", "SFB"],
-    ["sfs", "SFS"],
-    ["lsb", "LSB"],
-    ["fullScissors", "full scissors"],
-    ["rollIn", "roll in"],
-    ["redirect", "redirect"],
-    ["distance", "travel"],
-  ];
   console.log(
     `board ${context.board.id}, corpus ${context.corpus.id}, weights ${context.weightsLabel}, sorted by ${flags.sort}\n`,
   );
   console.log(
     table([
-      ["#", "layout", "score", ...columns.map(([, label]) => label)],
+      ["#", "layout", "score", ...HEADLINE_METRICS.map(({ headline }) => headline)],
       ...subjects.map((s, i) => [
         String(i + 1),
         s.layout.name,
         s.analysis.score.toFixed(2),
-        ...columns.map(([key]) =>
-          formatMetric(s.analysis.metrics[key], METRIC_ROWS.find(([k]) => k === key)?.[2] ?? ""),
-        ),
+        ...HEADLINE_METRICS.map(({ key, unit }) => formatMetric(s.analysis.metrics[key], unit)),
       ]),
     ]),
   );

@@ -1,51 +1,17 @@
 import type { Finger, Hand } from "../board.ts";
-import { FINGER_SLOT_NAMES, FINGER_SLOTS } from "./fingers.ts";
-import { PAIR_FULL_SCISSOR, PAIR_HALF_SCISSOR, PAIR_LSB, PAIR_SFB } from "./key-pairs.ts";
+import { FINGER_SLOT_NAMES } from "./fingers.ts";
 import type { LayoutScorer } from "./layout-scorer.ts";
+import { type MetricDefinition, unitScale } from "./metric.ts";
 import {
-  slotTrigramIndex,
-  TRIGRAM_ALT_SFS,
-  TRIGRAM_ALTERNATE,
-  TRIGRAM_BAD_REDIRECT,
-  TRIGRAM_CLASS_MASK,
-  TRIGRAM_ONEHAND_IN,
-  TRIGRAM_ONEHAND_OUT,
-  TRIGRAM_REDIRECT,
-  TRIGRAM_ROLL_IN,
-  TRIGRAM_ROLL_OUT,
-  TRIGRAM_SFT,
-  TRIGRAM_THUMB,
-} from "./trigram-classes.ts";
-import type { WeightedTerm } from "./weights.ts";
-
-/** Every metric of a layout. Shares are percentages (0–100); distance and effort per keystroke. */
-export interface Metrics {
-  readonly sfb: number;
-  readonly sfs: number;
-  readonly sft: number;
-  readonly lsb: number;
-  readonly halfScissors: number;
-  readonly fullScissors: number;
-  readonly alternate: number;
-  readonly altSfs: number;
-  readonly rollIn: number;
-  readonly rollOut: number;
-  readonly onehandIn: number;
-  readonly onehandOut: number;
-  readonly redirect: number;
-  readonly badRedirect: number;
-  readonly thumb: number;
-  /** Average finger travel per keystroke, key units. */
-  readonly distance: number;
-  /** Average effort per keystroke. */
-  readonly effort: number;
-  /** Share of the corpus's characters the layout can type. */
-  readonly coverage: number;
-  /** Percentage points between the hands' non-thumb shares and an even split. */
-  readonly handImbalance: number;
-  /** Percentage points by which fingers exceed their load caps, summed. */
-  readonly fingerOverload: number;
-}
+  METRICS,
+  type MetricKey,
+  type Metrics,
+  WEIGHTED_TERMS,
+  type WeightedTerm,
+  WORST_LISTS,
+  type WorstListId,
+} from "./metric-catalogue.ts";
+import { sameKeyPattern } from "./trigram-classes.ts";
 
 export type FingerSlotName = (typeof FINGER_SLOT_NAMES)[number];
 
@@ -77,14 +43,8 @@ export interface LayoutAnalysis {
   /** Percent of keystrokes on each board key, in board key order. */
   readonly keyShare: number[];
   readonly keys: PlacedChar[];
-  readonly top: {
-    readonly sfb: NgramShare[];
-    readonly sfs: NgramShare[];
-    readonly lsb: NgramShare[];
-    readonly scissors: NgramShare[];
-    readonly redirect: NgramShare[];
-    readonly badRedirect: NgramShare[];
-  };
+  /** The most frequent n-grams of each worst list (metric-catalogue.ts WORST_LISTS). */
+  readonly top: Record<WorstListId, NgramShare[]>;
 }
 
 const TOP = 10;
@@ -96,114 +56,115 @@ function topShares(entries: NgramShare[]): NgramShare[] {
     .map(([gram, share]) => [gram, 100 * share]);
 }
 
-/** All metrics of the scorer's current layout, from the same compiled model the search uses. */
-export function analyzeLayout(scorer: LayoutScorer): LayoutAnalysis {
+type Sums = Record<MetricKey, number>;
+type Worst = Record<WorstListId, NgramShare[]>;
+
+/** Adds up each pair metric over the character pairs as they are placed. */
+function measurePairs(
+  scorer: LayoutScorer,
+  metrics: readonly MetricDefinition[],
+  sums: Sums,
+  worst: Worst,
+) {
   const m = scorer.model;
   const n = m.size;
   const pos = scorer.keyOf;
-  const chars = m.chars;
-  const pairSums = { sfb: 0, sfs: 0, lsb: 0, halfScissors: 0, fullScissors: 0, distance: 0 };
-  const tops = {
-    sfb: [] as NgramShare[],
-    sfs: [] as NgramShare[],
-    lsb: [] as NgramShare[],
-    scissors: [] as NgramShare[],
-    redirect: [] as NgramShare[],
-    badRedirect: [] as NgramShare[],
-  };
-  for (let a = 0; a < m.charCount; a++) {
-    for (let b = 0; b < m.charCount; b++) {
-      const keys = (pos[a] as number) * n + (pos[b] as number);
-      const bits = m.pairClass[keys] as number;
-      const bigram = m.bigram[a * n + b] as number;
-      const skipgram = m.skipgram[a * n + b] as number;
-      const gram = (chars[a] as string) + (chars[b] as string);
-      pairSums.distance += bigram * (m.pairTravel[keys] as number);
-      if (bits & PAIR_SFB) {
-        pairSums.sfb += bigram;
-        pairSums.sfs += skipgram;
-        if (bigram > 0) tops.sfb.push([gram, bigram]);
-        if (skipgram > 0) tops.sfs.push([gram, skipgram]);
-      }
-      if (bits & PAIR_LSB) {
-        pairSums.lsb += bigram;
-        if (bigram > 0) tops.lsb.push([gram, bigram]);
-      }
-      if (bits & (PAIR_HALF_SCISSOR | PAIR_FULL_SCISSOR)) {
-        if (bits & PAIR_HALF_SCISSOR) pairSums.halfScissors += bigram;
-        else pairSums.fullScissors += bigram;
-        if (bigram > 0) tops.scissors.push([gram, bigram]);
+  const params = m.weights.parameters;
+  for (const metric of metrics) {
+    if (metric.counts !== "bigrams" && metric.counts !== "skipgrams") continue;
+    const shares = metric.counts === "bigrams" ? m.bigram : m.skipgram;
+    const list = metric.worst ? worst[metric.worst.id as WorstListId] : undefined;
+    let sum = 0;
+    for (let a = 0; a < m.charCount; a++) {
+      for (let b = 0; b < m.charCount; b++) {
+        const share = shares[a * n + b] as number;
+        if (share === 0) continue;
+        const amount = metric.perPair(m.keys, pos[a] as number, pos[b] as number, params);
+        if (amount === 0) continue;
+        sum += share * amount;
+        list?.push([(m.chars[a] as string) + (m.chars[b] as string), share]);
       }
     }
+    sums[metric.key as MetricKey] = sum;
   }
+}
 
-  const classShare = new Float64Array(8);
-  const flagShare = { altSfs: 0, badRedirect: 0, sft: 0 };
+/** Adds up each trigram metric over the kept trigrams as they are placed. */
+function measureTrigrams(
+  scorer: LayoutScorer,
+  metrics: readonly MetricDefinition[],
+  sums: Sums,
+  worst: Worst,
+) {
+  const m = scorer.model;
   const items = m.trigramItems;
-  for (let t = 0; t < m.trigramShare.length; t++) {
-    const x = items[3 * t] as number;
-    const y = items[3 * t + 1] as number;
-    const z = items[3 * t + 2] as number;
-    const cell =
-      (m.trigramPattern[t] as number) +
-      slotTrigramIndex(
-        0,
-        scorer.slotOf[x] as number,
-        scorer.slotOf[y] as number,
-        scorer.slotOf[z] as number,
+  const slot = scorer.slotOf;
+  for (const metric of metrics) {
+    if (metric.counts !== "trigrams") continue;
+    const list = metric.worst ? worst[metric.worst.id as WorstListId] : undefined;
+    let sum = 0;
+    for (let t = 0; t < m.trigramShare.length; t++) {
+      const x = items[3 * t] as number;
+      const y = items[3 * t + 1] as number;
+      const z = items[3 * t + 2] as number;
+      const amount = metric.perTrigram(
+        slot[x] as number,
+        slot[y] as number,
+        slot[z] as number,
+        sameKeyPattern(x, y, z),
       );
-    const bits = m.slotTrigramClass[cell] as number;
-    const share = m.trigramShare[t] as number;
-    const cls = bits & TRIGRAM_CLASS_MASK;
-    classShare[cls] = (classShare[cls] as number) + share;
-    const gram = (chars[x] as string) + (chars[y] as string) + (chars[z] as string);
-    if (bits & TRIGRAM_ALT_SFS) flagShare.altSfs += share;
-    if (bits & TRIGRAM_SFT) flagShare.sft += share;
-    if (cls === TRIGRAM_REDIRECT) tops.redirect.push([gram, share]);
-    if (bits & TRIGRAM_BAD_REDIRECT) {
-      flagShare.badRedirect += share;
-      tops.badRedirect.push([gram, share]);
+      if (amount === 0) continue;
+      const share = m.trigramShare[t] as number;
+      sum += share * amount;
+      list?.push([(m.chars[x] as string) + (m.chars[y] as string) + (m.chars[z] as string), share]);
+    }
+    sums[metric.key as MetricKey] = sum;
+  }
+}
+
+/** Every metric of the scorer's layout, each by the rule its family states. */
+function measure(scorer: LayoutScorer): { metrics: Metrics; worst: Worst } {
+  const m = scorer.model;
+  const sums = {} as Sums;
+  const worst = Object.fromEntries(WORST_LISTS.map((list) => [list.id, []])) as unknown as Worst;
+  measurePairs(scorer, METRICS, sums, worst);
+  measureTrigrams(scorer, METRICS, sums, worst);
+  const metrics = {} as Record<MetricKey, number>;
+  for (const metric of METRICS as readonly MetricDefinition[]) {
+    const key = metric.key as MetricKey;
+    switch (metric.counts) {
+      case "keystrokes": {
+        let sum = 0;
+        for (let a = 0; a < m.charCount; a++) {
+          const k = scorer.keyOf[a] as number;
+          sum +=
+            (m.monogram[a] as number) * metric.perKey(m.board, m.keys, k, m.weights.parameters);
+        }
+        metrics[key] = unitScale(metric.unit) * sum;
+        break;
+      }
+      case "finger load":
+        metrics[key] = metric.ofLoad(scorer.slotLoad, m.slotCap);
+        break;
+      case "corpus":
+        metrics[key] = metric.ofTotals(m.totals);
+        break;
+      default:
+        metrics[key] = unitScale(metric.unit) * sums[key];
     }
   }
+  return { metrics, worst };
+}
 
-  let effort = 0;
-  for (let a = 0; a < m.charCount; a++)
-    effort += (m.monogram[a] as number) * (m.keyEffort[pos[a] as number] as number);
+/** All metrics of the scorer's current layout, from the same compiled model the search uses. */
+export function analyzeLayout(scorer: LayoutScorer): LayoutAnalysis {
+  const m = scorer.model;
+  const chars = m.chars;
   const load = scorer.slotLoad;
-  let left = 0;
-  let right = 0;
-  let overload = 0;
-  for (let s = 0; s < FINGER_SLOTS; s++) {
-    if (s < 4) left += load[s] as number;
-    if (s > 5) right += load[s] as number;
-    overload += Math.max(0, 100 * ((load[s] as number) - (m.slotCap[s] as number)));
-  }
-  const metrics: Metrics = {
-    sfb: 100 * pairSums.sfb,
-    sfs: 100 * pairSums.sfs,
-    sft: 100 * flagShare.sft,
-    lsb: 100 * pairSums.lsb,
-    halfScissors: 100 * pairSums.halfScissors,
-    fullScissors: 100 * pairSums.fullScissors,
-    alternate: 100 * (classShare[TRIGRAM_ALTERNATE] as number),
-    altSfs: 100 * flagShare.altSfs,
-    rollIn: 100 * (classShare[TRIGRAM_ROLL_IN] as number),
-    rollOut: 100 * (classShare[TRIGRAM_ROLL_OUT] as number),
-    onehandIn: 100 * (classShare[TRIGRAM_ONEHAND_IN] as number),
-    onehandOut: 100 * (classShare[TRIGRAM_ONEHAND_OUT] as number),
-    redirect: 100 * (classShare[TRIGRAM_REDIRECT] as number),
-    badRedirect: 100 * flagShare.badRedirect,
-    thumb: 100 * (classShare[TRIGRAM_THUMB] as number),
-    distance: pairSums.distance,
-    effort,
-    coverage:
-      m.totals.corpusMonograms > 0 ? (100 * m.totals.monograms) / m.totals.corpusMonograms : 0,
-    handImbalance: left + right > 0 ? Math.abs(50 - (100 * left) / (left + right)) : 0,
-    fingerOverload: overload,
-  };
+  const { metrics, worst } = measure(scorer);
   const w = m.weights.weights;
   const contributions = Object.fromEntries(
-    (Object.keys(w) as WeightedTerm[]).map((term) => [term, w[term] * metrics[term]]),
+    WEIGHTED_TERMS.map((term) => [term, w[term] * metrics[term]]),
   ) as Record<WeightedTerm, number>;
 
   const keyShare = m.board.keys.map((_, k) => {
@@ -245,13 +206,9 @@ export function analyzeLayout(scorer: LayoutScorer): LayoutAnalysis {
     },
     keyShare,
     keys,
-    top: {
-      sfb: topShares(tops.sfb),
-      sfs: topShares(tops.sfs),
-      lsb: topShares(tops.lsb),
-      scissors: topShares(tops.scissors),
-      redirect: topShares(tops.redirect),
-      badRedirect: topShares(tops.badRedirect),
-    },
+    top: Object.fromEntries(
+      WORST_LISTS.map((list) => [list.id, topShares(worst[list.id])]),
+    ) as Worst,
   };
 }
+export type { Metrics } from "./metric-catalogue.ts";

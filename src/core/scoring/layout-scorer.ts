@@ -1,14 +1,11 @@
 import { KeyForgeError } from "../errors.ts";
 import type { Layout } from "../layout.ts";
 import { FINGER_SLOTS } from "./fingers.ts";
+import { balanceMoveDelta, balancePenalty } from "./metrics/balance.ts";
 import type { ScoringModel } from "./model.ts";
 
 /** Applied moves between two summations of slotTrigramCost from scratch. */
 const REFRESH_INTERVAL = 4096;
-
-/** Left-hand non-thumb slots are 0–3, right-hand 6–9 (fingers.ts). */
-const LEFT_SLOTS = [0, 1, 2, 3] as const;
-const RIGHT_SLOTS = [6, 7, 8, 9] as const;
 
 /**
  * The score of one layout under a compiled model, kept as item positions so that a swap or a
@@ -76,11 +73,6 @@ export class LayoutScorer {
     if (anchorA >= 0) moved += (anchorA !== pb ? 1 : 0) - (anchorA !== pa ? 1 : 0);
     if (anchorB >= 0) moved += (anchorB !== pa ? 1 : 0) - (anchorB !== pb ? 1 : 0);
     return m.anchorPenalty * moved;
-  }
-
-  /** Hand imbalance and finger overload, the objective's non-linear terms. */
-  loadPenalty(load: Float64Array): number {
-    return loadPenaltyOf(this.model, load);
   }
 
   /** How much the score changes if the contents of keys k1 and k2 are exchanged. */
@@ -239,31 +231,12 @@ export class LayoutScorer {
     return correction;
   }
 
-  /** Change of the load terms when a share `moved` of keystrokes goes from slot sa to slot sb. */
+  /** Change of the load terms when items a and b exchange slots sa and sb. */
   private loadSwapDelta(a: number, b: number, sa: number, sb: number): number {
     const m = this.model;
     const moved = (m.monogram[a] as number) - (m.monogram[b] as number);
     if (moved === 0) return 0;
-    const load = this.slotLoad;
-    const cap = m.slotCap;
-    const w = m.weights.weights;
-    const fromLoad = load[sa] as number;
-    const toLoad = load[sb] as number;
-    const overload =
-      Math.max(0, fromLoad - moved - (cap[sa] as number)) -
-      Math.max(0, fromLoad - (cap[sa] as number)) +
-      Math.max(0, toLoad + moved - (cap[sb] as number)) -
-      Math.max(0, toLoad - (cap[sb] as number));
-    let left = 0;
-    let right = 0;
-    for (const slot of LEFT_SLOTS) left += load[slot] as number;
-    for (const slot of RIGHT_SLOTS) right += load[slot] as number;
-    const newLeft = left - (sa < 4 ? moved : 0) + (sb < 4 ? moved : 0);
-    const newRight = right - (sa > 5 ? moved : 0) + (sb > 5 ? moved : 0);
-    return (
-      w.handImbalance * (imbalance(newLeft, newRight) - imbalance(left, right)) +
-      w.fingerOverload * 100 * overload
-    );
+    return balanceMoveDelta(m.weights.weights, this.slotLoad, m.slotCap, sa, sb, moved);
   }
 
   /** Exchanges the contents of keys k1 and k2. */
@@ -332,7 +305,6 @@ export class LayoutScorer {
   }
 }
 
-/** Percentage points between the left hand's share of non-thumb keystrokes and 50. */
 /** Where each item sits, checked: every item on exactly one key, every pin kept. */
 interface Placement {
   readonly itemAt: Int32Array;
@@ -400,7 +372,9 @@ function scoreOfPlacement(m: ScoringModel, placement: Placement): number {
       (slot[items[3 * t + 2] as number] as number);
     total += (m.trigramShare[t] as number) * (m.trigramCost[cell] as number);
   }
-  return total + loadPenaltyOf(m, placement.slotLoad) + anchorCostOf(m, pos);
+  return (
+    total + balancePenalty(m.weights.weights, placement.slotLoad, m.slotCap) + anchorCostOf(m, pos)
+  );
 }
 
 /** The anchor term: the penalty for each character away from its anchor key. */
@@ -414,30 +388,12 @@ function anchorCostOf(m: ScoringModel, keyOf: Int32Array): number {
   return m.anchorPenalty * moved;
 }
 
-/** Hand imbalance and finger overload, the objective's non-linear terms. */
-function loadPenaltyOf(model: ScoringModel, load: Float64Array): number {
-  const w = model.weights.weights;
-  let left = 0;
-  let right = 0;
-  for (const s of LEFT_SLOTS) left += load[s] as number;
-  for (const s of RIGHT_SLOTS) right += load[s] as number;
-  let overload = 0;
-  for (let s = 0; s < FINGER_SLOTS; s++) {
-    overload += Math.max(0, (load[s] as number) - (model.slotCap[s] as number));
-  }
-  return w.handImbalance * imbalance(left, right) + w.fingerOverload * 100 * overload;
-}
-
 /**
  * The full score of the layout given as the item on each key, without building the state
  * deltas need: for checking a finished layout (a result, a search's end).
  */
 export function scoreItems(model: ScoringModel, itemAtKey: ArrayLike<number>): number {
   return scoreOfPlacement(model, placementOf(model, itemAtKey));
-}
-
-function imbalance(left: number, right: number): number {
-  return left + right > 0 ? Math.abs(50 - (100 * left) / (left + right)) : 0;
 }
 
 /** Item on each key for a layout: its characters, and blanks on the keys it leaves unused. */

@@ -2,33 +2,14 @@ import type { Board } from "../board.ts";
 import type { Corpus } from "../corpus.ts";
 import { KeyForgeError } from "../errors.ts";
 import { FINGER_SLOTS } from "./fingers.ts";
-import {
-  distanceFromHome,
-  type KeyTable,
-  keyTable,
-  PAIR_FULL_SCISSOR,
-  PAIR_HALF_SCISSOR,
-  PAIR_LSB,
-  PAIR_SFB,
-  pairClass,
-  travel,
-} from "./key-pairs.ts";
+import { type KeyTable, keyTable } from "./key-pairs.ts";
+import { unitScale } from "./metric.ts";
+import { METRICS } from "./metric-catalogue.ts";
 import {
   SLOT_TRIGRAM_TABLE_SIZE,
+  SLOT_TRIPLES,
   sameKeyPattern,
-  slotTrigramClasses,
   slotTrigramIndex,
-  TRIGRAM_ALT_SFS,
-  TRIGRAM_ALTERNATE,
-  TRIGRAM_BAD_REDIRECT,
-  TRIGRAM_CLASS_MASK,
-  TRIGRAM_ONEHAND_IN,
-  TRIGRAM_ONEHAND_OUT,
-  TRIGRAM_REDIRECT,
-  TRIGRAM_ROLL_IN,
-  TRIGRAM_ROLL_OUT,
-  TRIGRAM_SFT,
-  TRIGRAM_THUMB,
 } from "./trigram-classes.ts";
 import { type TrigramDeltaIndex, trigramDeltaIndex } from "./trigram-delta-index.ts";
 import type { Weights } from "./weights.ts";
@@ -90,12 +71,6 @@ export interface ScoringModel {
   readonly trigramPattern: Int32Array;
   /** Kept trigrams whose cost can change, indexed for the swap delta. */
   readonly trigramDelta: TrigramDeltaIndex;
-  /** Per key pair: bigram metric bits (key-pairs.ts) and finger travel. */
-  readonly pairClass: Uint8Array;
-  readonly pairTravel: Float64Array;
-  /** Per (same-key pattern, finger slots): trigram class bits (trigram-classes.ts). */
-  readonly slotTrigramClass: Uint8Array;
-  readonly keyEffort: Float64Array;
   /** Weighted costs per key, pair and triple: the objective is shares times these. */
   readonly monogramCost: Float64Array;
   readonly bigramCost: Float64Array;
@@ -107,7 +82,7 @@ export interface ScoringModel {
    */
   readonly pairShare4: Float64Array;
   readonly pairCost4: Float64Array;
-  /** Per (same-key pattern, finger slots), like slotTrigramClass. */
+  /** Per (same-key pattern, finger slots), indexed by slotTrigramIndex. */
   readonly trigramCost: Float64Array;
   /** Finger-load cap of each finger slot, as a share of keystrokes (0–1). */
   readonly slotCap: Float64Array;
@@ -186,7 +161,6 @@ export function compileModel(input: ModelInput): ScoringModel {
   checkInput(input);
   const { board, corpus, weights } = input;
   const params = weights.parameters;
-  const w = weights.weights;
   const size = board.keys.length;
   const charCount = input.chars.length;
   const itemOfChar = new Map(input.chars.map((c, i) => [c, i]));
@@ -237,48 +211,9 @@ export function compileModel(input: ModelInput): ScoringModel {
     if (item !== undefined) anchorKey[item] = key;
   }
 
-  const pairClassTable = new Uint8Array(size * size);
-  const pairTravel = new Float64Array(size * size);
-  const bigramCost = new Float64Array(size * size);
-  const skipgramCost = new Float64Array(size * size);
-  for (let a = 0; a < size; a++) {
-    for (let b = 0; b < size; b++) {
-      const bits = pairClass(keys, a, b, params);
-      const ab = a * size + b;
-      pairClassTable[ab] = bits;
-      pairTravel[ab] = travel(keys, a, b);
-      bigramCost[ab] =
-        100 *
-          ((bits & PAIR_SFB ? w.sfb : 0) +
-            (bits & PAIR_LSB ? w.lsb : 0) +
-            (bits & PAIR_HALF_SCISSOR ? w.halfScissors : 0) +
-            (bits & PAIR_FULL_SCISSOR ? w.fullScissors : 0)) +
-        w.distance * (pairTravel[ab] as number);
-      skipgramCost[ab] = bits & PAIR_SFB ? 100 * w.sfs : 0;
-    }
-  }
-
-  const classWeight = new Float64Array(8);
-  classWeight[TRIGRAM_THUMB] = w.thumb;
-  classWeight[TRIGRAM_ALTERNATE] = w.alternate;
-  classWeight[TRIGRAM_ROLL_IN] = w.rollIn;
-  classWeight[TRIGRAM_ROLL_OUT] = w.rollOut;
-  classWeight[TRIGRAM_ONEHAND_IN] = w.onehandIn;
-  classWeight[TRIGRAM_ONEHAND_OUT] = w.onehandOut;
-  classWeight[TRIGRAM_REDIRECT] = w.redirect;
+  const costs = costTables(board, keys, weights);
   const pairShare4 = interleavePairs(bigrams.shares, skipgrams.shares, size);
-  const pairCost4 = interleavePairs(bigramCost, skipgramCost, size);
-
-  const slotTrigramClass = slotTrigramClasses();
-  const trigramCost = new Float64Array(SLOT_TRIGRAM_TABLE_SIZE);
-  slotTrigramClass.forEach((bits, i) => {
-    trigramCost[i] =
-      100 *
-      ((classWeight[bits & TRIGRAM_CLASS_MASK] as number) +
-        (bits & TRIGRAM_ALT_SFS ? w.altSfs : 0) +
-        (bits & TRIGRAM_BAD_REDIRECT ? w.badRedirect : 0) +
-        (bits & TRIGRAM_SFT ? w.sft : 0));
-  });
+  const pairCost4 = interleavePairs(costs.bigram, costs.skipgram, size);
   const trigramPattern = new Int32Array(kept);
   for (let t = 0; t < kept; t++) {
     const pattern = sameKeyPattern(
@@ -289,12 +224,6 @@ export function compileModel(input: ModelInput): ScoringModel {
     trigramPattern[t] = slotTrigramIndex(pattern, 0, 0, 0);
   }
 
-  const keyEffort = new Float64Array(size);
-  const monogramCost = new Float64Array(size);
-  board.keys.forEach((key, k) => {
-    keyEffort[k] = key.effort ?? params.fingerEffort[key.finger] * (1 + distanceFromHome(keys, k));
-    monogramCost[k] = w.effort * (keyEffort[k] as number);
-  });
   const slotCap = new Float64Array(FINGER_SLOTS);
   board.keys.forEach((key, k) => {
     slotCap[keys.slot[k] as number] = params.fingerCaps[key.finger] / 100;
@@ -305,7 +234,7 @@ export function compileModel(input: ModelInput): ScoringModel {
     trigramPattern,
     trigramShare,
     size,
-    trigramCost,
+    costs.trigram,
     (t) => isConstantTrigram(trigramItems, t, pinnedKey, keys, fixedKey),
   );
   let corpusMonograms = 0;
@@ -335,16 +264,12 @@ export function compileModel(input: ModelInput): ScoringModel {
     trigramShare,
     trigramPattern,
     trigramDelta,
-    pairClass: pairClassTable,
-    pairTravel,
-    slotTrigramClass,
-    keyEffort,
-    monogramCost,
-    bigramCost,
-    skipgramCost,
+    monogramCost: costs.keystroke,
+    bigramCost: costs.bigram,
+    skipgramCost: costs.skipgram,
     pairShare4,
     pairCost4,
-    trigramCost,
+    trigramCost: costs.trigram,
     slotCap,
     fixedKey,
     movableKeys,
@@ -352,6 +277,72 @@ export function compileModel(input: ModelInput): ScoringModel {
     anchorKey,
     anchorPenalty: input.anchor?.penalty ?? 0,
   };
+}
+
+interface CostTables {
+  /** Per key. */
+  readonly keystroke: Float64Array;
+  /** Per key pair [a·size + b]. */
+  readonly bigram: Float64Array;
+  readonly skipgram: Float64Array;
+  /** Per (same-key pattern, finger slots). */
+  readonly trigram: Float64Array;
+}
+
+/**
+ * What each key, key pair and slot triple costs: every weighted metric's amount there times its
+ * weight (and 100 for a percentage), summed. The finger-load terms are not linear in the
+ * n-grams; the scorer adds them itself (metrics/balance.ts).
+ */
+function costTables(board: Board, keys: KeyTable, weights: Weights): CostTables {
+  const size = keys.count;
+  const params = weights.parameters;
+  const tables: CostTables = {
+    keystroke: new Float64Array(size),
+    bigram: new Float64Array(size * size),
+    skipgram: new Float64Array(size * size),
+    trigram: new Float64Array(SLOT_TRIGRAM_TABLE_SIZE),
+  };
+  for (const metric of METRICS) {
+    const weight = metric.weighted ? weights.weights[metric.key] : 0;
+    if (weight === 0) continue;
+    const cost = weight * unitScale(metric.unit);
+    switch (metric.counts) {
+      case "bigrams":
+      case "skipgrams": {
+        const table = metric.counts === "bigrams" ? tables.bigram : tables.skipgram;
+        for (let a = 0; a < size; a++) {
+          for (let b = 0; b < size; b++) {
+            const amount = metric.perPair(keys, a, b, params);
+            if (amount !== 0) table[a * size + b] = (table[a * size + b] as number) + cost * amount;
+          }
+        }
+        break;
+      }
+      case "trigrams":
+        for (let cell = 0; cell < SLOT_TRIGRAM_TABLE_SIZE; cell++) {
+          const slots = cell % SLOT_TRIPLES;
+          const amount = metric.perTrigram(
+            Math.floor(slots / (FINGER_SLOTS * FINGER_SLOTS)),
+            Math.floor(slots / FINGER_SLOTS) % FINGER_SLOTS,
+            slots % FINGER_SLOTS,
+            Math.floor(cell / SLOT_TRIPLES),
+          );
+          if (amount !== 0) tables.trigram[cell] = (tables.trigram[cell] as number) + cost * amount;
+        }
+        break;
+      case "keystrokes":
+        for (let k = 0; k < size; k++) {
+          tables.keystroke[k] =
+            (tables.keystroke[k] as number) + cost * metric.perKey(board, keys, k, params);
+        }
+        break;
+      case "finger load":
+      case "corpus":
+        break;
+    }
+  }
+  return tables;
 }
 
 /** [x→c, c→x, x→c, c→x] of two size×size matrices, per (x, c): see ScoringModel.pairShare4. */

@@ -1,9 +1,9 @@
 import { FINGER_SLOTS } from "./fingers.ts";
 
 /**
- * Trigram classes. A trigram's class depends only on the finger slots of its three keys and on
- * which of them are the same key, so it is tabulated per (slots, same-key pattern): a few
- * thousand entries, whatever the board.
+ * Trigram classes. A trigram's class depends only on the finger slots of its three keys; the
+ * trigram metrics (metrics/*.ts) also look at which of them are the same key, so their costs are
+ * tabulated per (same-key pattern, slots): a few thousand entries, whatever the board.
  */
 export const TRIGRAM_OTHER = 0;
 export const TRIGRAM_THUMB = 1;
@@ -13,11 +13,6 @@ export const TRIGRAM_ROLL_OUT = 4;
 export const TRIGRAM_ONEHAND_IN = 5;
 export const TRIGRAM_ONEHAND_OUT = 6;
 export const TRIGRAM_REDIRECT = 7;
-export const TRIGRAM_CLASS_MASK = 7;
-/** Flags that refine a class or stand beside it. */
-export const TRIGRAM_ALT_SFS = 8;
-export const TRIGRAM_BAD_REDIRECT = 16;
-export const TRIGRAM_SFT = 32;
 
 /** Same-key pattern bits: first and second, second and third, first and third key equal. */
 export const SAME_12 = 1;
@@ -52,40 +47,24 @@ function oneHand(s1: number, s2: number, s3: number): number {
   if (a < b && b < c) return TRIGRAM_ONEHAND_IN;
   if (a > b && b > c) return TRIGRAM_ONEHAND_OUT;
   if (a === b || b === c) return TRIGRAM_OTHER;
-  const usesIndex = a === INDEX || b === INDEX || c === INDEX;
-  return TRIGRAM_REDIRECT | (usesIndex ? 0 : TRIGRAM_BAD_REDIRECT);
+  return TRIGRAM_REDIRECT;
 }
 
-/** Class and flags of a trigram pressed with finger slots s1, s2, s3 and this same-key pattern. */
-export function trigramClass(s1: number, s2: number, s3: number, pattern: number): number {
-  const sft =
-    s1 === s2 && s2 === s3 && !(pattern & SAME_12) && !(pattern & SAME_23) ? TRIGRAM_SFT : 0;
-  if (orderOf(s1) === THUMB || orderOf(s2) === THUMB || orderOf(s3) === THUMB)
-    return TRIGRAM_THUMB | sft;
+/** Whether one of the three slots is an index finger's. */
+export function involvesIndex(s1: number, s2: number, s3: number): boolean {
+  return orderOf(s1) === INDEX || orderOf(s2) === INDEX || orderOf(s3) === INDEX;
+}
+
+/** Class of a trigram pressed with finger slots s1, s2, s3 (the same-key pattern does not matter). */
+export function trigramClass(s1: number, s2: number, s3: number): number {
+  if (orderOf(s1) === THUMB || orderOf(s2) === THUMB || orderOf(s3) === THUMB) return TRIGRAM_THUMB;
   const h1 = handOf(s1);
   const h2 = handOf(s2);
   const h3 = handOf(s3);
-  if (h1 !== h2 && h2 !== h3) {
-    return TRIGRAM_ALTERNATE | (s1 === s3 && !(pattern & SAME_13) ? TRIGRAM_ALT_SFS : 0);
-  }
+  if (h1 !== h2 && h2 !== h3) return TRIGRAM_ALTERNATE;
   if (h1 === h2 && h2 !== h3) return roll(s1, s2);
   if (h1 !== h2 && h2 === h3) return roll(s2, s3);
-  return oneHand(s1, s2, s3) | sft;
-}
-
-/** The class of every (same-key pattern, slot, slot, slot), indexed by slotTrigramIndex. */
-export function slotTrigramClasses(): Uint8Array {
-  const table = new Uint8Array(SLOT_TRIGRAM_TABLE_SIZE);
-  for (let pattern = 0; pattern < 8; pattern++) {
-    for (let s1 = 0; s1 < FINGER_SLOTS; s1++) {
-      for (let s2 = 0; s2 < FINGER_SLOTS; s2++) {
-        for (let s3 = 0; s3 < FINGER_SLOTS; s3++) {
-          table[slotTrigramIndex(pattern, s1, s2, s3)] = trigramClass(s1, s2, s3, pattern);
-        }
-      }
-    }
-  }
-  return table;
+  return oneHand(s1, s2, s3);
 }
 
 /** Same-key pattern of a trigram of items (equal items always sit on the same key). */

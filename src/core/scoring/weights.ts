@@ -2,32 +2,9 @@ import { z } from "zod";
 import { assetIdSchema } from "../asset-id.ts";
 import { FINGERS, type Finger } from "../board.ts";
 import { failWithProblems, KeyForgeError } from "../errors.ts";
+import { WEIGHTED_TERMS, type WeightedTerm } from "./metric-catalogue.ts";
 
 export const WEIGHTS_FORMAT = "keyforge-weights/1";
-
-/** Every weighted term of the objective; the score is their weighted sum (lower is better). */
-export const WEIGHTED_TERMS = [
-  "sfb",
-  "sfs",
-  "sft",
-  "lsb",
-  "halfScissors",
-  "fullScissors",
-  "alternate",
-  "altSfs",
-  "rollIn",
-  "rollOut",
-  "onehandIn",
-  "onehandOut",
-  "redirect",
-  "badRedirect",
-  "thumb",
-  "distance",
-  "effort",
-  "handImbalance",
-  "fingerOverload",
-] as const;
-export type WeightedTerm = (typeof WEIGHTED_TERMS)[number];
 
 export interface MetricParameters {
   /** LSB: horizontal distance beyond the two fingers' home distance, in key units. */
@@ -64,11 +41,11 @@ const weightsSchema = z.strictObject({
   id: assetIdSchema.optional(),
   name: z.string().min(1),
   description: z.string().default(""),
+  // A term a file leaves out weighs 0: a file keeps its meaning when a metric is added.
   weights: z.strictObject(
-    Object.fromEntries(WEIGHTED_TERMS.map((t) => [t, z.number().min(-1e6).max(1e6)])) as Record<
-      WeightedTerm,
-      z.ZodNumber
-    >,
+    Object.fromEntries(
+      WEIGHTED_TERMS.map((t) => [t, z.number().min(-1e6).max(1e6).default(0)]),
+    ) as Record<WeightedTerm, z.ZodDefault<z.ZodNumber>>,
   ),
   parameters: z.strictObject({
     lsbThreshold: z.number().min(0).max(10),

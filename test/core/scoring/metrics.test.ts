@@ -8,12 +8,8 @@ import { parseLayout } from "../../../src/core/layout.ts";
 import type { NgramTables } from "../../../src/core/ngram-counter.ts";
 import type { LayoutAnalysis } from "../../../src/core/scoring/analysis.ts";
 import { evaluateLayout } from "../../../src/core/scoring/layout-evaluation.ts";
-import {
-  overrideWeights,
-  parseWeights,
-  WEIGHTED_TERMS,
-  type Weights,
-} from "../../../src/core/scoring/weights.ts";
+import { WEIGHTED_TERMS } from "../../../src/core/scoring/metric-catalogue.ts";
+import { overrideWeights, parseWeights, type Weights } from "../../../src/core/scoring/weights.ts";
 import { DEFAULT_NORMALIZATION } from "../../../src/core/text-normalization.ts";
 import {
   FINGER_PAIR_LAYOUT,

@@ -2,11 +2,8 @@ import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { describe, it } from "node:test";
 import { KeyForgeError } from "../../../src/core/errors.ts";
-import {
-  overrideWeights,
-  parseWeights,
-  WEIGHTED_TERMS,
-} from "../../../src/core/scoring/weights.ts";
+import { WEIGHTED_TERMS } from "../../../src/core/scoring/metric-catalogue.ts";
+import { overrideWeights, parseWeights } from "../../../src/core/scoring/weights.ts";
 
 const DEFAULT = JSON.parse(
   readFileSync(new URL("../../../data/system/weights/default.json", import.meta.url), "utf8"),
@@ -38,9 +35,10 @@ describe("weights", () => {
       codes(() => parseWeights({ ...DEFAULT, format: "genkey" }, "x")),
       ["WEIGHTS_INVALID", "WEIGHTS_FORMAT_UNSUPPORTED"],
     );
-    const { sfb: _sfb, ...noSfb } = DEFAULT.weights;
     assert.deepEqual(
-      codes(() => parseWeights({ ...DEFAULT, weights: { ...noSfb, sbf: 3 } }, "x")),
+      codes(() =>
+        parseWeights({ ...DEFAULT, weights: { ...DEFAULT.weights, sbf: 3, sfs: "3" } }, "x"),
+      ),
       ["WEIGHTS_INVALID", "WEIGHTS_FIELD_INVALID", "WEIGHTS_FIELD_INVALID"],
     );
     const badCoverage = { ...DEFAULT, parameters: { ...DEFAULT.parameters, trigramCoverage: 0 } };
@@ -56,6 +54,13 @@ describe("weights", () => {
       codes(() => parseWeights(swapped, "x")),
       ["WEIGHTS_INVALID"],
     );
+  });
+
+  it("weighs a term the file leaves out 0, so files written before a metric was added still read", () => {
+    const { sfb: _sfb, ...noSfb } = DEFAULT.weights;
+    const weights = parseWeights({ ...DEFAULT, weights: noSfb }, "x");
+    assert.equal(weights.weights.sfb, 0);
+    assert.equal(weights.weights.sfs, DEFAULT.weights.sfs);
   });
 
   it("overrides one weight or parameter from the command line", () => {

@@ -1,0 +1,121 @@
+import type { MetricFamily } from "../metric.ts";
+import {
+  involvesIndex,
+  SAME_13,
+  TRIGRAM_ALTERNATE,
+  TRIGRAM_ONEHAND_IN,
+  TRIGRAM_ONEHAND_OUT,
+  TRIGRAM_REDIRECT,
+  TRIGRAM_ROLL_IN,
+  TRIGRAM_ROLL_OUT,
+  TRIGRAM_THUMB,
+  trigramClass,
+} from "../trigram-classes.ts";
+
+/** The share of trigrams of one class (trigram-classes.ts). */
+const ofClass = (cls: number) => (s1: number, s2: number, s3: number) =>
+  trigramClass(s1, s2, s3) === cls ? 1 : 0;
+
+/** How the hands take turns over three keystrokes: alternation, rolls, one-hand runs, redirects. */
+export const TRIGRAM_FLOW = {
+  name: "trigram flow",
+  doc: "The class of each trigram by the hands and fingers of its keys; each trigram is in at most one class, `altSfs` and `badRedirect` are parts of a class.",
+  metrics: [
+    {
+      key: "alternate",
+      label: "alternation",
+      unit: "%",
+      max: 100,
+      weighted: true,
+      counts: "trigrams",
+      doc: "Trigrams whose hands go left-right-left or right-left-right.",
+      perTrigram: ofClass(TRIGRAM_ALTERNATE),
+    },
+    {
+      key: "altSfs",
+      label: "  of which same finger (alt-SFS)",
+      unit: "%",
+      max: 100,
+      weighted: true,
+      counts: "trigrams",
+      doc: "Alternations whose first and third characters are on the same finger and on different keys.",
+      perTrigram: (s1, s2, s3, pattern) =>
+        s1 === s3 && !(pattern & SAME_13) && trigramClass(s1, s2, s3) === TRIGRAM_ALTERNATE ? 1 : 0,
+    },
+    {
+      key: "rollIn",
+      label: "rolls inward",
+      headline: "rolls in",
+      unit: "%",
+      max: 100,
+      weighted: true,
+      counts: "trigrams",
+      doc: "Two consecutive keys on one hand with different fingers, the second nearer the index, and the third key on the other hand.",
+      perTrigram: ofClass(TRIGRAM_ROLL_IN),
+    },
+    {
+      key: "rollOut",
+      label: "rolls outward",
+      unit: "%",
+      max: 100,
+      weighted: true,
+      counts: "trigrams",
+      doc: "Like `rollIn`, with the second of the same-hand keys further from the index.",
+      perTrigram: ofClass(TRIGRAM_ROLL_OUT),
+    },
+    {
+      key: "onehandIn",
+      label: "one-hand inward",
+      unit: "%",
+      max: 100,
+      weighted: true,
+      counts: "trigrams",
+      doc: "Three keys on one hand in strictly inward finger order (pinky to index).",
+      perTrigram: ofClass(TRIGRAM_ONEHAND_IN),
+    },
+    {
+      key: "onehandOut",
+      label: "one-hand outward",
+      unit: "%",
+      max: 100,
+      weighted: true,
+      counts: "trigrams",
+      doc: "Three keys on one hand in strictly outward finger order (index to pinky).",
+      perTrigram: ofClass(TRIGRAM_ONEHAND_OUT),
+    },
+    {
+      key: "redirect",
+      label: "redirects",
+      headline: "redirects",
+      unit: "%",
+      max: 100,
+      weighted: true,
+      counts: "trigrams",
+      doc: "Three keys on one hand, three different fingers, changing direction (ring, index, middle).",
+      worst: { id: "redirect", title: "redirects" },
+      perTrigram: ofClass(TRIGRAM_REDIRECT),
+    },
+    {
+      key: "badRedirect",
+      label: "  of which bad (no index)",
+      unit: "%",
+      max: 100,
+      weighted: true,
+      counts: "trigrams",
+      doc: "Redirects without the index finger.",
+      worst: { id: "badRedirect", title: "bad redirects" },
+      perTrigram: (s1, s2, s3) =>
+        trigramClass(s1, s2, s3) === TRIGRAM_REDIRECT && !involvesIndex(s1, s2, s3) ? 1 : 0,
+    },
+    {
+      key: "thumb",
+      label: "thumb trigrams",
+      unit: "%",
+      max: 100,
+      weighted: true,
+      counts: "trigrams",
+      doc: "Trigrams with a thumb key (mostly space); no other class applies to them.",
+      perTrigram: ofClass(TRIGRAM_THUMB),
+    },
+  ],
+} as const satisfies MetricFamily;
