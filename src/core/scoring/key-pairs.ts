@@ -1,12 +1,5 @@
 import { type Board, keyCentre, type Point } from "../board.ts";
 import { FINGER_LENGTH, FINGER_ORDER, fingerSlot } from "./fingers.ts";
-import type { MetricParameters } from "./weights.ts";
-
-/** Bits of a key pair's class (bigram metrics are properties of the two keys pressed in order). */
-export const PAIR_SFB = 1;
-export const PAIR_LSB = 2;
-export const PAIR_HALF_SCISSOR = 4;
-export const PAIR_FULL_SCISSOR = 8;
 
 /** What the scoring needs of every key, derived once from the board's geometry. */
 export interface KeyTable {
@@ -64,33 +57,6 @@ function distance(ax: number, ay: number, bx: number, by: number): number {
   const dx = ax - bx;
   const dy = ay - by;
   return Math.sqrt(dx * dx + dy * dy);
-}
-
-/** Same hand, neighbouring fingers, neither a thumb. */
-function adjacentFingers(keys: KeyTable, a: number, b: number): boolean {
-  return (
-    keys.hand[a] === keys.hand[b] &&
-    keys.isThumb[a] === 0 &&
-    keys.isThumb[b] === 0 &&
-    Math.abs((keys.order[a] as number) - (keys.order[b] as number)) === 1
-  );
-}
-
-/** The bigram-metric bits of pressing key a, then key b. */
-export function pairClass(keys: KeyTable, a: number, b: number, params: MetricParameters): number {
-  if (a === b) return 0;
-  if (keys.slot[a] === keys.slot[b]) return PAIR_SFB;
-  if (!adjacentFingers(keys, a, b)) return 0;
-  let bits = 0;
-  const spread = Math.abs((keys.x[a] as number) - (keys.x[b] as number));
-  const homeSpread = Math.abs((keys.homeX[a] as number) - (keys.homeX[b] as number));
-  if (spread - homeSpread >= params.lsbThreshold) bits |= PAIR_LSB;
-  const [longer, shorter] =
-    (keys.length[a] as number) > (keys.length[b] as number) ? [a, b] : [b, a];
-  const drop = (keys.y[longer] as number) - (keys.y[shorter] as number);
-  if (drop >= params.fullScissor) bits |= PAIR_FULL_SCISSOR;
-  else if (drop >= params.halfScissor) bits |= PAIR_HALF_SCISSOR;
-  return bits;
 }
 
 /**
