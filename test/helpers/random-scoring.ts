@@ -8,8 +8,11 @@ import { WEIGHTED_TERMS } from "../../src/core/scoring/metric-catalogue.ts";
 import { parseWeights } from "../../src/core/scoring/weights.ts";
 import { DEFAULT_NORMALIZATION } from "../../src/core/text-normalization.ts";
 
-const DEFAULT_WEIGHTS = JSON.parse(
-  readFileSync(new URL("../../data/system/weights/default.json", import.meta.url), "utf8"),
+const DEFAULT_WEIGHTS = parseWeights(
+  JSON.parse(
+    readFileSync(new URL("../../data/system/weights/default.json", import.meta.url), "utf8"),
+  ),
+  "default",
 );
 
 /**
@@ -69,7 +72,7 @@ export const randomCorpus = fc
     }),
   );
 
-/** Default weights with every weight scaled by a random factor (some negative). */
+/** Default weights with every weight scaled by a random factor (some negative), and shifted by it. */
 export const randomWeights = fc
   .record({
     factors: fc.array(fc.double({ min: -2, max: 3, noNaN: true }), {
@@ -82,6 +85,7 @@ export const randomWeights = fc
     parseWeights(
       {
         ...DEFAULT_WEIGHTS,
+        format: "keyforge-weights/1",
         weights: Object.fromEntries(
           WEIGHTED_TERMS.map((term, i) => [
             term,

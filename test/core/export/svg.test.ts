@@ -16,7 +16,7 @@ import {
   UNTYPED_FILL,
 } from "../../../src/core/export/svg.ts";
 import { type Layout, placeLetterBlock } from "../../../src/core/layout.ts";
-import type { Metrics } from "../../../src/core/scoring/analysis.ts";
+import { METRIC_KEYS, type Metrics } from "../../../src/core/scoring/metric-catalogue.ts";
 
 function builtinBoard(id: string): Board {
   const url = new URL(`../../../data/system/boards/${id}.json`, import.meta.url);
@@ -42,28 +42,18 @@ function risingShares(layout: Layout): number[] {
 }
 
 /** Metrics with a distinct value each, so the heading can be checked figure by figure. */
-const METRICS: Metrics = {
+const METRICS = {
+  ...Object.fromEntries(METRIC_KEYS.map((key) => [key, 0])),
   sfb: 1.234,
   sfs: 5.678,
-  sft: 0.1,
   lsb: 0.456,
   halfScissors: 0.25,
   fullScissors: 0.125,
   alternate: 30.55,
-  altSfs: 0.2,
   rollIn: 20.25,
   rollOut: 15.5,
-  onehandIn: 1,
-  onehandOut: 2,
   redirect: 4.321,
-  badRedirect: 0.3,
-  thumb: 3,
-  distance: 0.9,
-  effort: 1.3,
-  coverage: 99,
-  handImbalance: 2,
-  fingerOverload: 0,
-};
+} as Metrics;
 
 function analysisOf(keyShare: readonly number[]): SvgAnalysis {
   return { score: 12.3456, metrics: METRICS, keyShare: [...keyShare] };

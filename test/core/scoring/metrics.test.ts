@@ -410,6 +410,13 @@ describe("usage, effort, hand imbalance and finger overload", () => {
   });
 });
 
+describe("home keys", () => {
+  it("counts the keystrokes on the fingers' home keys, the thumbs' left out", () => {
+    // "fjbre": f and j on home keys, b on the left thumb's home key, r and e above home.
+    close(onGrid(textCorpus("fjbre")).metrics.homeKeys, 40, "homeKeys");
+  });
+});
+
 describe("distance", () => {
   it("moves a finger from its last key when it presses twice in a row, else from home", () => {
     // Board S: index home f (3.75, 1.5), r (3.5, 0.5), t (4.5, 0.5); middle home d.

@@ -39,5 +39,18 @@ export const EFFORT_AND_DISTANCE = {
       doc: "Average cost of the keys pressed: the key's own `effort` on the board, else `fingerEffort` of its finger × (1 + its distance from the finger's home key).",
       perKey: keyEffort,
     },
+    {
+      key: "homeKeys",
+      label: "keystrokes on home keys (thumbs left out)",
+      unit: "%",
+      max: 100,
+      weighted: true,
+      counts: "keystrokes",
+      doc: "Keystrokes on the fingers' home keys, thumbs left out; the weights may reward them (a negative weight).",
+      perKey: (board, _keys, k) => {
+        const key = board.keys[k];
+        return key?.home && key.finger !== "thumb" ? 1 : 0;
+      },
+    },
   ],
 } as const satisfies MetricFamily;
