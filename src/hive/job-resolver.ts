@@ -11,10 +11,15 @@ async function pinned(catalog: AssetCatalog, folder: string, id: string, what: s
   return { path, sha256: entry.sha256 };
 }
 
+/** Each character once, in code-unit order. */
+function sortedChars(chars: string): string {
+  return [...new Set(chars)].sort().join("");
+}
+
 /**
  * The content of a submitted job: every asset it names pinned to the SHA-256 published now,
- * and everything order does not change (corpora, pinned characters) in one order, so the same
- * job always hashes to the same id.
+ * and everything order does not change (corpora, pinned and placed characters, excluded keys)
+ * in one order, so the same job always hashes to the same id.
  */
 export async function resolveJobContent(
   submission: JobSubmission,
@@ -55,8 +60,14 @@ export async function resolveJobContent(
       units: search.units,
       stepsPerUnit: search.stepsPerUnit,
       seed: search.seed,
-      pins: [...new Set(search.pins)].sort().join(""),
+      pins: sortedChars(search.pins),
       allKeys: search.allKeys,
+      // Left out when they change nothing, so that a job without them keeps its id.
+      ...(search.place !== undefined && { place: sortedChars(search.place) }),
+      ...(search.exclude !== undefined &&
+        search.exclude.length > 0 && { exclude: [...new Set(search.exclude)].sort() }),
+      ...(search.stayClose !== undefined &&
+        search.stayClose > 0 && { stayClose: search.stayClose }),
     },
   };
 }

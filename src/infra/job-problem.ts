@@ -6,11 +6,8 @@ import { layoutFromText } from "../core/layout.ts";
 import { layoutOnBoard, parseLayoutDefinition } from "../core/layout-definition.ts";
 import type { ScoringModel } from "../core/scoring/model.ts";
 import { overrideWeights, parseWeights } from "../core/scoring/weights.ts";
-import {
-  compileSearchModel,
-  keysOutsideLetterBlock,
-  type SearchProblem,
-} from "../core/search/search-problem.ts";
+import { compileSearchModel, type SearchProblem } from "../core/search/search-problem.ts";
+import { searchProblemOf } from "../core/search/search-request.ts";
 import { checkLimit } from "../protocol/input-limits.ts";
 import type { JobContent } from "../protocol/job-messages.ts";
 import { idFromPath } from "./data-files.ts";
@@ -48,9 +45,10 @@ function ngramEntriesOf(document: unknown): number {
 }
 
 /**
- * The search problem a job describes: its board, blended corpora, weights with overrides,
- * start layout and pins, every document checked by the core validators. The hive builds it to
- * check a submission and to re-score results; an agent builds the same one to run a unit.
+ * The search problem a job describes: its board, blended corpora, weights with overrides and
+ * start layout, posed by its search settings as `keyforge optimize` poses its flags
+ * (searchProblemOf), every document checked by the core validators. The hive builds it to check
+ * a submission and to re-score results; an agent builds the same one to run a unit.
  */
 export async function jobProblem(content: JobContent, read: AssetReader): Promise<SearchProblem> {
   return (await jobModel(content, read)).problem;
@@ -102,14 +100,7 @@ export async function jobModel(content: JobContent, read: AssetReader): Promise<
           parseLayoutDefinition(await jsonOf(read, content.start), idFromPath(content.start.path)),
           board,
         );
-  const problem: SearchProblem = {
-    board,
-    corpus,
-    weights,
-    start,
-    pins: [...new Set(content.search.pins)],
-    excludedKeys: content.search.allKeys ? [] : keysOutsideLetterBlock(board),
-  };
-  // Compiling checks what only the whole problem can tell: pins on the layout, keys to move.
+  const problem = searchProblemOf({ board, corpus, weights, start }, content.search);
+  // Compiling checks what only the whole problem can tell: whether any keys are left to move.
   return { problem, model: compileSearchModel(problem) };
 }

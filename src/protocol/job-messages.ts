@@ -27,6 +27,14 @@ const inlineBoard = inlineDocument
   .check(withinLimit("boardKeys", (board) => (Array.isArray(board.keys) ? board.keys.length : 0)))
   .describe("The board itself, in its file format (keyforge-board/1).");
 
+/** Longest key id a job may name. */
+const KEY_ID_MAX = 100;
+
+/**
+ * A job's search: its budget and seed, and the fields of core's SearchRequest
+ * (search-request.ts). place, exclude and stayClose are optional and left out of a job's
+ * content when not given, so that jobs from before them keep their ids.
+ */
 export const searchSettingsSchema = z.strictObject({
   units: limitedInteger("units")
     .min(1)
@@ -55,6 +63,24 @@ export const searchSettingsSchema = z.strictObject({
     .boolean()
     .default(false)
     .describe("Search every key, not only the board's 3x10 letter block."),
+  place: limitedString("pins")
+    .optional()
+    .describe(
+      "When given, the only characters that move; every other one stays where the start layout has it.",
+    ),
+  exclude: z
+    .array(z.string().min(1).max(KEY_ID_MAX))
+    .check(withinLimit("boardKeys", (ids) => ids.length))
+    .meta({ maxItems: INPUT_LIMITS.boardKeys.max })
+    .optional()
+    .describe("Ids of keys whose content stays."),
+  stayClose: z
+    .number()
+    .min(0)
+    .optional()
+    .describe(
+      "Added to the score for every character away from its key in the start layout: keeps the result close to it.",
+    ),
 });
 
 /** POST /jobs: what a user asks for, with assets named by id. */

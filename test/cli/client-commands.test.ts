@@ -9,6 +9,7 @@ import { apiKeyFor, apiKeysFile, requireApiKey, saveApiKey } from "../../src/cli
 import { ServerSentEventParser } from "../../src/cli/server-sent-events.ts";
 import type { KeyForgeError } from "../../src/core/errors.ts";
 import { UnitRepository } from "../../src/infra/db/unit-repository.ts";
+import { SYSTEM_DATA_DIR } from "../../src/infra/system-data.ts";
 import { type JobView, jobListSchema } from "../../src/protocol/job-messages.ts";
 import { eventually } from "../helpers/eventually.ts";
 import { closedPortUrl } from "../helpers/free-port.ts";
@@ -403,5 +404,45 @@ describe("keyforge submit, jobs, job, watch, cancel and cluster against a hive",
       await run([...base, "--time", "10ms"]),
       /--time \(0\.01 s: 2,000 steps per unit\): .*>=10000/,
     );
+  });
+
+  it("takes optimize's --place, --exclude and --stay-close, and checks a board file's keys before asking the hive", async () => {
+    const base = ["submit", "--board", "corne", "--units", "2", "--steps", "20000", "--seed", "91"];
+    const posed = await run([
+      ...base,
+      ...["--place", "tsae", "--exclude", "r1c4,r0c1", "--stay-close", "0.5"],
+    ]);
+    assert.equal(posed.status, 0, posed.stderr);
+    const { content } = await jobView(posed.stdout.trim());
+    assert.equal(content.search.place, "aest");
+    assert.deepEqual(content.search.exclude, ["r0c1", "r1c4"]);
+    assert.equal(content.search.stayClose, 0.5);
+
+    assertCleanFailure(
+      await run([...base, "--exclude", "nokey"]),
+      /FLAG_INVALID: --exclude names keys board corne does not have: nokey/,
+    );
+    const nowhere = await closedPortUrl();
+    const boardFile = join(SYSTEM_DATA_DIR, "boards", "ortho-3x10.json");
+    const offline = ["submit", "--board", boardFile, "--steps", "20000"];
+    const [exclude, pin, stayClose] = await Promise.all([
+      run([...offline, "--exclude", "r0c1,nokey"], { KEYFORGE_HIVE_URL: nowhere }),
+      run(
+        [
+          ...offline,
+          "--start-layout",
+          "q w e r t y u i o p\na s d f g h j k l ;\nz x c v b n m , . /",
+          "--pin",
+          "☃",
+        ],
+        {
+          KEYFORGE_HIVE_URL: nowhere,
+        },
+      ),
+      run([...offline, "--stay-close", "-1"], { KEYFORGE_HIVE_URL: nowhere }),
+    ]);
+    assertCleanFailure(exclude, /--exclude names keys board ortho-3x10 does not have: nokey/);
+    assertCleanFailure(pin, /cannot pin "☃": the layout does not have it/);
+    assertCleanFailure(stayClose, /option '--stay-close <penalty>' argument '-1' is invalid/);
   });
 });

@@ -131,7 +131,15 @@ describe("keyforge optimize", () => {
       runCli(["optimize", "--exclude", "nokey", "--steps", "10"]),
       /does not have: nokey/,
     );
+    assertCleanFailure(
+      runCli(["optimize", "--exclude", "r0c1,r9c9", "--exclude", "nokey", "--steps", "10"]),
+      /board ansi does not have: r9c9, nokey$/m,
+    );
     assertCleanFailure(runCli(["optimize", "--pin", "☃", "--steps", "10"]), /cannot pin "☃"/);
+    assertCleanFailure(
+      runCli(["optimize", "--place", "e☃", "--steps", "10"]),
+      /cannot place "☃": the layout does not have it/,
+    );
     assertCleanFailure(
       runCli(["optimize", "--steps", "-3"]),
       /option '--steps <n>' argument '-3' is invalid: not a whole number/,

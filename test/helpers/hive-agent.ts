@@ -50,13 +50,17 @@ export async function registerAgent(
   return { nodeId: body.nodeId, privateKey, headers: { authorization: `Bearer ${body.token}` } };
 }
 
-/** Submits a job of `units` units on corne and leases them all to `agent`. */
+/**
+ * Submits a job of `units` units on corne and leases them all to `agent`; `search` adds to the
+ * job's search settings (pins, place, exclude, stayClose).
+ */
 export async function leasedJob(
   app: FastifyInstance,
   submitter: Record<string, string>,
   agent: TestAgent,
   units: number,
   seed: number,
+  search: Record<string, unknown> = {},
 ): Promise<{ job: JobView; units: LeasedUnit[] }> {
   const submitted = await app.inject({
     method: "POST",
@@ -66,9 +70,10 @@ export async function leasedJob(
       name: `job ${seed}`,
       board: "corne",
       corpora: [{ id: "en" }],
-      search: { units, stepsPerUnit: 50_000, seed },
+      search: { units, stepsPerUnit: 50_000, seed, ...search },
     },
   });
+  assert.ok(submitted.statusCode < 300, submitted.body);
   const job = submitted.json() as JobView;
   const leased: LeasedUnit[] = [];
   while (leased.filter((u) => u.jobId === job.id).length < units) {

@@ -95,6 +95,43 @@ for (const stack of ["embedded", "server"] as const) {
       assert.equal((a.json() as JobView).id, (b.json() as JobView).id);
     });
 
+    it("keeps place, exclude and stayClose in the job, in one order, and only when given", async () => {
+      const posed = (search: Record<string, unknown>) =>
+        post(submission(5, { search: { units: 1, stepsPerUnit: 50_000, seed: 5, ...search } }));
+      const a = await posed({ place: "tsae", exclude: ["r1c4", "r0c1"], stayClose: 0.5 });
+      assert.equal(a.statusCode, 201, a.body);
+      const job = jobViewSchema.parse(a.json());
+      assert.deepEqual(job.content.search, {
+        units: 1,
+        stepsPerUnit: 50_000,
+        seed: 5,
+        pins: "",
+        allKeys: false,
+        place: "aest",
+        exclude: ["r0c1", "r1c4"],
+        stayClose: 0.5,
+      });
+      const b = await posed({ stayClose: 0.5, exclude: ["r0c1", "r1c4", "r0c1"], place: "east" });
+      assert.equal((b.json() as JobView).id, job.id, "the same job");
+      // Values that change nothing are left out: the job of a submission without them.
+      const plain = await posed({});
+      const idle = await posed({ exclude: [], stayClose: 0 });
+      assert.equal((idle.json() as JobView).id, (plain.json() as JobView).id);
+      assert.deepEqual(Object.keys((plain.json() as JobView).content.search).sort(), [
+        "allKeys",
+        "pins",
+        "seed",
+        "stepsPerUnit",
+        "units",
+      ]);
+
+      const unknown = expectError(await posed({ exclude: ["nokey"] }), 400, "FLAG_INVALID");
+      assert.match(unknown.message, /board corne does not have: nokey/);
+      expectError(await posed({ place: "e€" }), 400, "PIN_UNKNOWN_CHAR");
+      expectError(await posed({ place: "" }), 400, "SEARCH_NOTHING_TO_MOVE");
+      expectError(await posed({ stayClose: -1 }), 400, "REQUEST_INVALID");
+    });
+
     it("asks for an API key to submit, and refuses bad ones", async () => {
       expectError(await post(submission(3), {}), 401, "AUTH_REQUIRED");
       expectError(

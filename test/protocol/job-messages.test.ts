@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
 import { describe, it } from "node:test";
 import fc from "fast-check";
+import { exceededLimit } from "../../src/protocol/input-limits.ts";
 import {
   type JobContent,
   jobContentSchema,
@@ -27,13 +28,19 @@ const content: fc.Arbitrary<JobContent> = fc.record({
     fc.string({ minLength: 1, maxLength: 8 }),
     fc.double({ noNaN: true, noDefaultInfinity: true }),
   ),
-  search: fc.record({
-    units: fc.integer({ min: 1, max: 10_000 }),
-    stepsPerUnit: fc.integer({ min: 10_000, max: 1e9 }),
-    seed: fc.nat(),
-    pins: fc.string(),
-    allKeys: fc.boolean(),
-  }),
+  search: fc.record(
+    {
+      units: fc.integer({ min: 1, max: 10_000 }),
+      stepsPerUnit: fc.integer({ min: 10_000, max: 1e9 }),
+      seed: fc.nat(),
+      pins: fc.string(),
+      allKeys: fc.boolean(),
+      place: fc.string(),
+      exclude: fc.array(fc.string({ minLength: 1, maxLength: 8 }), { maxLength: 4 }),
+      stayClose: fc.double({ min: 0, max: 100, noNaN: true }),
+    },
+    { requiredKeys: ["units", "stepsPerUnit", "seed", "pins", "allKeys"] },
+  ),
 });
 
 /** The same value with its object keys in reverse order, at every depth. */
@@ -84,6 +91,18 @@ describe("job ids", () => {
     const canonical = `{"board":{"path":"boards/corne.json","sha256":"${"a".repeat(64)}"},"corpora":[{"path":"corpora/en.json","sha256":"${"c".repeat(64)}","weight":1}],"format":"keyforge-job/1","search":{"allKeys":false,"pins":"","seed":1,"stepsPerUnit":100000,"units":4},"start":{"path":"layouts/qwerty.json","sha256":"${"b".repeat(64)}"},"weightOverrides":{"sfb":20},"weights":{"path":"weights/default.json","sha256":"${"d".repeat(64)}"}}`;
     assert.equal(jobIdOf(job), createHash("sha256").update(canonical).digest("hex"));
     assert.equal(jobIdOf(job), "a9e8b14dd9dd63c4e7fe341ce725f3a747004a9f5ec0dcc63b371c7d3ce8b281");
+    // A job stored before place, exclude and stayClose existed still parses, to the same id.
+    const stored = jobContentSchema.parse(JSON.parse(canonical));
+    assert.deepEqual(Object.keys(stored.search).sort(), [
+      "allKeys",
+      "pins",
+      "seed",
+      "stepsPerUnit",
+      "units",
+    ]);
+    assert.equal(jobIdOf(stored), jobIdOf(job));
+    const placed = { ...job, search: { ...job.search, place: "etaoin" } };
+    assert.notEqual(jobIdOf(placed), jobIdOf(job));
   });
 });
 
@@ -107,6 +126,44 @@ describe("job submissions", () => {
       allKeys: false,
     });
     assert.equal(parsed.priority, 0);
+  });
+
+  it("carry the search request's place, exclude and stayClose only when given", () => {
+    const search = (fields: Record<string, unknown>) =>
+      jobSubmissionSchema.safeParse({
+        name: "mine",
+        board: "corne",
+        corpora: [{ id: "en" }],
+        search: { units: 1, stepsPerUnit: 10_000, ...fields },
+      });
+    const given = search({ place: "etaoin", exclude: ["r0c1", "r3c5"], stayClose: 0.5 });
+    assert.equal(given.success, true);
+    assert.deepEqual(
+      {
+        place: given.data?.search.place,
+        exclude: given.data?.search.exclude,
+        stayClose: given.data?.search.stayClose,
+      },
+      { place: "etaoin", exclude: ["r0c1", "r3c5"], stayClose: 0.5 },
+    );
+    assert.equal(search({ place: "", exclude: [], stayClose: 0 }).success, true);
+    for (const bad of [
+      { stayClose: -1 },
+      { stayClose: "1" },
+      { exclude: "r0c1" },
+      { exclude: [""] },
+      { exclude: ["k".repeat(101)] },
+      { place: 3 },
+    ]) {
+      assert.equal(search(bad).success, false, JSON.stringify(bad));
+    }
+    for (const [fields, limit] of [
+      [{ place: "e".repeat(201) }, "pins"],
+      [{ exclude: Array.from({ length: 257 }, (_, i) => `k${i}`) }, "boardKeys"],
+    ] as const) {
+      const parsed = search(fields);
+      assert.equal(exceededLimit(parsed.error?.issues ?? [])?.limit, limit);
+    }
   });
 
   it("refuse a name with control characters, which would run in other people's terminals", () => {

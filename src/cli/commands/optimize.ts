@@ -1,8 +1,6 @@
 import { randomInt } from "node:crypto";
 import { availableParallelism } from "node:os";
 import type { Command } from "commander";
-import type { Board } from "../../core/board.ts";
-import { KeyForgeError } from "../../core/errors.ts";
 import { formatLayout, type Layout } from "../../core/layout.ts";
 import type { LayoutAnalysis, Metrics } from "../../core/scoring/analysis.ts";
 import { evaluateLayout } from "../../core/scoring/layout-evaluation.ts";
@@ -12,24 +10,21 @@ import {
   type SearchResult,
   searchLayouts,
 } from "../../core/search/layout-search.ts";
-import { keysOutsideLetterBlock, type SearchProblem } from "../../core/search/search-problem.ts";
+import { searchProblemOf } from "../../core/search/search-request.ts";
 import { checkWritable, writeTextFile } from "../../infra/data-files.ts";
 import { threadRunner } from "../../infra/search/thread-runner.ts";
 import { loadLayout } from "../../infra/system-data.ts";
 import { analysisDocument } from "../../protocol/analysis-document.ts";
 import { analysisReport, formatMetric } from "../analysis-report.ts";
 import { parseDuration } from "../duration.ts";
-import { nonNegativeNumber, threadCount, wholeNumber } from "../flag-values.ts";
+import { threadCount, wholeNumber } from "../flag-values.ts";
 import { table } from "../output.ts";
 import { type ScoringFlags, scoringContext, withScoringFlags } from "../scoring-flags.ts";
-import { type SearchFlags, withSearchFlags } from "../search-flags.ts";
+import { type SearchFlags, searchRequestOf, withSearchFlags } from "../search-flags.ts";
 import { searchProgressReporter } from "../search-progress.ts";
 
 interface OptimizeFlags extends ScoringFlags, SearchFlags {
   from?: string;
-  place?: string;
-  exclude?: string;
-  stayClose?: number;
   converge?: number;
   threads?: number;
   seed?: number;
@@ -38,43 +33,6 @@ interface OptimizeFlags extends ScoringFlags, SearchFlags {
 }
 
 const DEFAULT_TIME = "30s";
-
-/** Keys left out of the search: by default everything outside the board's 3x10 letter block. */
-function excludedKeys(board: Board, flags: OptimizeFlags): number[] {
-  const named = (flags.exclude ?? "")
-    .split(",")
-    .map((id) => id.trim())
-    .filter(Boolean);
-  const index = new Map(board.keys.map((key, k) => [key.id, k]));
-  const unknown = named.filter((id) => !index.has(id));
-  if (unknown.length > 0) {
-    throw new KeyForgeError(
-      "FLAG_INVALID",
-      `--exclude names keys board ${board.id} does not have: ${unknown.join(", ")}`,
-    );
-  }
-  const excluded = new Set(named.map((id) => index.get(id) as number));
-  if (!flags.allKeys) for (const k of keysOutsideLetterBlock(board)) excluded.add(k);
-  return [...excluded].sort((a, b) => a - b);
-}
-
-/** Characters pinned: those named by --pin, and with --place everything not named there. */
-function pinnedChars(start: Layout, flags: OptimizeFlags): string[] {
-  const chars = start.chars.filter((c): c is string => c !== null);
-  const pins = new Set([...(flags.pin ?? "")]);
-  for (const char of pins) {
-    if (!chars.includes(char))
-      throw new KeyForgeError(
-        "PIN_UNKNOWN_CHAR",
-        `cannot pin ${JSON.stringify(char)}: the layout does not have it`,
-      );
-  }
-  if (flags.place !== undefined) {
-    const place = new Set([...flags.place]);
-    for (const char of chars) if (!place.has(char)) pins.add(char);
-  }
-  return [...pins];
-}
 
 function budgetOf(flags: OptimizeFlags): SearchBudget {
   const chosen =
@@ -168,15 +126,7 @@ async function optimize(flags: OptimizeFlags): Promise<void> {
   const { board, corpus, weights, weightsLabel } = await scoringContext(flags);
   if (flags.out) await checkWritable(flags.out);
   const start = await loadLayout(flags.from ?? "qwerty", board);
-  const problem: SearchProblem = {
-    board,
-    corpus,
-    weights,
-    start,
-    pins: pinnedChars(start, flags),
-    excludedKeys: excludedKeys(board, flags),
-    ...(flags.stayClose !== undefined && { movePenalty: flags.stayClose }),
-  };
+  const problem = searchProblemOf({ board, corpus, weights, start }, searchRequestOf(flags));
   const threads = flags.threads ?? availableParallelism();
   const seed = flags.seed ?? randomInt(2 ** 31);
   const budget = budgetOf(flags);
@@ -319,13 +269,6 @@ export function registerOptimizeCommand(program: Command): void {
       time: `stop after this long, e.g. 60s or 5m (default ${DEFAULT_TIME} when no budget is given)`,
     },
   )
-    .option("--place <chars>", "move only these characters; every other one stays")
-    .option("--exclude <keys>", "comma-separated key ids whose content stays")
-    .option(
-      "--stay-close <penalty>",
-      "add this to the score for every character moved from --from",
-      nonNegativeNumber,
-    )
     .option(
       "--converge <n>",
       "stop when the best has not improved for this many proposals",

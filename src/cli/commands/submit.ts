@@ -1,7 +1,10 @@
 import { type Command, Option } from "commander";
+import type { Board } from "../../core/board.ts";
 import { parseBoard } from "../../core/board-validation.ts";
 import { KeyForgeError } from "../../core/errors.ts";
+import { layoutFromText } from "../../core/layout.ts";
 import { parseWeightOverride, parseWeights } from "../../core/scoring/weights.ts";
+import { excludedKeysOf, pinsOf, type SearchRequest } from "../../core/search/search-request.ts";
 import { idFromPath, isFileReference, readJsonFile, readTextFile } from "../../infra/data-files.ts";
 import { type JobSubmission, jobSubmissionSchema } from "../../protocol/job-messages.ts";
 import { requireApiKey } from "../api-keys.ts";
@@ -11,7 +14,7 @@ import { addFormerSpelling } from "../former-flag.ts";
 import { HiveApiClient } from "../hive-api-client.ts";
 import { shortJobId, unitProgress } from "../job-text.ts";
 import { withWeightFlag } from "../scoring-flags.ts";
-import { type SearchFlags, withSearchFlags } from "../search-flags.ts";
+import { type SearchFlags, searchRequestOf, withSearchFlags } from "../search-flags.ts";
 import { HIVE_FLAG, hiveUrlOf } from "../service-urls.ts";
 
 interface SubmitFlags extends SearchFlags {
@@ -57,6 +60,9 @@ function flagOf(field: string, flags: SubmitFlags): string {
     stepsPerUnit: "--steps",
     seed: "--seed",
     pins: "--pin",
+    place: "--place",
+    exclude: "--exclude",
+    stayClose: "--stay-close",
     from: "--from",
     startLayout: "--start-layout",
     allKeys: "--all-keys",
@@ -74,15 +80,28 @@ function stepsPerUnitOf(flags: SubmitFlags): number {
   return Math.round((flags.time / 1000) * REFERENCE_STEPS_PER_SECOND);
 }
 
-/** A published id as it is, or a file's document, checked here so its problems show at once. */
+/**
+ * What a submission sends for a reference: a published id as it is, or a file's document,
+ * checked here so its problems show at once; `checked` is what the check made of the file.
+ */
 async function documentOrId<T>(
   ref: string,
   check: (document: unknown, id: string) => T,
-): Promise<string | Record<string, unknown>> {
-  if (!isFileReference(ref)) return ref;
+): Promise<{ sent: string | Record<string, unknown>; checked: T | null }> {
+  if (!isFileReference(ref)) return { sent: ref, checked: null };
   const document = await readJsonFile(ref);
-  check(document, idFromPath(ref));
-  return document as Record<string, unknown>;
+  return { sent: document as Record<string, unknown>, checked: check(document, idFromPath(ref)) };
+}
+
+/**
+ * The search request's checks that need no hive: the excluded keys against a board file, and
+ * the pinned and placed characters against a start layout given as text on it. The hive checks
+ * the rest (a published board or layout) when the job is submitted.
+ */
+function checkRequest(board: Board | null, startText: string | undefined, request: SearchRequest) {
+  if (board === null) return;
+  excludedKeysOf(board, request);
+  if (startText !== undefined) pinsOf(layoutFromText(startText, board, "start"), request);
 }
 
 /** Layout text given on the command line (it has spaces), or the file (- for stdin) holding it. */
@@ -112,13 +131,17 @@ async function submissionOf(flags: SubmitFlags): Promise<JobSubmission> {
     throw new KeyForgeError("FLAG_INVALID", "give --from or --start-layout, not both");
   }
   const corpora = corporaOf(flags.corpus);
+  const board = await documentOrId(flags.board, parseBoard);
+  const request = searchRequestOf(flags);
+  const startLayout =
+    flags.startLayout === undefined ? undefined : await startLayoutOf(flags.startLayout);
   const draft = {
     name:
       flags.name ??
       `${isFileReference(flags.board) ? idFromPath(flags.board) : flags.board}, ${corpora.map((c) => c.id).join("+")}`,
-    board: await documentOrId(flags.board, parseBoard),
+    board: board.sent,
     corpora,
-    weights: await documentOrId(flags.weights, parseWeights),
+    weights: (await documentOrId(flags.weights, parseWeights)).sent,
     weightOverrides: Object.fromEntries(
       flags.weight.map(parseWeightOverride).map(({ name, value }) => [name, value]),
     ),
@@ -126,11 +149,9 @@ async function submissionOf(flags: SubmitFlags): Promise<JobSubmission> {
       units: flags.units,
       stepsPerUnit: stepsPerUnitOf(flags),
       seed: flags.seed,
-      pins: flags.pin,
       from: flags.from,
-      startLayout:
-        flags.startLayout === undefined ? undefined : await startLayoutOf(flags.startLayout),
-      allKeys: flags.allKeys === true,
+      startLayout,
+      ...request,
     },
     priority: flags.priority,
   };
@@ -142,6 +163,7 @@ async function submissionOf(flags: SubmitFlags): Promise<JobSubmission> {
     });
     throw new KeyForgeError("FLAG_INVALID", problems.join("; "));
   }
+  checkRequest(board.checked, startLayout, request);
   return parsed.data;
 }
 

@@ -23,6 +23,11 @@ export interface SearchProblem {
   readonly excludedKeys: readonly number[];
   /** "Stay close to the start layout": added to the score for every character that moved. */
   readonly movePenalty?: number;
+  /**
+   * The layout movePenalty counts moves from, when it is not `start`: a job's unit that starts
+   * from a best layout so far still stays close to the job's start layout.
+   */
+  readonly anchor?: Layout;
 }
 
 /** Indices of the keys outside the board's 3x10 letter block: the keys a search leaves alone by default. */
@@ -32,17 +37,21 @@ export function keysOutsideLetterBlock(board: Board): number[] {
   return board.keys.flatMap((key, k) => (block.has(key.id) ? [] : [k]));
 }
 
+/** PIN_UNKNOWN_CHAR: a character to pin (or to place) that the start layout does not have. */
+export function charNotInLayout(verb: "pin" | "place", char: string): KeyForgeError {
+  return new KeyForgeError(
+    "PIN_UNKNOWN_CHAR",
+    `cannot ${verb} ${JSON.stringify(char)}: the layout does not have it`,
+  );
+}
+
 export function compileSearchModel(problem: SearchProblem): ScoringModel {
   const { start } = problem;
+  const anchor = problem.anchor ?? start;
   const pins = new Map<string, number>();
   for (const char of problem.pins) {
     const key = start.chars.indexOf(char);
-    if (key < 0) {
-      throw new KeyForgeError(
-        "PIN_UNKNOWN_CHAR",
-        `cannot pin ${JSON.stringify(char)}: the layout does not have it`,
-      );
-    }
+    if (key < 0) throw charNotInLayout("pin", char);
     pins.set(char, key);
   }
   const model = compileModel({
@@ -56,7 +65,7 @@ export function compileSearchModel(problem: SearchProblem): ScoringModel {
       ? {
           anchor: {
             keys: new Map(
-              start.chars.flatMap((char, key) => (char === null ? [] : [[char, key] as const])),
+              anchor.chars.flatMap((char, key) => (char === null ? [] : [[char, key] as const])),
             ),
             penalty: problem.movePenalty,
           },
