@@ -23,7 +23,7 @@ function jobOf(keys: number) {
     board: { inline: largeBoardData(keys) },
     start: shipped("layouts/qwerty.json"),
     corpora: [{ ...shipped("corpora/en.json"), weight: 1 }],
-    weights: shipped("weights/default.json"),
+    weights: shipped("weights/balanced.json"),
     weightOverrides: {},
     search: { units: 1, stepsPerUnit: 10_000, allKeys: true },
   });

@@ -1,10 +1,10 @@
 /**
- * Writes the metric table of docs/metrics.md from the metric catalogue, so the page never
- * drifts from the code (a test compares them).
+ * Writes the metric and preset tables of docs/metrics.md from the metric catalogue and the
+ * shipped presets, so the page never drifts from the code (a test compares them).
  */
 import { readFile, writeFile } from "node:fs/promises";
-import { withMetricTable } from "./metric-table.ts";
+import { withGeneratedTables } from "./metric-table.ts";
 
 const path = new URL("../docs/metrics.md", import.meta.url);
-await writeFile(path, withMetricTable(await readFile(path, "utf8")));
-console.log("wrote the metric table of docs/metrics.md");
+await writeFile(path, withGeneratedTables(await readFile(path, "utf8")));
+console.log("wrote the metric and preset tables of docs/metrics.md");

@@ -1,7 +1,12 @@
 import { type Command, InvalidArgumentError } from "commander";
 import type { Board } from "../core/board.ts";
 import type { Corpus } from "../core/corpus.ts";
-import { overrideWeights, parseWeightOverride, type Weights } from "../core/scoring/weights.ts";
+import {
+  DEFAULT_WEIGHTS_ID,
+  overrideWeights,
+  parseWeightOverride,
+  type Weights,
+} from "../core/scoring/weights.ts";
 import { loadBoard, loadWeights } from "../infra/system-data.ts";
 import { loadCorpusSpec } from "./corpus-spec.ts";
 
@@ -21,7 +26,7 @@ export interface ScoringContext {
   readonly weightsLabel: string;
 }
 
-/** "default", or "default with sfb=20, trigramCoverage=0.95" when --weight changed them. */
+/** "balanced", or "balanced with sfb=20, trigramCoverage=0.95" when --weight changed them. */
 export function weightsLabel(id: string, overrides: readonly string[]): string {
   if (overrides.length === 0) return id;
   const assignments = overrides
@@ -59,7 +64,11 @@ export function withScoringFlags(command: Command): Command {
     command
       .option("-b, --board <board>", "board id or file", "ansi")
       .option("-c, --corpus <corpus>", "corpus id or file, or a blend: en:0.7,mine.json:0.3", "en")
-      .option("-w, --weights <weights>", "weights id or file", "default"),
+      .option(
+        "-w, --weights <weights>",
+        "weights id or file: a preset (balanced, low-sfb, rolls) or a weights file",
+        DEFAULT_WEIGHTS_ID,
+      ),
   ).option("--json", "print JSON instead of a report");
 }
 

@@ -1,7 +1,8 @@
 import { KeyForgeError } from "../core/errors.ts";
 import { layoutFromText } from "../core/layout.ts";
-import { analyzeLayout, type Metrics } from "../core/scoring/analysis.ts";
+import { analyzeLayout } from "../core/scoring/analysis.ts";
 import { itemsOfLayout, LayoutScorer } from "../core/scoring/layout-scorer.ts";
+import type { Metrics } from "../core/scoring/metric-catalogue.ts";
 import { BoundedCache } from "../infra/bounded-cache.ts";
 import type { Database } from "../infra/db/database.ts";
 import { JobRepository } from "../infra/db/job-repository.ts";

@@ -1,10 +1,11 @@
 import type { Board } from "../core/board.ts";
+import { DEFAULT_WEIGHTS_ID } from "../core/scoring/weights.ts";
 import { keysOutsideLetterBlock, type SearchProblem } from "../core/search/search-problem.ts";
 import { loadBoard, loadCorpus, loadLayout, loadWeights } from "./system-data.ts";
 
 /**
  * qwerty's characters on a built-in board, searched on its letter block, with the built-in
- * English corpus and default weights: the standard problem of benchmarks and calibration.
+ * English corpus and the default weights: the standard problem of benchmarks and calibration.
  */
 export async function letterBlockProblem(
   boardId = "ortho-3x10",
@@ -13,7 +14,7 @@ export async function letterBlockProblem(
   const board: Board = await loadBoard(boardId);
   const [corpus, weights, start] = await Promise.all([
     loadCorpus("en"),
-    loadWeights("default"),
+    loadWeights(DEFAULT_WEIGHTS_ID),
     loadLayout("qwerty", board),
   ]);
   return {

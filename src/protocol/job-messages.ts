@@ -4,6 +4,7 @@ import { z } from "zod";
 import { assetIdSchema } from "../core/asset-id.ts";
 import { canonicalJson } from "../core/canonical-json.ts";
 import { jsonDepth } from "../core/json-depth.ts";
+import { DEFAULT_WEIGHTS_ID } from "../core/scoring/weights.ts";
 import { displayNameSchema } from "./display-name.ts";
 import { INPUT_LIMITS, limitedInteger, limitedString, withinLimit } from "./input-limits.ts";
 import { metricsSchema } from "./metrics-schema.ts";
@@ -102,7 +103,7 @@ export const jobSubmissionSchema = z.strictObject({
     .describe("Corpora to blend; each is normalised before its weight applies."),
   weights: z
     .union([assetIdSchema, inlineDocument])
-    .default("default")
+    .default(DEFAULT_WEIGHTS_ID)
     .describe("Weights id or an inline weights document."),
   weightOverrides: z
     .record(z.string().min(1).max(64), z.number().finite())

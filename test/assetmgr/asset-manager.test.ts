@@ -92,11 +92,11 @@ describe("asset manager with the gateway, on Valkey (Redis on loopback)", () => 
 
   it("stops serving an asset whose file was deleted", async () => {
     const { data, stop } = await startManager(valkey.coordinator());
-    assert.equal((await served("weights/default.json")).status, 200);
-    data.remove("weights/default.json");
+    assert.equal((await served("weights/balanced.json")).status, 200);
+    data.remove("weights/balanced.json");
     await eventually(
       "the asset to be gone",
-      async () => (await served("weights/default.json")).status === 404,
+      async () => (await served("weights/balanced.json")).status === 404,
     );
     await stop();
   });

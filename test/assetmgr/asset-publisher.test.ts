@@ -148,18 +148,18 @@ describe("asset publisher", () => {
       updated: new Date().toISOString(),
     };
     await coordinator.setManifestEntry(foreign, blob);
-    const removedSha = await shaOf("weights/default.json");
+    const removedSha = await shaOf("weights/balanced.json");
 
-    data.remove("weights/default.json");
-    const report = await publisher.syncPath("weights/default.json");
-    assert.deepEqual(report.removed, ["weights/default.json"]);
-    assert.equal(await shaOf("weights/default.json"), undefined);
+    data.remove("weights/balanced.json");
+    const report = await publisher.syncPath("weights/balanced.json");
+    assert.deepEqual(report.removed, ["weights/balanced.json"]);
+    assert.equal(await shaOf("weights/balanced.json"), undefined);
     const removal = await eventually("a removal event", () =>
       events.find((e) => e.type === "asset.removed"),
     );
     assert.deepEqual(assetEventSchema.parse(removal), {
       ...removal,
-      path: "weights/default.json",
+      path: "weights/balanced.json",
       kind: "weights",
       sha256: removedSha,
     });
@@ -190,19 +190,19 @@ describe("asset publisher", () => {
       folders: [data.dir, extra.dir],
       log: () => {},
     });
-    const weights = JSON.parse(readFileSync(join(data.dir, "weights", "default.json"), "utf8"));
+    const weights = JSON.parse(readFileSync(join(data.dir, "weights", "balanced.json"), "utf8"));
     weights.name = "Extra default";
     const mine = JSON.stringify(weights);
-    extra.write("weights/default.json", mine);
+    extra.write("weights/balanced.json", mine);
     await publisher.reconcile();
     const entry = async () =>
-      (await coordinator.getManifest()).find((e) => e.path === "weights/default.json");
+      (await coordinator.getManifest()).find((e) => e.path === "weights/balanced.json");
     assert.equal((await entry())?.sha256, sha256(Buffer.from(mine)));
-    extra.remove("weights/default.json");
-    await publisher.syncPath("weights/default.json");
+    extra.remove("weights/balanced.json");
+    await publisher.syncPath("weights/balanced.json");
     assert.equal(
       (await entry())?.sha256,
-      sha256(readFileSync(join(data.dir, "weights", "default.json"))),
+      sha256(readFileSync(join(data.dir, "weights", "balanced.json"))),
     );
     data.close();
     extra.close();

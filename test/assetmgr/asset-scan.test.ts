@@ -75,7 +75,7 @@ describe("asset scan", () => {
   });
 
   it("reads a file, and says when it vanished", async () => {
-    const source = await findAssetSource([data.dir], "weights/default.json");
+    const source = await findAssetSource([data.dir], "weights/balanced.json");
     assert.ok(source);
     assert.ok(((await readAssetFile(source)) ?? new Uint8Array()).byteLength > 100);
     assert.equal(await readAssetFile({ ...source, file: join(data.dir, "gone.json") }), null);

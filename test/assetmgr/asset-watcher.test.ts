@@ -27,8 +27,8 @@ describe("asset watcher", () => {
     await eventually("the change", () => changes.includes("boards/corne.json"));
     extra.write("layouts/mine.json", "{}");
     await eventually("the new file", () => changes.includes("layouts/mine.json"));
-    data.remove("weights/default.json");
-    await eventually("the deletion", () => changes.includes("weights/default.json"));
+    data.remove("weights/balanced.json");
+    await eventually("the deletion", () => changes.includes("weights/balanced.json"));
     assert.deepEqual(errors, []);
   });
 

@@ -20,7 +20,7 @@ describe("keyforge analyze", () => {
     const { status, stdout } = runCli(["analyze", "colemak-dh", "--board", "ansi"]);
     assert.equal(status, 0);
     assert.match(stdout, /^score \d+\.\d+ \(lower is better\)$/m);
-    assert.match(stdout, /same-finger bigrams \(SFB\)\s+\d+\.\d\d%\s+10\s+\d/);
+    assert.match(stdout, /same-finger bigrams \(SFB\)\s+\d+\.\d\d%\s+12\s+\d/);
     assert.match(stdout, /leftIndex\s+\d+\.\d%\s+█+/);
     assert.match(stdout, /key heatmap/);
     assert.match(stdout, /\[ a ]\s*\[ r ]\s*\[ s ]\s*\[ t ]/);
@@ -34,7 +34,7 @@ describe("keyforge analyze", () => {
     );
     assert.equal(document.board, "ansi");
     assert.equal(document.corpus, "en");
-    assert.equal(document.weights, "default");
+    assert.equal(document.weights, "balanced");
     const sum = Object.values(document.contributions).reduce((a, b) => a + b, 0);
     assert.ok(Math.abs(sum - document.score) < 1e-9, "the contributions add up to the score");
     assert.equal(document.keys.find((k) => k.char === "f")?.finger, "index");
@@ -63,11 +63,11 @@ describe("keyforge analyze", () => {
     const args = ["analyze", "qwerty", "--board", "corne", "--weight", "sfb=20"];
     const { status, stdout } = runCli([...args, "--weight", "trigramCoverage=0.95"]);
     assert.equal(status, 0);
-    assert.match(stdout, /weights default with sfb=20, trigramCoverage=0\.95$/m);
+    assert.match(stdout, /weights balanced with sfb=20, trigramCoverage=0\.95$/m);
     assert.match(stdout, /finger travel per keystroke \(1 u = a key's width\)\s+\d\.\d{3} u\s/);
     assert.match(stdout, /effort per keystroke \(1 = index finger at home\)\s+\d\.\d{3}\s/);
     const compared = runCli(["compare", "qwerty", "graphite", "--weight", "sfb=20"]);
-    assert.match(compared.stdout, /^board ansi, corpus en, weights default with sfb=20$/m);
+    assert.match(compared.stdout, /^board ansi, corpus en, weights balanced with sfb=20$/m);
   });
 
   it("explains the hand imbalance by the hands' shares without the thumbs", () => {

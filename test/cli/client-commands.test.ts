@@ -235,7 +235,7 @@ describe("keyforge submit, jobs, job, watch, cancel and cluster against a hive",
       assert.match(shown.stdout, /^status\s+completed, priority 0$/m);
       assert.match(shown.stdout, /^progress\s+100%: 2\/2 units done$/m);
       assert.match(shown.stdout, new RegExp(`^best\\s+${best.score.toFixed(3)}$`, "m"));
-      assert.match(shown.stdout, /^scoring\s+board corne, corpora en ×1, weights default$/m);
+      assert.match(shown.stdout, /^scoring\s+board corne, corpora en ×1, weights balanced$/m);
       assert.match(shown.stdout, /best layout \(score [\d.]+, unit [0-9a-f]{12}\.\d\):\n\s*\[/);
       assert.match(shown.stdout, /same-finger bigrams \(SFB\)\s+\d+\.\d\d%/);
       assert.match(

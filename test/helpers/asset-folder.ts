@@ -8,7 +8,7 @@ export const SMALL_ASSETS = [
   "boards/corne.json",
   "boards/ortho-3x10.json",
   "layouts/qwerty.json",
-  "weights/default.json",
+  "weights/balanced.json",
 ] as const;
 
 /** A fresh temporary copy of some shipped assets, plus a README that is not an asset. */

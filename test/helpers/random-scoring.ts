@@ -10,9 +10,9 @@ import { DEFAULT_NORMALIZATION } from "../../src/core/text-normalization.ts";
 
 const DEFAULT_WEIGHTS = parseWeights(
   JSON.parse(
-    readFileSync(new URL("../../data/system/weights/default.json", import.meta.url), "utf8"),
+    readFileSync(new URL("../../data/system/weights/balanced.json", import.meta.url), "utf8"),
   ),
-  "default",
+  "balanced",
 );
 
 /**

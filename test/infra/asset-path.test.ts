@@ -41,7 +41,7 @@ describe("asset paths", () => {
 
   it("knows which files of a kind folder are assets", () => {
     assert.equal(assetKindOf("boards/corne.json"), "boards");
-    assert.equal(assetKindOf("weights/default.json"), "weights");
+    assert.equal(assetKindOf("weights/balanced.json"), "weights");
     assert.equal(assetKindOf("boards/README.md"), null);
     assert.equal(assetKindOf("boards/.corne.json"), null, "hidden editor files");
     assert.equal(assetKindOf("boards/old/corne.json"), null, "deeper folders");

@@ -21,7 +21,7 @@ const read = async (sha256: string) => assets.get(sha256) ?? assert.fail(`no ass
 const shipped = {
   board: publish("a", "boards/corne.json"),
   start: publish("b", "layouts/qwerty.json"),
-  weights: publish("c", "weights/default.json"),
+  weights: publish("c", "weights/balanced.json"),
   corpora: [{ ...publish("d", "corpora/en.json"), weight: 1 }],
 };
 

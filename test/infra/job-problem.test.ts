@@ -34,7 +34,7 @@ const read = async (sha256: string) => assets.get(sha256) ?? assert.fail(`no ass
 
 const board = publish("a", "boards/corne.json", shipped("boards/corne.json"));
 const start = publish("b", "layouts/qwerty.json", shipped("layouts/qwerty.json"));
-const weights = publish("c", "weights/default.json", shipped("weights/default.json"));
+const weights = publish("c", "weights/balanced.json", shipped("weights/balanced.json"));
 const en = publish("d", "corpora/en.json", shipped("corpora/en.json"));
 const tiny = publish(
   "e",
@@ -87,7 +87,7 @@ describe("the search problem of a job", () => {
       {
         board: corne,
         corpus: await loadCorpus("en"),
-        weights: await loadWeights("default"),
+        weights: await loadWeights("balanced"),
         start: await loadLayout("qwerty", corne),
       },
       request,

@@ -115,7 +115,7 @@ describe("job submissions", () => {
       search: { units: 1, stepsPerUnit: 10_000 },
     });
     assert.equal(parsed.name, "mine");
-    assert.equal(parsed.weights, "default");
+    assert.equal(parsed.weights, "balanced");
     assert.deepEqual(parsed.corpora, [{ id: "en", weight: 1 }]);
     assert.deepEqual(parsed.search, {
       units: 1,

@@ -4,6 +4,7 @@ import { kleJsonText, layoutKle } from "../../core/export/kle.ts";
 import { layoutQmkKeymap } from "../../core/export/qmk-keymap.ts";
 import { layoutSvg } from "../../core/export/svg.ts";
 import { evaluateLayout } from "../../core/scoring/layout-evaluation.ts";
+import { DEFAULT_WEIGHTS_ID } from "../../core/scoring/weights.ts";
 import { writeTextFile } from "../../infra/data-files.ts";
 import { loadBoard, loadLayout, loadWeights } from "../../infra/system-data.ts";
 import { loadCorpusSpec } from "../corpus-spec.ts";
@@ -31,7 +32,7 @@ async function exportLayout(ref: string, flags: ExportFlags): Promise<void> {
   if (flags.format === "svg") {
     const [corpus, weights] = await Promise.all([
       loadCorpusSpec(flags.corpus),
-      loadWeights("default"),
+      loadWeights(DEFAULT_WEIGHTS_ID),
     ]);
     const analysis = evaluateLayout({ board, corpus, weights, layout });
     text = layoutSvg(board, layout, analysis, { corpus });

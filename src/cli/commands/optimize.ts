@@ -2,9 +2,10 @@ import { randomInt } from "node:crypto";
 import { availableParallelism } from "node:os";
 import type { Command } from "commander";
 import { formatLayout, type Layout } from "../../core/layout.ts";
-import type { LayoutAnalysis, Metrics } from "../../core/scoring/analysis.ts";
+import type { LayoutAnalysis } from "../../core/scoring/analysis.ts";
 import { evaluateLayout } from "../../core/scoring/layout-evaluation.ts";
 import { layoutOfItems } from "../../core/scoring/layout-scorer.ts";
+import { HEADLINE_METRICS, type Metrics } from "../../core/scoring/metric-catalogue.ts";
 import {
   type SearchBudget,
   type SearchResult,
@@ -46,20 +47,10 @@ function budgetOf(flags: OptimizeFlags): SearchBudget {
   };
 }
 
-/** Metrics shown for the start layout against the best, and for the other good layouts. */
-const HEADLINE: readonly [keyof Metrics, string][] = [
-  ["sfb", "SFB"],
-  ["sfs", "SFS"],
-  ["lsb", "LSB"],
-  ["fullScissors", "full scissors"],
-  ["rollIn", "rolls in"],
-  ["redirect", "redirects"],
-  ["distance", "travel"],
-];
-
+/** The metrics shown for the other good layouts (metric-catalogue.ts HEADLINE_METRICS). */
 function headline(metrics: Metrics): string {
-  return HEADLINE.map(
-    ([key, label]) => `${label} ${formatMetric(metrics[key], key === "distance" ? "u" : "%")}`,
+  return HEADLINE_METRICS.map(
+    ({ key, headline, unit }) => `${headline} ${formatMetric(metrics[key], unit)}`,
   ).join(", ");
 }
 
@@ -108,14 +99,11 @@ function comparison(
     ...closeness,
     table([
       ["", "start", "best"],
-      ...HEADLINE.map(([key, label]) => {
-        const unit = key === "distance" ? "u" : "%";
-        return [
-          label,
-          formatMetric(start.metrics[key], unit),
-          formatMetric(best.metrics[key], unit),
-        ];
-      }),
+      ...HEADLINE_METRICS.map(({ key, headline, unit }) => [
+        headline,
+        formatMetric(start.metrics[key], unit),
+        formatMetric(best.metrics[key], unit),
+      ]),
     ]),
     `${result.steps.toLocaleString("en-US")} steps in ${(result.elapsedMs / 1000).toFixed(1)}s (${Math.round(result.stepsPerSecond).toLocaleString("en-US")} steps/s), acceptance ${(100 * result.acceptance).toFixed(1)}%, best found after ${(result.timeToBestMs / 1000).toFixed(1)}s`,
     `stopped by ${result.stoppedBy}; ${result.reproducible ? "the same seed, steps and threads reproduce this result" : "wall time decided the end: not reproducible step for step"}`,

@@ -3,7 +3,11 @@ import type { Board } from "../../core/board.ts";
 import { parseBoard } from "../../core/board-validation.ts";
 import { KeyForgeError } from "../../core/errors.ts";
 import { layoutFromText } from "../../core/layout.ts";
-import { parseWeightOverride, parseWeights } from "../../core/scoring/weights.ts";
+import {
+  DEFAULT_WEIGHTS_ID,
+  parseWeightOverride,
+  parseWeights,
+} from "../../core/scoring/weights.ts";
 import { excludedKeysOf, pinsOf, type SearchRequest } from "../../core/search/search-request.ts";
 import { idFromPath, isFileReference, readJsonFile, readTextFile } from "../../infra/data-files.ts";
 import { type JobSubmission, jobSubmissionSchema } from "../../protocol/job-messages.ts";
@@ -199,7 +203,11 @@ export function registerSubmitCommand(program: Command): void {
         .argParser(collect)
         .default([], "en"),
     )
-    .option("-w, --weights <weights>", "published weights id or a weights file", "default");
+    .option(
+      "-w, --weights <weights>",
+      "published weights id or a weights file",
+      DEFAULT_WEIGHTS_ID,
+    );
   withSearchFlags(withWeightFlag(command), {
     steps: `annealing steps of each unit (default ${DEFAULT_STEPS.toLocaleString("en-US")})`,
     time: `instead of --steps: how long each unit runs on one thread, converted at ${REFERENCE_STEPS_PER_SECOND.toLocaleString("en-US")} steps/s, e.g. 90s`,

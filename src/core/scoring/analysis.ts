@@ -211,4 +211,3 @@ export function analyzeLayout(scorer: LayoutScorer): LayoutAnalysis {
     ) as Worst,
   };
 }
-export type { Metrics } from "./metric-catalogue.ts";

@@ -79,13 +79,3 @@ export function travel(keys: KeyTable, a: number, b: number): number {
     keys.y[b] as number,
   );
 }
-
-/** Distance of a key from its finger's home key. */
-export function distanceFromHome(keys: KeyTable, k: number): number {
-  return distance(
-    keys.homeX[k] as number,
-    keys.homeY[k] as number,
-    keys.x[k] as number,
-    keys.y[k] as number,
-  );
-}

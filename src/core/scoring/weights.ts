@@ -6,6 +6,9 @@ import { WEIGHTED_TERMS, type WeightedTerm } from "./metric-catalogue.ts";
 
 export const WEIGHTS_FORMAT = "keyforge-weights/1";
 
+/** The weights a score uses when none are named: the balanced preset (data/system/weights). */
+export const DEFAULT_WEIGHTS_ID = "balanced";
+
 export interface MetricParameters {
   /** LSB: horizontal distance beyond the two fingers' home distance, in key units. */
   readonly lsbThreshold: number;

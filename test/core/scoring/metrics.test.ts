@@ -31,11 +31,26 @@ import {
  *       v b   m            row 2 thumbs  v, b left thumb (b is its home), m right thumb
  *
  * Centres: column c → x = c + 0.5 (right hand in columns 5–8), row r → y = r + 0.5.
- * Default weights are data/system/weights/default.json; effort per finger: thumb 1.2, index 1,
- * middle 1.1, ring 1.4, pinky 1.8; caps: thumb 100, index 20, middle 17, ring 13, pinky 9.
+ * Default weights are data/system/weights/balanced.json; effort per finger: thumb 1.2, index 1,
+ * middle 1.1, ring 1.3, pinky 1.6; caps: thumb 100, index 19, middle 18, ring 14, pinky 8.5.
+ *
+ * Effort off home: f + hypot(f · forward, 1.95 · sideways), f the finger's effort; each reach is
+ * log2(1 + 1.14 · max(0, |offset| − 0.2)) for a 1 u key, the forward offset taken from the finger's
+ * rest point (index 0.32 u below its home key's centre, middle 0.16 above, ring 0.08 above).
  */
 
 const TOLERANCE = 1e-9;
+
+/** Reach along one axis to a 1 u key `offset` u away from the finger's rest point. */
+const reach = (offset: number) => Math.log2(1 + 1.14 * Math.max(0, Math.abs(offset) - 0.2));
+/** Index top key: 1 u above the home key, 1.32 u above the index's rest point. */
+const INDEX_TOP = 1 + reach(1.32);
+/** Middle top key: 0.84 u above the middle finger's rest point. */
+const MIDDLE_TOP = 1.1 + 1.1 * reach(0.84);
+/** Ring top key: 0.92 u above the ring finger's rest point. */
+const RING_TOP = 1.3 + 1.3 * reach(0.92);
+/** A thumb key 1 u beside the thumb's home key. */
+const THUMB_SIDE = 1.2 + 1.95 * reach(1);
 
 function close(actual: number, expected: number, what: string): void {
   assert.ok(
@@ -46,9 +61,9 @@ function close(actual: number, expected: number, what: string): void {
 
 const DEFAULT_WEIGHTS = parseWeights(
   JSON.parse(
-    readFileSync(new URL("../../../data/system/weights/default.json", import.meta.url), "utf8"),
+    readFileSync(new URL("../../../data/system/weights/balanced.json", import.meta.url), "utf8"),
   ),
-  "default",
+  "balanced",
 );
 
 /** The default weights with "name=value" overrides, as on the command line. */
@@ -372,14 +387,14 @@ describe("usage, effort, hand imbalance and finger overload", () => {
   });
 
   it("averages the effort of each keystroke", () => {
-    // Per key: fingerEffort × (1 + distance from the finger's home key). Only v is off home
-    // (1 u from b). a 1.8·0.1 + s 1.4·0.1 + d 1.1·0.2 + f 1·0.2 + j 1·0.2 + k 1.1·0.1
-    //   + v 1.2·(1+1)·0.1 = 0.18 + 0.14 + 0.22 + 0.2 + 0.2 + 0.11 + 0.24 = 1.29.
-    close(a.metrics.effort, 1.29, "effort");
+    // A home key costs its finger's effort. Only v is off home (1 u beside b, THUMB_SIDE ≈ 3.02).
+    // a 1.6·0.1 + s 1.3·0.1 + d 1.1·0.2 + f 1·0.2 + j 1·0.2 + k 1.1·0.1 + v·0.1
+    //   = 0.16 + 0.13 + 0.22 + 0.2 + 0.2 + 0.11 + 0.1·THUMB_SIDE = 1.02 + 0.1·THUMB_SIDE ≈ 1.322.
+    close(a.metrics.effort, 1.02 + 0.1 * THUMB_SIDE, "effort");
   });
 
   it("takes a key's effort from the board when the board sets one", () => {
-    // The board says a costs 5 instead of its pinky's 1.8: 1.29 + (5 − 1.8) · 0.1 = 1.61.
+    // The board says a costs 5 instead of its pinky's 1.6: 0.34 more per keystroke.
     const grid = gridBoard();
     const board = {
       ...grid,
@@ -392,7 +407,11 @@ describe("usage, effort, hand imbalance and finger overload", () => {
       weights: ALL_TRIGRAMS,
       layout,
     });
-    close(b.metrics.effort, 1.61, "effort with a board override");
+    close(
+      b.metrics.effort,
+      1.02 + 0.1 * THUMB_SIDE + (5 - 1.6) * 0.1,
+      "effort with a board override",
+    );
   });
 
   it("measures hand imbalance on the non-thumb keystrokes", () => {
@@ -401,12 +420,12 @@ describe("usage, effort, hand imbalance and finger overload", () => {
   });
 
   it("sums each finger's load beyond its cap", () => {
-    // leftPinky 10 − 9 = 1; leftMiddle 20 − 17 = 3; both index fingers exactly at their cap 20
-    // (no excess); leftRing 10 < 13, rightMiddle 10 < 17, leftThumb 10 < 100. Total 4.
-    close(a.metrics.fingerOverload, 4, "fingerOverload");
-    // Caps are parameters: pinky 5 → pinky 10 − 5 = 5, total 5 + 3 = 8.
+    // leftPinky 10 − 8.5 = 1.5; leftMiddle 20 − 18 = 2; both index fingers 20 − 19 = 1;
+    // leftRing 10 < 14, rightMiddle 10 < 18, leftThumb 10 < 100. Total 5.5.
+    close(a.metrics.fingerOverload, 5.5, "fingerOverload");
+    // Caps are parameters: pinky 5 → pinky 10 − 5 = 5, total 5 + 2 + 2 = 9.
     const capped = onGrid(textCorpus("fjdkasjdfv"), weightsWith("fingerCaps.pinky=5"));
-    close(capped.metrics.fingerOverload, 8, "fingerOverload with pinky cap 5");
+    close(capped.metrics.fingerOverload, 9, "fingerOverload with pinky cap 5");
   });
 });
 
@@ -467,11 +486,12 @@ describe("rotated keys", () => {
     //   unrotated: f → k = 1:    (1 + 1 + 1) / 3 = 1
     close(rotated.metrics.distance, 4 / 3, "rotated distance");
     close(unrotated.metrics.distance, 1, "unrotated distance");
-    // Keystrokes d k k e f k = 6. Effort: d 1.1, e 1.1·(1+1) = 2.2, f 1,
-    // k 1·(1 + 1.5) = 2.5 rotated, 1·(1 + 1) = 2 unrotated.
-    //   rotated (1.1 + 3·2.5 + 2.2 + 1) / 6 = 11.8/6; unrotated (1.1 + 3·2 + 2.2 + 1) / 6 = 10.3/6.
-    close(rotated.metrics.effort, 11.8 / 6, "rotated effort");
-    close(unrotated.metrics.effort, 10.3 / 6, "unrotated effort");
+    // Keystrokes d k k e f k = 6. Effort: d 1.1, e MIDDLE_TOP, f 1, and k: unrotated 1 u below
+    // f (0.68 u below the index's rest point), rotated 1.5 u beside f (0.32 u above its rest).
+    const kBelow = 1 + reach(0.68);
+    const kBeside = 1 + Math.hypot(reach(0.32), 1.95 * reach(1.5));
+    close(rotated.metrics.effort, (1.1 + 3 * kBeside + MIDDLE_TOP + 1) / 6, "rotated effort");
+    close(unrotated.metrics.effort, (1.1 + 3 * kBelow + MIDDLE_TOP + 1) / 6, "unrotated effort");
   });
 });
 
@@ -513,12 +533,14 @@ describe("worked example of docs/metrics.md", () => {
     //   esk: middle → ring (outward) then the right hand: roll out
     //   redirect 25 %, onehandOut 25 %, rollOut 25 %.
     // Distance: dr 1 (f → r), re 1 (d → e), ew 1 (s → w), de 1 (d → e), es 0, sk 0: 4/6.
-    // Effort: d 1.1·2 + r 1·2 + e 2.2·2 + w 1.4·2 + s 1.4 + k 1.1 = 13.9; / 8 = 1.7375.
+    // Effort: d 1.1·2 + r INDEX_TOP (2.1870) + e MIDDLE_TOP·2 (3.9390) + w RING_TOP (2.4239)
+    //   + s 1.3 + k 1.1 = 13.1499; / 8 = 1.6437.
     // Usage: leftMiddle 4/8 = 50, leftRing 25, leftIndex 12.5, rightMiddle 12.5.
-    // Hand imbalance: |50 − 87.5| = 37.5. Overload: (50 − 17) + (25 − 13) = 45.
-    // Score: 10·16.667 + 3·20 + 1.5·16.667 − 0.3·25 + 0·25 + 1·25 + 2·(4/6) + 1·1.7375
-    //   + 0.3·37.5 + 3·45 = 166.667 + 60 + 25 − 7.5 + 25 + 1.333 + 1.7375 + 11.25 + 135
-    //   = 418.4875.
+    // Hand imbalance: |50 − 87.5| = 37.5. Overload: (50 − 18) + (25 − 14) = 43.
+    // Home keys: d d s k, 4/8 = 50 %.
+    // Score: 12·16.667 + 2.5·20 + 2·16.667 − 1·25 + 0·25 + 3·25 + 5·(4/6) + 100·1.6437
+    //   + 0.3·37.5 + 3·43 = 200 + 50 + 33.333 − 25 + 75 + 3.333 + 164.374 + 11.25 + 129
+    //   = 641.291.
     const a = onGrid(textCorpus("drew desk"), DEFAULT_WEIGHTS);
     const m = a.metrics;
     close(m.coverage, 800 / 9, "coverage");
@@ -534,15 +556,16 @@ describe("worked example of docs/metrics.md", () => {
     close(m.rollOut, 25, "rollOut");
     close(m.alternate + m.rollIn + m.onehandIn + m.thumb, 0, "other classes");
     close(m.distance, 4 / 6, "distance");
-    close(m.effort, 1.7375, "effort");
+    close(m.effort, (2 * 1.1 + INDEX_TOP + 2 * MIDDLE_TOP + RING_TOP + 1.3 + 1.1) / 8, "effort");
+    close(m.homeKeys, 50, "homeKeys");
     close(a.usage.fingers.leftMiddle, 50, "leftMiddle");
     close(a.usage.fingers.leftRing, 25, "leftRing");
     close(a.usage.fingers.leftIndex, 12.5, "leftIndex");
     close(a.usage.fingers.rightMiddle, 12.5, "rightMiddle");
     close(m.handImbalance, 37.5, "handImbalance");
-    close(m.fingerOverload, 45, "fingerOverload");
-    close(a.contributions.sfb, 1000 / 6, "sfb contribution");
-    close(a.contributions.rollOut, -7.5, "rollOut contribution");
-    close(a.score, 418.4875, "score");
+    close(m.fingerOverload, 43, "fingerOverload");
+    close(a.contributions.sfb, 200, "sfb contribution");
+    close(a.contributions.rollOut, -25, "rollOut contribution");
+    close(a.score, 1700 / 6 - 25 + 75 + 20 / 6 + 100 * m.effort + 11.25 + 129, "score");
   });
 });

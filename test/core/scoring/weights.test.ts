@@ -6,7 +6,7 @@ import { WEIGHTED_TERMS } from "../../../src/core/scoring/metric-catalogue.ts";
 import { overrideWeights, parseWeights } from "../../../src/core/scoring/weights.ts";
 
 const DEFAULT = JSON.parse(
-  readFileSync(new URL("../../../data/system/weights/default.json", import.meta.url), "utf8"),
+  readFileSync(new URL("../../../data/system/weights/balanced.json", import.meta.url), "utf8"),
 );
 
 function codes(fn: () => unknown): string[] {
@@ -21,8 +21,8 @@ function codes(fn: () => unknown): string[] {
 
 describe("weights", () => {
   it("reads the default weights, with a weight for every term", () => {
-    const weights = parseWeights(DEFAULT, "default");
-    assert.equal(weights.id, "default");
+    const weights = parseWeights(DEFAULT, "balanced");
+    assert.equal(weights.id, "balanced");
     assert.deepEqual(Object.keys(weights.weights).sort(), [...WEIGHTED_TERMS].sort());
     assert.ok(weights.weights.sfb > 0, "SFBs cost");
     assert.ok(weights.weights.rollIn < 0, "inward rolls are rewarded");
@@ -64,7 +64,7 @@ describe("weights", () => {
   });
 
   it("overrides one weight or parameter from the command line", () => {
-    const base = parseWeights(DEFAULT, "default");
+    const base = parseWeights(DEFAULT, "balanced");
     const changed = overrideWeights(base, ["sfb=25", "fingerCaps.pinky=7", "trigramCoverage=0.9"]);
     assert.equal(changed.weights.sfb, 25);
     assert.equal(changed.parameters.fingerCaps.pinky, 7);
@@ -74,7 +74,7 @@ describe("weights", () => {
   });
 
   it("rejects overrides that name nothing or set no number", () => {
-    const base = parseWeights(DEFAULT, "default");
+    const base = parseWeights(DEFAULT, "balanced");
     for (const bad of ["sfb", "sfb=", "sfb=x", "nope=1", "fingerCaps.toe=1", "fingerCaps=3"]) {
       assert.deepEqual(
         codes(() => overrideWeights(base, [bad])).slice(0, 1),

@@ -15,7 +15,7 @@ const board = await loadBoard("corne");
 const on = {
   board,
   corpus: await loadCorpus("en"),
-  weights: await loadWeights("default"),
+  weights: await loadWeights("balanced"),
   start: await loadLayout("qwerty", board),
 };
 const keyOf = (id: string) => board.keys.findIndex((key) => key.id === id);
