@@ -417,6 +417,11 @@ describe("keyforge submit, jobs, job, watch, cancel and cluster against a hive",
     assert.equal(content.search.place, "aest");
     assert.deepEqual(content.search.exclude, ["r0c1", "r1c4"]);
     assert.equal(content.search.stayClose, 0.5);
+    const shown = await run(["job", posed.stdout.trim()]);
+    assert.match(
+      shown.stdout,
+      /^search\s+2 units × 20,000 steps, seed 91, start qwerty, moving only "aest", the 3x10 letter block,\s+keys r0c1, r1c4 left alone, stay close 0\.5$/m,
+    );
 
     assertCleanFailure(
       await run([...base, "--exclude", "nokey"]),

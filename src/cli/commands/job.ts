@@ -94,7 +94,10 @@ function searchSettings(content: JobContent): [string, string] {
       `seed ${search.seed}`,
       `start ${start}`,
       ...(search.pins ? [`pins ${JSON.stringify(search.pins)}`] : []),
+      ...(search.place !== undefined ? [`moving only ${JSON.stringify(search.place)}`] : []),
       search.allKeys ? "every key" : "the 3x10 letter block",
+      ...(search.exclude?.length ? [`keys ${search.exclude.join(", ")} left alone`] : []),
+      ...(search.stayClose ? [`stay close ${search.stayClose}`] : []),
     ].join(", "),
   ];
 }

@@ -3,7 +3,12 @@ import { readFileSync } from "node:fs";
 import { describe, it } from "node:test";
 import { KeyForgeError } from "../../../src/core/errors.ts";
 import { WEIGHTED_TERMS } from "../../../src/core/scoring/metric-catalogue.ts";
-import { overrideWeights, parseWeights } from "../../../src/core/scoring/weights.ts";
+import {
+  DEFAULT_WEIGHTS_ID,
+  overrideWeights,
+  parseWeights,
+} from "../../../src/core/scoring/weights.ts";
+import { loadWeights } from "../../../src/infra/system-data.ts";
 
 const DEFAULT = JSON.parse(
   readFileSync(new URL("../../../data/system/weights/balanced.json", import.meta.url), "utf8"),
@@ -28,6 +33,17 @@ describe("weights", () => {
     assert.ok(weights.weights.rollIn < 0, "inward rolls are rewarded");
     assert.ok(weights.weights.rollIn < weights.weights.rollOut, "inward rolls more than outward");
     assert.ok(weights.parameters.fingerCaps.pinky < weights.parameters.fingerCaps.index);
+  });
+
+  it("ships the presets a user picks by name, the default among them", async () => {
+    const [balanced, lowSfb, rolls] = await Promise.all(
+      [DEFAULT_WEIGHTS_ID, "low-sfb", "rolls"].map((id) => loadWeights(id)),
+    );
+    assert.equal(balanced?.id, "balanced");
+    assert.ok((lowSfb?.weights.sfb ?? 0) > (balanced?.weights.sfb ?? 0), "low-sfb: SFBs cost more");
+    assert.ok((lowSfb?.weights.sfs ?? 0) > (balanced?.weights.sfs ?? 0), "low-sfb: SFSs cost more");
+    assert.ok((rolls?.weights.rollIn ?? 0) < (balanced?.weights.rollIn ?? 0), "rolls: more reward");
+    assert.ok((rolls?.weights.redirect ?? 0) > (balanced?.weights.redirect ?? 0));
   });
 
   it("names every problem of a bad weights file", () => {
