@@ -25,6 +25,8 @@ out=$(cd "$out" && pwd)
 cd "$source_dir"
 # The CLI, compiled: relative imports of .ts files are rewritten to .js.
 node_modules/.bin/tsc -p tsconfig.build.json --outDir "$out/dist"
+# The web app the hive serves at / (and the gateway's static host copies from the image).
+node_modules/.bin/vite build --config web/vite.config.ts --outDir "$out/dist/web" --logLevel warn
 mkdir -p "$out/data"
 cp -R data/system "$out/data/system"
 cp -R migrations "$out/migrations"

@@ -6,6 +6,9 @@ import { fileURLToPath } from "node:url";
 import { importsOf } from "./helpers/source-imports.ts";
 
 const SRC = fileURLToPath(new URL("../src/", import.meta.url));
+const WEB = fileURLToPath(new URL("../web/src/", import.meta.url));
+/** Packages the web app may use; everything else it takes from src/core and src/protocol. */
+const WEB_PACKAGES = new Set(["preact", "preact/hooks", "uplot"]);
 
 /** Layers from the bottom up; a file may import only from its own layer or a lower one. */
 const LAYERS = ["core", "protocol", "infra", "process", "cli"] as const;
@@ -47,6 +50,20 @@ export function layeringViolation(file: string, specifier: string): string | nul
   return null;
 }
 
+/** Why an import of the web app breaks its rule (src/core and src/protocol only), or null. */
+export function webLayeringViolation(file: string, specifier: string): string | null {
+  if (!specifier.startsWith(".")) {
+    return WEB_PACKAGES.has(specifier) ? null : `the web app must not import ${specifier}`;
+  }
+  const target = join(file, "..", specifier);
+  if (!relative(WEB, target).startsWith("..")) return null;
+  const layer = relative(SRC, target).split(/[\\/]/)[0];
+  if (relative(SRC, target).startsWith("..") || (layer !== "core" && layer !== "protocol")) {
+    return "the web app imports only src/core and src/protocol";
+  }
+  return null;
+}
+
 describe("layering", () => {
   it("keeps every import of src pointing down the layer list", () => {
     const violations = sourceFiles(SRC).flatMap((file) =>
@@ -56,6 +73,21 @@ describe("layering", () => {
       }),
     );
     assert.deepEqual(violations, []);
+  });
+
+  it("keeps the web app's imports to src/core, src/protocol and its own packages", () => {
+    const violations = sourceFiles(WEB).flatMap((file) =>
+      importsOf(readFileSync(file, "utf8")).flatMap((specifier) => {
+        const why = webLayeringViolation(file, specifier);
+        return why ? [`web/src/${relative(WEB, file)}: ${specifier}: ${why}`] : [];
+      }),
+    );
+    assert.deepEqual(violations, []);
+    const page = join(WEB, "pages", "analyse-page.tsx");
+    assert.equal(webLayeringViolation(page, "../../../src/core/layout.ts"), null);
+    assert.match(webLayeringViolation(page, "../../../src/infra/system-data.ts") ?? "", /only/);
+    assert.match(webLayeringViolation(page, "node:fs") ?? "", /must not import node:fs/);
+    assert.match(webLayeringViolation(page, "../../../test/x.ts") ?? "", /only/);
   });
 
   it("catches a node: import or an upward import in core and protocol", () => {

@@ -100,6 +100,9 @@ export function buildAssetsGateway(
   app.addHook("onRequest", async (_request, reply) => {
     // Browsers must take the Content-Type at its word, never sniff a script out of an asset.
     reply.header("x-content-type-options", "nosniff");
+    // Public, read-only data without credentials: any page may read it (the web app is served
+    // by the hive or another host, never by the gateway).
+    reply.header("access-control-allow-origin", "*");
   });
 
   app.setErrorHandler((error: FastifyError | KeyForgeError, request, reply) => {

@@ -1,18 +1,11 @@
 import type { Board } from "../core/board.ts";
 import { formatLayout, type Layout } from "../core/layout.ts";
 import type { LayoutAnalysis, NgramShare } from "../core/scoring/analysis.ts";
-import type { MetricUnit } from "../core/scoring/metric.ts";
+import { formatMetric } from "../core/scoring/metric.ts";
 import { METRICS, type Metrics, WORST_LISTS } from "../core/scoring/metric-catalogue.ts";
 import type { AnalysisSubject } from "../protocol/analysis-document.ts";
 import { drawBoard } from "./board-drawing.ts";
 import { table, useColour, visibleChar } from "./output.ts";
-
-export function formatMetric(value: number, unit: MetricUnit): string {
-  if (unit === "%") return `${value.toFixed(2)}%`;
-  if (unit === "u") return `${value.toFixed(3)} u`;
-  if (unit === "pts") return `${value.toFixed(2)} pts`;
-  return value.toFixed(3);
-}
 
 function bar(percent: number, scale: number): string {
   return "█".repeat(Math.round(percent * scale));

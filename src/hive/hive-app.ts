@@ -16,6 +16,7 @@ import {
   routeOf,
 } from "../infra/logging/request-log.ts";
 import { closeUnusedConnectionsOnClose } from "../infra/unused-connections.ts";
+import { addWebApp } from "../infra/web-app.ts";
 import { INPUT_LIMITS } from "../protocol/input-limits.ts";
 import { addCors } from "./cors.ts";
 import { HiveContext, type HiveOptions } from "./hive-context.ts";
@@ -104,6 +105,7 @@ export async function buildHive(options: HiveOptions): Promise<FastifyInstance> 
   resultRoutes(app, context);
   eventRoutes(app, context);
   metricsRoutes(app, context);
+  if (options.webApp) addWebApp(app, options.webApp);
   app.addHook("onResponse", async (request, reply) => {
     const route = routeOf(request);
     context.metrics.requests.inc({ method: request.method, route, status: reply.statusCode });

@@ -4,6 +4,7 @@ import type { Coordinator } from "../infra/coord/coordinator.ts";
 import { ApiKeyRepository } from "../infra/db/api-key-repository.ts";
 import type { Database } from "../infra/db/database.ts";
 import { type CompileBudget, JobCompiler } from "../infra/job-compiler.ts";
+import type { WebAppOptions } from "../infra/web-app.ts";
 import { AssetCatalog } from "./asset-catalog.ts";
 import {
   authenticatedNode,
@@ -48,6 +49,8 @@ export interface HiveOptions {
   readonly trustProxy?: string;
   /** Origins whose pages may call the API from a browser (CORS); default none. */
   readonly corsOrigins?: readonly string[];
+  /** Serve the web app at / (from dist/web), telling it where the assets gateway is. */
+  readonly webApp?: WebAppOptions;
   /** Event streams one client may hold open on this instance (default 16). */
   readonly maxStreamsPerClient?: number;
   /** Requests per client and per credential (default DEFAULT_RATE_LIMITS; null: unlimited). */

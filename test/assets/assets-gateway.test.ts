@@ -96,6 +96,8 @@ describe("assets gateway", () => {
     assert.equal(response.headers["content-length"], String(board.byteLength));
     assert.equal(response.headers["cache-control"], "public, max-age=5");
     assert.equal(response.headers["x-content-type-options"], "nosniff");
+    // Public data: the web app reads it from the hive's origin or its own host.
+    assert.equal(response.headers["access-control-allow-origin"], "*");
     assert.match(String(response.headers.vary), /accept-encoding/i);
 
     for (const ifNoneMatch of [

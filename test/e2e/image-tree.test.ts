@@ -5,6 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { freshPostgres, TEST_DATABASE_URL } from "../helpers/databases.ts";
+import { freePort } from "../helpers/free-port.ts";
 import {
   assertCleanFailure,
   REPO_ROOT,
@@ -69,6 +70,7 @@ describe("the image's runtime tree", () => {
       "package.json",
     ]);
     assert.ok(existsSync(join(tree, "dist", "cli", "main.js")));
+    assert.ok(existsSync(join(tree, "dist", "web", "index.html")), "the web app is built");
     assert.ok(existsSync(join(tree, "data", "system", "corpora", "en.json")));
     const shipped = readdirSync(join(REPO_ROOT, "migrations")).sort();
     assert.deepEqual(readdirSync(join(tree, "migrations")).sort(), shipped);
@@ -84,14 +86,23 @@ describe("the image's runtime tree", () => {
     const listening = /listening on (http:\/\/127\.0\.0\.1:\d+)/;
     const assetmgr = start(["assetmgr"]);
     await assetmgr.waitFor(/assetmgr: watching /, 60_000);
-    const assets = start(["assets", "--port", "0"]);
-    const hive = start(["hive", "--port", "0"]);
+    const assetsPort = await freePort();
+    const assets = start(["assets", "--port", String(assetsPort)]);
+    const hive = start(["hive", "--port", "0", "--assets-url", `http://127.0.0.1:${assetsPort}`]);
     const assetsUrl = (await assets.waitFor(listening, 60_000))[1] as string;
     const hiveUrl = (await hive.waitFor(listening, 60_000))[1] as string;
     for (const url of [hiveUrl, assetsUrl]) {
       const checked = await run(["health", `${url}/health`]);
       assert.equal(checked.status, 0, checked.stderr);
     }
+    // The hive serves the web app, pointed at this assets gateway.
+    const page = await fetch(`${hiveUrl}/`);
+    assert.equal(page.status, 200);
+    assert.match(await page.text(), /<script type="module"[^>]+src="\.\/static\//);
+    assert.deepEqual(await (await fetch(`${hiveUrl}/config.json`)).json(), {
+      api: "",
+      assets: `http://127.0.0.1:${assetsPort}`,
+    });
 
     const key = await run(["admin", "key", "create", "--name", "image test"]);
     assert.equal(key.status, 0, key.stderr);

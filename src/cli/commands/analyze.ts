@@ -3,6 +3,7 @@ import { join } from "node:path";
 import type { Command } from "commander";
 import { KeyForgeError } from "../../core/errors.ts";
 import { evaluateLayout } from "../../core/scoring/layout-evaluation.ts";
+import { formatMetric } from "../../core/scoring/metric.ts";
 import {
   HEADLINE_METRICS,
   METRICS,
@@ -12,7 +13,7 @@ import {
 } from "../../core/scoring/metric-catalogue.ts";
 import { builtinIds, loadLayout } from "../../infra/system-data.ts";
 import { analysisDocument } from "../../protocol/analysis-document.ts";
-import { analysisReport, formatMetric, type ReportSubject } from "../analysis-report.ts";
+import { analysisReport, type ReportSubject } from "../analysis-report.ts";
 import { printJson, table } from "../output.ts";
 import {
   type ScoringContext,

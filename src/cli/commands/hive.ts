@@ -1,4 +1,5 @@
 import type { Command } from "commander";
+import { KeyForgeError } from "../../core/errors.ts";
 import { corsOrigins } from "../../hive/cors.ts";
 import { DEFAULT_KEY_QUOTA } from "../../hive/key-quota.ts";
 import type { RateLimits } from "../../hive/rate-limits.ts";
@@ -23,10 +24,13 @@ interface HiveFlags {
   rateLimitClient?: number;
   trustProxy?: string;
   corsOrigin?: string;
+  assetsUrl?: string;
   logFormat?: string;
 }
 
 const DEFAULT_PORT = 3000;
+/** The assets gateway's port (`keyforge assets`), where the web app looks without --assets-url. */
+const ASSETS_PORT = 3001;
 
 /** Per-minute limits from the flags: 0 lifts a limit; both 0 turn counting off. */
 function rateLimitsOf(flags: HiveFlags, defaults: RateLimits): RateLimits | null {
@@ -40,6 +44,16 @@ function rateLimitsOf(flags: HiveFlags, defaults: RateLimits): RateLimits | null
   };
 }
 
+/** --assets-url checked: an http(s) URL, without a trailing slash. */
+function webAssetsUrl(value: string | undefined): string | undefined {
+  if (value === undefined) return undefined;
+  const url = URL.canParse(value) ? new URL(value) : null;
+  if (url === null || (url.protocol !== "http:" && url.protocol !== "https:")) {
+    throw new KeyForgeError("FLAG_INVALID", `--assets-url must be an http(s) URL (got ${value})`);
+  }
+  return url.href.replace(/\/+$/, "");
+}
+
 async function serveHive(flags: HiveFlags): Promise<void> {
   const stopping = shutdownSignal();
   const address = listenAddress(flags, DEFAULT_PORT);
@@ -47,6 +61,7 @@ async function serveHive(flags: HiveFlags): Promise<void> {
   const secrets = hiveSecrets();
   const corsOrigin = flags.corsOrigin ?? readSetting("KEYFORGE_CORS_ORIGIN");
   const origins = corsOrigin === undefined ? [] : corsOrigins(corsOrigin);
+  const assetsUrl = webAssetsUrl(flags.assetsUrl ?? readSetting("KEYFORGE_ASSETS_URL"));
   const logger = await serverLogger("hive", flags.logFormat);
   // Loaded on use: the server, database and Valkey libraries would slow every other command.
   const { buildHive } = await import("../../hive/hive-app.ts");
@@ -72,6 +87,12 @@ async function serveHive(flags: HiveFlags): Promise<void> {
           rateLimits: rateLimitsOf(flags, DEFAULT_RATE_LIMITS),
           trustProxy: flags.trustProxy,
           corsOrigins: origins,
+          webApp: {
+            config: (page) => ({
+              api: "",
+              assets: assetsUrl ?? `${page.protocol}://${page.hostname}:${ASSETS_PORT}`,
+            }),
+          },
           logger,
         });
         await serveUntilStopped(app, "hive", address, stopping);
@@ -125,6 +146,10 @@ export function registerHiveCommand(program: Command): void {
     .option(
       "--cors-origin <origins>",
       "origins whose pages may call the API from a browser, comma-separated, e.g. https://keyforge.example.org (default: setting KEYFORGE_CORS_ORIGIN, else none)",
+    )
+    .option(
+      "--assets-url <url>",
+      "the assets gateway the web app at / reads boards, layouts and corpora from (default: setting KEYFORGE_ASSETS_URL, else port 3001 of the host the page came from)",
     )
     .action(serveHive);
 }

@@ -5,6 +5,7 @@ import { formatLayout, type Layout } from "../../core/layout.ts";
 import type { LayoutAnalysis } from "../../core/scoring/analysis.ts";
 import { evaluateLayout } from "../../core/scoring/layout-evaluation.ts";
 import { layoutOfItems } from "../../core/scoring/layout-scorer.ts";
+import { formatMetric } from "../../core/scoring/metric.ts";
 import { HEADLINE_METRICS, type Metrics } from "../../core/scoring/metric-catalogue.ts";
 import {
   type SearchBudget,
@@ -16,7 +17,7 @@ import { checkWritable, writeTextFile } from "../../infra/data-files.ts";
 import { threadRunner } from "../../infra/search/thread-runner.ts";
 import { loadLayout } from "../../infra/system-data.ts";
 import { analysisDocument } from "../../protocol/analysis-document.ts";
-import { analysisReport, formatMetric } from "../analysis-report.ts";
+import { analysisReport } from "../analysis-report.ts";
 import { parseDuration } from "../duration.ts";
 import { threadCount, wholeNumber } from "../flag-values.ts";
 import { table } from "../output.ts";

@@ -1,6 +1,7 @@
 import { type Command, Option } from "commander";
 import type { Board } from "../../core/board.ts";
 import { parseBoard } from "../../core/board-validation.ts";
+import { parseCorpusWeight } from "../../core/corpus-spec.ts";
 import { KeyForgeError } from "../../core/errors.ts";
 import { layoutFromText } from "../../core/layout.ts";
 import {
@@ -12,7 +13,6 @@ import { excludedKeysOf, pinsOf, type SearchRequest } from "../../core/search/se
 import { idFromPath, isFileReference, readJsonFile, readTextFile } from "../../infra/data-files.ts";
 import { type JobSubmission, jobSubmissionSchema } from "../../protocol/job-messages.ts";
 import { requireApiKey } from "../api-keys.ts";
-import { parseCorpusWeight } from "../corpus-spec.ts";
 import { collect, finiteNumber, wholeNumber } from "../flag-values.ts";
 import { addFormerSpelling } from "../former-flag.ts";
 import { HiveApiClient } from "../hive-api-client.ts";

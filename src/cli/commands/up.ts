@@ -198,7 +198,21 @@ async function runUp(flags: UpFlags): Promise<void> {
           const local = configured.length > 0 ? null : await localHiveSecret(dir);
           const secrets = local ? [local.secret] : configured;
           const { buildHive } = await import("../../hive/hive-app.ts");
-          const hive = await buildHive({ db, coordinator, secrets, logger: loggers.hive });
+          // Known once the gateway listens (its port may be chosen then); pages load after that.
+          let assetsPort = flags.assetsPort;
+          const hive = await buildHive({
+            db,
+            coordinator,
+            secrets,
+            logger: loggers.hive,
+            // The page asks for its assets on the host it was loaded from, at the gateway's port.
+            webApp: {
+              config: (page) => ({
+                api: "",
+                assets: `${page.protocol}://${page.hostname}:${assetsPort}`,
+              }),
+            },
+          });
           closers.push(() => hive.close());
           const hiveUrl = await listenOn(hive, "hive", { host: flags.host, port: flags.port });
           const { buildAssetsGateway } = await import("../../assets/assets-gateway.ts");
@@ -208,6 +222,7 @@ async function runUp(flags: UpFlags): Promise<void> {
             host: flags.host,
             port: flags.assetsPort,
           });
+          assetsPort = Number(new URL(assetsUrl).port);
           const apiKey = await localApiKey(db, hiveUrl, dir);
           const joining = joinInstructions({
             host: flags.host,

@@ -53,7 +53,7 @@ const HEAT_STOPS: readonly (readonly [number, number, number])[] = [
   [189, 0, 38],
 ];
 /** Above this heat the legend is drawn white. */
-const DARK_HEAT = 0.6;
+export const DARK_HEAT = 0.6;
 
 /** What the heat map shows of the layout's analysis. */
 export type SvgAnalysis = Pick<LayoutAnalysis, "score" | "metrics" | "keyShare">;

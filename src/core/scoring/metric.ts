@@ -88,3 +88,11 @@ export interface MetricFamily {
 export function unitScale(unit: MetricUnit): number {
   return unit === "%" ? 100 : 1;
 }
+
+/** A metric's value as reports show it: 2.31%, 0.318 u, 4.00 pts, 1.575. */
+export function formatMetric(value: number, unit: MetricUnit): string {
+  if (unit === "%") return `${value.toFixed(2)}%`;
+  if (unit === "u") return `${value.toFixed(3)} u`;
+  if (unit === "pts") return `${value.toFixed(2)} pts`;
+  return value.toFixed(3);
+}

@@ -1,0 +1,104 @@
+import type { Board } from "../../../src/core/board.ts";
+import { keyCorners } from "../../../src/core/board.ts";
+import {
+  DARK_HEAT,
+  heatColour,
+  svgLegend,
+  svgPercent,
+  UNTYPED_FILL,
+} from "../../../src/core/export/svg.ts";
+
+/** Pixels per key unit. */
+const UNIT = 48;
+const GAP = 3;
+
+interface BoardViewProps {
+  readonly board: Board;
+  readonly chars: readonly (string | null)[];
+  /** Percent of keystrokes on each key. */
+  readonly keyShare: readonly number[];
+  /** The key picked for a swap, if any. */
+  readonly selected: number | null;
+  /** Keys to draw attention to (the keys of an n-gram picked in a list). */
+  readonly highlighted: ReadonlySet<number>;
+  readonly onKey: (key: number) => void;
+}
+
+/** The board with its real geometry, each key coloured by how often it is typed. */
+export function BoardView(props: BoardViewProps) {
+  const { board, chars, keyShare, selected, highlighted } = props;
+  const corners = board.keys.flatMap(keyCorners);
+  const minX = Math.min(...corners.map((p) => p.x));
+  const minY = Math.min(...corners.map((p) => p.y));
+  const maxX = Math.max(...corners.map((p) => p.x));
+  const maxY = Math.max(...corners.map((p) => p.y));
+  const hottest = Math.max(...keyShare, 1e-9);
+  return (
+    <svg
+      class="board"
+      viewBox={`${minX * UNIT - GAP} ${minY * UNIT - GAP} ${(maxX - minX) * UNIT + 2 * GAP} ${(maxY - minY) * UNIT + 2 * GAP}`}
+      aria-label={`${board.name}: pick two keys to swap their characters`}
+    >
+      {board.keys.map((key, k) => {
+        const share = keyShare[k] ?? 0;
+        const heat = share / hottest;
+        const char = chars[k] ?? null;
+        const legend = svgLegend(char);
+        const ink = heat > DARK_HEAT ? "#ffffff" : "#222222";
+        const left = key.x * UNIT + GAP / 2;
+        const top = key.y * UNIT + GAP / 2;
+        const width = key.w * UNIT - GAP;
+        const height = key.h * UNIT - GAP;
+        const state = selected === k ? " selected" : highlighted.has(k) ? " highlighted" : "";
+        const label = `${key.id}: ${legend === "" ? "no character" : legend}, ${svgPercent(share)} of keystrokes${key.home ? ", home key" : ""}${selected === k ? ", picked for a swap" : ""}`;
+        return (
+          // biome-ignore lint/a11y/useSemanticElements: a key drawn in SVG cannot be an HTML button
+          <g
+            key={key.id}
+            class={`key${state}`}
+            data-key={key.id}
+            transform={
+              key.r !== 0 ? `rotate(${key.r} ${key.rx * UNIT} ${key.ry * UNIT})` : undefined
+            }
+            tabIndex={0}
+            role="button"
+            aria-pressed={selected === k}
+            aria-label={label}
+            onClick={() => props.onKey(k)}
+            onKeyDown={(event) => {
+              if (event.key === "Enter" || event.key === " ") {
+                event.preventDefault();
+                props.onKey(k);
+              }
+            }}
+          >
+            <title>{label}</title>
+            <rect
+              x={left}
+              y={top}
+              width={width}
+              height={height}
+              rx={5}
+              fill={share > 0 ? heatColour(heat) : UNTYPED_FILL}
+            />
+            {legend !== "" && (
+              <text
+                x={left + width / 2}
+                y={top + height / 2 - (share > 0 ? 4 : 0)}
+                fill={ink}
+                font-size={[...legend].length > 1 ? 10 : 18}
+              >
+                {legend}
+              </text>
+            )}
+            {share > 0 && (
+              <text class="share" x={left + width / 2} y={top + height - 6} fill={ink}>
+                {share.toFixed(share >= 10 ? 0 : 1)}
+              </text>
+            )}
+          </g>
+        );
+      })}
+    </svg>
+  );
+}

@@ -1,0 +1,84 @@
+import type { Board } from "../../../src/core/board.ts";
+import { parseBoard } from "../../../src/core/board-validation.ts";
+import { type Corpus, parseCorpus } from "../../../src/core/corpus.ts";
+import { corpusOfSpec } from "../../../src/core/corpus-spec.ts";
+import { KeyForgeError } from "../../../src/core/errors.ts";
+import type { Layout } from "../../../src/core/layout.ts";
+import { layoutOnBoard, parseLayoutDefinition } from "../../../src/core/layout-definition.ts";
+import { parseWeights, type Weights } from "../../../src/core/scoring/weights.ts";
+
+export type AssetKind = "boards" | "layouts" | "corpora" | "weights";
+
+interface ManifestEntry {
+  readonly path: string;
+  readonly sha256: string;
+}
+
+/**
+ * The published boards, layouts, corpora and weights, read from the assets gateway: its manifest
+ * names each file's SHA-256, and the content comes from /blobs/<sha256>, which never changes and
+ * is cached by the browser for good. Parsed with the same validators as the command line.
+ */
+export class AssetLibrary {
+  private manifest: Promise<Map<string, string>> | null = null;
+  private readonly parsed = new Map<string, Promise<unknown>>();
+
+  private readonly baseUrl: string;
+
+  constructor(baseUrl: string) {
+    this.baseUrl = baseUrl;
+  }
+
+  private entries(): Promise<Map<string, string>> {
+    this.manifest ??= fetch(`${this.baseUrl}/manifest`).then(async (response) => {
+      if (!response.ok) throw new Error(`the assets gateway answered ${response.status}`);
+      const entries = (await response.json()) as ManifestEntry[];
+      return new Map(entries.map((entry) => [entry.path, entry.sha256]));
+    });
+    return this.manifest;
+  }
+
+  /** The ids of one kind of asset, sorted. */
+  async ids(kind: AssetKind): Promise<string[]> {
+    const prefix = `${kind}/`;
+    return [...(await this.entries()).keys()]
+      .filter((path) => path.startsWith(prefix) && path.endsWith(".json"))
+      .map((path) => path.slice(prefix.length, -".json".length))
+      .sort();
+  }
+
+  private json(kind: AssetKind, id: string): Promise<unknown> {
+    const path = `${kind}/${id}.json`;
+    let document = this.parsed.get(path);
+    if (document === undefined) {
+      document = this.entries().then(async (entries) => {
+        const sha256 = entries.get(path);
+        if (sha256 === undefined)
+          throw new KeyForgeError("ASSET_NOT_FOUND", `no ${kind} named ${id}`);
+        const response = await fetch(`${this.baseUrl}/blobs/${sha256}`);
+        if (!response.ok)
+          throw new Error(`${path}: the assets gateway answered ${response.status}`);
+        return response.json();
+      });
+      this.parsed.set(path, document);
+    }
+    return document;
+  }
+
+  async board(id: string): Promise<Board> {
+    return parseBoard(await this.json("boards", id), id);
+  }
+
+  async layout(name: string, board: Board): Promise<Layout> {
+    return layoutOnBoard(parseLayoutDefinition(await this.json("layouts", name), name), board);
+  }
+
+  async weights(id: string): Promise<Weights> {
+    return parseWeights(await this.json("weights", id), id);
+  }
+
+  /** A corpus id, or a blend of published corpora ("en:0.7,de:0.3"). */
+  corpus(spec: string): Promise<Corpus> {
+    return corpusOfSpec(spec, async (id) => parseCorpus(await this.json("corpora", id), id));
+  }
+}

@@ -1,0 +1,242 @@
+import { useEffect, useMemo, useState } from "preact/hooks";
+import type { Board } from "../../../src/core/board.ts";
+import type { Corpus } from "../../../src/core/corpus.ts";
+import { type Layout, layoutFromText } from "../../../src/core/layout.ts";
+import { overrideWeights, type Weights } from "../../../src/core/scoring/weights.ts";
+import { type AnalysisView, viewFromQuery, viewToQuery } from "../analysis/analysis-view.ts";
+import { charsAfter, redo, undo, withSwap } from "../analysis/edit-history.ts";
+import { LayoutScoring } from "../analysis/scored-layout.ts";
+import { BoardView } from "../components/board-view.tsx";
+import { ChoiceSelect } from "../components/choice-select.tsx";
+import { ErrorNote } from "../components/error-note.tsx";
+import { MetricsTable } from "../components/metrics-table.tsx";
+import { WorstLists } from "../components/worst-lists.tsx";
+import type { AssetLibrary } from "../data/asset-library.ts";
+
+interface Loaded {
+  readonly board: Board;
+  readonly start: Layout;
+  readonly corpus: Corpus;
+  readonly weights: Weights;
+  readonly scoring: LayoutScoring;
+}
+
+interface Choices {
+  readonly boards: string[];
+  readonly layouts: string[];
+  readonly corpora: string[];
+  readonly weights: string[];
+}
+
+async function load(library: AssetLibrary, view: AnalysisView): Promise<Loaded> {
+  const [board, corpus, preset] = await Promise.all([
+    library.board(view.board),
+    library.corpus(view.corpus),
+    library.weights(view.weights),
+  ]);
+  const start =
+    view.layout.kind === "builtin"
+      ? await library.layout(view.layout.name, board)
+      : layoutFromText(view.layout.text, board, "typed layout");
+  const weights = overrideWeights(
+    preset,
+    Object.entries(view.overrides).map(([name, value]) => `${name}=${value}`),
+  );
+  return {
+    board,
+    start,
+    corpus,
+    weights,
+    scoring: new LayoutScoring(board, corpus, weights, start),
+  };
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+/** The Analyse page: a layout on a board, every metric, live as keys are swapped. */
+export function AnalysePage({
+  library,
+  query,
+  onQuery,
+}: {
+  readonly library: AssetLibrary;
+  readonly query: string;
+  readonly onQuery: (query: string) => void;
+}) {
+  const view = useMemo(() => viewFromQuery(query), [query]);
+  const [choices, setChoices] = useState<Choices | null>(null);
+  const [loaded, setLoaded] = useState<Loaded | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const [undone, setUndone] = useState<AnalysisView["swaps"]>([]);
+  const [selected, setSelected] = useState<number | null>(null);
+  const [picked, setPicked] = useState<string | null>(null);
+  const [typed, setTyped] = useState("");
+
+  useEffect(() => {
+    Promise.all([
+      library.ids("boards"),
+      library.ids("layouts"),
+      library.ids("corpora"),
+      library.ids("weights"),
+    ]).then(
+      ([boards, layouts, corpora, weights]) => setChoices({ boards, layouts, corpora, weights }),
+      (e) => setError(messageOf(e)),
+    );
+  }, [library]);
+
+  const source = `${view.board}|${JSON.stringify(view.layout)}|${view.corpus}|${view.weights}|${JSON.stringify(view.overrides)}`;
+  useEffect(() => {
+    let current = true;
+    setError(null);
+    load(library, view).then(
+      (result) => current && setLoaded(result),
+      (e) => current && setError(messageOf(e)),
+    );
+    return () => {
+      current = false;
+    };
+  }, [library, source]);
+
+  const show = (next: AnalysisView, keepUndone = false) => {
+    if (!keepUndone) setUndone([]);
+    onQuery(viewToQuery(next));
+  };
+  const history = { done: view.swaps, undone };
+  const applyHistory = (next: typeof history) => {
+    setUndone(next.undone);
+    show({ ...view, swaps: next.done }, true);
+  };
+
+  useEffect(() => {
+    const onKey = (event: KeyboardEvent) => {
+      if (
+        !(event.ctrlKey || event.metaKey) ||
+        event.target instanceof HTMLInputElement ||
+        event.target instanceof HTMLTextAreaElement
+      )
+        return;
+      const key = event.key.toLowerCase();
+      if (key === "z" && !event.shiftKey) applyHistory(undo(history));
+      else if (key === "y" || (key === "z" && event.shiftKey)) applyHistory(redo(history));
+      else return;
+      event.preventDefault();
+    };
+    window.addEventListener("keydown", onKey);
+    return () => window.removeEventListener("keydown", onKey);
+  });
+
+  const keyCount = loaded?.board.keys.length ?? 0;
+  const swaps = view.swaps.filter(({ a, b }) => a < keyCount && b < keyCount);
+  const chars = loaded ? charsAfter(loaded.start.chars, swaps) : [];
+  const analysis = useMemo(
+    () => (loaded ? loaded.scoring.analyse(chars, "edited") : null),
+    [loaded, chars.join("\u0000")],
+  );
+  const start = useMemo(
+    () => (loaded ? loaded.scoring.analyse(loaded.start.chars, loaded.start.name) : null),
+    [loaded],
+  );
+  const highlighted = useMemo(
+    () =>
+      new Set(picked ? chars.flatMap((c, k) => (c !== null && picked.includes(c) ? [k] : [])) : []),
+    [picked, chars.join("\u0000")],
+  );
+
+  const onKey = (k: number) => {
+    if (selected === null) return setSelected(k);
+    setSelected(null);
+    if (selected !== k)
+      show({ ...view, swaps: withSwap({ done: swaps, undone: [] }, selected, k).done });
+  };
+
+  return (
+    <main class="analyse">
+      <h1>Analyse</h1>
+      <form class="choices" onSubmit={(event) => event.preventDefault()}>
+        <ChoiceSelect
+          label="board"
+          value={view.board}
+          options={choices?.boards ?? [view.board]}
+          onChoose={(board) => show({ ...view, board, swaps: [] })}
+        />
+        <ChoiceSelect
+          label="layout"
+          value={view.layout.kind === "builtin" ? view.layout.name : ""}
+          options={choices?.layouts ?? []}
+          other={view.layout.kind === "text" ? "typed layout" : undefined}
+          onChoose={(name) => show({ ...view, layout: { kind: "builtin", name }, swaps: [] })}
+        />
+        <label>
+          corpus
+          <input
+            list="corpora"
+            value={view.corpus}
+            onChange={(e) => show({ ...view, corpus: e.currentTarget.value.trim() || "en" })}
+          />
+          <datalist id="corpora">
+            {(choices?.corpora ?? []).map((id) => (
+              <option key={id} value={id} />
+            ))}
+          </datalist>
+        </label>
+        <ChoiceSelect
+          label="weights"
+          value={view.weights}
+          options={choices?.weights ?? [view.weights]}
+          onChoose={(weights) => show({ ...view, weights })}
+        />
+        <span class="edits">
+          {(
+            [
+              ["undo", swaps.length === 0, () => applyHistory(undo(history))],
+              ["redo", undone.length === 0, () => applyHistory(redo(history))],
+              ["reset", swaps.length === 0, () => show({ ...view, swaps: [] })],
+            ] as const
+          ).map(([label, disabled, act]) => (
+            <button key={label} type="button" disabled={disabled} onClick={act}>
+              {label}
+            </button>
+          ))}
+        </span>
+      </form>
+      <details class="type-layout">
+        <summary>type or paste a layout</summary>
+        <label>
+          layout text, one line per board row
+          <textarea rows={4} value={typed} onInput={(e) => setTyped(e.currentTarget.value)} />
+        </label>
+        <button
+          type="button"
+          disabled={typed.trim() === ""}
+          onClick={() => show({ ...view, layout: { kind: "text", text: typed }, swaps: [] })}
+        >
+          analyse this layout
+        </button>
+      </details>
+      {error !== null && <ErrorNote message={error} />}
+      {loaded && analysis && start && (
+        <div class="analysis">
+          <section class="board-pane" aria-label="the board">
+            <p class="hint">
+              {selected === null
+                ? "Pick a key, then another, to swap their characters."
+                : `Now pick the key to swap with ${loaded.board.keys[selected]?.id}.`}
+            </p>
+            <BoardView
+              board={loaded.board}
+              chars={chars}
+              keyShare={analysis.keyShare}
+              selected={selected}
+              highlighted={highlighted}
+              onKey={onKey}
+            />
+          </section>
+          <MetricsTable analysis={analysis} start={start} weights={loaded.weights} />
+          <WorstLists analysis={analysis} picked={picked} onPick={setPicked} />
+        </div>
+      )}
+    </main>
+  );
+}
