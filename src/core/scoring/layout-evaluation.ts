@@ -13,9 +13,18 @@ export interface LayoutEvaluationInput {
   readonly layout: Layout;
 }
 
+/**
+ * The characters a layout is analysed with, in code-point order: every arrangement of the same
+ * characters is then analysed by the same model, adding up in the same order, so a layout
+ * reached by swapping keys has exactly the numbers of the same layout analysed afresh.
+ */
+export function analysisChars(layout: Layout): string[] {
+  return charsOfLayout(layout).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+}
+
 /** A scorer for one layout: the model compiled for the layout's own characters. */
-export function layoutScorer(input: LayoutEvaluationInput): LayoutScorer {
-  const model = compileModel({ ...input, chars: charsOfLayout(input.layout) });
+function layoutScorer(input: LayoutEvaluationInput): LayoutScorer {
+  const model = compileModel({ ...input, chars: analysisChars(input.layout) });
   return new LayoutScorer(model, itemsOfLayout(model, input.layout));
 }
 

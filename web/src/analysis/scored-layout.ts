@@ -2,11 +2,8 @@ import type { Board } from "../../../src/core/board.ts";
 import type { Corpus } from "../../../src/core/corpus.ts";
 import type { Layout } from "../../../src/core/layout.ts";
 import { analyzeLayout, type LayoutAnalysis } from "../../../src/core/scoring/analysis.ts";
-import {
-  charsOfLayout,
-  itemsOfLayout,
-  LayoutScorer,
-} from "../../../src/core/scoring/layout-scorer.ts";
+import { analysisChars } from "../../../src/core/scoring/layout-evaluation.ts";
+import { itemsOfLayout, LayoutScorer } from "../../../src/core/scoring/layout-scorer.ts";
 import { compileModel, type ScoringModel } from "../../../src/core/scoring/model.ts";
 import type { Weights } from "../../../src/core/scoring/weights.ts";
 
@@ -21,7 +18,7 @@ export class LayoutScoring {
 
   constructor(board: Board, corpus: Corpus, weights: Weights, start: Layout) {
     this.board = board;
-    this.model = compileModel({ board, corpus, weights, chars: charsOfLayout(start) });
+    this.model = compileModel({ board, corpus, weights, chars: analysisChars(start) });
   }
 
   /** Every metric of the layout with these characters on the board's keys (null: no character). */

@@ -50,7 +50,9 @@ export function BoardView(props: BoardViewProps) {
         const width = key.w * UNIT - GAP;
         const height = key.h * UNIT - GAP;
         const state = selected === k ? " selected" : highlighted.has(k) ? " highlighted" : "";
-        const label = `${key.id}: ${legend === "" ? "no character" : legend}, ${svgPercent(share)} of keystrokes${key.home ? ", home key" : ""}${selected === k ? ", picked for a swap" : ""}`;
+        const shown = share > 0 ? share.toFixed(share >= 10 ? 0 : 1) : "";
+        // The name starts with what the key shows, as a sighted user would read it out.
+        const label = `${legend === "" ? "no character" : legend} ${shown}: key ${key.id}, ${svgPercent(share)} of keystrokes${key.home ? ", home key" : ""}${selected === k ? ", picked for a swap" : ""}`;
         return (
           // biome-ignore lint/a11y/useSemanticElements: a key drawn in SVG cannot be an HTML button
           <g
@@ -72,7 +74,6 @@ export function BoardView(props: BoardViewProps) {
               }
             }}
           >
-            <title>{label}</title>
             <rect
               x={left}
               y={top}
@@ -81,21 +82,19 @@ export function BoardView(props: BoardViewProps) {
               rx={5}
               fill={share > 0 ? heatColour(heat) : UNTYPED_FILL}
             />
-            {legend !== "" && (
-              <text
+            {/* One text, legend then share, so that it reads as the key's name begins. */}
+            <text fill={ink} x={left + width / 2}>
+              <tspan
                 x={left + width / 2}
                 y={top + height / 2 - (share > 0 ? 4 : 0)}
-                fill={ink}
                 font-size={[...legend].length > 1 ? 10 : 18}
               >
                 {legend}
-              </text>
-            )}
-            {share > 0 && (
-              <text class="share" x={left + width / 2} y={top + height - 6} fill={ink}>
-                {share.toFixed(share >= 10 ? 0 : 1)}
-              </text>
-            )}
+              </tspan>{" "}
+              <tspan class="share" x={left + width / 2} y={top + height - 6}>
+                {shown}
+              </tspan>
+            </text>
           </g>
         );
       })}

@@ -21,7 +21,10 @@ export function MetricsTable({ analysis, start, weights }: MetricsTableProps) {
   return (
     <table class="metrics">
       <caption>
-        Score <strong data-metric="score">{analysis.score.toFixed(3)}</strong>{" "}
+        Score{" "}
+        <strong data-metric="score" data-value={analysis.score}>
+          {analysis.score.toFixed(3)}
+        </strong>{" "}
         <span class="change">{change(analysis.score, start.score, 3)}</span> (lower is better)
       </caption>
       <thead>

@@ -1,0 +1,161 @@
+import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
+import { createRequire } from "node:module";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { after, before, describe, it } from "node:test";
+import { type Browser, chromium, type Page } from "playwright-core";
+import { formatLayout } from "../../src/core/layout.ts";
+import { loadBoard, loadLayout } from "../../src/infra/system-data.ts";
+import { WEB_APP_DIR } from "../../src/infra/web-app.ts";
+import { freePort } from "../helpers/free-port.ts";
+import { REPO_ROOT, type RunningCli, runCli, startCli } from "../helpers/run-cli.ts";
+
+/** Debian's chromium; KEYFORGE_CHROMIUM names another. */
+const CHROMIUM = process.env.KEYFORGE_CHROMIUM ?? "/usr/bin/chromium";
+/** Where the pages' screenshots go, for a developer to look at. */
+const SCREENSHOTS = join(REPO_ROOT, "scratch", "screenshots");
+
+interface Shown {
+  readonly score: number;
+  readonly metrics: Record<string, number>;
+}
+
+/** The score and every metric as the Analyse page shows them (the exact numbers behind the text). */
+async function shownAnalysis(page: Page): Promise<Shown> {
+  await page.waitForSelector('td[data-metric="sfb"]');
+  const values = await page.$$eval("td[data-metric]", (cells) =>
+    cells.map((cell) => [cell.getAttribute("data-metric"), cell.getAttribute("data-value")]),
+  );
+  const score = await page.$eval('[data-metric="score"]', (cell) =>
+    cell.getAttribute("data-value"),
+  );
+  return {
+    score: Number(score),
+    metrics: Object.fromEntries(values.map(([key, value]) => [key, Number(value)])),
+  };
+}
+
+/** `keyforge analyze --json` of a layout (a built-in name or a layout file) on a board. */
+function analysed(layout: string, board: string): Shown {
+  const result = runCli(["analyze", layout, "--board", board, "--json"]);
+  assert.equal(result.status, 0, result.stderr);
+  const document = JSON.parse(result.stdout);
+  return { score: document.score, metrics: document.metrics };
+}
+
+describe("the web app in a browser", () => {
+  let up: RunningCli;
+  let browser: Browser;
+  let base: string;
+  const problems: string[] = [];
+
+  before(async () => {
+    // The page under test is the one in this checkout, built now (a second or two).
+    const built = spawnSync("npx", ["vite", "build", "--config", "web/vite.config.ts"], {
+      cwd: REPO_ROOT,
+      encoding: "utf8",
+    });
+    assert.equal(built.status, 0, built.stderr);
+    assert.ok(existsSync(join(WEB_APP_DIR, "index.html")));
+    const [port, assetsPort] = [await freePort(), await freePort()];
+    up = startCli(["up", "--port", `${port}`, "--assets-port", `${assetsPort}`, "--threads", "1"], {
+      env: {
+        KEYFORGE_DATA_DIR: mkdtempSync(join(tmpdir(), "keyforge-web-")),
+        DATABASE_URL: "",
+        KEYFORGE_VALKEY_URL: "",
+        HIVE_SECRET: "",
+        KEYFORGE_API_KEY: "",
+      },
+    });
+    await up.waitFor(/API key\s+kf_/, 90_000);
+    base = `http://127.0.0.1:${port}`;
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: ["--no-sandbox"] });
+    mkdirSync(SCREENSHOTS, { recursive: true });
+  });
+
+  after(async () => {
+    await browser?.close();
+    await up?.stop("SIGINT");
+  });
+
+  async function open(hash: string): Promise<Page> {
+    const page = await browser.newPage({ viewport: { width: 1300, height: 950 } });
+    page.on("console", (message) => {
+      if (message.type() === "error") problems.push(`console: ${message.text()}`);
+    });
+    page.on("pageerror", (error) => problems.push(`page: ${error.message}`));
+    await page.goto(`${base}/${hash}`);
+    return page;
+  }
+
+  for (const [board, layout] of [
+    ["ansi", "qwerty"],
+    ["ortho-3x10", "graphite"],
+    ["corne", "colemak-dh"],
+  ] as const) {
+    it(`shows the numbers keyforge analyze prints: ${layout} on ${board}`, async () => {
+      const page = await open(`#/analyse?b=${board}&l=${layout}&c=en&w=balanced`);
+      const shown = await shownAnalysis(page);
+      const cli = analysed(layout, board);
+      assert.equal(shown.score, cli.score, "score");
+      assert.deepEqual(shown.metrics, cli.metrics);
+      await page.screenshot({ path: join(SCREENSHOTS, `analyse-${board}-${layout}.png`) });
+      await page.close();
+    });
+  }
+
+  it("after a swap, shows the swapped layout's numbers, and a link reproduces the view", async () => {
+    const page = await open("#/analyse?b=ortho-3x10&l=qwerty&c=en&w=balanced");
+    await page.waitForSelector('td[data-metric="sfb"]');
+    await page.click('[data-key="r1c0"]');
+    await page.click('[data-key="r0c2"]');
+    await page.waitForFunction('location.hash.includes("s=")');
+    const shown = await shownAnalysis(page);
+
+    const board = await loadBoard("ortho-3x10");
+    const start = await loadLayout("qwerty", board);
+    const ids = board.keys.map((key) => key.id);
+    const chars = [...start.chars];
+    const [a, b] = [ids.indexOf("r1c0"), ids.indexOf("r0c2")];
+    [chars[a], chars[b]] = [chars[b] ?? null, chars[a] ?? null];
+    const file = join(mkdtempSync(join(tmpdir(), "keyforge-web-")), "swapped.txt");
+    writeFileSync(file, formatLayout({ ...start, chars }, board));
+    const cli = analysed(file, "ortho-3x10");
+    assert.equal(shown.score, cli.score, "score after the swap");
+    assert.deepEqual(shown.metrics, cli.metrics);
+
+    const link = page.url();
+    const again = await open(link.slice(base.length + 1));
+    assert.deepEqual(await shownAnalysis(again), shown);
+    assert.equal(await again.$eval("select", (select) => select.value), "ortho-3x10");
+
+    await page.click("text=undo");
+    await page.waitForFunction('!location.hash.includes("s=")');
+    assert.deepEqual(await shownAnalysis(page), analysed("qwerty", "ortho-3x10"));
+    await again.screenshot({ path: join(SCREENSHOTS, "analyse-swapped.png") });
+    await Promise.all([page.close(), again.close()]);
+  });
+
+  it("passes an accessibility scan with no serious issue, in light and dark", async () => {
+    const axe = createRequire(import.meta.url).resolve("axe-core/axe.min.js");
+    for (const colorScheme of ["light", "dark"] as const) {
+      const page = await browser.newPage({ colorScheme, viewport: { width: 1300, height: 950 } });
+      await page.goto(`${base}/#/analyse?b=corne&l=graphite&c=en&w=balanced`);
+      await page.waitForSelector('td[data-metric="sfb"]');
+      await page.addScriptTag({ path: axe });
+      const violations = (await page.evaluate(`axe.run().then((result) =>
+        result.violations
+          .filter((v) => v.impact === "serious" || v.impact === "critical")
+          .map((v) => v.id + " (" + v.impact + "): " + v.nodes.map((n) => n.target).join(", ")))`)) as string[];
+      assert.deepEqual(violations, [], colorScheme);
+      await page.screenshot({ path: join(SCREENSHOTS, `analyse-${colorScheme}.png`) });
+      await page.close();
+    }
+  });
+
+  it("logged no error in any page", () => {
+    assert.deepEqual(problems, []);
+  });
+});
