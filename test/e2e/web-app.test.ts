@@ -1,19 +1,15 @@
 import assert from "node:assert/strict";
-import { spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
-import { type Browser, chromium, type Page } from "playwright-core";
+import type { Browser, Page } from "playwright-core";
 import { formatLayout } from "../../src/core/layout.ts";
 import { loadBoard, loadLayout } from "../../src/infra/system-data.ts";
-import { WEB_APP_DIR } from "../../src/infra/web-app.ts";
-import { freePort } from "../helpers/free-port.ts";
-import { REPO_ROOT, type RunningCli, runCli, startCli } from "../helpers/run-cli.ts";
+import { REPO_ROOT, type RunningCli, runCli } from "../helpers/run-cli.ts";
+import { buildWebApp, launchChromium, startWebSystem } from "../helpers/web-browser.ts";
 
-/** Debian's chromium; KEYFORGE_CHROMIUM names another. */
-const CHROMIUM = process.env.KEYFORGE_CHROMIUM ?? "/usr/bin/chromium";
 /** Where the pages' screenshots go, for a developer to look at. */
 const SCREENSHOTS = join(REPO_ROOT, "scratch", "screenshots");
 
@@ -52,26 +48,9 @@ describe("the web app in a browser", () => {
   const problems: string[] = [];
 
   before(async () => {
-    // The page under test is the one in this checkout, built now (a second or two).
-    const built = spawnSync("npx", ["vite", "build", "--config", "web/vite.config.ts"], {
-      cwd: REPO_ROOT,
-      encoding: "utf8",
-    });
-    assert.equal(built.status, 0, built.stderr);
-    assert.ok(existsSync(join(WEB_APP_DIR, "index.html")));
-    const [port, assetsPort] = [await freePort(), await freePort()];
-    up = startCli(["up", "--port", `${port}`, "--assets-port", `${assetsPort}`, "--threads", "1"], {
-      env: {
-        KEYFORGE_DATA_DIR: mkdtempSync(join(tmpdir(), "keyforge-web-")),
-        DATABASE_URL: "",
-        KEYFORGE_VALKEY_URL: "",
-        HIVE_SECRET: "",
-        KEYFORGE_API_KEY: "",
-      },
-    });
-    await up.waitFor(/API key\s+kf_/, 90_000);
-    base = `http://127.0.0.1:${port}`;
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ["--no-sandbox"] });
+    buildWebApp();
+    ({ up, base } = await startWebSystem());
+    browser = await launchChromium();
     mkdirSync(SCREENSHOTS, { recursive: true });
   });
 
