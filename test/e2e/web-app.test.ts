@@ -117,19 +117,51 @@ describe("the web app in a browser", () => {
     await Promise.all([page.close(), again.close()]);
   });
 
+  it("ranks the library in a worker with the numbers keyforge rank prints, and sets two side by side", async () => {
+    const page = await open("#/compare?b=ortho-3x10&c=en&w=balanced&pick=graphite,sturdy");
+    await page.waitForSelector("table.ranking tbody tr");
+    const shown = await page.$$eval('td[data-metric="score"]', (cells) =>
+      cells.map((cell) => [
+        cell.getAttribute("data-layout"),
+        Number(cell.getAttribute("data-value")),
+      ]),
+    );
+    const ranked = runCli(["rank", "--board", "ortho-3x10", "--json"]);
+    assert.equal(ranked.status, 0, ranked.stderr);
+    const cli = (JSON.parse(ranked.stdout) as { layout: { name: string }; score: number }[]).map(
+      (entry) => [entry.layout.name, entry.score],
+    );
+    assert.deepEqual(shown, cli, "the same layouts, scores and order");
+    const figures = await page.$$eval(".side-by-side figcaption", (captions) =>
+      captions.map((caption) => caption.textContent),
+    );
+    assert.deepEqual(
+      figures.map((text) => text?.split(":")[0]),
+      ["graphite", "sturdy"],
+    );
+    await page.screenshot({ path: join(SCREENSHOTS, "compare.png"), fullPage: true });
+    await page.close();
+  });
+
   it("passes an accessibility scan with no serious issue, in light and dark", async () => {
     const axe = createRequire(import.meta.url).resolve("axe-core/axe.min.js");
     for (const colorScheme of ["light", "dark"] as const) {
       const page = await browser.newPage({ colorScheme, viewport: { width: 1300, height: 950 } });
-      await page.goto(`${base}/#/analyse?b=corne&l=graphite&c=en&w=balanced`);
-      await page.waitForSelector('td[data-metric="sfb"]');
-      await page.addScriptTag({ path: axe });
-      const violations = (await page.evaluate(`axe.run().then((result) =>
+      for (const [hash, ready] of [
+        ["#/analyse?b=corne&l=graphite&c=en&w=balanced", 'td[data-metric="sfb"]'],
+        ["#/compare?b=corne&c=en&w=balanced&pick=graphite,sturdy", "table.ranking tbody tr"],
+      ] as const) {
+        await page.goto(`${base}/${hash}`);
+        await page.waitForSelector(ready);
+        await page.addScriptTag({ path: axe });
+        const violations = (await page.evaluate(`axe.run().then((result) =>
         result.violations
           .filter((v) => v.impact === "serious" || v.impact === "critical")
           .map((v) => v.id + " (" + v.impact + "): " + v.nodes.map((n) => n.target).join(", ")))`)) as string[];
-      assert.deepEqual(violations, [], colorScheme);
-      await page.screenshot({ path: join(SCREENSHOTS, `analyse-${colorScheme}.png`) });
+        assert.deepEqual(violations, [], `${hash} (${colorScheme})`);
+        const name = hash.slice(2).split("?")[0];
+        await page.screenshot({ path: join(SCREENSHOTS, `${name}-${colorScheme}.png`) });
+      }
       await page.close();
     }
   });

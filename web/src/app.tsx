@@ -1,8 +1,15 @@
 import { useEffect, useState } from "preact/hooks";
 import { ErrorNote } from "./components/error-note.tsx";
 import { AssetLibrary } from "./data/asset-library.ts";
-import { loadWebConfig } from "./data/web-config.ts";
+import { loadWebConfig, type WebConfig } from "./data/web-config.ts";
 import { AnalysePage } from "./pages/analyse-page.tsx";
+import { ComparePage } from "./pages/compare-page.tsx";
+
+/** The pages, by the first part of the hash, in the navigation's order. */
+const PAGES = [
+  { id: "analyse", title: "Analyse" },
+  { id: "compare", title: "Compare" },
+] as const;
 
 /** The page and its query from the location's hash: "#/analyse?b=ansi&l=qwerty". */
 function route(): { page: string; query: string } {
@@ -13,13 +20,13 @@ function route(): { page: string; query: string } {
 
 /** The web app: its pages share the asset library and keep their state in the URL's hash. */
 export function App() {
-  const [library, setLibrary] = useState<AssetLibrary | null>(null);
+  const [site, setSite] = useState<{ library: AssetLibrary; config: WebConfig } | null>(null);
   const [failure, setFailure] = useState<string | null>(null);
   const [location, setLocation] = useState(route);
 
   useEffect(() => {
     loadWebConfig().then(
-      (config) => setLibrary(new AssetLibrary(config.assets)),
+      (config) => setSite({ library: new AssetLibrary(config.assets), config }),
       (error) =>
         setFailure(
           `cannot read the page's configuration: ${error instanceof Error ? error.message : error}`,
@@ -43,13 +50,25 @@ export function App() {
           KeyForge
         </a>
         <nav aria-label="pages">
-          <a href="#/analyse" aria-current={location.page === "analyse" ? "page" : undefined}>
-            Analyse
-          </a>
+          {PAGES.map(({ id, title }) => (
+            <a key={id} href={`#/${id}`} aria-current={location.page === id ? "page" : undefined}>
+              {title}
+            </a>
+          ))}
         </nav>
       </header>
       {failure !== null && <ErrorNote message={failure} />}
-      {library && <AnalysePage library={library} query={location.query} onQuery={onQuery} />}
+      {site && location.page === "compare" && (
+        <ComparePage
+          library={site.library}
+          assets={site.config.assets}
+          query={location.query}
+          onQuery={onQuery}
+        />
+      )}
+      {site && location.page !== "compare" && (
+        <AnalysePage library={site.library} query={location.query} onQuery={onQuery} />
+      )}
     </>
   );
 }

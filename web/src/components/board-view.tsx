@@ -18,15 +18,18 @@ interface BoardViewProps {
   /** Percent of keystrokes on each key. */
   readonly keyShare: readonly number[];
   /** The key picked for a swap, if any. */
-  readonly selected: number | null;
-  /** Keys to draw attention to (the keys of an n-gram picked in a list). */
+  readonly selected?: number | null;
+  /** Keys to draw attention to (the keys of an n-gram picked in a list, keys that differ). */
   readonly highlighted: ReadonlySet<number>;
-  readonly onKey: (key: number) => void;
+  /** Picking a key; without it the drawing is a picture, read out by its label. */
+  readonly onKey?: (key: number) => void;
+  /** What the picture shows, for a drawing without onKey. */
+  readonly label?: string;
 }
 
 /** The board with its real geometry, each key coloured by how often it is typed. */
 export function BoardView(props: BoardViewProps) {
-  const { board, chars, keyShare, selected, highlighted } = props;
+  const { board, chars, keyShare, selected, highlighted, onKey } = props;
   const corners = board.keys.flatMap(keyCorners);
   const minX = Math.min(...corners.map((p) => p.x));
   const minY = Math.min(...corners.map((p) => p.y));
@@ -37,7 +40,10 @@ export function BoardView(props: BoardViewProps) {
     <svg
       class="board"
       viewBox={`${minX * UNIT - GAP} ${minY * UNIT - GAP} ${(maxX - minX) * UNIT + 2 * GAP} ${(maxY - minY) * UNIT + 2 * GAP}`}
-      aria-label={`${board.name}: pick two keys to swap their characters`}
+      role={props.onKey ? undefined : "img"}
+      aria-label={
+        props.onKey ? `${board.name}: pick two keys to swap their characters` : props.label
+      }
     >
       {board.keys.map((key, k) => {
         const share = keyShare[k] ?? 0;
@@ -54,7 +60,6 @@ export function BoardView(props: BoardViewProps) {
         // The name starts with what the key shows, as a sighted user would read it out.
         const label = `${legend === "" ? "no character" : legend} ${shown}: key ${key.id}, ${svgPercent(share)} of keystrokes${key.home ? ", home key" : ""}${selected === k ? ", picked for a swap" : ""}`;
         return (
-          // biome-ignore lint/a11y/useSemanticElements: a key drawn in SVG cannot be an HTML button
           <g
             key={key.id}
             class={`key${state}`}
@@ -62,17 +67,20 @@ export function BoardView(props: BoardViewProps) {
             transform={
               key.r !== 0 ? `rotate(${key.r} ${key.rx * UNIT} ${key.ry * UNIT})` : undefined
             }
-            tabIndex={0}
-            role="button"
-            aria-pressed={selected === k}
-            aria-label={label}
-            onClick={() => props.onKey(k)}
-            onKeyDown={(event) => {
-              if (event.key === "Enter" || event.key === " ") {
-                event.preventDefault();
-                props.onKey(k);
-              }
-            }}
+            {...(onKey && {
+              tabIndex: 0,
+              // A key drawn in SVG cannot be an HTML button; it takes the button's role and keys.
+              role: "button",
+              "aria-pressed": selected === k,
+              "aria-label": label,
+              onClick: () => onKey(k),
+              onKeyDown: (event: KeyboardEvent) => {
+                if (event.key === "Enter" || event.key === " ") {
+                  event.preventDefault();
+                  onKey(k);
+                }
+              },
+            })}
           >
             <rect
               x={left}

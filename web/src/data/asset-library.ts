@@ -5,7 +5,15 @@ import { corpusOfSpec } from "../../../src/core/corpus-spec.ts";
 import { KeyForgeError } from "../../../src/core/errors.ts";
 import type { Layout } from "../../../src/core/layout.ts";
 import { layoutOnBoard, parseLayoutDefinition } from "../../../src/core/layout-definition.ts";
-import { parseWeights, type Weights } from "../../../src/core/scoring/weights.ts";
+import { overrideWeights, parseWeights, type Weights } from "../../../src/core/scoring/weights.ts";
+import type { ScoringChoice } from "../analysis/scoring-choice.ts";
+
+/** A scoring choice loaded: the board, the corpus (blended) and the weights with overrides. */
+export interface ScoringInputs {
+  readonly board: Board;
+  readonly corpus: Corpus;
+  readonly weights: Weights;
+}
 
 export type AssetKind = "boards" | "layouts" | "corpora" | "weights";
 
@@ -75,6 +83,16 @@ export class AssetLibrary {
 
   async weights(id: string): Promise<Weights> {
     return parseWeights(await this.json("weights", id), id);
+  }
+
+  async scoringInputs(choice: ScoringChoice): Promise<ScoringInputs> {
+    const [board, corpus, preset] = await Promise.all([
+      this.board(choice.board),
+      this.corpus(choice.corpus),
+      this.weights(choice.weights),
+    ]);
+    const overrides = Object.entries(choice.overrides).map(([name, value]) => `${name}=${value}`);
+    return { board, corpus, weights: overrideWeights(preset, overrides) };
   }
 
   /** A corpus id, or a blend of published corpora ("en:0.7,de:0.3"). */

@@ -1,54 +1,33 @@
 import { useEffect, useMemo, useState } from "preact/hooks";
 import type { Board } from "../../../src/core/board.ts";
-import type { Corpus } from "../../../src/core/corpus.ts";
 import { type Layout, layoutFromText } from "../../../src/core/layout.ts";
-import { overrideWeights, type Weights } from "../../../src/core/scoring/weights.ts";
+import type { Weights } from "../../../src/core/scoring/weights.ts";
 import { type AnalysisView, viewFromQuery, viewToQuery } from "../analysis/analysis-view.ts";
 import { charsAfter, redo, undo, withSwap } from "../analysis/edit-history.ts";
 import { LayoutScoring } from "../analysis/scored-layout.ts";
+import { scoringKey } from "../analysis/scoring-choice.ts";
 import { BoardView } from "../components/board-view.tsx";
 import { ChoiceSelect } from "../components/choice-select.tsx";
 import { ErrorNote } from "../components/error-note.tsx";
 import { MetricsTable } from "../components/metrics-table.tsx";
+import { ScoringChoices } from "../components/scoring-choices.tsx";
 import { WorstLists } from "../components/worst-lists.tsx";
 import type { AssetLibrary } from "../data/asset-library.ts";
 
 interface Loaded {
   readonly board: Board;
   readonly start: Layout;
-  readonly corpus: Corpus;
   readonly weights: Weights;
   readonly scoring: LayoutScoring;
 }
 
-interface Choices {
-  readonly boards: string[];
-  readonly layouts: string[];
-  readonly corpora: string[];
-  readonly weights: string[];
-}
-
 async function load(library: AssetLibrary, view: AnalysisView): Promise<Loaded> {
-  const [board, corpus, preset] = await Promise.all([
-    library.board(view.board),
-    library.corpus(view.corpus),
-    library.weights(view.weights),
-  ]);
+  const { board, corpus, weights } = await library.scoringInputs(view);
   const start =
     view.layout.kind === "builtin"
       ? await library.layout(view.layout.name, board)
       : layoutFromText(view.layout.text, board, "typed layout");
-  const weights = overrideWeights(
-    preset,
-    Object.entries(view.overrides).map(([name, value]) => `${name}=${value}`),
-  );
-  return {
-    board,
-    start,
-    corpus,
-    weights,
-    scoring: new LayoutScoring(board, corpus, weights, start),
-  };
+  return { board, start, weights, scoring: new LayoutScoring(board, corpus, weights, start) };
 }
 
 function messageOf(error: unknown): string {
@@ -66,7 +45,7 @@ export function AnalysePage({
   readonly onQuery: (query: string) => void;
 }) {
   const view = useMemo(() => viewFromQuery(query), [query]);
-  const [choices, setChoices] = useState<Choices | null>(null);
+  const [layouts, setLayouts] = useState<string[]>([]);
   const [loaded, setLoaded] = useState<Loaded | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [undone, setUndone] = useState<AnalysisView["swaps"]>([]);
@@ -75,18 +54,10 @@ export function AnalysePage({
   const [typed, setTyped] = useState("");
 
   useEffect(() => {
-    Promise.all([
-      library.ids("boards"),
-      library.ids("layouts"),
-      library.ids("corpora"),
-      library.ids("weights"),
-    ]).then(
-      ([boards, layouts, corpora, weights]) => setChoices({ boards, layouts, corpora, weights }),
-      (e) => setError(messageOf(e)),
-    );
+    library.ids("layouts").then(setLayouts, (e) => setError(messageOf(e)));
   }, [library]);
 
-  const source = `${view.board}|${JSON.stringify(view.layout)}|${view.corpus}|${view.weights}|${JSON.stringify(view.overrides)}`;
+  const source = `${scoringKey(view)}|${JSON.stringify(view.layout)}`;
   useEffect(() => {
     let current = true;
     setError(null);
@@ -154,38 +125,19 @@ export function AnalysePage({
   return (
     <main class="analyse">
       <h1>Analyse</h1>
-      <form class="choices" onSubmit={(event) => event.preventDefault()}>
-        <ChoiceSelect
-          label="board"
-          value={view.board}
-          options={choices?.boards ?? [view.board]}
-          onChoose={(board) => show({ ...view, board, swaps: [] })}
-        />
+      <ScoringChoices
+        library={library}
+        choice={view}
+        onChoose={(choice) =>
+          show({ ...view, ...choice, swaps: choice.board === view.board ? view.swaps : [] })
+        }
+      >
         <ChoiceSelect
           label="layout"
           value={view.layout.kind === "builtin" ? view.layout.name : ""}
-          options={choices?.layouts ?? []}
+          options={layouts}
           other={view.layout.kind === "text" ? "typed layout" : undefined}
           onChoose={(name) => show({ ...view, layout: { kind: "builtin", name }, swaps: [] })}
-        />
-        <label>
-          corpus
-          <input
-            list="corpora"
-            value={view.corpus}
-            onChange={(e) => show({ ...view, corpus: e.currentTarget.value.trim() || "en" })}
-          />
-          <datalist id="corpora">
-            {(choices?.corpora ?? []).map((id) => (
-              <option key={id} value={id} />
-            ))}
-          </datalist>
-        </label>
-        <ChoiceSelect
-          label="weights"
-          value={view.weights}
-          options={choices?.weights ?? [view.weights]}
-          onChoose={(weights) => show({ ...view, weights })}
         />
         <span class="edits">
           {(
@@ -200,7 +152,7 @@ export function AnalysePage({
             </button>
           ))}
         </span>
-      </form>
+      </ScoringChoices>
       <details class="type-layout">
         <summary>type or paste a layout</summary>
         <label>

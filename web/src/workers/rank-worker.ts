@@ -1,0 +1,45 @@
+/// <reference lib="webworker" />
+import type { Layout } from "../../../src/core/layout.ts";
+import { type RankedLayout, rankLayouts } from "../analysis/layout-ranking.ts";
+import type { ScoringChoice } from "../analysis/scoring-choice.ts";
+import { AssetLibrary } from "../data/asset-library.ts";
+
+/** What the Compare page asks: every published layout scored on this choice. */
+export interface RankRequest {
+  readonly assets: string;
+  readonly choice: ScoringChoice;
+}
+
+export type RankReply =
+  | {
+      readonly kind: "ranked";
+      readonly ranked: RankedLayout[];
+      /** Layouts that do not fit the board, with the reason. */
+      readonly skipped: { readonly name: string; readonly reason: string }[];
+    }
+  | { readonly kind: "failed"; readonly message: string };
+
+const messageOf = (error: unknown) => (error instanceof Error ? error.message : String(error));
+
+/** Scores the library off the page's thread: compiling a model per character set takes time. */
+self.onmessage = async (event: MessageEvent<RankRequest>) => {
+  const { assets, choice } = event.data;
+  let reply: RankReply;
+  try {
+    const library = new AssetLibrary(assets);
+    const { board, corpus, weights } = await library.scoringInputs(choice);
+    const layouts: Layout[] = [];
+    const skipped: { name: string; reason: string }[] = [];
+    for (const name of await library.ids("layouts")) {
+      try {
+        layouts.push(await library.layout(name, board));
+      } catch (error) {
+        skipped.push({ name, reason: messageOf(error) });
+      }
+    }
+    reply = { kind: "ranked", ranked: rankLayouts(board, corpus, weights, layouts), skipped };
+  } catch (error) {
+    reply = { kind: "failed", message: messageOf(error) };
+  }
+  self.postMessage(reply);
+};
