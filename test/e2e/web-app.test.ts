@@ -117,6 +117,31 @@ describe("the web app in a browser", () => {
     await Promise.all([page.close(), again.close()]);
   });
 
+  it("moves a weight with its slider, scoring as keyforge analyze --weight does", async () => {
+    const page = await open("#/analyse?b=ansi&l=qwerty&c=en&w=balanced");
+    await page.waitForSelector('td[data-metric="sfb"]');
+    await page.click("summary:has-text('weights')");
+    await page.$eval("#weight-sfb", (slider) => {
+      const input = slider as unknown as { value: string; dispatchEvent(event: unknown): void };
+      input.value = "20";
+      input.dispatchEvent(
+        new (globalThis as unknown as { Event: new (type: string, init: object) => unknown }).Event(
+          "change",
+          { bubbles: true },
+        ),
+      );
+    });
+    await page.waitForFunction('location.hash.includes("o=sfb%3D20")');
+    const result = runCli(["analyze", "qwerty", "--board", "ansi", "--weight", "sfb=20", "--json"]);
+    assert.equal(result.status, 0, result.stderr);
+    const cli = JSON.parse(result.stdout) as { score: number };
+    await page.waitForFunction(
+      `document.querySelector('[data-metric="score"]').getAttribute("data-value") === "${cli.score}"`,
+    );
+    await page.screenshot({ path: join(SCREENSHOTS, "analyse-weights.png"), fullPage: true });
+    await page.close();
+  });
+
   it("ranks the library in a worker with the numbers keyforge rank prints, and sets two side by side", async () => {
     const page = await open("#/compare?b=ortho-3x10&c=en&w=balanced&pick=graphite,sturdy");
     await page.waitForSelector("table.ranking tbody tr");

@@ -13,6 +13,8 @@ export interface ScoringInputs {
   readonly board: Board;
   readonly corpus: Corpus;
   readonly weights: Weights;
+  /** The weights as published, before the overrides. */
+  readonly preset: Weights;
 }
 
 export type AssetKind = "boards" | "layouts" | "corpora" | "weights";
@@ -92,7 +94,7 @@ export class AssetLibrary {
       this.weights(choice.weights),
     ]);
     const overrides = Object.entries(choice.overrides).map(([name, value]) => `${name}=${value}`);
-    return { board, corpus, weights: overrideWeights(preset, overrides) };
+    return { board, corpus, weights: overrideWeights(preset, overrides), preset };
   }
 
   /** A corpus id, or a blend of published corpora ("en:0.7,de:0.3"). */

@@ -11,6 +11,7 @@ import { ChoiceSelect } from "../components/choice-select.tsx";
 import { ErrorNote } from "../components/error-note.tsx";
 import { MetricsTable } from "../components/metrics-table.tsx";
 import { ScoringChoices } from "../components/scoring-choices.tsx";
+import { WeightSliders } from "../components/weight-sliders.tsx";
 import { WorstLists } from "../components/worst-lists.tsx";
 import type { AssetLibrary } from "../data/asset-library.ts";
 
@@ -18,16 +19,23 @@ interface Loaded {
   readonly board: Board;
   readonly start: Layout;
   readonly weights: Weights;
+  readonly preset: Weights;
   readonly scoring: LayoutScoring;
 }
 
 async function load(library: AssetLibrary, view: AnalysisView): Promise<Loaded> {
-  const { board, corpus, weights } = await library.scoringInputs(view);
+  const { board, corpus, weights, preset } = await library.scoringInputs(view);
   const start =
     view.layout.kind === "builtin"
       ? await library.layout(view.layout.name, board)
       : layoutFromText(view.layout.text, board, "typed layout");
-  return { board, start, weights, scoring: new LayoutScoring(board, corpus, weights, start) };
+  return {
+    board,
+    start,
+    weights,
+    preset,
+    scoring: new LayoutScoring(board, corpus, weights, start),
+  };
 }
 
 function messageOf(error: unknown): string {
@@ -153,6 +161,13 @@ export function AnalysePage({
           ))}
         </span>
       </ScoringChoices>
+      {loaded && (
+        <WeightSliders
+          preset={loaded.preset}
+          overrides={view.overrides}
+          onChange={(overrides) => show({ ...view, overrides })}
+        />
+      )}
       <details class="type-layout">
         <summary>type or paste a layout</summary>
         <label>
