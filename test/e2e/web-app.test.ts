@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -139,6 +139,35 @@ describe("the web app in a browser", () => {
       `document.querySelector('[data-metric="score"]').getAttribute("data-value") === "${cli.score}"`,
     );
     await page.screenshot({ path: join(SCREENSHOTS, "analyse-weights.png"), fullPage: true });
+    await page.close();
+  });
+
+  it("exports the layout as keyforge export writes it, and says why a format does not apply", async () => {
+    const page = await open("#/analyse?b=ansi&l=qwerty&c=en&w=balanced");
+    await page.waitForSelector('td[data-metric="sfb"]');
+    for (const [button, format] of [
+      ["keyboard-layout-editor JSON", "kle"],
+      ["SVG heatmap", "svg"],
+    ] as const) {
+      const [download] = await Promise.all([
+        page.waitForEvent("download"),
+        page.click(`button:has-text("${button}")`),
+      ]);
+      const saved = join(
+        mkdtempSync(join(tmpdir(), "keyforge-web-")),
+        download.suggestedFilename(),
+      );
+      await download.saveAs(saved);
+      const cli = runCli(["export", "qwerty", "--board", "ansi", "--format", format]);
+      assert.equal(cli.status, 0, cli.stderr);
+      assert.equal(readFileSync(saved, "utf8").trimEnd(), cli.stdout.trimEnd(), format);
+    }
+    await page.click('button:has-text("QMK keymap.json")');
+    await page.waitForSelector(".exports [role=alert]");
+    assert.match(
+      (await page.textContent(".exports [role=alert]")) ?? "",
+      /does not say which QMK keyboard/,
+    );
     await page.close();
   });
 

@@ -1,8 +1,12 @@
 import type { Command } from "commander";
+import type { Board } from "../../core/board.ts";
 import { KeyForgeError } from "../../core/errors.ts";
-import { kleJsonText, layoutKle } from "../../core/export/kle.ts";
-import { layoutQmkKeymap } from "../../core/export/qmk-keymap.ts";
-import { layoutSvg } from "../../core/export/svg.ts";
+import {
+  EXPORT_FORMATS,
+  type ExportFormat,
+  exportLayout,
+} from "../../core/export/layout-export.ts";
+import type { Layout } from "../../core/layout.ts";
 import { evaluateLayout } from "../../core/scoring/layout-evaluation.ts";
 import { DEFAULT_WEIGHTS_ID } from "../../core/scoring/weights.ts";
 import { writeTextFile } from "../../infra/data-files.ts";
@@ -17,35 +21,30 @@ interface ExportFlags {
   keymap?: string;
 }
 
-const FORMATS = ["svg", "kle", "qmk"] as const;
+/** The SVG's key frequencies: the layout analysed on the corpus with the default weights. */
+async function heatOf(board: Board, layout: Layout, corpusSpec: string) {
+  const [corpus, weights] = await Promise.all([
+    loadCorpusSpec(corpusSpec),
+    loadWeights(DEFAULT_WEIGHTS_ID),
+  ]);
+  return { corpus, analysis: evaluateLayout({ board, corpus, weights, layout }) };
+}
 
-async function exportLayout(ref: string, flags: ExportFlags): Promise<void> {
-  if (!(FORMATS as readonly string[]).includes(flags.format)) {
+async function exportToFile(ref: string, flags: ExportFlags): Promise<void> {
+  if (!(EXPORT_FORMATS as readonly string[]).includes(flags.format)) {
     throw new KeyForgeError(
       "FLAG_INVALID",
-      `--format must be one of ${FORMATS.join(", ")} (got ${flags.format})`,
+      `--format must be one of ${EXPORT_FORMATS.join(", ")} (got ${flags.format})`,
     );
   }
   const board = await loadBoard(flags.board);
   const layout = await loadLayout(ref, board);
-  let text: string;
-  if (flags.format === "svg") {
-    const [corpus, weights] = await Promise.all([
-      loadCorpusSpec(flags.corpus),
-      loadWeights(DEFAULT_WEIGHTS_ID),
-    ]);
-    const analysis = evaluateLayout({ board, corpus, weights, layout });
-    text = layoutSvg(board, layout, analysis, { corpus });
-  } else if (flags.format === "kle") {
-    text = kleJsonText(layoutKle(board, layout));
-  } else {
-    const keymap = layoutQmkKeymap(
-      board,
-      layout,
-      flags.keymap === undefined ? {} : { keymap: flags.keymap },
-    );
-    text = `${JSON.stringify(keymap, null, 2)}\n`;
-  }
+  const { text } = exportLayout(flags.format as ExportFormat, {
+    board,
+    layout,
+    ...(flags.format === "svg" && { heat: await heatOf(board, layout, flags.corpus) }),
+    ...(flags.keymap !== undefined && { keymap: flags.keymap }),
+  });
   if (flags.out) {
     await writeTextFile(flags.out, text);
     console.error(`wrote ${flags.out}`);
@@ -63,5 +62,5 @@ export function registerExportCommand(program: Command): void {
     .option("-c, --corpus <corpus>", "corpus for the SVG's key frequencies", "en")
     .option("--keymap <name>", "QMK: keymap name (default: from the layout name)")
     .option("-o, --out <file>", "write here instead of standard output")
-    .action(exportLayout);
+    .action(exportToFile);
 }

@@ -1,5 +1,6 @@
 import { useEffect, useMemo, useState } from "preact/hooks";
 import type { Board } from "../../../src/core/board.ts";
+import type { Corpus } from "../../../src/core/corpus.ts";
 import { type Layout, layoutFromText } from "../../../src/core/layout.ts";
 import type { Weights } from "../../../src/core/scoring/weights.ts";
 import { type AnalysisView, viewFromQuery, viewToQuery } from "../analysis/analysis-view.ts";
@@ -9,6 +10,7 @@ import { scoringKey } from "../analysis/scoring-choice.ts";
 import { BoardView } from "../components/board-view.tsx";
 import { ChoiceSelect } from "../components/choice-select.tsx";
 import { ErrorNote } from "../components/error-note.tsx";
+import { ExportButtons } from "../components/export-buttons.tsx";
 import { MetricsTable } from "../components/metrics-table.tsx";
 import { ScoringChoices } from "../components/scoring-choices.tsx";
 import { WeightSliders } from "../components/weight-sliders.tsx";
@@ -17,6 +19,7 @@ import type { AssetLibrary } from "../data/asset-library.ts";
 
 interface Loaded {
   readonly board: Board;
+  readonly corpus: Corpus;
   readonly start: Layout;
   readonly weights: Weights;
   readonly preset: Weights;
@@ -31,6 +34,7 @@ async function load(library: AssetLibrary, view: AnalysisView): Promise<Loaded> 
       : layoutFromText(view.layout.text, board, "typed layout");
   return {
     board,
+    corpus,
     start,
     weights,
     preset,
@@ -202,6 +206,16 @@ export function AnalysePage({
           </section>
           <MetricsTable analysis={analysis} start={start} weights={loaded.weights} />
           <WorstLists analysis={analysis} picked={picked} onPick={setPicked} />
+          <ExportButtons
+            board={loaded.board}
+            layout={{
+              name: view.swaps.length > 0 ? `${loaded.start.name}-edited` : loaded.start.name,
+              boardId: loaded.board.id,
+              chars,
+            }}
+            corpus={loaded.corpus}
+            analysis={analysis}
+          />
         </div>
       )}
     </main>
