@@ -171,6 +171,50 @@ describe("the web app in a browser", () => {
     await page.close();
   });
 
+  it("imports a KLE board and counts pasted text as keyforge board import and corpus build do", async () => {
+    const work = mkdtempSync(join(tmpdir(), "keyforge-web-"));
+    const kle = join(REPO_ROOT, "examples", "boards", "ergodox.kle.json");
+    const board = join(work, "ergodox.json");
+    const text =
+      "The quick brown fox jumps over the lazy dog. Pack my box with five dozen liquor jugs!\n".repeat(
+        20,
+      );
+    const textFile = join(work, "mine.txt");
+    writeFileSync(textFile, text);
+    const corpus = join(work, "mine.json");
+    for (const args of [
+      ["board", "import", "kle", kle, "--out", board],
+      ["corpus", "build", textFile, "--name", "Pasted text", "--out", corpus],
+    ]) {
+      const made = runCli(args);
+      assert.equal(made.status, 0, made.stderr);
+    }
+
+    const page = await open("#/analyse?b=ansi&l=qwerty&c=en&w=balanced");
+    await page.waitForSelector('td[data-metric="sfb"]');
+    await page.click("summary:has-text('import a board')");
+    await page.setInputFiles("input[type=file]", kle);
+    await page.waitForFunction('location.hash.includes("b=local-ergodox-kle")');
+    await page.waitForSelector("[data-key]");
+    const imported = await shownAnalysis(page);
+    await page.waitForFunction('document.querySelector("select").value === "local-ergodox-kle"');
+    assert.deepEqual(imported, analysed("qwerty", board));
+
+    await page.click("summary:has-text('count your own text')");
+    await page.fill(".local textarea", text);
+    await page.click("button:has-text('count this text')");
+    await page.waitForFunction('location.hash.includes("c=local-text")');
+    const result = runCli(["analyze", "qwerty", "--board", board, "--corpus", corpus, "--json"]);
+    assert.equal(result.status, 0, result.stderr);
+    const cli = JSON.parse(result.stdout) as Shown;
+    await page.waitForFunction(
+      `document.querySelector('[data-metric="score"]')?.getAttribute("data-value") === "${cli.score}"`,
+    );
+    assert.deepEqual(await shownAnalysis(page), { score: cli.score, metrics: cli.metrics });
+    await page.screenshot({ path: join(SCREENSHOTS, "analyse-imported.png"), fullPage: true });
+    await page.close();
+  });
+
   it("ranks the library in a worker with the numbers keyforge rank prints, and sets two side by side", async () => {
     const page = await open("#/compare?b=ortho-3x10&c=en&w=balanced&pick=graphite,sturdy");
     await page.waitForSelector("table.ranking tbody tr");

@@ -24,7 +24,8 @@ export function ScoringChoices(props: {
       ([boards, corpora, weights]) => setPublished({ boards, corpora, weights }),
       () => setPublished(null),
     );
-  }, [library]);
+    // Asked again when the choice changes: a board or corpus made here joins the lists.
+  }, [library, choice.board, choice.corpus]);
   return (
     <form class="choices" onSubmit={(event) => event.preventDefault()}>
       <ChoiceSelect

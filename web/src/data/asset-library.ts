@@ -32,6 +32,8 @@ interface ManifestEntry {
 export class AssetLibrary {
   private manifest: Promise<Map<string, string>> | null = null;
   private readonly parsed = new Map<string, Promise<unknown>>();
+  /** Documents made in this browser (an imported board, a counted text), by path. */
+  private readonly local = new Map<string, unknown>();
 
   private readonly baseUrl: string;
 
@@ -48,10 +50,20 @@ export class AssetLibrary {
     return this.manifest;
   }
 
-  /** The ids of one kind of asset, sorted. */
+  /**
+   * Adds a document made here under an id of its own: the pages find it like a published one,
+   * for as long as the page lives (a link to it works in this browser only).
+   */
+  addLocal(kind: AssetKind, id: string, document: unknown): void {
+    const path = `${kind}/${id}.json`;
+    this.local.set(path, document);
+    this.parsed.delete(path);
+  }
+
+  /** The ids of one kind of asset, sorted, those made here among them. */
   async ids(kind: AssetKind): Promise<string[]> {
     const prefix = `${kind}/`;
-    return [...(await this.entries()).keys()]
+    return [...new Set([...(await this.entries()).keys(), ...this.local.keys()])]
       .filter((path) => path.startsWith(prefix) && path.endsWith(".json"))
       .map((path) => path.slice(prefix.length, -".json".length))
       .sort();
@@ -60,6 +72,7 @@ export class AssetLibrary {
   private json(kind: AssetKind, id: string): Promise<unknown> {
     const path = `${kind}/${id}.json`;
     let document = this.parsed.get(path);
+    if (this.local.has(path)) return Promise.resolve(this.local.get(path));
     if (document === undefined) {
       document = this.entries().then(async (entries) => {
         const sha256 = entries.get(path);

@@ -11,6 +11,7 @@ import { BoardView } from "../components/board-view.tsx";
 import { ChoiceSelect } from "../components/choice-select.tsx";
 import { ErrorNote } from "../components/error-note.tsx";
 import { ExportButtons } from "../components/export-buttons.tsx";
+import { LocalImports } from "../components/local-imports.tsx";
 import { MetricsTable } from "../components/metrics-table.tsx";
 import { ScoringChoices } from "../components/scoring-choices.tsx";
 import { WeightSliders } from "../components/weight-sliders.tsx";
@@ -172,6 +173,11 @@ export function AnalysePage({
           onChange={(overrides) => show({ ...view, overrides })}
         />
       )}
+      <LocalImports
+        library={library}
+        onBoard={(board) => show({ ...view, board, swaps: [] })}
+        onCorpus={(corpus) => show({ ...view, corpus })}
+      />
       <details class="type-layout">
         <summary>type or paste a layout</summary>
         <label>

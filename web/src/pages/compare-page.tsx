@@ -15,6 +15,7 @@ import { BoardView } from "../components/board-view.tsx";
 import { ErrorNote } from "../components/error-note.tsx";
 import { ScoringChoices } from "../components/scoring-choices.tsx";
 import type { AssetLibrary } from "../data/asset-library.ts";
+import { oneReply } from "../workers/one-reply.ts";
 import type { RankReply, RankRequest } from "../workers/rank-worker.ts";
 
 interface Ranking {
@@ -43,20 +44,13 @@ function shown(layout: RankedLayout, key: SortKey): string {
 
 /** Scores every published layout in a worker, for one scoring choice. */
 function rankInWorker(request: RankRequest): Promise<RankReply> {
-  return new Promise((resolve) => {
-    const worker = new Worker(new URL("../workers/rank-worker.ts", import.meta.url), {
-      type: "module",
-    });
-    worker.onmessage = (event: MessageEvent<RankReply>) => {
-      resolve(event.data);
-      worker.terminate();
-    };
-    worker.onerror = (event) => {
-      resolve({ kind: "failed", message: event.message || "the scoring worker failed" });
-      worker.terminate();
-    };
-    worker.postMessage(request);
+  const worker = new Worker(new URL("../workers/rank-worker.ts", import.meta.url), {
+    type: "module",
   });
+  return oneReply<RankRequest, RankReply>(worker, request, (message) => ({
+    kind: "failed",
+    message,
+  }));
 }
 
 /** The Compare page: the library ranked on one board, corpus and weights; two side by side. */
