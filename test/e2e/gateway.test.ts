@@ -299,8 +299,11 @@ describe("the Apache gateway (deploy/gateway/httpd.conf) in front of real servic
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
-  /** The headers the gateway puts on every response, whatever answered it. */
-  function assertSecurityHeaders(answer: Answer, what: string): void {
+  /**
+   * The headers the gateway puts on every response, whatever answered it. CORS is the
+   * services' own: `cors` is the Access-Control-Allow-Origin the service behind sends, if any.
+   */
+  function assertSecurityHeaders(answer: Answer, what: string, cors?: string): void {
     const h = answer.headers;
     assert.equal(h["strict-transport-security"], "max-age=63072000; includeSubDomains", what);
     assert.equal(h["x-content-type-options"], "nosniff", what);
@@ -313,7 +316,9 @@ describe("the Apache gateway (deploy/gateway/httpd.conf) in front of real servic
     assert.match(String(h["content-security-policy"]), /frame-ancestors 'none'/, what);
     // "Apache" at most: no version, no OS, no modules.
     assert.ok(h.server === undefined || h.server === "Apache", `${what}: Server ${h.server}`);
+    assert.equal(h["access-control-allow-origin"], cors, `${what}: the service's CORS, as is`);
     for (const name of Object.keys(h)) {
+      if (name === "access-control-allow-origin") continue;
       assert.ok(!name.startsWith("access-control-"), `${what}: the gateway adds no CORS (${name})`);
     }
   }
@@ -399,7 +404,7 @@ describe("the Apache gateway (deploy/gateway/httpd.conf) in front of real servic
   it("proxies assets.keyforge.<domain> to the assets gateway", async () => {
     const manifest = await request(ASSETS, "/manifest");
     assert.equal(manifest.status, 200);
-    assertSecurityHeaders(manifest, "assets manifest");
+    assertSecurityHeaders(manifest, "assets manifest", "*");
     const entries = JSON.parse(manifest.body) as { path: string; sha256: string; size: number }[];
     const corne = entries.find((entry) => entry.path === "boards/corne.json");
     assert.ok(corne, "the manifest lists boards/corne.json");
@@ -412,7 +417,7 @@ describe("the Apache gateway (deploy/gateway/httpd.conf) in front of real servic
     assert.match(String(byPath.headers["content-security-policy"]), /sandbox/);
     const post = await request(ASSETS, "/manifest", { method: "POST" });
     assert.equal(post.status, 405, "the assets gateway's own answer");
-    assertSecurityHeaders(post, "assets 405");
+    assertSecurityHeaders(post, "assets 405", "*");
   });
 
   it("refuses every other host name (421), on both ports, and never reaches a service", async () => {
