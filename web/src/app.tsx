@@ -2,6 +2,7 @@ import { useEffect, useState } from "preact/hooks";
 import { ErrorNote } from "./components/error-note.tsx";
 import { AssetLibrary } from "./data/asset-library.ts";
 import { loadWebConfig, type WebConfig } from "./data/web-config.ts";
+import { messageOf } from "./error-message.ts";
 import { AnalysePage } from "./pages/analyse-page.tsx";
 import { ComparePage } from "./pages/compare-page.tsx";
 
@@ -27,10 +28,7 @@ export function App() {
   useEffect(() => {
     loadWebConfig().then(
       (config) => setSite({ library: new AssetLibrary(config.assets), config }),
-      (error) =>
-        setFailure(
-          `cannot read the page's configuration: ${error instanceof Error ? error.message : error}`,
-        ),
+      (error) => setFailure(`cannot read the page's configuration: ${messageOf(error)}`),
     );
     const onHash = () => setLocation(route());
     window.addEventListener("hashchange", onHash);

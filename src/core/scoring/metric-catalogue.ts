@@ -1,4 +1,3 @@
-import type { MetricDefinition } from "./metric.ts";
 import { BALANCE } from "./metrics/balance.ts";
 import { EFFORT_AND_DISTANCE } from "./metrics/effort-and-distance.ts";
 import { SAME_FINGER } from "./metrics/same-finger.ts";
@@ -41,11 +40,6 @@ export const METRIC_KEYS: readonly MetricKey[] = METRICS.map((m) => m.key);
 export const WEIGHTED_TERMS: readonly WeightedTerm[] = METRICS.flatMap((m) =>
   m.weighted ? [m.key] : [],
 );
-
-/** The catalogue entry of a metric, by key. */
-export function metricOf(key: MetricKey): MetricDefinition {
-  return METRICS.find((m) => m.key === key) as MetricDefinition;
-}
 
 /** The worst-n-gram lists the metrics feed, in catalogue order, each once. */
 export const WORST_LISTS: readonly { readonly id: WorstListId; readonly title: string }[] = [

@@ -4,6 +4,7 @@ import type { Corpus } from "../../../src/core/corpus.ts";
 import { EXPORT_FORMATS, exportLayout } from "../../../src/core/export/layout-export.ts";
 import type { Layout } from "../../../src/core/layout.ts";
 import type { LayoutAnalysis } from "../../../src/core/scoring/analysis.ts";
+import { messageOf } from "../error-message.ts";
 import { ErrorNote } from "./error-note.tsx";
 
 const TITLES = {
@@ -35,7 +36,7 @@ export function ExportButtons(props: {
       setTimeout(() => URL.revokeObjectURL(url), 1000);
       setFailure(null);
     } catch (error) {
-      setFailure(error instanceof Error ? error.message : String(error));
+      setFailure(messageOf(error));
     }
   };
   return (

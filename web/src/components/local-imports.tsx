@@ -1,6 +1,7 @@
 import { useState } from "preact/hooks";
 import type { AssetLibrary } from "../data/asset-library.ts";
 import { boardFromFile, localId } from "../data/local-assets.ts";
+import { messageOf } from "../error-message.ts";
 import type { CountReply, CountRequest } from "../workers/corpus-worker.ts";
 import { oneReply } from "../workers/one-reply.ts";
 import { ErrorNote } from "./error-note.tsx";
@@ -15,8 +16,6 @@ function countInWorker(request: CountRequest): Promise<CountReply> {
     message,
   }));
 }
-
-const messageOf = (error: unknown) => (error instanceof Error ? error.message : String(error));
 
 /**
  * A board from a file (keyboard-layout-editor raw data, a QMK info.json, or a KeyForge board)

@@ -17,6 +17,7 @@ import { ScoringChoices } from "../components/scoring-choices.tsx";
 import { WeightSliders } from "../components/weight-sliders.tsx";
 import { WorstLists } from "../components/worst-lists.tsx";
 import type { AssetLibrary } from "../data/asset-library.ts";
+import { messageOf } from "../error-message.ts";
 
 interface Loaded {
   readonly board: Board;
@@ -41,10 +42,6 @@ async function load(library: AssetLibrary, view: AnalysisView): Promise<Loaded> 
     preset,
     scoring: new LayoutScoring(board, corpus, weights, start),
   };
-}
-
-function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }
 
 /** The Analyse page: a layout on a board, every metric, live as keys are swapped. */

@@ -2,6 +2,7 @@
 import { corpusDocument, corpusFromTables } from "../../../src/core/corpus.ts";
 import { countDocuments } from "../../../src/core/count-documents.ts";
 import { DEFAULT_NORMALIZATION } from "../../../src/core/text-normalization.ts";
+import { messageOf } from "../error-message.ts";
 
 /** Text the user pasted, to count as a corpus of its own. */
 export interface CountRequest {
@@ -32,7 +33,7 @@ self.onmessage = (event: MessageEvent<CountRequest>) => {
     });
     reply = { kind: "counted", document: corpusDocument(corpus) };
   } catch (error) {
-    reply = { kind: "failed", message: error instanceof Error ? error.message : String(error) };
+    reply = { kind: "failed", message: messageOf(error) };
   }
   self.postMessage(reply);
 };

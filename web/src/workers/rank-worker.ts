@@ -3,6 +3,7 @@ import type { Layout } from "../../../src/core/layout.ts";
 import { type RankedLayout, rankLayouts } from "../analysis/layout-ranking.ts";
 import type { ScoringChoice } from "../analysis/scoring-choice.ts";
 import { AssetLibrary } from "../data/asset-library.ts";
+import { messageOf } from "../error-message.ts";
 
 /** What the Compare page asks: every published layout scored on this choice. */
 export interface RankRequest {
@@ -18,8 +19,6 @@ export type RankReply =
       readonly skipped: { readonly name: string; readonly reason: string }[];
     }
   | { readonly kind: "failed"; readonly message: string };
-
-const messageOf = (error: unknown) => (error instanceof Error ? error.message : String(error));
 
 /** Scores the library off the page's thread: compiling a model per character set takes time. */
 self.onmessage = async (event: MessageEvent<RankRequest>) => {
