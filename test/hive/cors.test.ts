@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import type { AddressInfo } from "node:net";
 import { after, before, describe, it } from "node:test";
 import type { FastifyInstance } from "fastify";
 import { KeyForgeError } from "../../src/core/errors.ts";
@@ -75,6 +76,27 @@ describe("CORS for the web origin (--cors-origin)", () => {
     assert.equal(otherPreflight.headers["access-control-allow-origin"], undefined);
     const noOrigin = await app.inject({ method: "GET", url: "/jobs" });
     assert.equal(noOrigin.headers["access-control-allow-origin"], undefined);
+  });
+
+  it("lets the web origin's pages follow the event streams, and no other origin's", async () => {
+    await app.listen({ host: "127.0.0.1", port: 0 });
+    const url = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
+    // The stream of every event, and a job's stream answering that there is no such job.
+    for (const path of ["/events", `/jobs/${"0".repeat(64)}/events`]) {
+      for (const [origin, allowed] of [
+        [WEB, WEB],
+        [ELSEWHERE, null],
+      ] as const) {
+        const stream = await fetch(`${url}${path}`, { headers: { origin } });
+        assert.equal(
+          stream.headers.get("access-control-allow-origin"),
+          allowed,
+          `${path} ${origin}`,
+        );
+        assert.match(stream.headers.get("vary") ?? "", /Origin/);
+        await stream.body?.cancel();
+      }
+    }
   });
 
   it("takes origins only, refusing a path, a trailing slash or another scheme", () => {

@@ -47,6 +47,10 @@ async function stream(
   }
   reply.hijack();
   const raw = reply.raw;
+  // A hijacked reply sends none of the headers hooks gave it (CORS, request id): they go here.
+  for (const [name, value] of Object.entries(reply.getHeaders())) {
+    if (value !== undefined) raw.setHeader(name, value);
+  }
   raw.writeHead(200, {
     "content-type": "text/event-stream; charset=utf-8",
     "cache-control": "no-store",
