@@ -22,15 +22,6 @@ export function formatTime(iso: string): string {
   return `${iso.slice(0, 10)} ${iso.slice(11, 19)}`;
 }
 
-/** "42s", "3m 05s", "2h 07m". */
-export function formatElapsed(ms: number): string {
-  const seconds = Math.max(0, Math.floor(ms / 1000));
-  if (seconds < 60) return `${seconds}s`;
-  const minutes = Math.floor(seconds / 60);
-  if (minutes < 60) return `${minutes}m ${String(seconds % 60).padStart(2, "0")}s`;
-  return `${Math.floor(minutes / 60)}h ${String(minutes % 60).padStart(2, "0")}m`;
-}
-
 /** "2 failed, 1 cancelled": the counts that are not zero. */
 function nonZero(counts: readonly (readonly [string, number])[]): string[] {
   return counts.filter(([, count]) => count > 0).map(([what, count]) => `${count} ${what}`);

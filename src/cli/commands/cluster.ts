@@ -1,8 +1,9 @@
 import type { Command } from "commander";
 import type { z } from "zod";
+import { formatElapsed } from "../../core/elapsed-text.ts";
 import type { clusterSchema } from "../../protocol/node-messages.ts";
 import { HiveApiClient } from "../hive-api-client.ts";
-import { formatElapsed, formatScore } from "../job-text.ts";
+import { formatScore } from "../job-text.ts";
 import { printJson, table } from "../output.ts";
 import { HIVE_FLAG, hiveUrlOf } from "../service-urls.ts";
 

@@ -1,4 +1,4 @@
-import { formatElapsed } from "./job-text.ts";
+import { formatElapsed } from "../core/elapsed-text.ts";
 
 /**
  * How fast a job goes and when it should end, from what the hive serves: the job's unit counts

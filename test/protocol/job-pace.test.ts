@@ -7,7 +7,7 @@ import {
   paceOf,
   timeLeftText,
   unitSpeeds,
-} from "../../src/cli/job-pace.ts";
+} from "../../src/protocol/job-pace.ts";
 
 const JOB = "a".repeat(64);
 const OTHER = "b".repeat(64);
