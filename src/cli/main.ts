@@ -22,6 +22,7 @@ import { registerOptimizeCommand } from "./commands/optimize.ts";
 import { registerSubmitCommand } from "./commands/submit.ts";
 import { registerUpCommand } from "./commands/up.ts";
 import { registerWatchCommand } from "./commands/watch.ts";
+import { registerWebRootCommand } from "./commands/web-root.ts";
 
 /**
  * An error message as the terminal should show it: the values it quotes came from the user or
@@ -70,6 +71,7 @@ function buildProgram(): Command {
   registerClusterCommand(program);
   registerUpCommand(program);
   registerHealthCommand(program);
+  registerWebRootCommand(program);
   return program;
 }
 

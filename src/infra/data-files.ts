@@ -13,7 +13,7 @@ export async function readTextFile(path: string): Promise<string> {
 }
 
 /** Why the file system refused a path, in words; other failures keep the system's message. */
-function fileSystemReason(error: NodeJS.ErrnoException, path: string): string {
+export function fileSystemReason(error: NodeJS.ErrnoException, path: string): string {
   switch (error.code) {
     case "ENOENT":
       return "no such file";
