@@ -241,6 +241,55 @@ describe("the web app in a browser", () => {
     await page.close();
   });
 
+  it("optimises in Web Workers to the layout keyforge optimize finds with the same seed and steps", async () => {
+    const page = await open(
+      "#/optimise?b=ortho-3x10&c=en&w=balanced&pin=aeiou&steps=400000&threads=2&seed=11",
+    );
+    await page.click("button:has-text('optimise')");
+    const link = await page.waitForSelector("a:has-text('Open the best layout in Analyse')", {
+      timeout: 60_000,
+    });
+    const shownLayout = new URLSearchParams(
+      ((await link.getAttribute("href")) ?? "").split("?")[1],
+    ).get("t");
+    const command = ((await page.textContent("code.command")) ?? "").split(" ");
+    assert.deepEqual(command.slice(0, 2), ["keyforge", "optimize"]);
+    assert.ok(command.includes("--pin") && command.includes("aeiou"), command.join(" "));
+    const cli = runCli([...command.slice(1), "--json"]);
+    assert.equal(cli.status, 0, cli.stderr);
+    const found = JSON.parse(cli.stdout) as { top: { text: string; score: number }[] };
+    assert.equal(shownLayout, found.top[0]?.text);
+    await page.screenshot({ path: join(SCREENSHOTS, "optimise.png"), fullPage: true });
+
+    await page.click("a:has-text('Open the best layout in Analyse')");
+    const shown = await shownAnalysis(page);
+    assert.equal(shown.score, found.top[0]?.score, "the best layout's score in Analyse");
+    await page.close();
+  });
+
+  it("pins the keys picked on the board, starts from the layout, and stops when asked", async () => {
+    const page = await open("#/optimise?b=ansi&l=qwerty&c=en&w=balanced&from=1&time=120&threads=1");
+    await page.waitForSelector('svg.board g[role="button"]');
+    const keyOf = async (char: string) =>
+      page.$eval(`svg.board g[role="button"][aria-label^="${char} "]`, (key) =>
+        key.getAttribute("data-key"),
+      );
+    const [e, t] = [await keyOf("e"), await keyOf("t")];
+    await page.click(`[data-key="${e}"]`);
+    await page.click(`[data-key="${t}"]`);
+    await page.waitForFunction('location.hash.includes("pin=et")');
+    assert.equal(await page.getAttribute(`[data-key="${e}"]`, "aria-pressed"), "true");
+
+    await page.click("button:has-text('optimise')");
+    await page.waitForSelector("p[aria-live]:has-text('best score')", { timeout: 30_000 });
+    await page.click("button:has-text('stop')");
+    await page.waitForSelector("p[aria-live]:has-text('stopped by signal')", { timeout: 30_000 });
+    const legend = (key: string | null) =>
+      page.$eval(`[data-key="${key}"] tspan`, (span) => span.textContent);
+    assert.deepEqual([await legend(e), await legend(t)], ["e", "t"]);
+    await page.close();
+  });
+
   it("passes an accessibility scan with no serious issue, in light and dark", async () => {
     const axe = createRequire(import.meta.url).resolve("axe-core/axe.min.js");
     for (const colorScheme of ["light", "dark"] as const) {

@@ -5,11 +5,13 @@ import { loadWebConfig, type WebConfig } from "./data/web-config.ts";
 import { messageOf } from "./error-message.ts";
 import { AnalysePage } from "./pages/analyse-page.tsx";
 import { ComparePage } from "./pages/compare-page.tsx";
+import { OptimisePage } from "./pages/optimise-page.tsx";
 
 /** The pages, by the first part of the hash, in the navigation's order. */
 const PAGES = [
   { id: "analyse", title: "Analyse" },
   { id: "compare", title: "Compare" },
+  { id: "optimise", title: "Optimise" },
 ] as const;
 
 /** The page and its query from the location's hash: "#/analyse?b=ansi&l=qwerty". */
@@ -19,9 +21,39 @@ function route(): { page: string; query: string } {
   return { page: page || "analyse", query };
 }
 
+interface Site {
+  readonly library: AssetLibrary;
+  readonly config: WebConfig;
+}
+
+/** The page the hash names; Analyse for anything else. */
+function CurrentPage(props: {
+  readonly site: Site;
+  readonly page: string;
+  readonly query: string;
+  readonly onQuery: (query: string) => void;
+}) {
+  const { site, query, onQuery } = props;
+  switch (props.page) {
+    case "compare":
+      return (
+        <ComparePage
+          library={site.library}
+          assets={site.config.assets}
+          query={query}
+          onQuery={onQuery}
+        />
+      );
+    case "optimise":
+      return <OptimisePage library={site.library} query={query} onQuery={onQuery} />;
+    default:
+      return <AnalysePage library={site.library} query={query} onQuery={onQuery} />;
+  }
+}
+
 /** The web app: its pages share the asset library and keep their state in the URL's hash. */
 export function App() {
-  const [site, setSite] = useState<{ library: AssetLibrary; config: WebConfig } | null>(null);
+  const [site, setSite] = useState<Site | null>(null);
   const [failure, setFailure] = useState<string | null>(null);
   const [location, setLocation] = useState(route);
 
@@ -56,16 +88,8 @@ export function App() {
         </nav>
       </header>
       {failure !== null && <ErrorNote message={failure} />}
-      {site && location.page === "compare" && (
-        <ComparePage
-          library={site.library}
-          assets={site.config.assets}
-          query={location.query}
-          onQuery={onQuery}
-        />
-      )}
-      {site && location.page !== "compare" && (
-        <AnalysePage library={site.library} query={location.query} onQuery={onQuery} />
+      {site && (
+        <CurrentPage site={site} page={location.page} query={location.query} onQuery={onQuery} />
       )}
     </>
   );

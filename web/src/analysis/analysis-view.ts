@@ -33,10 +33,23 @@ const MAX_SWAPS = 10_000;
 export function viewToQuery(view: AnalysisView): string {
   const query = new URLSearchParams();
   setScoringParams(query, view);
-  if (view.layout.kind === "builtin") query.set("l", view.layout.name);
-  else query.set("t", view.layout.text);
+  setLayoutParams(query, view.layout);
   if (view.swaps.length > 0) query.set("s", view.swaps.map(({ a, b }) => `${a}-${b}`).join("."));
   return query.toString();
+}
+
+/** A layout choice in the URL: l for a built-in layout's name, t for layout text. */
+export function setLayoutParams(params: URLSearchParams, layout: LayoutChoice): void {
+  if (layout.kind === "builtin") params.set("l", layout.name);
+  else params.set("t", layout.text);
+}
+
+/** The layout choice of the parameters: text when t has some, else l's name, else qwerty. */
+export function layoutFromParams(params: URLSearchParams): LayoutChoice {
+  const text = params.get("t");
+  return text !== null && text.trim() !== ""
+    ? { kind: "text", text }
+    : { kind: "builtin", name: namedParam(params, "l", "qwerty") };
 }
 
 function swapsOf(text: string | null): Swap[] {
@@ -56,13 +69,9 @@ function swapsOf(text: string | null): Swap[] {
  */
 export function viewFromQuery(query: string): AnalysisView {
   const params = new URLSearchParams(query);
-  const text = params.get("t");
   return {
     ...scoringFromParams(params),
-    layout:
-      text !== null && text.trim() !== ""
-        ? { kind: "text", text }
-        : { kind: "builtin", name: namedParam(params, "l", "qwerty") },
+    layout: layoutFromParams(params),
     swaps: swapsOf(params.get("s")),
   };
 }

@@ -17,19 +17,19 @@ interface BoardViewProps {
   readonly chars: readonly (string | null)[];
   /** Percent of keystrokes on each key. */
   readonly keyShare: readonly number[];
-  /** The key picked for a swap, if any. */
-  readonly selected?: number | null;
+  /** Keys in the picked state (the key picked for a swap, pinned keys), and that state's name. */
+  readonly picked?: { readonly keys: ReadonlySet<number>; readonly name: string };
   /** Keys to draw attention to (the keys of an n-gram picked in a list, keys that differ). */
   readonly highlighted: ReadonlySet<number>;
-  /** Picking a key; without it the drawing is a picture, read out by its label. */
+  /** Picking a key; without it the drawing is a picture. */
   readonly onKey?: (key: number) => void;
-  /** What the picture shows, for a drawing without onKey. */
-  readonly label?: string;
+  /** Read out for the drawing: what picking a key does, or what the picture shows. */
+  readonly label: string;
 }
 
 /** The board with its real geometry, each key coloured by how often it is typed. */
 export function BoardView(props: BoardViewProps) {
-  const { board, chars, keyShare, selected, highlighted, onKey } = props;
+  const { board, chars, keyShare, picked, highlighted, onKey } = props;
   const corners = board.keys.flatMap(keyCorners);
   const minX = Math.min(...corners.map((p) => p.x));
   const minY = Math.min(...corners.map((p) => p.y));
@@ -40,10 +40,8 @@ export function BoardView(props: BoardViewProps) {
     <svg
       class="board"
       viewBox={`${minX * UNIT - GAP} ${minY * UNIT - GAP} ${(maxX - minX) * UNIT + 2 * GAP} ${(maxY - minY) * UNIT + 2 * GAP}`}
-      role={props.onKey ? undefined : "img"}
-      aria-label={
-        props.onKey ? `${board.name}: pick two keys to swap their characters` : props.label
-      }
+      role={onKey ? undefined : "img"}
+      aria-label={props.label}
     >
       {board.keys.map((key, k) => {
         const share = keyShare[k] ?? 0;
@@ -55,10 +53,11 @@ export function BoardView(props: BoardViewProps) {
         const top = key.y * UNIT + GAP / 2;
         const width = key.w * UNIT - GAP;
         const height = key.h * UNIT - GAP;
-        const state = selected === k ? " selected" : highlighted.has(k) ? " highlighted" : "";
+        const isPicked = picked?.keys.has(k) === true;
+        const state = isPicked ? " selected" : highlighted.has(k) ? " highlighted" : "";
         const shown = share > 0 ? share.toFixed(share >= 10 ? 0 : 1) : "";
         // The name starts with what the key shows, as a sighted user would read it out.
-        const label = `${legend === "" ? "no character" : legend} ${shown}: key ${key.id}, ${svgPercent(share)} of keystrokes${key.home ? ", home key" : ""}${selected === k ? ", picked for a swap" : ""}`;
+        const label = `${legend === "" ? "no character" : legend} ${shown}: key ${key.id}, ${svgPercent(share)} of keystrokes${key.home ? ", home key" : ""}${isPicked ? `, ${picked?.name}` : ""}`;
         return (
           <g
             key={key.id}
@@ -71,7 +70,7 @@ export function BoardView(props: BoardViewProps) {
               tabIndex: 0,
               // A key drawn in SVG cannot be an HTML button; it takes the button's role and keys.
               role: "button",
-              "aria-pressed": selected === k,
+              "aria-pressed": isPicked,
               "aria-label": label,
               onClick: () => onKey(k),
               onKeyDown: (event: KeyboardEvent) => {

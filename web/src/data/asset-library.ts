@@ -3,9 +3,10 @@ import { parseBoard } from "../../../src/core/board-validation.ts";
 import { type Corpus, parseCorpus } from "../../../src/core/corpus.ts";
 import { corpusOfSpec } from "../../../src/core/corpus-spec.ts";
 import { KeyForgeError } from "../../../src/core/errors.ts";
-import type { Layout } from "../../../src/core/layout.ts";
+import { type Layout, layoutFromText } from "../../../src/core/layout.ts";
 import { layoutOnBoard, parseLayoutDefinition } from "../../../src/core/layout-definition.ts";
 import { overrideWeights, parseWeights, type Weights } from "../../../src/core/scoring/weights.ts";
+import type { LayoutChoice } from "../analysis/analysis-view.ts";
 import type { ScoringChoice } from "../analysis/scoring-choice.ts";
 
 /** A scoring choice loaded: the board, the corpus (blended) and the weights with overrides. */
@@ -94,6 +95,13 @@ export class AssetLibrary {
 
   async layout(name: string, board: Board): Promise<Layout> {
     return layoutOnBoard(parseLayoutDefinition(await this.json("layouts", name), name), board);
+  }
+
+  /** A built-in layout by name, or layout text typed into the page, on the board. */
+  async chosenLayout(choice: LayoutChoice, board: Board): Promise<Layout> {
+    return choice.kind === "builtin"
+      ? this.layout(choice.name, board)
+      : layoutFromText(choice.text, board, "typed layout");
   }
 
   async weights(id: string): Promise<Weights> {

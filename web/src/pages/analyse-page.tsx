@@ -1,12 +1,6 @@
 import { useEffect, useMemo, useState } from "preact/hooks";
-import type { Board } from "../../../src/core/board.ts";
-import type { Corpus } from "../../../src/core/corpus.ts";
-import { type Layout, layoutFromText } from "../../../src/core/layout.ts";
-import type { Weights } from "../../../src/core/scoring/weights.ts";
 import { type AnalysisView, viewFromQuery, viewToQuery } from "../analysis/analysis-view.ts";
 import { charsAfter, redo, undo, withSwap } from "../analysis/edit-history.ts";
-import { LayoutScoring } from "../analysis/scored-layout.ts";
-import { scoringKey } from "../analysis/scoring-choice.ts";
 import { BoardView } from "../components/board-view.tsx";
 import { ChoiceSelect } from "../components/choice-select.tsx";
 import { ErrorNote } from "../components/error-note.tsx";
@@ -17,32 +11,8 @@ import { ScoringChoices } from "../components/scoring-choices.tsx";
 import { WeightSliders } from "../components/weight-sliders.tsx";
 import { WorstLists } from "../components/worst-lists.tsx";
 import type { AssetLibrary } from "../data/asset-library.ts";
+import { useLayoutSetup } from "../data/layout-setup.ts";
 import { messageOf } from "../error-message.ts";
-
-interface Loaded {
-  readonly board: Board;
-  readonly corpus: Corpus;
-  readonly start: Layout;
-  readonly weights: Weights;
-  readonly preset: Weights;
-  readonly scoring: LayoutScoring;
-}
-
-async function load(library: AssetLibrary, view: AnalysisView): Promise<Loaded> {
-  const { board, corpus, weights, preset } = await library.scoringInputs(view);
-  const start =
-    view.layout.kind === "builtin"
-      ? await library.layout(view.layout.name, board)
-      : layoutFromText(view.layout.text, board, "typed layout");
-  return {
-    board,
-    corpus,
-    start,
-    weights,
-    preset,
-    scoring: new LayoutScoring(board, corpus, weights, start),
-  };
-}
 
 /** The Analyse page: a layout on a board, every metric, live as keys are swapped. */
 export function AnalysePage({
@@ -56,29 +26,16 @@ export function AnalysePage({
 }) {
   const view = useMemo(() => viewFromQuery(query), [query]);
   const [layouts, setLayouts] = useState<string[]>([]);
-  const [loaded, setLoaded] = useState<Loaded | null>(null);
-  const [error, setError] = useState<string | null>(null);
+  const { setup: loaded, error: loadError } = useLayoutSetup(library, view);
+  const [listError, setListError] = useState<string | null>(null);
   const [undone, setUndone] = useState<AnalysisView["swaps"]>([]);
   const [selected, setSelected] = useState<number | null>(null);
   const [picked, setPicked] = useState<string | null>(null);
   const [typed, setTyped] = useState("");
 
   useEffect(() => {
-    library.ids("layouts").then(setLayouts, (e) => setError(messageOf(e)));
+    library.ids("layouts").then(setLayouts, (e) => setListError(messageOf(e)));
   }, [library]);
-
-  const source = `${scoringKey(view)}|${JSON.stringify(view.layout)}`;
-  useEffect(() => {
-    let current = true;
-    setError(null);
-    load(library, view).then(
-      (result) => current && setLoaded(result),
-      (e) => current && setError(messageOf(e)),
-    );
-    return () => {
-      current = false;
-    };
-  }, [library, source]);
 
   const show = (next: AnalysisView, keepUndone = false) => {
     if (!keepUndone) setUndone([]);
@@ -108,6 +65,7 @@ export function AnalysePage({
     return () => window.removeEventListener("keydown", onKey);
   });
 
+  const failure = loadError ?? listError;
   const keyCount = loaded?.board.keys.length ?? 0;
   const swaps = view.swaps.filter(({ a, b }) => a < keyCount && b < keyCount);
   const chars = loaded ? charsAfter(loaded.start.chars, swaps) : [];
@@ -189,7 +147,7 @@ export function AnalysePage({
           analyse this layout
         </button>
       </details>
-      {error !== null && <ErrorNote message={error} />}
+      {failure !== null && <ErrorNote message={failure} />}
       {loaded && analysis && start && (
         <div class="analysis">
           <section class="board-pane" aria-label="the board">
@@ -202,9 +160,13 @@ export function AnalysePage({
               board={loaded.board}
               chars={chars}
               keyShare={analysis.keyShare}
-              selected={selected}
+              picked={{
+                keys: new Set(selected === null ? [] : [selected]),
+                name: "picked for a swap",
+              }}
               highlighted={highlighted}
               onKey={onKey}
+              label={`${loaded.board.name}: pick two keys to swap their characters`}
             />
           </section>
           <MetricsTable analysis={analysis} start={start} weights={loaded.weights} />
