@@ -294,12 +294,18 @@ describe("the web app in a browser", () => {
     const axe = createRequire(import.meta.url).resolve("axe-core/axe.min.js");
     for (const colorScheme of ["light", "dark"] as const) {
       const page = await browser.newPage({ colorScheme, viewport: { width: 1300, height: 950 } });
+      const searched = async () => {
+        await page.click("button:has-text('optimise')");
+        await page.waitForSelector("a:has-text('Open the best layout in Analyse')");
+      };
       for (const [hash, ready] of [
         ["#/analyse?b=corne&l=graphite&c=en&w=balanced", 'td[data-metric="sfb"]'],
         ["#/compare?b=corne&c=en&w=balanced&pick=graphite,sturdy", "table.ranking tbody tr"],
+        ["#/optimise?b=corne&c=en&w=balanced&pin=e&steps=50000&threads=1&seed=3", searched],
       ] as const) {
         await page.goto(`${base}/${hash}`);
-        await page.waitForSelector(ready);
+        if (typeof ready === "string") await page.waitForSelector(ready);
+        else await ready();
         await page.addScriptTag({ path: axe });
         const violations = (await page.evaluate(`axe.run().then((result) =>
         result.violations
