@@ -43,6 +43,7 @@ interface Service {
   read_only?: boolean;
   profiles?: string[];
   volumes?: string[];
+  network_mode?: string;
   ports?: { published: number; target: number }[];
 }
 
@@ -54,7 +55,7 @@ interface ComposeConfig {
 }
 
 /** The services built from the repository: the KeyForge image, `command` picks the role. */
-const KEYFORGE_SERVICES = ["hive-1", "hive-2", "assets", "assetmgr", "agent"] as const;
+const KEYFORGE_SERVICES = ["hive-1", "hive-2", "assets", "assetmgr", "agent", "web-root"] as const;
 
 /** The secret files each service is given: its own, and no other. */
 const SECRETS_OF: Record<string, string[]> = {
@@ -64,6 +65,7 @@ const SECRETS_OF: Record<string, string[]> = {
   assets: ["valkey-url-assets"],
   assetmgr: ["valkey-url-assetmgr"],
   agent: ["hive-secret"],
+  "web-root": [],
   valkey: ["valkey-admin-password", "valkey-url-assetmgr", "valkey-url-assets", "valkey-url-hive"],
   postgres: ["postgres-password"],
 };
@@ -162,6 +164,7 @@ describe("the production stack (deploy/compose.yaml), as docker-compose reads it
       "hive-2",
       "postgres",
       "valkey",
+      "web-root",
     ]);
   });
 
@@ -194,6 +197,7 @@ describe("the production stack (deploy/compose.yaml), as docker-compose reads it
       assets: "assets",
       assetmgr: "assetmgr",
       agent: "agent",
+      "web-root": "web-root",
     };
     for (const name of KEYFORGE_SERVICES) {
       const service = config.services[name] as Service;
@@ -201,8 +205,9 @@ describe("the production stack (deploy/compose.yaml), as docker-compose reads it
       assert.equal(service.build?.dockerfile, "deploy/Dockerfile", name);
       assert.equal(realpathSync(service.build?.context as string), realpathSync(REPOSITORY), name);
       // A failed migration exits non-zero: started again, never left serving a half schema;
-      // a service stopped on purpose stays stopped.
-      assert.equal(service.restart, "on-failure", `${name} restarts on failure`);
+      // a service stopped on purpose stays stopped. web-root runs once per `up`.
+      const restart = name === "web-root" ? "no" : "on-failure";
+      assert.equal(service.restart, restart, `${name} restarts: ${restart}`);
       assert.equal(service.read_only, true, `${name} has a read-only root`);
       assert.equal(service.command?.[0], roles[name], `${name} runs keyforge ${roles[name]}`);
     }
@@ -240,7 +245,13 @@ describe("the production stack (deploy/compose.yaml), as docker-compose reads it
     for (const hive of ["hive-1", "hive-2"]) {
       assert.deepEqual(healthy(hive), { postgres: h, valkey: h }, hive);
     }
-    assert.deepEqual(healthy("gateway"), { "hive-1": h, "hive-2": h, assets: h });
+    assert.deepEqual(healthy("gateway"), {
+      "hive-1": h,
+      "hive-2": h,
+      assets: h,
+      "web-root": "service_completed_successfully",
+    });
+    assert.deepEqual(healthy("web-root"), {});
     assert.deepEqual(healthy("assets"), { valkey: h });
     assert.deepEqual(healthy("assetmgr"), { valkey: h });
     assert.deepEqual(healthy("agent"), { "hive-1": h, assets: h });
@@ -265,6 +276,7 @@ describe("the production stack (deploy/compose.yaml), as docker-compose reads it
     // No HTTP port: no healthcheck, and nothing waits for their health.
     assert.equal(check("assetmgr"), undefined);
     assert.equal(check("agent"), undefined);
+    assert.equal(check("web-root"), undefined);
   });
 
   it("pins every image it pulls by an exact version", () => {
@@ -327,6 +339,7 @@ describe("the production stack (deploy/compose.yaml), as docker-compose reads it
     assert.deepEqual(gateway.volumes, [
       `${join(DEPLOY_DIR, "gateway")}:/usr/local/apache2/conf/keyforge:ro`,
       `${join(dir, "certs")}:/usr/local/apache2/conf/keyforge-certs:ro`,
+      "web-root:/usr/local/apache2/keyforge-web:ro",
     ]);
     assert.deepEqual(
       gateway.ports?.map((p) => [p.published, p.target]),
@@ -337,6 +350,25 @@ describe("the production stack (deploy/compose.yaml), as docker-compose reads it
     );
     // The stores are on an internal network, reachable from no other.
     assert.equal(config.networks.backend?.internal, true);
+  });
+
+  it("writes the web app into the volume the gateway serves, naming the site's API and assets hosts", () => {
+    const webRoot = config.services["web-root"] as Service;
+    assert.deepEqual(webRoot.command, [
+      "web-root",
+      "--out",
+      "/var/lib/keyforge",
+      "--api",
+      `https://api.keyforge.${domain}`,
+      "--assets",
+      `https://assets.keyforge.${domain}`,
+    ]);
+    // The image's data folder, owned by its user: a new volume there starts writable by it.
+    assert.deepEqual(webRoot.volumes, ["web-root:/var/lib/keyforge:rw"]);
+    assert.equal(webRoot.network_mode, "none", "it talks to nothing");
+    assert.ok("web-root" in config.volumes, "a named volume");
+    const gatewayEnv = config.services.gateway?.environment ?? {};
+    assert.equal(gatewayEnv.KEYFORGE_GATEWAY_WEB_ROOT, "/usr/local/apache2/keyforge-web");
   });
 
   it("configures Valkey for what it holds: no eviction, no persistence, protected", () => {

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { generateKeyPairSync, randomBytes } from "node:crypto";
-import { chmodSync, cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, readlinkSync, rmSync } from "node:fs";
 import http, { type IncomingHttpHeaders, type OutgoingHttpHeaders } from "node:http";
 import http2 from "node:http2";
 import https from "node:https";
@@ -24,6 +24,8 @@ import { eventually } from "../helpers/eventually.ts";
 import { freePort } from "../helpers/free-port.ts";
 import { HIVE_SECRET, startHive, type TestHive } from "../helpers/hive.ts";
 import { registerAgent } from "../helpers/hive-agent.ts";
+import { runCli } from "../helpers/run-cli.ts";
+import { buildWebApp, launchChromium } from "../helpers/web-browser.ts";
 
 const REPOSITORY = resolve(import.meta.dirname, "../..");
 const GATEWAY_DIR = join(REPOSITORY, "deploy/gateway");
@@ -69,6 +71,7 @@ describe("the Apache gateway (deploy/gateway/httpd.conf) in front of real servic
   let apache: RunningApache | undefined;
   let httpPort: number;
   let httpsPort: number;
+  let webRoot: string;
   const seen: Seen[] = [];
   const closers: (() => void)[] = [];
   /** Two long polls for work (HTTP/1.1 and HTTP/2) started once everything runs. */
@@ -93,6 +96,20 @@ describe("the Apache gateway (deploy/gateway/httpd.conf) in front of real servic
   }
 
   const seenWithId = (id: string) => seen.filter((request) => request.requestId === id);
+
+  /** `keyforge web-root` into the gateway's web root, with the assets host and `api`. */
+  function writeWebRoot(api: string): void {
+    const written = runCli([
+      "web-root",
+      "--out",
+      webRoot,
+      "--api",
+      api,
+      "--assets",
+      `https://${ASSETS}`,
+    ]);
+    assert.equal(written.status, 0, written.stderr);
+  }
 
   /** A response read to its end. */
   function answerOf(response: http.IncomingMessage): Promise<Answer> {
@@ -229,8 +246,10 @@ describe("the Apache gateway (deploy/gateway/httpd.conf) in front of real servic
     // httpd serves requests as `daemon`: it must reach the web root inside this folder.
     chmodSync(dir, 0o755);
     certificates = makeTestCertificates(dir, [WEB, API, ASSETS]);
-    const webRoot = join(dir, "htdocs");
-    cpSync(join(GATEWAY_DIR, "htdocs"), webRoot, { recursive: true });
+    // The web root as production makes it: this checkout's build, written by keyforge web-root.
+    buildWebApp();
+    webRoot = join(dir, "web");
+    writeWebRoot(`https://${API}`);
     const run = join(dir, "run");
     mkdirSync(run, { mode: 0o755 });
 
@@ -331,25 +350,113 @@ describe("the Apache gateway (deploy/gateway/httpd.conf) in front of real servic
     assert.match(errorLog(), /resuming normal operations/);
   });
 
-  it("serves the web app's placeholder page on keyforge.<domain>, with a strict CSP", async () => {
+  /** The page and config.json the web root serves now. */
+  const servedFile = (name: string) => readFileSync(join(webRoot, "current", name), "utf8");
+
+  it("serves the web app keyforge web-root wrote on keyforge.<domain>, with a strict CSP", async () => {
     const page = await request(WEB, "/");
     assert.equal(page.status, 200);
-    assert.equal(page.body, readFileSync(join(GATEWAY_DIR, "htdocs/index.html"), "utf8"));
+    assert.equal(page.body, servedFile("index.html"));
+    assert.match(page.body, /<script type="module" crossorigin src="\.\/static\/[^"]+\.js">/);
     assert.match(String(page.headers["content-type"]), /^text\/html; charset=utf-8$/);
+    assert.equal(page.headers["cache-control"], "no-cache", "a new release shows at once");
     assertSecurityHeaders(page, "web page");
     const csp = String(page.headers["content-security-policy"]);
-    assert.match(csp, /default-src 'self'/);
-    assert.match(csp, /object-src 'none'/);
-    assert.match(
-      csp,
-      /connect-src 'self' https:\/\/api\.keyforge\.test\.example https:\/\/assets\.keyforge\.test\.example/,
-    );
-    const script = await request(WEB, "/api-docs-link.js");
-    assert.equal(script.status, 200);
-    assert.match(String(script.headers["content-type"]), /^text\/javascript/);
-    const missing = await request(WEB, "/no-such-file");
+    for (const directive of [
+      "default-src 'self'",
+      "script-src 'self'",
+      "worker-src 'self'",
+      "style-src 'self'",
+      "object-src 'none'",
+      "base-uri 'self'",
+      "connect-src 'self' https://api.keyforge.test.example https://assets.keyforge.test.example",
+    ]) {
+      assert.ok(csp.split("; ").includes(directive), `CSP has ${directive}: ${csp}`);
+    }
+
+    const config = await request(WEB, "/config.json");
+    assert.equal(config.status, 200);
+    assert.match(String(config.headers["content-type"]), /^application\/json/);
+    assert.equal(config.headers["cache-control"], "no-cache");
+    assert.deepEqual(JSON.parse(config.body), {
+      api: `https://${API}`,
+      assets: `https://${ASSETS}`,
+    });
+
+    // The page's own script and style sheet: hashed names, kept for good, typed exactly.
+    for (const [pattern, type] of [
+      [/src="\.\/(static\/[^"]+\.js)"/, /^text\/javascript; charset=utf-8$/],
+      [/href="\.\/(static\/[^"]+\.css)"/, /^text\/css; charset=utf-8$/],
+    ] as const) {
+      const path = pattern.exec(page.body)?.[1];
+      assert.ok(path, `index.html names a file matching ${pattern}`);
+      const file = await request(WEB, `/${path}`);
+      assert.equal(file.status, 200, path);
+      assert.equal(file.body, servedFile(path));
+      assert.match(String(file.headers["content-type"]), type, path);
+      assert.equal(file.headers["cache-control"], "public, max-age=31536000, immutable", path);
+      assertSecurityHeaders(file, path);
+    }
+    const missing = await request(WEB, "/static/no-such-file.js");
     assert.equal(missing.status, 404);
+    assert.equal(missing.headers["cache-control"], undefined, "a 404 is not kept for good");
     assertSecurityHeaders(missing, "web 404");
+    // Only the release is served: not the web root's other folders, nor a listing.
+    for (const path of ["/releases/", "/current/index.html", "/static/"]) {
+      assert.ok([403, 404].includes((await request(WEB, path)).status), path);
+    }
+  });
+
+  it("runs the web app in Chromium through the gateway: numbers from the assets host, workers, no CSP violation", async () => {
+    // The browser asks for the public names on the default port; they lead to this gateway.
+    const rules = [WEB, API, ASSETS].map((host) => `MAP ${host} 127.0.0.1:${httpsPort}`);
+    const browser = await launchChromium([`--host-resolver-rules=${rules.join(", ")}`]);
+    try {
+      // The throw-away CA is not one the browser knows.
+      const context = await browser.newContext({ ignoreHTTPSErrors: true });
+      const problems: string[] = [];
+      await context.addInitScript(() => {
+        document.addEventListener("securitypolicyviolation", (event) =>
+          console.error(
+            `CSP violation: ${event.violatedDirective} ${event.blockedURI} at ${event.sourceFile}:${event.lineNumber}`,
+          ),
+        );
+      });
+      const page = await context.newPage();
+      const report = (where: string) => (message: { type(): string; text(): string }) => {
+        if (message.type() === "error") problems.push(`${where}: ${message.text()}`);
+      };
+      page.on("console", report("page"));
+      page.on("worker", (worker) => worker.on("console", report("worker")));
+      page.on("pageerror", (error) => problems.push(`page: ${error.message}`));
+      page.on("requestfailed", (failed) => problems.push(`request: ${failed.url()}`));
+
+      await page.goto(`https://${WEB}/#/analyse?b=corne&l=qwerty&c=en&w=balanced`);
+      const cell = await page.waitForSelector('[data-metric="score"][data-value]');
+      const cli = runCli(["analyze", "qwerty", "--board", "corne", "--json"]);
+      assert.equal(cli.status, 0, cli.stderr);
+      assert.equal(Number(await cell.getAttribute("data-value")), JSON.parse(cli.stdout).score);
+      // The Compare page ranks the library in a module Web Worker loaded from /static/, which
+      // reads the assets host itself.
+      await page.goto(`https://${WEB}/#/compare?b=corne&c=en&w=balanced`);
+      await page.waitForFunction(
+        () => document.querySelectorAll("table.ranking tbody tr").length > 1,
+      );
+      assert.deepEqual(problems, []);
+    } finally {
+      await browser.close();
+    }
+  });
+
+  it("serves a new release once keyforge web-root writes one, with no restart", async () => {
+    const before = readlinkSync(join(webRoot, "current"));
+    writeWebRoot(`https://${API}/v2`);
+    assert.notEqual(readlinkSync(join(webRoot, "current")), before);
+    const config = await request(WEB, "/config.json");
+    assert.equal(JSON.parse(config.body).api, `https://${API}/v2`);
+    const page = await request(WEB, "/");
+    assert.equal(page.status, 200);
+    assert.equal(page.body, servedFile("index.html"));
   });
 
   it("proxies api.keyforge.<domain> to both hive instances, and health-checks them", async () => {
@@ -422,7 +529,7 @@ describe("the Apache gateway (deploy/gateway/httpd.conf) in front of real servic
 
   it("refuses every other host name (421), on both ports, and never reaches a service", async () => {
     const before = seen.length;
-    const placeholder = readFileSync(join(GATEWAY_DIR, "htdocs/index.html"), "utf8");
+    const appPage = servedFile("index.html");
     const answers: [string, Answer][] = [
       ["other name", await request("evil.example", "/health")],
       ["no SNI, an IP address", await request("127.0.0.1", "/health", { servername: "" })],
@@ -435,7 +542,7 @@ describe("the Apache gateway (deploy/gateway/httpd.conf) in front of real servic
     ];
     for (const [what, answer] of answers) {
       assert.equal(answer.status, 421, what);
-      assert.notEqual(answer.body, placeholder, what);
+      assert.notEqual(answer.body, appPage, what);
       assert.doesNotMatch(answer.body, /postgres|KeyForge/, what);
       assertSecurityHeaders(answer, what);
     }

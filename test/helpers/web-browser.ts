@@ -40,6 +40,7 @@ export async function startWebSystem(): Promise<{ up: RunningCli; base: string }
   return { up, base: `http://127.0.0.1:${port}` };
 }
 
-export function launchChromium(): Promise<Browser> {
-  return chromium.launch({ executablePath: CHROMIUM, args: ["--no-sandbox"] });
+/** Debian's Chromium, headless; `args` adds command-line switches (e.g. --host-resolver-rules). */
+export function launchChromium(args: readonly string[] = []): Promise<Browser> {
+  return chromium.launch({ executablePath: CHROMIUM, args: ["--no-sandbox", ...args] });
 }
