@@ -27,20 +27,21 @@ buildWebApp();
 /** Gzipped bytes of a built file, at the highest level (what a server would send, about). */
 const gzippedSize = (name: string) =>
   gzipSync(readFileSync(join(WEB_APP_DIR, "static", name)), { level: 9 }).byteLength;
-// The first page loads the scripts index.html names; the workers load when a page asks for them.
+// The first page loads the scripts index.html names; the workers and the chart library load when
+// a page asks for them.
 const page = readFileSync(join(WEB_APP_DIR, "index.html"), "utf8");
 const entry = [...page.matchAll(/src="\.\/static\/([^"]+\.js)"/g)].map(
   (match) => match[1] as string,
 );
-const workers = readdirSync(join(WEB_APP_DIR, "static")).filter(
+const onDemand = readdirSync(join(WEB_APP_DIR, "static")).filter(
   (name) => name.endsWith(".js") && !entry.includes(name),
 );
 const kb = (bytes: number) => `${(bytes / 1024).toFixed(1)} KB`;
 console.log(
   `web app: first page JavaScript ${kb(entry.reduce((sum, name) => sum + gzippedSize(name), 0))} gzipped (${entry.length} file(s))`,
 );
-for (const name of workers)
-  console.log(`web app: worker ${name}: ${kb(gzippedSize(name))} gzipped, loaded on demand`);
+for (const name of onDemand)
+  console.log(`web app: ${name}: ${kb(gzippedSize(name))} gzipped, loaded on demand`);
 
 const { up, base } = await startWebSystem();
 const browser = await launchChromium();
