@@ -4,7 +4,9 @@ import { AssetLibrary } from "./data/asset-library.ts";
 import { loadWebConfig, type WebConfig } from "./data/web-config.ts";
 import { messageOf } from "./error-message.ts";
 import { AnalysePage } from "./pages/analyse-page.tsx";
+import { ClusterPage } from "./pages/cluster-page.tsx";
 import { ComparePage } from "./pages/compare-page.tsx";
+import { JobsPage } from "./pages/jobs-page.tsx";
 import { OptimisePage } from "./pages/optimise-page.tsx";
 
 /** The pages, by the first part of the hash, in the navigation's order. */
@@ -12,6 +14,8 @@ const PAGES = [
   { id: "analyse", title: "Analyse" },
   { id: "compare", title: "Compare" },
   { id: "optimise", title: "Optimise" },
+  { id: "jobs", title: "Jobs" },
+  { id: "cluster", title: "Cluster" },
 ] as const;
 
 /** The page and its query from the location's hash: "#/analyse?b=ansi&l=qwerty". */
@@ -46,6 +50,12 @@ function CurrentPage(props: {
       );
     case "optimise":
       return <OptimisePage library={site.library} query={query} onQuery={onQuery} />;
+    case "jobs":
+      return (
+        <JobsPage library={site.library} config={site.config} query={query} onQuery={onQuery} />
+      );
+    case "cluster":
+      return <ClusterPage config={site.config} />;
     default:
       return <AnalysePage library={site.library} query={query} onQuery={onQuery} />;
   }
