@@ -128,6 +128,33 @@ describe("the image's runtime tree", () => {
     }
   });
 
+  it("writes its web app out for the gateway with keyforge web-root (the image has no shell)", async () => {
+    const webRoot = join(root, "web-root");
+    const written = await run([
+      "web-root",
+      "--out",
+      webRoot,
+      "--api",
+      "https://api.keyforge.example.org",
+      "--assets",
+      "https://assets.keyforge.example.org",
+    ]);
+    assert.equal(written.status, 0, written.stderr);
+    const served = join(webRoot, "current");
+    assert.equal(
+      readFileSync(join(served, "index.html"), "utf8"),
+      readFileSync(join(tree, "dist", "web", "index.html"), "utf8"),
+    );
+    assert.deepEqual(
+      readdirSync(join(served, "static")),
+      readdirSync(join(tree, "dist", "web", "static")),
+    );
+    assert.deepEqual(JSON.parse(readFileSync(join(served, "config.json"), "utf8")), {
+      api: "https://api.keyforge.example.org",
+      assets: "https://assets.keyforge.example.org",
+    });
+  });
+
   it("says what to set when the hive has no DATABASE_URL (the image has no embedded database)", async () => {
     const { DATABASE_URL: _, ...withoutDatabase } = env;
     const result = await startTreeCli(tree, ["hive", "--port", "0"], withoutDatabase).exited();
