@@ -77,7 +77,3 @@ export function differingKeys(layouts: readonly string[]): string[] {
   if (shown.some((text) => text !== "")) return shown;
   return parsed.map((layout) => layout.map((row) => row.join(" ")).join(ROW_SEPARATOR));
 }
-
-export function isFinished(status: JobView["status"]): boolean {
-  return status === "completed" || status === "cancelled" || status === "failed";
-}

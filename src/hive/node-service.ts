@@ -234,9 +234,9 @@ export class NodeService {
   }
 
   /**
-   * Live nodes and their telemetry, as the coordinator holds them, with the names they
-   * registered and their rejected results (left out while PostgreSQL is down: the telemetry
-   * alone still tells a lot).
+   * Live nodes and their telemetry, as the coordinator holds them, with the names and hardware
+   * they registered and their rejected results (left out while PostgreSQL is down: the
+   * telemetry alone still tells a lot).
    */
   async cluster() {
     const stats = await this.options.coordinator.getClusterStats();
@@ -254,6 +254,7 @@ export class NodeService {
         nodeId,
         name: standings.get(nodeId)?.name ?? null,
         rejectedResults: standings.get(nodeId)?.rejectedResults ?? null,
+        hardware: standings.get(nodeId)?.hardware ?? null,
         secondsSinceHeartbeat: Math.max(0, Math.floor((now - lastHeartbeatAt) / 1000)),
         telemetry: { ...telemetry, units: [...(telemetry.units ?? [])] },
       })),

@@ -148,6 +148,11 @@ export function jobIdOf(content: JobContent): string {
 
 export const jobStatusSchema = z.enum(["queued", "running", "completed", "cancelled", "failed"]);
 
+/** A job in one of these states runs no more (until it is retried). */
+export function isFinished(status: z.infer<typeof jobStatusSchema>): boolean {
+  return status === "completed" || status === "cancelled" || status === "failed";
+}
+
 const unitCountsSchema = z.strictObject({
   total: z.number().int(),
   queued: z.number().int(),

@@ -191,6 +191,22 @@ export const clusterSchema = z.strictObject({
         .describe(
           `Results of the node the hive refused (wrong score, impossible layout); at ${MAX_REJECTED_RESULTS} it gets no more units. Null while PostgreSQL is down.`,
         ),
+      hardware: z
+        .strictObject({
+          cpuModel: z
+            .string()
+            .nullable()
+            .describe("The CPU model, from its hardware profile; null when none was stored."),
+          cores: z.number().int().min(1),
+          threads: z
+            .number()
+            .int()
+            .min(1)
+            .nullable()
+            .describe("Search threads the node runs units on; null for agents that did not say."),
+        })
+        .nullable()
+        .describe("What the node registered with. Null while PostgreSQL is down."),
       secondsSinceHeartbeat: z
         .number()
         .int()

@@ -167,7 +167,7 @@ for (const stack of ["embedded", "server"] as const) {
     const cluster = async () =>
       clusterSchema.parse((await hive.app.inject({ method: "GET", url: "/cluster" })).json());
 
-    it("counts a heartbeating node in the cluster, with its name and the age of its heartbeat", async () => {
+    it("counts a heartbeating node in the cluster, with its name, hardware and the age of its heartbeat", async () => {
       const node = await registered();
       const beat = await heartbeat(node, [], 123_456);
       assert.equal(beat.statusCode, 200, beat.body);
@@ -176,6 +176,7 @@ for (const stack of ["embedded", "server"] as const) {
       const shown = live.nodes.find((n) => n.nodeId === node.nodeId);
       assert.equal(shown?.telemetry.ips, 123_456);
       assert.equal(shown?.name, "desk");
+      assert.deepEqual(shown?.hardware, { cpuModel: "Test CPU 9000", cores: 4, threads: null });
       // Listed means its telemetry has not expired: its heartbeat is younger than the TTL.
       assert.ok(shown && shown.secondsSinceHeartbeat < 30, JSON.stringify(shown));
       assert.ok(live.totalIps >= 123_456);

@@ -3,11 +3,11 @@ import type { Command } from "commander";
 import { formatElapsed } from "../../core/elapsed-text.ts";
 import { KeyForgeError } from "../../core/errors.ts";
 import type { JobEvent } from "../../protocol/job-events.ts";
-import type { JobView } from "../../protocol/job-messages.ts";
+import { isFinished, type JobView } from "../../protocol/job-messages.ts";
 import { type ClusterReading, PaceTracker, timeLeftText } from "../../protocol/job-pace.ts";
 import { HiveApiClient, HiveRequestError } from "../hive-api-client.ts";
 import { resolveJobId } from "../job-id.ts";
-import { formatScore, isFinished, shortJobId, unitProgress, unitStates } from "../job-text.ts";
+import { formatScore, shortJobId, unitProgress, unitStates } from "../job-text.ts";
 import { columns, LINE_WIDTH, truncate, useColour } from "../output.ts";
 import { HIVE_FLAG, hiveUrlOf } from "../service-urls.ts";
 

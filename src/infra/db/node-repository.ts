@@ -33,10 +33,17 @@ export interface NodeRecord extends NodeRegistration {
   readonly removedAt: Date | null;
 }
 
-/** A node's name and how many of its results the hive rejected. */
+/** A node's name, its hardware, and how many of its results the hive rejected. */
 export interface NodeStanding {
   readonly name: string | null;
   readonly rejectedResults: number;
+  readonly hardware: {
+    /** From the node's hardware profile; null when none was written for its CPU. */
+    readonly cpuModel: string | null;
+    readonly cores: number;
+    /** Null for agents that did not say (older ones). */
+    readonly threads: number | null;
+  };
 }
 
 interface NodeRow {
@@ -138,13 +145,31 @@ export class NodeRepository {
     return node;
   }
 
-  /** What the cluster view shows of the nodes among `ids`: name and rejected results. */
+  /** What the cluster view shows of the nodes among `ids`: name, hardware, rejected results. */
   async standingsOf(ids: readonly string[]): Promise<Map<string, NodeStanding>> {
-    const { rows } = await this.db.query<{ id: string; name: string | null; rejected: number }>(
-      "SELECT id, name, rejected_results AS rejected FROM nodes WHERE id = ANY($1::text[])",
+    const { rows } = await this.db.query<{
+      id: string;
+      name: string | null;
+      rejected: number;
+      cores: number;
+      threads: number | null;
+      cpu_model: string | null;
+    }>(
+      `SELECT n.id, n.name, n.rejected_results AS rejected, n.cores, n.threads, p.cpu_model
+         FROM nodes n LEFT JOIN hardware_profiles p ON p.cpu_signature = n.cpu_signature
+        WHERE n.id = ANY($1::text[])`,
       [ids],
     );
-    return new Map(rows.map((row) => [row.id, { name: row.name, rejectedResults: row.rejected }]));
+    return new Map(
+      rows.map((row) => [
+        row.id,
+        {
+          name: row.name,
+          rejectedResults: row.rejected,
+          hardware: { cpuModel: row.cpu_model, cores: row.cores, threads: row.threads },
+        },
+      ]),
+    );
   }
 
   async listNodes(options: { includeRemoved: boolean }): Promise<NodeRecord[]> {
