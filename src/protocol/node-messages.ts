@@ -217,6 +217,16 @@ export const clusterSchema = z.strictObject({
   ),
 });
 
+export type ClusterNode = z.infer<typeof clusterSchema>["nodes"][number];
+
+/** The best score among the units a node runs; null before any of them has one. */
+export function nodeBestScore(node: ClusterNode): number | null {
+  const scores = node.telemetry.units.flatMap((unit) =>
+    unit.bestScore === undefined ? [] : [unit.bestScore],
+  );
+  return scores.length > 0 ? Math.min(...scores) : null;
+}
+
 export type NodeRegistration = z.infer<typeof nodeRegistrationSchema>;
 export type Telemetry = z.infer<typeof telemetrySchema>;
 export type NodeCommand = z.infer<typeof nodeCommandSchema>;

@@ -1,13 +1,10 @@
 import type { Command } from "commander";
-import type { z } from "zod";
 import { formatElapsed } from "../../core/elapsed-text.ts";
-import type { clusterSchema } from "../../protocol/node-messages.ts";
+import { type ClusterNode, nodeBestScore } from "../../protocol/node-messages.ts";
 import { HiveApiClient } from "../hive-api-client.ts";
 import { formatScore } from "../job-text.ts";
 import { printJson, table } from "../output.ts";
 import { HIVE_FLAG, hiveUrlOf } from "../service-urls.ts";
-
-type ClusterNode = z.infer<typeof clusterSchema>["nodes"][number];
 
 const stepsPerSecond = (ips: number) => Math.round(ips).toLocaleString("en-US");
 
@@ -25,13 +22,6 @@ function shownName(name: string | null): string {
     : `${chars.slice(0, NAME_WIDTH - 1).join("")}…`;
 }
 
-function bestScoreOf(node: ClusterNode): number | null {
-  const scores = node.telemetry.units.flatMap((unit) =>
-    unit.bestScore === undefined ? [] : [unit.bestScore],
-  );
-  return scores.length > 0 ? Math.min(...scores) : null;
-}
-
 /** The table's columns; `shown` leaves out one no node has anything for. */
 const COLUMNS: readonly {
   readonly header: string;
@@ -42,7 +32,7 @@ const COLUMNS: readonly {
   { header: "name", cell: (node) => shownName(node.name) },
   { header: "steps/s", cell: (node) => stepsPerSecond(node.telemetry.ips) },
   { header: "units", cell: (node) => String(node.telemetry.units.length) },
-  { header: "best", cell: (node) => formatScore(bestScoreOf(node)) },
+  { header: "best", cell: (node) => formatScore(nodeBestScore(node)) },
   {
     header: "heartbeat",
     cell: (node) => `${formatElapsed(node.secondsSinceHeartbeat * 1000)} ago`,

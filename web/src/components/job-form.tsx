@@ -1,0 +1,179 @@
+import { useEffect, useState } from "preact/hooks";
+import type { Weights } from "../../../src/core/scoring/weights.ts";
+import type { AssetLibrary } from "../data/asset-library.ts";
+import type { HiveApi } from "../data/hive-api.ts";
+import { messageOf } from "../error-message.ts";
+import { DEFAULT_DRAFT, type JobDraft, submissionOf } from "../jobs/job-draft.ts";
+import type { JobsView } from "../jobs/jobs-view.ts";
+import { ChoiceSelect } from "./choice-select.tsx";
+import { ErrorNote } from "./error-note.tsx";
+import { ScoringChoices } from "./scoring-choices.tsx";
+import { WeightSliders } from "./weight-sliders.tsx";
+
+type SearchFields = Omit<JobDraft, "choice" | "from">;
+
+/** A number field of the search settings. */
+function NumberField(props: {
+  readonly label: string;
+  readonly value: number;
+  readonly min: number;
+  readonly onValue: (value: number) => void;
+}) {
+  return (
+    <label>
+      {props.label}
+      <input
+        type="number"
+        min={props.min}
+        step={1}
+        value={Number.isNaN(props.value) ? "" : props.value}
+        onInput={(event) => props.onValue(event.currentTarget.valueAsNumber)}
+      />
+    </label>
+  );
+}
+
+/**
+ * Submitting a job: the board, corpus and weights of every page (kept in the URL), the layout
+ * the search starts from, its pins, and the job's units and steps; sent with the API key.
+ */
+export function JobForm(props: {
+  readonly library: AssetLibrary;
+  readonly api: HiveApi;
+  readonly apiKey: string | null;
+  readonly view: JobsView;
+  readonly onView: (view: JobsView) => void;
+  readonly onSubmitted: (id: string) => void;
+}) {
+  const { library, view } = props;
+  const [fields, setFields] = useState<SearchFields>(DEFAULT_DRAFT);
+  const [layouts, setLayouts] = useState<string[]>([]);
+  const [preset, setPreset] = useState<Weights | null>(null);
+  const [sending, setSending] = useState(false);
+  const [problems, setProblems] = useState<readonly string[]>([]);
+  const set = (change: Partial<SearchFields>) => setFields({ ...fields, ...change });
+
+  useEffect(() => {
+    library.ids("layouts").then(setLayouts, () => setLayouts([]));
+  }, [library]);
+  useEffect(() => {
+    library.weights(view.weights).then(setPreset, () => setPreset(null));
+  }, [library, view.weights]);
+
+  const submit = async (event: Event) => {
+    event.preventDefault();
+    if (props.apiKey === null) return;
+    const checked = submissionOf({ ...fields, choice: view, from: view.from });
+    if (!checked.ok) return setProblems(checked.problems);
+    setSending(true);
+    try {
+      const { view: job } = await props.api.submit(checked.submission, props.apiKey);
+      setProblems([]);
+      props.onSubmitted(job.id);
+    } catch (error) {
+      setProblems([`cannot submit: ${messageOf(error)}`]);
+    }
+    setSending(false);
+  };
+
+  return (
+    <section class="job-form" aria-labelledby="submit-heading">
+      <h2 id="submit-heading">Submit a job</h2>
+      <ScoringChoices
+        library={library}
+        choice={view}
+        onChoose={(choice) => props.onView({ ...view, ...choice })}
+      >
+        <ChoiceSelect
+          label="start layout"
+          value={fields.startLayout.trim() === "" ? view.from : ""}
+          options={layouts.length > 0 ? layouts : [view.from]}
+          other={fields.startLayout.trim() === "" ? undefined : "the text below"}
+          onChoose={(from) => {
+            set({ startLayout: "" });
+            props.onView({ ...view, from });
+          }}
+        />
+      </ScoringChoices>
+      {preset && (
+        <WeightSliders
+          preset={preset}
+          overrides={view.overrides}
+          onChange={(overrides) => props.onView({ ...view, overrides })}
+        />
+      )}
+      <form class="search-fields" onSubmit={submit}>
+        <fieldset>
+          <legend>search</legend>
+          <NumberField
+            label="units"
+            value={fields.units}
+            min={1}
+            onValue={(units) => set({ units })}
+          />
+          <NumberField
+            label="steps per unit"
+            value={fields.stepsPerUnit}
+            min={10_000}
+            onValue={(stepsPerUnit) => set({ stepsPerUnit })}
+          />
+          <NumberField label="seed" value={fields.seed} min={0} onValue={(seed) => set({ seed })} />
+          <label>
+            pinned characters
+            <input
+              value={fields.pins}
+              spellcheck={false}
+              onInput={(event) => set({ pins: event.currentTarget.value })}
+            />
+          </label>
+          <label class="check">
+            <input
+              type="checkbox"
+              checked={fields.allKeys}
+              onChange={(event) => set({ allKeys: event.currentTarget.checked })}
+            />
+            every key, not only the 3×10 letter block
+          </label>
+          <label>
+            name
+            <input
+              value={fields.name}
+              placeholder={`${view.board}, ${view.corpus}`}
+              onInput={(event) => set({ name: event.currentTarget.value })}
+            />
+          </label>
+        </fieldset>
+        <details class="start-text">
+          <summary>start from layout text instead</summary>
+          <label>
+            start layout text, one line per board row
+            <textarea
+              rows={4}
+              spellcheck={false}
+              value={fields.startLayout}
+              onInput={(event) => set({ startLayout: event.currentTarget.value })}
+            />
+          </label>
+        </details>
+        <div class="submit-row">
+          <button
+            type="submit"
+            class="primary"
+            disabled={props.apiKey === null || sending}
+            aria-describedby={props.apiKey === null ? "submit-needs-key" : undefined}
+          >
+            {sending ? "submitting…" : "submit job"}
+          </button>
+          {props.apiKey === null && (
+            <span id="submit-needs-key" class="hint">
+              Sign in with an API key to submit.
+            </span>
+          )}
+        </div>
+        {problems.map((problem) => (
+          <ErrorNote key={problem} message={problem} />
+        ))}
+      </form>
+    </section>
+  );
+}

@@ -1,0 +1,161 @@
+import { useEffect, useState } from "preact/hooks";
+import type { Board } from "../../../src/core/board.ts";
+import { layoutFromText } from "../../../src/core/layout.ts";
+import type { LayoutAnalysis } from "../../../src/core/scoring/analysis.ts";
+import { formatMetric } from "../../../src/core/scoring/metric.ts";
+import { METRICS } from "../../../src/core/scoring/metric-catalogue.ts";
+import type { JobView } from "../../../src/protocol/job-messages.ts";
+import { LayoutScoring } from "../analysis/scored-layout.ts";
+import type { AssetLibrary } from "../data/asset-library.ts";
+import { messageOf } from "../error-message.ts";
+import { scoringChoiceOfJob } from "../jobs/job-scoring.ts";
+import { BoardView } from "./board-view.tsx";
+import { ErrorNote } from "./error-note.tsx";
+
+/** How many of the job's best layouts are drawn and set side by side. */
+const SHOWN = 3;
+
+interface Analysed {
+  readonly board: Board;
+  readonly layouts: readonly {
+    readonly score: number;
+    readonly chars: readonly (string | null)[];
+    readonly analysis: LayoutAnalysis;
+  }[];
+}
+
+/** Analyses the layouts on the job's board, corpus and weights, as the Analyse page does. */
+async function analyse(
+  library: AssetLibrary,
+  view: JobView,
+  top: JobView["top"],
+): Promise<Analysed | null> {
+  const choice = scoringChoiceOfJob(view.content);
+  const [best] = top;
+  if (choice === null || best === undefined) return null;
+  const { board, corpus, weights } = await library.scoringInputs(choice);
+  // The search moves characters, never adds any: the best layout's characters are every one's.
+  const scoring = new LayoutScoring(
+    board,
+    corpus,
+    weights,
+    layoutFromText(best.layout, board, "#1"),
+  );
+  const layouts = top.map((entry, i) => ({
+    score: entry.score,
+    layout: layoutFromText(entry.layout, board, `#${i + 1}`),
+  }));
+  return {
+    board,
+    layouts: layouts.map(({ score, layout }) => ({
+      score,
+      chars: layout.chars,
+      analysis: scoring.analyse(layout.chars, layout.name),
+    })),
+  };
+}
+
+/**
+ * A job's best layouts: each drawn on the job's board with its heatmap, and every metric of each
+ * side by side, analysed in the page with the job's corpus and weights.
+ */
+export function JobLayouts({ library, view }: { library: AssetLibrary; view: JobView }) {
+  const top = view.top.slice(0, SHOWN);
+  const [analysed, setAnalysed] = useState<Analysed | null>(null);
+  const [failure, setFailure] = useState<string | null>(null);
+  const source = `${view.id}|${top.map((entry) => entry.layout).join("|")}`;
+  useEffect(() => {
+    let current = true;
+    analyse(library, view, top).then(
+      (result) => {
+        if (!current) return;
+        setAnalysed(result);
+        setFailure(null);
+      },
+      (error) => current && setFailure(`cannot analyse the job's layouts: ${messageOf(error)}`),
+    );
+    return () => {
+      current = false;
+    };
+  }, [library, source]);
+
+  if (top.length === 0) return <p class="hint">No layout yet: the first arrives with a result.</p>;
+  const choice = scoringChoiceOfJob(view.content);
+  return (
+    <section class="job-layouts" aria-labelledby="best-layouts">
+      <h2 id="best-layouts">Best layouts</h2>
+      {failure !== null && <ErrorNote message={failure} />}
+      {choice === null && (
+        <p class="hint">
+          This job's board or weights are its own, not published: its layouts as text.
+        </p>
+      )}
+      {choice === null &&
+        top.map((entry, i) => (
+          <figure key={entry.unitId}>
+            <figcaption>
+              #{i + 1}: score {entry.score.toFixed(3)}
+            </figcaption>
+            <pre>{entry.layout}</pre>
+          </figure>
+        ))}
+      {analysed && (
+        <>
+          <div class="layout-drawings">
+            {analysed.layouts.map((layout, i) => (
+              <figure key={`${i}-${layout.score}`}>
+                <figcaption>
+                  #{i + 1}: score <span data-layout-score={i}>{layout.score.toFixed(3)}</span>
+                </figcaption>
+                <BoardView
+                  board={analysed.board}
+                  chars={layout.chars}
+                  keyShare={layout.analysis.keyShare}
+                  highlighted={new Set()}
+                  label={`layout #${i + 1} of the job on ${analysed.board.name}, score ${layout.score.toFixed(3)}`}
+                />
+              </figure>
+            ))}
+          </div>
+          <div class="table-scroll">
+            <table class="job-metrics">
+              <caption>
+                Every metric of the best layouts ({choice?.corpus}, {choice?.weights} weights)
+              </caption>
+              <thead>
+                <tr>
+                  <th scope="col">metric</th>
+                  {analysed.layouts.map((_, i) => (
+                    <th key={i} scope="col">
+                      #{i + 1}
+                    </th>
+                  ))}
+                </tr>
+              </thead>
+              <tbody>
+                <tr>
+                  <th scope="row">score</th>
+                  {analysed.layouts.map((layout, i) => (
+                    <td key={i} data-metric="score" data-value={layout.analysis.score}>
+                      {layout.analysis.score.toFixed(3)}
+                    </td>
+                  ))}
+                </tr>
+                {METRICS.map((metric) => (
+                  <tr key={metric.key} title={metric.doc}>
+                    <th scope="row">{metric.label.trim()}</th>
+                    {analysed.layouts.map((layout, i) => (
+                      <td key={i} data-metric={metric.key}>
+                        {formatMetric(layout.analysis.metrics[metric.key], metric.unit)}
+                      </td>
+                    ))}
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        </>
+      )}
+    </section>
+  );
+}
