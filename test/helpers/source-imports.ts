@@ -1,6 +1,9 @@
-/** Every module specifier of static imports, re-exports and dynamic imports. */
+/**
+ * Every module specifier of static imports, re-exports and dynamic imports. The keyword `from`
+ * follows a space or a brace; one inside a string (`Omit<T, "from">`, `"--from"`) does not.
+ */
 export function importsOf(source: string): string[] {
-  const pattern = /(?:\bfrom\s*|\bimport\s*\(\s*|\bimport\s+)["']([^"']+)["']/g;
+  const pattern = /(?:(?<=[\s}])from\s*|\bimport\s*\(\s*|\bimport\s+)["']([^"']+)["']/g;
   return [...source.matchAll(pattern)].map((m) => m[1] as string);
 }
 
