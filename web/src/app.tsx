@@ -78,9 +78,15 @@ export function App() {
   }, []);
 
   const onQuery = (query: string) => {
-    const hash = `#/${location.page}?${query}`;
-    window.history.replaceState(null, "", hash);
-    setLocation(route());
+    const { page } = location;
+    setLocation({ page, query });
+    // The address bar follows once the page is drawn (writing it takes milliseconds a key swap
+    // cannot spare), unless the user has gone to another page meanwhile.
+    requestAnimationFrame(() =>
+      setTimeout(() => {
+        if (route().page === page) window.history.replaceState(null, "", `#/${page}?${query}`);
+      }),
+    );
   };
 
   return (

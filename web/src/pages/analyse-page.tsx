@@ -1,6 +1,7 @@
-import { useEffect, useMemo, useState } from "preact/hooks";
+import { useEffect, useMemo, useRef, useState } from "preact/hooks";
 import { type AnalysisView, viewFromQuery, viewToQuery } from "../analysis/analysis-view.ts";
 import { charsAfter, redo, undo, withSwap } from "../analysis/edit-history.ts";
+import { scoringKey } from "../analysis/scoring-choice.ts";
 import { BoardView } from "../components/board-view.tsx";
 import { ChoiceSelect } from "../components/choice-select.tsx";
 import { ErrorNote } from "../components/error-note.tsx";
@@ -37,14 +38,19 @@ export function AnalysePage({
     library.ids("layouts").then(setLayouts, (e) => setListError(messageOf(e)));
   }, [library]);
 
+  // The view and history as of the last render, for the controls below: they are drawn again
+  // only when what they show changes, not on every swap, so their handlers read these.
+  const latest = useRef({ view, undone });
+  latest.current = { view, undone };
   const show = (next: AnalysisView, keepUndone = false) => {
     if (!keepUndone) setUndone([]);
     onQuery(viewToQuery(next));
   };
-  const history = { done: view.swaps, undone };
-  const applyHistory = (next: typeof history) => {
+  const applyHistory = (step: typeof undo) => {
+    const { view: now, undone: later } = latest.current;
+    const next = step({ done: now.swaps, undone: later });
     setUndone(next.undone);
-    show({ ...view, swaps: next.done }, true);
+    show({ ...now, swaps: next.done }, true);
   };
 
   useEffect(() => {
@@ -56,22 +62,23 @@ export function AnalysePage({
       )
         return;
       const key = event.key.toLowerCase();
-      if (key === "z" && !event.shiftKey) applyHistory(undo(history));
-      else if (key === "y" || (key === "z" && event.shiftKey)) applyHistory(redo(history));
+      if (key === "z" && !event.shiftKey) applyHistory(undo);
+      else if (key === "y" || (key === "z" && event.shiftKey)) applyHistory(redo);
       else return;
       event.preventDefault();
     };
     window.addEventListener("keydown", onKey);
     return () => window.removeEventListener("keydown", onKey);
-  });
+  }, []);
 
   const failure = loadError ?? listError;
   const keyCount = loaded?.board.keys.length ?? 0;
   const swaps = view.swaps.filter(({ a, b }) => a < keyCount && b < keyCount);
   const chars = loaded ? charsAfter(loaded.start.chars, swaps) : [];
+  const charsKey = chars.join("\u0000");
   const analysis = useMemo(
     () => (loaded ? loaded.scoring.analyse(chars, "edited") : null),
-    [loaded, chars.join("\u0000")],
+    [loaded, charsKey],
   );
   const start = useMemo(
     () => (loaded ? loaded.scoring.analyse(loaded.start.chars, loaded.start.name) : null),
@@ -80,7 +87,7 @@ export function AnalysePage({
   const highlighted = useMemo(
     () =>
       new Set(picked ? chars.flatMap((c, k) => (c !== null && picked.includes(c) ? [k] : [])) : []),
-    [picked, chars.join("\u0000")],
+    [picked, charsKey],
   );
 
   const onKey = (k: number) => {
@@ -90,63 +97,88 @@ export function AnalysePage({
       show({ ...view, swaps: withSwap({ done: swaps, undone: [] }, selected, k).done });
   };
 
+  const canUndo = swaps.length > 0;
+  const canRedo = undone.length > 0;
+  const controls = useMemo(
+    () => (
+      <>
+        <ScoringChoices
+          library={library}
+          choice={view}
+          onChoose={(choice) => {
+            const now = latest.current.view;
+            show({ ...now, ...choice, swaps: choice.board === now.board ? now.swaps : [] });
+          }}
+        >
+          <ChoiceSelect
+            label="layout"
+            value={view.layout.kind === "builtin" ? view.layout.name : ""}
+            options={layouts}
+            other={view.layout.kind === "text" ? "typed layout" : undefined}
+            onChoose={(name) =>
+              show({ ...latest.current.view, layout: { kind: "builtin", name }, swaps: [] })
+            }
+          />
+          <span class="edits">
+            {(
+              [
+                ["undo", !canUndo, () => applyHistory(undo)],
+                ["redo", !canRedo, () => applyHistory(redo)],
+                ["reset", !canUndo, () => show({ ...latest.current.view, swaps: [] })],
+              ] as const
+            ).map(([label, disabled, act]) => (
+              <button key={label} type="button" disabled={disabled} onClick={act}>
+                {label}
+              </button>
+            ))}
+          </span>
+        </ScoringChoices>
+        {loaded && (
+          <WeightSliders
+            preset={loaded.preset}
+            overrides={view.overrides}
+            onChange={(overrides) => show({ ...latest.current.view, overrides })}
+          />
+        )}
+        <LocalImports
+          library={library}
+          onBoard={(board) => show({ ...latest.current.view, board, swaps: [] })}
+          onCorpus={(corpus) => show({ ...latest.current.view, corpus })}
+        />
+        <details class="type-layout">
+          <summary>type or paste a layout</summary>
+          <label>
+            layout text, one line per board row
+            <textarea rows={4} value={typed} onInput={(e) => setTyped(e.currentTarget.value)} />
+          </label>
+          <button
+            type="button"
+            disabled={typed.trim() === ""}
+            onClick={() =>
+              show({ ...latest.current.view, layout: { kind: "text", text: typed }, swaps: [] })
+            }
+          >
+            analyse this layout
+          </button>
+        </details>
+      </>
+    ),
+    [
+      library,
+      loaded,
+      layouts,
+      scoringKey(view),
+      JSON.stringify(view.layout),
+      canUndo,
+      canRedo,
+      typed,
+    ],
+  );
+
   return (
     <main class="analyse">
       <h1>Analyse</h1>
-      <ScoringChoices
-        library={library}
-        choice={view}
-        onChoose={(choice) =>
-          show({ ...view, ...choice, swaps: choice.board === view.board ? view.swaps : [] })
-        }
-      >
-        <ChoiceSelect
-          label="layout"
-          value={view.layout.kind === "builtin" ? view.layout.name : ""}
-          options={layouts}
-          other={view.layout.kind === "text" ? "typed layout" : undefined}
-          onChoose={(name) => show({ ...view, layout: { kind: "builtin", name }, swaps: [] })}
-        />
-        <span class="edits">
-          {(
-            [
-              ["undo", swaps.length === 0, () => applyHistory(undo(history))],
-              ["redo", undone.length === 0, () => applyHistory(redo(history))],
-              ["reset", swaps.length === 0, () => show({ ...view, swaps: [] })],
-            ] as const
-          ).map(([label, disabled, act]) => (
-            <button key={label} type="button" disabled={disabled} onClick={act}>
-              {label}
-            </button>
-          ))}
-        </span>
-      </ScoringChoices>
-      {loaded && (
-        <WeightSliders
-          preset={loaded.preset}
-          overrides={view.overrides}
-          onChange={(overrides) => show({ ...view, overrides })}
-        />
-      )}
-      <LocalImports
-        library={library}
-        onBoard={(board) => show({ ...view, board, swaps: [] })}
-        onCorpus={(corpus) => show({ ...view, corpus })}
-      />
-      <details class="type-layout">
-        <summary>type or paste a layout</summary>
-        <label>
-          layout text, one line per board row
-          <textarea rows={4} value={typed} onInput={(e) => setTyped(e.currentTarget.value)} />
-        </label>
-        <button
-          type="button"
-          disabled={typed.trim() === ""}
-          onClick={() => show({ ...view, layout: { kind: "text", text: typed }, swaps: [] })}
-        >
-          analyse this layout
-        </button>
-      </details>
+      {controls}
       {failure !== null && <ErrorNote message={failure} />}
       {loaded && analysis && start && (
         <div class="analysis">
