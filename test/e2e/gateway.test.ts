@@ -415,13 +415,12 @@ describe("the Apache gateway (deploy/gateway/httpd.conf) in front of real servic
       // The throw-away CA is not one the browser knows.
       const context = await browser.newContext({ ignoreHTTPSErrors: true });
       const problems: string[] = [];
-      await context.addInitScript(() => {
+      // (Scripts for the page are text: this file is not compiled with the DOM's types.)
+      await context.addInitScript(`
         document.addEventListener("securitypolicyviolation", (event) =>
-          console.error(
-            `CSP violation: ${event.violatedDirective} ${event.blockedURI} at ${event.sourceFile}:${event.lineNumber}`,
-          ),
-        );
-      });
+          console.error("CSP violation: " + event.violatedDirective + " " + event.blockedURI +
+            " at " + event.sourceFile + ":" + event.lineNumber));
+      `);
       const page = await context.newPage();
       const report = (where: string) => (message: { type(): string; text(): string }) => {
         if (message.type() === "error") problems.push(`${where}: ${message.text()}`);
@@ -439,9 +438,7 @@ describe("the Apache gateway (deploy/gateway/httpd.conf) in front of real servic
       // The Compare page ranks the library in a module Web Worker loaded from /static/, which
       // reads the assets host itself.
       await page.goto(`https://${WEB}/#/compare?b=corne&c=en&w=balanced`);
-      await page.waitForFunction(
-        () => document.querySelectorAll("table.ranking tbody tr").length > 1,
-      );
+      await page.locator("table.ranking tbody tr").nth(1).waitFor();
       assert.deepEqual(problems, []);
     } finally {
       await browser.close();
