@@ -40,6 +40,13 @@ export async function startWebSystem(): Promise<{ up: RunningCli; base: string }
   return { up, base: `http://127.0.0.1:${port}` };
 }
 
+/** The API key `keyforge up` printed when it became ready. */
+export async function upApiKey(up: RunningCli): Promise<string> {
+  const [, key] = await up.waitFor(/API key\s+(kf_\S+)/);
+  assert.ok(key);
+  return key;
+}
+
 /** Debian's Chromium, headless; `args` adds command-line switches (e.g. --host-resolver-rules). */
 export function launchChromium(args: readonly string[] = []): Promise<Browser> {
   return chromium.launch({ executablePath: CHROMIUM, args: ["--no-sandbox", ...args] });

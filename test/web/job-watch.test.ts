@@ -2,7 +2,12 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import type { JobEvent } from "../../src/protocol/job-events.ts";
 import type { JobView } from "../../src/protocol/job-messages.ts";
-import { type JobWatch, watchWithEvent, watchWithView } from "../../web/src/jobs/job-watch.ts";
+import {
+  type JobWatch,
+  stepsOfHistory,
+  watchWithEvent,
+  watchWithView,
+} from "../../web/src/jobs/job-watch.ts";
 
 const ID = "a".repeat(64);
 const CREATED = Date.parse("2026-01-01T00:00:00.000Z");
@@ -112,5 +117,19 @@ describe("a job's watch", () => {
     );
     assert.equal(retried.view.status, "queued");
     assert.equal(retried.view.finishedAt, null);
+  });
+
+  it("charts the best score as steps that hold until the next best, and on to the end", () => {
+    const history = { seconds: [2, 5], scores: [50, 40] };
+    assert.deepEqual(stepsOfHistory(history, 9), {
+      seconds: [2, 5, 5, 9],
+      scores: [50, 50, 40, 40],
+    });
+    assert.deepEqual(stepsOfHistory(history, 5), { seconds: [2, 5, 5], scores: [50, 50, 40] });
+    assert.deepEqual(stepsOfHistory({ seconds: [3], scores: [7] }, 3), {
+      seconds: [3],
+      scores: [7],
+    });
+    assert.deepEqual(stepsOfHistory({ seconds: [], scores: [] }, 3), { seconds: [], scores: [] });
   });
 });

@@ -4,7 +4,7 @@ import { layoutFromText } from "../../../src/core/layout.ts";
 import type { LayoutAnalysis } from "../../../src/core/scoring/analysis.ts";
 import { formatMetric } from "../../../src/core/scoring/metric.ts";
 import { METRICS } from "../../../src/core/scoring/metric-catalogue.ts";
-import type { JobView } from "../../../src/protocol/job-messages.ts";
+import { isFinished, type JobView } from "../../../src/protocol/job-messages.ts";
 import { LayoutScoring } from "../analysis/scored-layout.ts";
 import type { AssetLibrary } from "../data/asset-library.ts";
 import { messageOf } from "../error-message.ts";
@@ -60,7 +60,10 @@ async function analyse(
  * side by side, analysed in the page with the job's corpus and weights.
  */
 export function JobLayouts({ library, view }: { library: AssetLibrary; view: JobView }) {
-  const top = view.top.slice(0, SHOWN);
+  // Units that found the same layout are one layout here.
+  const top = view.top
+    .filter((entry, i) => view.top.findIndex((other) => other.layout === entry.layout) === i)
+    .slice(0, SHOWN);
   const [analysed, setAnalysed] = useState<Analysed | null>(null);
   const [failure, setFailure] = useState<string | null>(null);
   const source = `${view.id}|${top.map((entry) => entry.layout).join("|")}`;
@@ -79,7 +82,15 @@ export function JobLayouts({ library, view }: { library: AssetLibrary; view: Job
     };
   }, [library, source]);
 
-  if (top.length === 0) return <p class="hint">No layout yet: the first arrives with a result.</p>;
+  if (top.length === 0) {
+    return (
+      <p class="hint">
+        {isFinished(view.status)
+          ? "No layout: no unit of this job finished."
+          : "No layout yet: the first arrives with a result."}
+      </p>
+    );
+  }
   const choice = scoringChoiceOfJob(view.content);
   return (
     <section class="job-layouts" aria-labelledby="best-layouts">

@@ -87,3 +87,29 @@ export function watchWithEvent(watch: JobWatch, event: JobEvent, now: number): J
       return watch;
   }
 }
+
+/**
+ * The history as a chart draws it: the best score holds until the next best (a step at each),
+ * and holds on to `endSeconds` (now, or when the job finished) when that is later.
+ */
+export function stepsOfHistory(history: BestScoreHistory, endSeconds: number): BestScoreHistory {
+  const seconds: number[] = [];
+  const scores: number[] = [];
+  history.scores.forEach((score, i) => {
+    const at = history.seconds[i] ?? 0;
+    const before = scores.at(-1);
+    if (before !== undefined) {
+      seconds.push(at);
+      scores.push(before);
+    }
+    seconds.push(at);
+    scores.push(score);
+  });
+  const last = scores.at(-1);
+  const lastAt = seconds.at(-1);
+  if (last !== undefined && lastAt !== undefined && endSeconds > lastAt) {
+    seconds.push(endSeconds);
+    scores.push(last);
+  }
+  return { seconds, scores };
+}

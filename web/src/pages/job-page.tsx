@@ -16,7 +16,7 @@ import {
 } from "../data/event-stream.ts";
 import type { HiveApi } from "../data/hive-api.ts";
 import { messageOf } from "../error-message.ts";
-import { type JobWatch, watchWithEvent, watchWithView } from "../jobs/job-watch.ts";
+import { type JobWatch, stepsOfHistory, watchWithEvent, watchWithView } from "../jobs/job-watch.ts";
 
 /** The cluster and the job are read this often for the pace: agents report every 5 s. */
 const PACE_READ_MS = 5000;
@@ -137,6 +137,11 @@ export function JobPage(props: {
     view && !finished
       ? pace.current.paceAt(view.units, view.content.search.stepsPerUnit, now)
       : null;
+  /** How long the job has run, or ran. */
+  const runMs = view
+    ? (view.finishedAt ? Date.parse(view.finishedAt) : now) - Date.parse(view.createdAt)
+    : 0;
+  const chart = watch && stepsOfHistory(watch.history, runMs / 1000);
   return (
     <div class="job">
       <p class="back">
@@ -169,22 +174,23 @@ export function JobPage(props: {
                 </dd>
               </div>
             ))}
-            <div>
-              <dt>steps per second</dt>
-              <dd>{paceNow ? Math.round(paceNow.stepsPerSecond).toLocaleString("en-US") : "–"}</dd>
-            </div>
-            <div>
-              <dt>time left</dt>
-              <dd>{finished ? "–" : timeLeftText(paceNow, view.units)}</dd>
-            </div>
+            {!finished && (
+              <>
+                <div>
+                  <dt>steps per second</dt>
+                  <dd>
+                    {paceNow ? Math.round(paceNow.stepsPerSecond).toLocaleString("en-US") : "–"}
+                  </dd>
+                </div>
+                <div>
+                  <dt>time left</dt>
+                  <dd>{timeLeftText(paceNow, view.units)}</dd>
+                </div>
+              </>
+            )}
             <div>
               <dt>{finished ? "took" : "running for"}</dt>
-              <dd>
-                {formatElapsed(
-                  (view.finishedAt ? Date.parse(view.finishedAt) : now) -
-                    Date.parse(view.createdAt),
-                )}
-              </dd>
+              <dd>{formatElapsed(runMs)}</dd>
             </div>
           </dl>
           <progress
@@ -216,10 +222,14 @@ export function JobPage(props: {
           </div>
           <section aria-labelledby="best-over-time">
             <h2 id="best-over-time">Best score over time</h2>
-            {watch && watch.history.scores.length > 0 ? (
-              <ScoreChart series={watch.history} label="best score" />
+            {chart && chart.scores.length > 1 ? (
+              <ScoreChart series={chart} label="best score" />
             ) : (
-              <p class="hint">No score yet.</p>
+              <p class="hint">
+                {finished
+                  ? "The chart draws the best score as it improves while this page is open."
+                  : "The chart starts with the job's first result."}
+              </p>
             )}
           </section>
           <JobLayouts library={props.library} view={view} />
