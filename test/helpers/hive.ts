@@ -47,6 +47,8 @@ export async function startHive(
     wrapCoordinator?: (coordinator: Coordinator) => Coordinator;
     /** Proxies whose X-Forwarded-For names the client (see HiveOptions.trustProxy). */
     trustProxy?: string;
+    /** Origins whose pages may call the API (see HiveOptions.corsOrigins). */
+    corsOrigins?: readonly string[];
   } = {},
 ): Promise<TestHive> {
   const { db, drop } = stack === "server" ? await freshPostgres() : await freshPglite();
@@ -60,6 +62,7 @@ export async function startHive(
     maxQueuedUnits: options.maxQueuedUnits,
     compileBudget: options.compileBudget,
     trustProxy: options.trustProxy,
+    corsOrigins: options.corsOrigins,
     // Unlimited unless a test is about limits: the tests send many requests from one address.
     rateLimits: options.rateLimits ?? null,
     maxStreamsPerClient: Number.POSITIVE_INFINITY,
