@@ -25,7 +25,7 @@ out=$(cd "$out" && pwd)
 cd "$source_dir"
 # The CLI, compiled: relative imports of .ts files are rewritten to .js.
 node_modules/.bin/tsc -p tsconfig.build.json --outDir "$out/dist"
-# The web app the hive serves at / (and the gateway's static host copies from the image).
+# The web app the hive serves at /, and `keyforge web-root` writes out for the gateway.
 node_modules/.bin/vite build --config web/vite.config.ts --outDir "$out/dist/web" --logLevel warn
 mkdir -p "$out/data"
 cp -R data/system "$out/data/system"
