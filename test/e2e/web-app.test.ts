@@ -41,6 +41,19 @@ function analysed(layout: string, board: string): Shown {
   return { score: document.score, metrics: document.metrics };
 }
 
+/** A layout file: qwerty on ortho-3x10 with the characters of two keys swapped. */
+async function swappedQwerty(keyA: string, keyB: string): Promise<string> {
+  const board = await loadBoard("ortho-3x10");
+  const start = await loadLayout("qwerty", board);
+  const ids = board.keys.map((key) => key.id);
+  const chars = [...start.chars];
+  const [a, b] = [ids.indexOf(keyA), ids.indexOf(keyB)];
+  [chars[a], chars[b]] = [chars[b] ?? null, chars[a] ?? null];
+  const file = join(mkdtempSync(join(tmpdir(), "keyforge-web-")), "swapped.txt");
+  writeFileSync(file, formatLayout({ ...start, chars }, board));
+  return file;
+}
+
 describe("the web app in a browser", () => {
   let up: RunningCli;
   let browser: Browser;
@@ -93,15 +106,7 @@ describe("the web app in a browser", () => {
     await page.waitForFunction('location.hash.includes("s=")');
     const shown = await shownAnalysis(page);
 
-    const board = await loadBoard("ortho-3x10");
-    const start = await loadLayout("qwerty", board);
-    const ids = board.keys.map((key) => key.id);
-    const chars = [...start.chars];
-    const [a, b] = [ids.indexOf("r1c0"), ids.indexOf("r0c2")];
-    [chars[a], chars[b]] = [chars[b] ?? null, chars[a] ?? null];
-    const file = join(mkdtempSync(join(tmpdir(), "keyforge-web-")), "swapped.txt");
-    writeFileSync(file, formatLayout({ ...start, chars }, board));
-    const cli = analysed(file, "ortho-3x10");
+    const cli = analysed(await swappedQwerty("r1c0", "r0c2"), "ortho-3x10");
     assert.equal(shown.score, cli.score, "score after the swap");
     assert.deepEqual(shown.metrics, cli.metrics);
 
@@ -238,6 +243,29 @@ describe("the web app in a browser", () => {
       ["graphite", "sturdy"],
     );
     await page.screenshot({ path: join(SCREENSHOTS, "compare.png"), fullPage: true });
+    await page.close();
+  });
+
+  it("keeps an edited layout in the browser and ranks it on Compare with keyforge analyze's numbers", async () => {
+    const page = await open("#/analyse?b=ortho-3x10&l=qwerty&c=en&w=balanced");
+    await page.waitForSelector('td[data-metric="sfb"]');
+    await page.click('[data-key="r2c1"]');
+    await page.click('[data-key="r0c4"]');
+    await page.waitForFunction('location.hash.includes("s=")');
+    await page.fill(".keep-layout input", "graphite");
+    await page.click(".keep-layout button");
+    await page.waitForSelector(".keep-layout [role=alert]:has-text('published layout')");
+    await page.fill(".keep-layout input", "my-draft");
+    await page.click(".keep-layout button");
+    await page.click(".keep-layout a:has-text('compare it')");
+    const cell = '[data-layout="my-draft"][data-metric="score"]';
+    await page.waitForSelector(cell);
+    const cli = analysed(await swappedQwerty("r2c1", "r0c4"), "ortho-3x10");
+    assert.equal(Number(await page.getAttribute(cell, "data-value")), cli.score);
+    await page.click("summary:has-text('your layouts (1)')");
+    await page.screenshot({ path: join(SCREENSHOTS, "compare-own.png"), fullPage: true });
+    await page.click("button[aria-label='drop my-draft']");
+    await page.waitForSelector(cell, { state: "detached" });
     await page.close();
   });
 

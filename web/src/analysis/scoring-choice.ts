@@ -62,6 +62,16 @@ export function scoringFromParams(params: URLSearchParams): ScoringChoice {
   };
 }
 
+/** The scoring choice of a page's view, without the rest of the view. */
+export function scoringOf(view: ScoringChoice): ScoringChoice {
+  return {
+    board: view.board,
+    corpus: view.corpus,
+    weights: view.weights,
+    overrides: view.overrides,
+  };
+}
+
 /** The same choice, for a cache key or an effect's dependency. */
 export function scoringKey(choice: ScoringChoice): string {
   return JSON.stringify([choice.board, choice.corpus, choice.weights, choice.overrides]);

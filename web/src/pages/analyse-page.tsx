@@ -1,13 +1,16 @@
 import { useEffect, useMemo, useRef, useState } from "preact/hooks";
+import { formatLayout } from "../../../src/core/layout.ts";
 import { type AnalysisView, viewFromQuery, viewToQuery } from "../analysis/analysis-view.ts";
+import { compareToQuery, DEFAULT_COMPARE } from "../analysis/compare-view.ts";
 import { charsAfter, redo, undo, withSwap } from "../analysis/edit-history.ts";
-import { scoringKey } from "../analysis/scoring-choice.ts";
+import { scoringKey, scoringOf } from "../analysis/scoring-choice.ts";
 import { BoardView } from "../components/board-view.tsx";
 import { ChoiceSelect } from "../components/choice-select.tsx";
 import { ErrorNote } from "../components/error-note.tsx";
 import { ExportButtons } from "../components/export-buttons.tsx";
 import { LocalImports } from "../components/local-imports.tsx";
 import { MetricsTable } from "../components/metrics-table.tsx";
+import { KeepLayout } from "../components/own-layouts.tsx";
 import { ScoringChoices } from "../components/scoring-choices.tsx";
 import { WeightSliders } from "../components/weight-sliders.tsx";
 import { WorstLists } from "../components/worst-lists.tsx";
@@ -212,6 +215,13 @@ export function AnalysePage({
             }}
             corpus={loaded.corpus}
             analysis={analysis}
+          />
+          <KeepLayout
+            library={library}
+            text={() => formatLayout({ ...loaded.start, chars }, loaded.board)}
+            compareQuery={(name) =>
+              compareToQuery({ ...DEFAULT_COMPARE, ...scoringOf(view), picked: [name] })
+            }
           />
         </div>
       )}

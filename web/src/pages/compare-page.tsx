@@ -10,11 +10,13 @@ import {
   togglePick,
 } from "../analysis/compare-view.ts";
 import type { RankedLayout } from "../analysis/layout-ranking.ts";
-import { scoringKey } from "../analysis/scoring-choice.ts";
+import { scoringKey, scoringOf } from "../analysis/scoring-choice.ts";
 import { BoardView } from "../components/board-view.tsx";
 import { ErrorNote } from "../components/error-note.tsx";
+import { OwnLayoutsPanel } from "../components/own-layouts.tsx";
 import { ScoringChoices } from "../components/scoring-choices.tsx";
 import type { AssetLibrary } from "../data/asset-library.ts";
+import { useOwnLayouts } from "../data/own-layouts.ts";
 import { oneReply } from "../workers/one-reply.ts";
 import type { RankReply, RankRequest } from "../workers/rank-worker.ts";
 
@@ -65,7 +67,10 @@ export function ComparePage(props: {
   const [error, setError] = useState<string | null>(null);
   const show = (next: CompareView) => props.onQuery(compareToQuery(next));
 
-  const source = scoringKey(view);
+  const ownLayouts = useOwnLayouts();
+  const own = ownLayouts.layouts;
+  const ownNames = new Set(own.map((layout) => layout.name));
+  const source = `${scoringKey(view)}|${JSON.stringify(own)}`;
   useEffect(() => {
     let current = true;
     setRanking(null);
@@ -74,12 +79,8 @@ export function ComparePage(props: {
       props.library.board(view.board),
       rankInWorker({
         assets: props.assets,
-        choice: {
-          board: view.board,
-          corpus: view.corpus,
-          weights: view.weights,
-          overrides: view.overrides,
-        },
+        choice: scoringOf(view),
+        own,
       }),
     ]).then(
       ([board, reply]) => {
@@ -111,6 +112,7 @@ export function ComparePage(props: {
         choice={view}
         onChoose={(choice) => show({ ...view, ...choice })}
       />
+      <OwnLayoutsPanel library={props.library} own={ownLayouts} />
       {error !== null && <ErrorNote message={error} />}
       {ranking === null && error === null && <p class="hint">Scoring the library…</p>}
       {ranking && picked.length === 2 && (
@@ -171,7 +173,10 @@ export function ComparePage(props: {
                     />
                   </td>
                   <td>{i + 1}</td>
-                  <th scope="row">{layout.name}</th>
+                  <th scope="row">
+                    {layout.name}
+                    {ownNames.has(layout.name) && <span class="yours"> (yours)</span>}
+                  </th>
                   {COLUMNS.map(({ key }) => (
                     <td
                       key={key}

@@ -1,14 +1,16 @@
 /// <reference lib="webworker" />
-import type { Layout } from "../../../src/core/layout.ts";
+import { type Layout, layoutFromText } from "../../../src/core/layout.ts";
 import { type RankedLayout, rankLayouts } from "../analysis/layout-ranking.ts";
 import type { ScoringChoice } from "../analysis/scoring-choice.ts";
 import { AssetLibrary } from "../data/asset-library.ts";
+import type { OwnLayout } from "../data/own-layouts.ts";
 import { messageOf } from "../error-message.ts";
 
-/** What the Compare page asks: every published layout scored on this choice. */
+/** What the Compare page asks: every published layout, and the user's own, scored on this choice. */
 export interface RankRequest {
   readonly assets: string;
   readonly choice: ScoringChoice;
+  readonly own: readonly OwnLayout[];
 }
 
 export type RankReply =
@@ -22,7 +24,7 @@ export type RankReply =
 
 /** Scores the library off the page's thread: compiling a model per character set takes time. */
 self.onmessage = async (event: MessageEvent<RankRequest>) => {
-  const { assets, choice } = event.data;
+  const { assets, choice, own } = event.data;
   let reply: RankReply;
   try {
     const library = new AssetLibrary(assets);
@@ -32,6 +34,13 @@ self.onmessage = async (event: MessageEvent<RankRequest>) => {
     for (const name of await library.ids("layouts")) {
       try {
         layouts.push(await library.layout(name, board));
+      } catch (error) {
+        skipped.push({ name, reason: messageOf(error) });
+      }
+    }
+    for (const { name, text } of own) {
+      try {
+        layouts.push(layoutFromText(text, board, name));
       } catch (error) {
         skipped.push({ name, reason: messageOf(error) });
       }
