@@ -8,10 +8,16 @@ import { importsOf } from "./helpers/source-imports.ts";
 const SRC = fileURLToPath(new URL("../src/", import.meta.url));
 const WEB = fileURLToPath(new URL("../web/src/", import.meta.url));
 /**
- * Packages the web app may use (uPlot with its stylesheet); everything else it takes from
- * src/core and src/protocol.
+ * Packages the web app may use (uPlot with its stylesheet, and zod only to switch off its eval
+ * probe, web/src/no-eval.ts); everything else it takes from src/core and src/protocol.
  */
-const WEB_PACKAGES = new Set(["preact", "preact/hooks", "uplot", "uplot/dist/uPlot.min.css"]);
+const WEB_PACKAGES = new Set([
+  "preact",
+  "preact/hooks",
+  "uplot",
+  "uplot/dist/uPlot.min.css",
+  "zod",
+]);
 
 /** Layers from the bottom up; a file may import only from its own layer or a lower one. */
 const LAYERS = ["core", "protocol", "infra", "process", "cli"] as const;

@@ -1,4 +1,5 @@
 /// <reference lib="webworker" />
+import "../no-eval.ts";
 import { corpusDocument, corpusFromTables } from "../../../src/core/corpus.ts";
 import { countDocuments } from "../../../src/core/count-documents.ts";
 import { DEFAULT_NORMALIZATION } from "../../../src/core/text-normalization.ts";

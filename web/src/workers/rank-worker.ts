@@ -1,4 +1,5 @@
 /// <reference lib="webworker" />
+import "../no-eval.ts";
 import { type Layout, layoutFromText } from "../../../src/core/layout.ts";
 import { type RankedLayout, rankLayouts } from "../analysis/layout-ranking.ts";
 import type { ScoringChoice } from "../analysis/scoring-choice.ts";

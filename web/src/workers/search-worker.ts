@@ -1,4 +1,5 @@
 /// <reference lib="webworker" />
+import "../no-eval.ts";
 import type { ScoringModel } from "../../../src/core/scoring/model.ts";
 import { type ReplicaState, runReplica } from "../../../src/core/search/replica.ts";
 import { compileSearchModel, type SearchProblem } from "../../../src/core/search/search-problem.ts";
