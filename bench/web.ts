@@ -2,16 +2,21 @@ import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { gzipSync } from "node:zlib";
 import { WEB_APP_DIR } from "../src/infra/web-app.ts";
+import { runCli } from "../test/helpers/run-cli.ts";
 import { buildWebApp, launchChromium, startWebSystem } from "../test/helpers/web-browser.ts";
 
 /**
  * `npm run bench:web`: the web app's budgets. The first page's JavaScript, gzipped (budget
  * 150 KB), and on the Analyse page the time from a key swap to the page showing the new numbers
  * (budget: one frame, 16.7 ms) and to the next frame after that (which waits for the display). BENCH_WEB_SWAPS sets the swaps
- * measured per board (default 130; the first 30 warm the page up and are not counted).
+ * measured per board (default 130; the first 30 warm the page up and are not counted). Then the
+ * Optimise page's search speed beside `keyforge optimize`'s on the same search
+ * (BENCH_WEB_SEARCH_STEPS steps, default 4,000,000).
  */
 const SWAPS = Number(process.env.BENCH_WEB_SWAPS ?? 130);
 const WARM_UP = 30;
+/** Steps of the search measured on the Optimise page and by `keyforge optimize`. */
+const SEARCH_STEPS = Number(process.env.BENCH_WEB_SEARCH_STEPS ?? 4_000_000);
 
 function median(values: readonly number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
@@ -94,6 +99,26 @@ try {
       `web app (${board}): swap to new numbers median ${median(shown).toFixed(1)} ms, 90th percentile ${percentile(shown, 0.9).toFixed(1)} ms; to the next frame median ${median(framed).toFixed(1)} ms (${counted.length} swaps)`,
     );
     await page.close();
+  }
+  // The Optimise page's search against `keyforge optimize`'s, the same search with the same seed
+  // (so the same layout): steps per second over the whole run, compiling included.
+  for (const threads of [1, 2]) {
+    const flags = `--board ortho-3x10 --corpus en --weights balanced --steps ${SEARCH_STEPS} --threads ${threads} --seed 1`;
+    const page = await browser.newPage({ viewport: { width: 1300, height: 950 } });
+    await page.goto(
+      `${base}/#/optimise?b=ortho-3x10&c=en&w=balanced&steps=${SEARCH_STEPS}&threads=${threads}&seed=1`,
+    );
+    await page.click("button:has-text('optimise')");
+    await page.waitForSelector("code.command", { timeout: 300_000 });
+    const pace = (await page.textContent("p[aria-live]")) ?? "";
+    const browserRate = Number(/\(([\d,]+) steps\/s\)/.exec(pace)?.[1]?.replaceAll(",", ""));
+    await page.close();
+    const cli = runCli(["optimize", ...flags.split(" "), "--json"]);
+    const cliRate = (JSON.parse(cli.stdout) as { run: { stepsPerSecond: number } }).run
+      .stepsPerSecond;
+    console.log(
+      `web app: optimise ortho-3x10, ${threads} thread(s), ${SEARCH_STEPS.toLocaleString("en-US")} steps: ${Math.round(browserRate).toLocaleString("en-US")} steps/s in the browser, ${Math.round(cliRate).toLocaleString("en-US")} steps/s by keyforge optimize`,
+    );
   }
 } finally {
   await browser.close();
