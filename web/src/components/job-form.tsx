@@ -102,7 +102,7 @@ export function JobForm(props: {
           onChange={(overrides) => props.onView({ ...view, overrides })}
         />
       )}
-      <form class="search-fields" onSubmit={submit}>
+      <form class="settings search-fields" onSubmit={submit}>
         <fieldset>
           <legend>search</legend>
           <NumberField

@@ -129,7 +129,7 @@ export function JobLayouts({ library, view }: { library: AssetLibrary; view: Job
             ))}
           </div>
           <div class="table-scroll">
-            <table class="job-metrics">
+            <table class="figures job-metrics">
               <caption>
                 Every metric of the best layouts ({choice?.corpus}, {choice?.weights} weights)
               </caption>

@@ -42,7 +42,7 @@ export function JobList(props: {
       {list.value && list.value.jobs.length === 0 && <p class="hint">No job yet.</p>}
       {list.value && list.value.jobs.length > 0 && (
         <div class="table-scroll">
-          <table class="jobs-table">
+          <table class="figures jobs-table">
             <caption>
               The {list.value.jobs.length} newest jobs
               {list.stream === "open" ? ", updated live" : ""}

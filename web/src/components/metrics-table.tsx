@@ -19,7 +19,7 @@ function change(now: number, before: number, digits: number): string {
 /** Every metric with its change since the start, its weight and what it adds to the score. */
 export function MetricsTable({ analysis, start, weights }: MetricsTableProps) {
   return (
-    <table class="metrics">
+    <table class="figures metrics">
       <caption>
         Score{" "}
         <strong data-metric="score" data-value={analysis.score}>

@@ -34,7 +34,7 @@ export function SearchSettings(props: SearchSettingsProps) {
   const budgetValue = view.budget.kind === "time" ? view.budget.seconds : view.budget.steps;
   return (
     <form
-      class="search-settings"
+      class="settings search-settings"
       onSubmit={(event) => {
         event.preventDefault();
         if (running) props.onStop();

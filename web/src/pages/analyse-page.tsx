@@ -14,20 +14,12 @@ import { KeepLayout } from "../components/own-layouts.tsx";
 import { ScoringChoices } from "../components/scoring-choices.tsx";
 import { WeightSliders } from "../components/weight-sliders.tsx";
 import { WorstLists } from "../components/worst-lists.tsx";
-import type { AssetLibrary } from "../data/asset-library.ts";
 import { useLayoutSetup } from "../data/layout-setup.ts";
 import { messageOf } from "../error-message.ts";
+import type { PageProps } from "./page-props.ts";
 
 /** The Analyse page: a layout on a board, every metric, live as keys are swapped. */
-export function AnalysePage({
-  library,
-  query,
-  onQuery,
-}: {
-  readonly library: AssetLibrary;
-  readonly query: string;
-  readonly onQuery: (query: string) => void;
-}) {
+export function AnalysePage({ library, query, onQuery }: PageProps) {
   const view = useMemo(() => viewFromQuery(query), [query]);
   const [layouts, setLayouts] = useState<string[]>([]);
   const { setup: loaded, error: loadError } = useLayoutSetup(library, view);

@@ -39,7 +39,7 @@ export function ClusterPage({ config }: { readonly config: WebConfig }) {
       {value === null && cluster.failure === null && <p class="hint">Reading the cluster…</p>}
       {value && (
         <>
-          <dl class="cluster-totals">
+          <dl class="facts">
             <div>
               <dt>live nodes</dt>
               <dd data-total="nodes">{value.liveNodes}</dd>
@@ -57,7 +57,7 @@ export function ClusterPage({ config }: { readonly config: WebConfig }) {
             <p class="hint">No agent is working for this hive now.</p>
           ) : (
             <div class="table-scroll">
-              <table class="nodes">
+              <table class="figures nodes">
                 <caption>
                   Live nodes, read every {READ_EVERY_MS / 1000} s
                   {cluster.stream === "open" ? " and at once when one joins or leaves" : ""}

@@ -15,10 +15,10 @@ import { BoardView } from "../components/board-view.tsx";
 import { ErrorNote } from "../components/error-note.tsx";
 import { OwnLayoutsPanel } from "../components/own-layouts.tsx";
 import { ScoringChoices } from "../components/scoring-choices.tsx";
-import type { AssetLibrary } from "../data/asset-library.ts";
 import { useOwnLayouts } from "../data/own-layouts.ts";
 import { oneReply } from "../workers/one-reply.ts";
 import type { RankReply, RankRequest } from "../workers/rank-worker.ts";
+import type { PageProps } from "./page-props.ts";
 
 interface Ranking {
   readonly board: Board;
@@ -56,12 +56,7 @@ function rankInWorker(request: RankRequest): Promise<RankReply> {
 }
 
 /** The Compare page: the library ranked on one board, corpus and weights; two side by side. */
-export function ComparePage(props: {
-  readonly library: AssetLibrary;
-  readonly assets: string;
-  readonly query: string;
-  readonly onQuery: (query: string) => void;
-}) {
+export function ComparePage(props: PageProps & { readonly assets: string }) {
   const view = useMemo(() => compareFromQuery(props.query), [props.query]);
   const [ranking, setRanking] = useState<Ranking | null>(null);
   const [error, setError] = useState<string | null>(null);
@@ -124,7 +119,7 @@ export function ComparePage(props: {
       )}
       {ranking && (
         <div class="table-scroll">
-          <table class="ranking">
+          <table class="figures ranking">
             <caption>
               {ranking.ranked.length} layouts on {ranking.board.name}; pick two to compare them
               {ranking.skipped.length > 0 &&

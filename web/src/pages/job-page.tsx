@@ -156,7 +156,7 @@ export function JobPage(props: {
           <p class="job-id">
             id <code>{view.id}</code>
           </p>
-          <dl class="job-facts">
+          <dl class="facts">
             <div>
               <dt>status</dt>
               <dd data-status={view.status}>{view.status}</dd>

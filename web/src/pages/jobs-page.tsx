@@ -3,23 +3,18 @@ import { ApiKeySignIn } from "../components/api-key-sign-in.tsx";
 import { JobForm } from "../components/job-form.tsx";
 import { JobList } from "../components/job-list.tsx";
 import { storedApiKey } from "../data/api-key-store.ts";
-import type { AssetLibrary } from "../data/asset-library.ts";
 import { HiveApi } from "../data/hive-api.ts";
 import type { WebConfig } from "../data/web-config.ts";
 import { type JobsView, jobsFromQuery, jobsToQuery } from "../jobs/jobs-view.ts";
 import { JobPage } from "./job-page.tsx";
 import "./jobs.css";
+import type { PageProps } from "./page-props.ts";
 
 /**
  * The Jobs page: sign in with an API key, submit a job, the hive's jobs live; with `job` in the
  * URL, that job's page. Reading needs no key; submitting and cancelling do.
  */
-export function JobsPage(props: {
-  readonly library: AssetLibrary;
-  readonly config: WebConfig;
-  readonly query: string;
-  readonly onQuery: (query: string) => void;
-}) {
+export function JobsPage(props: PageProps & { readonly config: WebConfig }) {
   const view = useMemo(() => jobsFromQuery(props.query), [props.query]);
   const api = useMemo(() => new HiveApi(props.config.api), [props.config.api]);
   const [apiKey, setApiKey] = useState(storedApiKey);

@@ -12,7 +12,6 @@ import { ScoreChart, type ScoreSeries } from "../components/score-chart.tsx";
 import { ScoringChoices } from "../components/scoring-choices.tsx";
 import { SearchSettings } from "../components/search-settings.tsx";
 import { WeightSliders } from "../components/weight-sliders.tsx";
-import type { AssetLibrary } from "../data/asset-library.ts";
 import { type LayoutSetup, useLayoutSetup } from "../data/layout-setup.ts";
 import { messageOf } from "../error-message.ts";
 import { type RunningSearch, startSearch } from "../search/browser-search.ts";
@@ -24,6 +23,7 @@ import {
   optimiseToQuery,
   togglePin,
 } from "../search/optimise-view.ts";
+import type { PageProps } from "./page-props.ts";
 
 /** The page redraws the search's progress at most this often. */
 const REDRAW_MS = 100;
@@ -82,15 +82,7 @@ function paceText(steps: number, elapsedMs: number, stepsPerSecond: number): str
 }
 
 /** The Optimise page: a search in this browser, on Web Workers, with the CLI's engine and seeds. */
-export function OptimisePage({
-  library,
-  query,
-  onQuery,
-}: {
-  readonly library: AssetLibrary;
-  readonly query: string;
-  readonly onQuery: (query: string) => void;
-}) {
+export function OptimisePage({ library, query, onQuery }: PageProps) {
   const view = useMemo(() => optimiseFromQuery(query, defaultThreads()), [query]);
   const { setup, error: loadError } = useLayoutSetup(library, view);
   const [layouts, setLayouts] = useState<string[]>([]);
