@@ -1,6 +1,5 @@
 import assert from "node:assert/strict";
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
-import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
@@ -8,10 +7,13 @@ import type { Browser, Page } from "playwright-core";
 import { formatLayout } from "../../src/core/layout.ts";
 import { loadBoard, loadLayout } from "../../src/infra/system-data.ts";
 import { REPO_ROOT, type RunningCli, runCli } from "../helpers/run-cli.ts";
-import { buildWebApp, launchChromium, startWebSystem } from "../helpers/web-browser.ts";
-
-/** Where the pages' screenshots go, for a developer to look at. */
-const SCREENSHOTS = join(REPO_ROOT, "scratch", "screenshots");
+import {
+  buildWebApp,
+  launchChromium,
+  SCREENSHOTS,
+  seriousAxeViolations,
+  startWebSystem,
+} from "../helpers/web-browser.ts";
 
 interface Shown {
   readonly score: number;
@@ -319,7 +321,6 @@ describe("the web app in a browser", () => {
   });
 
   it("passes an accessibility scan with no serious issue, in light and dark", async () => {
-    const axe = createRequire(import.meta.url).resolve("axe-core/axe.min.js");
     for (const colorScheme of ["light", "dark"] as const) {
       const page = await browser.newPage({ colorScheme, viewport: { width: 1300, height: 950 } });
       const searched = async () => {
@@ -334,11 +335,7 @@ describe("the web app in a browser", () => {
         await page.goto(`${base}/${hash}`);
         if (typeof ready === "string") await page.waitForSelector(ready);
         else await ready();
-        await page.addScriptTag({ path: axe });
-        const violations = (await page.evaluate(`axe.run().then((result) =>
-        result.violations
-          .filter((v) => v.impact === "serious" || v.impact === "critical")
-          .map((v) => v.id + " (" + v.impact + "): " + v.nodes.map((n) => n.target).join(", ")))`)) as string[];
+        const violations = await seriousAxeViolations(page);
         assert.deepEqual(violations, [], `${hash} (${colorScheme})`);
         const name = hash.slice(2).split("?")[0];
         await page.screenshot({ path: join(SCREENSHOTS, `${name}-${colorScheme}.png`) });

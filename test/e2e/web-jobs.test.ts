@@ -1,15 +1,19 @@
 import assert from "node:assert/strict";
 import { mkdirSync } from "node:fs";
-import { createRequire } from "node:module";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import type { Browser, Page } from "playwright-core";
 import { jobViewSchema } from "../../src/protocol/job-messages.ts";
-import { REPO_ROOT, type RunningCli } from "../helpers/run-cli.ts";
-import { buildWebApp, launchChromium, startWebSystem, upApiKey } from "../helpers/web-browser.ts";
+import type { RunningCli } from "../helpers/run-cli.ts";
+import {
+  buildWebApp,
+  launchChromium,
+  SCREENSHOTS,
+  seriousAxeViolations,
+  startWebSystem,
+  upApiKey,
+} from "../helpers/web-browser.ts";
 
-/** Where the pages' screenshots go, for a developer to look at. */
-const SCREENSHOTS = join(REPO_ROOT, "scratch", "screenshots");
 const VIEWPORT = { width: 1300, height: 950 };
 /** A job the local agent (one thread) runs in a few seconds, a unit at a time. */
 const SMALL_JOB = { units: "4", steps: "300000", seed: "7" };
@@ -184,7 +188,6 @@ describe("the web app's Jobs and Cluster pages in a browser", () => {
 
   it("passes an accessibility scan with no serious issue, in light and dark", async () => {
     assert.ok(finishedJob, "the job of the earlier test");
-    const axe = createRequire(import.meta.url).resolve("axe-core/axe.min.js");
     for (const colorScheme of ["light", "dark"] as const) {
       for (const [name, hash, ready] of [
         ["jobs", "#/jobs?b=ortho-3x10&c=en&w=balanced&l=qwerty", "table.jobs-table tbody tr"],
@@ -193,11 +196,7 @@ describe("the web app's Jobs and Cluster pages in a browser", () => {
       ] as const) {
         const page = await open(hash, colorScheme);
         await page.waitForSelector(ready);
-        await page.addScriptTag({ path: axe });
-        const violations = (await page.evaluate(`axe.run().then((result) =>
-          result.violations
-            .filter((v) => v.impact === "serious" || v.impact === "critical")
-            .map((v) => v.id + " (" + v.impact + "): " + v.nodes.map((n) => n.target).join(", ")))`)) as string[];
+        const violations = await seriousAxeViolations(page);
         assert.deepEqual(violations, [], `${name} (${colorScheme})`);
         await page.screenshot({
           path: join(SCREENSHOTS, `${name}-${colorScheme}.png`),

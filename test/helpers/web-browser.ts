@@ -1,12 +1,18 @@
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync } from "node:fs";
+import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { type Browser, chromium } from "playwright-core";
+import { type Browser, chromium, type Page } from "playwright-core";
 import { WEB_APP_DIR } from "../../src/infra/web-app.ts";
 import { freePort } from "./free-port.ts";
 import { REPO_ROOT, type RunningCli, startCli } from "./run-cli.ts";
+
+/** Where the browser tests write the pages' screenshots, for a developer to look at. */
+export const SCREENSHOTS = join(REPO_ROOT, "scratch", "screenshots");
+
+const AXE = createRequire(import.meta.url).resolve("axe-core/axe.min.js");
 
 /** Debian's chromium; KEYFORGE_CHROMIUM names another. */
 const CHROMIUM = process.env.KEYFORGE_CHROMIUM ?? "/usr/bin/chromium";
@@ -50,4 +56,13 @@ export async function upApiKey(up: RunningCli): Promise<string> {
 /** Debian's Chromium, headless; `args` adds command-line switches (e.g. --host-resolver-rules). */
 export function launchChromium(args: readonly string[] = []): Promise<Browser> {
   return chromium.launch({ executablePath: CHROMIUM, args: ["--no-sandbox", ...args] });
+}
+
+/** The serious and critical accessibility issues axe-core finds on the page as it is now. */
+export async function seriousAxeViolations(page: Page): Promise<string[]> {
+  await page.addScriptTag({ path: AXE });
+  return (await page.evaluate(`axe.run().then((result) =>
+    result.violations
+      .filter((v) => v.impact === "serious" || v.impact === "critical")
+      .map((v) => v.id + " (" + v.impact + "): " + v.nodes.map((n) => n.target).join(", ")))`)) as string[];
 }
