@@ -100,7 +100,7 @@ describe("the web app in a browser", () => {
     });
   }
 
-  it("after a swap, shows the swapped layout's numbers, and a link reproduces the view", async () => {
+  it("after a swap (two picks, or a drag), shows the swapped layout's numbers, and a link reproduces the view", async () => {
     const page = await open("#/analyse?b=ortho-3x10&l=qwerty&c=en&w=balanced");
     await page.waitForSelector('td[data-metric="sfb"]');
     await page.click('[data-key="r1c0"]');
@@ -120,6 +120,10 @@ describe("the web app in a browser", () => {
     await page.click("text=undo");
     await page.waitForFunction('!location.hash.includes("s=")');
     assert.deepEqual(await shownAnalysis(page), analysed("qwerty", "ortho-3x10"));
+    // Dragging one key onto the other makes the same swap.
+    await page.dragAndDrop('[data-key="r1c0"]', '[data-key="r0c2"]');
+    await page.waitForFunction('location.hash.includes("s=")');
+    assert.deepEqual(await shownAnalysis(page), shown);
     await again.screenshot({ path: join(SCREENSHOTS, "analyse-swapped.png") });
     await Promise.all([page.close(), again.close()]);
   });

@@ -1,3 +1,4 @@
+import { useRef } from "preact/hooks";
 import type { Board } from "../../../src/core/board.ts";
 import { keyCorners } from "../../../src/core/board.ts";
 import {
@@ -23,13 +24,22 @@ interface BoardViewProps {
   readonly highlighted: ReadonlySet<number>;
   /** Picking a key; without it the drawing is a picture. */
   readonly onKey?: (key: number) => void;
+  /** Dragging one key onto another. */
+  readonly onDrag?: (from: number, to: number) => void;
   /** Read out for the drawing: what picking a key does, or what the picture shows. */
   readonly label: string;
 }
 
+/** The index of the key under the pointer, if it is over one. */
+function keyAt(event: PointerEvent): number | null {
+  const key = document.elementFromPoint(event.clientX, event.clientY)?.closest("[data-index]");
+  return key ? Number(key.getAttribute("data-index")) : null;
+}
+
 /** The board with its real geometry, each key coloured by how often it is typed. */
 export function BoardView(props: BoardViewProps) {
-  const { board, chars, keyShare, picked, highlighted, onKey } = props;
+  const { board, chars, keyShare, picked, highlighted, onKey, onDrag } = props;
+  const dragFrom = useRef<number | null>(null);
   const corners = board.keys.flatMap(keyCorners);
   const minX = Math.min(...corners.map((p) => p.x));
   const minY = Math.min(...corners.map((p) => p.y));
@@ -42,6 +52,16 @@ export function BoardView(props: BoardViewProps) {
       viewBox={`${minX * UNIT - GAP} ${minY * UNIT - GAP} ${(maxX - minX) * UNIT + 2 * GAP} ${(maxY - minY) * UNIT + 2 * GAP}`}
       role={onKey ? undefined : "img"}
       aria-label={props.label}
+      {...(onDrag && {
+        onPointerDown: (event: PointerEvent) => {
+          dragFrom.current = keyAt(event);
+        },
+        onPointerUp: (event: PointerEvent) => {
+          const [from, to] = [dragFrom.current, keyAt(event)];
+          dragFrom.current = null;
+          if (from !== null && to !== null && from !== to) onDrag(from, to);
+        },
+      })}
     >
       {board.keys.map((key, k) => {
         const share = keyShare[k] ?? 0;
@@ -63,6 +83,7 @@ export function BoardView(props: BoardViewProps) {
             key={key.id}
             class={`key${state}`}
             data-key={key.id}
+            data-index={k}
             transform={
               key.r !== 0 ? `rotate(${key.r} ${key.rx * UNIT} ${key.ry * UNIT})` : undefined
             }

@@ -85,11 +85,16 @@ export function AnalysePage({ library, query, onQuery }: PageProps) {
     [picked, charsKey],
   );
 
+  const swap = (a: number, b: number) =>
+    show({ ...view, swaps: withSwap({ done: swaps, undone: [] }, a, b).done });
   const onKey = (k: number) => {
     if (selected === null) return setSelected(k);
     setSelected(null);
-    if (selected !== k)
-      show({ ...view, swaps: withSwap({ done: swaps, undone: [] }, selected, k).done });
+    if (selected !== k) swap(selected, k);
+  };
+  const onDrag = (from: number, to: number) => {
+    setSelected(null);
+    swap(from, to);
   };
 
   const canUndo = swaps.length > 0;
@@ -180,7 +185,7 @@ export function AnalysePage({ library, query, onQuery }: PageProps) {
           <section class="board-pane" aria-label="the board">
             <p class="hint">
               {selected === null
-                ? "Pick a key, then another, to swap their characters."
+                ? "Pick a key, then another (or drag one onto another), to swap their characters."
                 : `Now pick the key to swap with ${loaded.board.keys[selected]?.id}.`}
             </p>
             <BoardView
@@ -193,7 +198,8 @@ export function AnalysePage({ library, query, onQuery }: PageProps) {
               }}
               highlighted={highlighted}
               onKey={onKey}
-              label={`${loaded.board.name}: pick two keys to swap their characters`}
+              onDrag={onDrag}
+              label={`${loaded.board.name}: pick two keys, or drag one onto another, to swap their characters`}
             />
           </section>
           <MetricsTable analysis={analysis} start={start} weights={loaded.weights} />
