@@ -60,6 +60,7 @@ const KEYFORGE_SERVICES = ["hive-1", "hive-2", "assets", "assetmgr", "agent", "w
 /** The secret files each service is given: its own, and no other. */
 const SECRETS_OF: Record<string, string[]> = {
   gateway: [],
+  backup: ["database-url"],
   "hive-1": ["database-url", "hive-secret", "hive-secret-previous", "valkey-url-hive"],
   "hive-2": ["database-url", "hive-secret", "hive-secret-previous", "valkey-url-hive"],
   assets: ["valkey-url-assets"],
@@ -159,6 +160,7 @@ describe("the production stack (deploy/compose.yaml), as docker-compose reads it
       "agent",
       "assetmgr",
       "assets",
+      "backup",
       "gateway",
       "hive-1",
       "hive-2",
@@ -255,6 +257,7 @@ describe("the production stack (deploy/compose.yaml), as docker-compose reads it
     assert.deepEqual(healthy("assets"), { valkey: h });
     assert.deepEqual(healthy("assetmgr"), { valkey: h });
     assert.deepEqual(healthy("agent"), { "hive-1": h, assets: h });
+    assert.deepEqual(healthy("backup"), { postgres: h });
 
     const check = (name: string) => config.services[name]?.healthcheck?.test;
     const keyforgeHealth = (port: number) => [
@@ -268,6 +271,11 @@ describe("the production stack (deploy/compose.yaml), as docker-compose reads it
     assert.deepEqual(check("hive-2"), keyforgeHealth(3000));
     assert.deepEqual(check("assets"), keyforgeHealth(3001));
     assert.equal(check("postgres")?.[1], "pg_isready");
+    assert.deepEqual(check("backup"), [
+      "CMD",
+      "/bin/sh",
+      "/usr/local/etc/keyforge/backup/healthcheck.sh",
+    ]);
     assert.deepEqual(check("valkey"), [
       "CMD",
       "/bin/sh",
@@ -387,6 +395,25 @@ describe("the production stack (deploy/compose.yaml), as docker-compose reads it
     assert.equal(valkey.environment?.VALKEY_MAXMEMORY, "512mb");
     assert.equal(valkey.environment?.KEYFORGE_VALKEY_PREFIX, "keyforge:v1:");
     assert.equal(valkey.read_only, true);
+  });
+  it("backs PostgreSQL up daily with the scripts of deploy/backup, on the postgres image, into a volume", () => {
+    const backup = config.services.backup as Service;
+    assert.equal(backup.image, config.services.postgres?.image, "pg_dump of the server's version");
+    assert.deepEqual(backup.entrypoint, ["/bin/sh"]);
+    assert.deepEqual(backup.command, ["backup.sh", "--daily"]);
+    const env = backup.environment ?? {};
+    assert.equal(env.DATABASE_URL_FILE, "/run/secrets/database-url", "the hives' database URL");
+    assert.equal(env.BACKUP_DIR, "/backups");
+    assert.equal(env.BACKUP_AT, "03:00");
+    assert.equal(env.BACKUP_AFTER_HOOK, "", "no off-host copy unless the operator sets one");
+    assert.deepEqual(backup.volumes, [
+      `${join(DEPLOY_DIR, "backup")}:/usr/local/etc/keyforge/backup:ro`,
+      `${join(REPOSITORY, "migrations")}:${env.KEYFORGE_MIGRATIONS_DIR}:ro`,
+      "backups:/backups:rw",
+    ]);
+    assert.ok("backups" in config.volumes, "a named volume");
+    assert.equal(backup.restart, "unless-stopped");
+    assert.equal(backup.read_only, true);
   });
 });
 
