@@ -1,3 +1,4 @@
+-- keyforge:release 0.1.0
 -- The hive's durable state (ARCHITECTURE.md §4). Ephemeral state (heartbeats, nonces, the
 -- asset manifest, events) lives in the coordinator, never here.
 

@@ -1,3 +1,4 @@
+-- keyforge:release 0.1.0
 -- Functions the hive calls so that finishing units costs one round trip.
 
 -- Completes a job whose units are all finished: completed when at least one is done, failed

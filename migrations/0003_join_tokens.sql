@@ -1,3 +1,4 @@
+-- keyforge:release 0.1.0
 -- Join tokens: a volunteer's agent registers with one instead of HIVE_SECRET. An admin sets how
 -- many new nodes a token may enrol and until when; only a hash of the token is stored. A use is
 -- taken by one UPDATE guarded by these columns, so two nodes racing for the last use cannot

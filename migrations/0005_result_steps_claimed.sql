@@ -1,3 +1,4 @@
+-- keyforge:release 0.1.0
 -- A result states the steps its search made (results.steps). One that claims fewer than its
 -- unit asked for is accepted, for its layout is re-scored like any other, but marked, so that
 -- a node skimping on the work can be found. The mark is set as the row is written, by the

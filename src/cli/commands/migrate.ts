@@ -1,16 +1,16 @@
 import type { Command } from "commander";
 import { KeyForgeError } from "../../core/errors.ts";
-import { checkMigrationFolder } from "../../infra/db/migration-policy.ts";
+import { checkMigrationFolder, describeViolation } from "../../infra/db/migration-policy.ts";
 import { DATABASE_FLAG, openDatabaseFlag } from "../database-flags.ts";
 
 /** Checks the migrations against the zero-downtime policy without touching a database. */
 async function checkPolicy(dir: string): Promise<void> {
   const violations = await checkMigrationFolder(dir);
   if (violations.length > 0) {
-    const lines = violations.map((v) => `  ${v.migration}: ${v.message}\n    in: ${v.statement}`);
+    const lines = violations.map((v) => `  ${describeViolation(v)}`);
     throw new KeyForgeError(
       "MIGRATION_POLICY_VIOLATED",
-      `${violations.length} statement(s) break the zero-downtime policy (docs/operations/migrations.md):\n${lines.join("\n")}`,
+      `${violations.length} problem(s) with the zero-downtime policy (docs/operations/migrations.md):\n${lines.join("\n")}`,
     );
   }
   console.log("every migration keeps the zero-downtime policy");

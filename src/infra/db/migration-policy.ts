@@ -1,83 +1,89 @@
 import { readdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { KEYFORGE_VERSION } from "../version.ts";
+import {
+  compareReleases,
+  type Directive,
+  directives,
+  type MigrationFile,
+  parseSql,
+  RELEASE,
+  type SqlStatement,
+} from "./migration-file.ts";
+
+export { type MigrationFile, sqlStatements } from "./migration-file.ts";
 
 /**
- * The zero-downtime rule for migrations (docs/operations/migrations.md): while a new release
- * rolls out, the previous one keeps running on the migrated schema, so a migration may only
- * add. Tables, nullable columns, columns with a default, indexes and constraints are fine;
- * dropping or renaming a column or table, changing a column's type, or making a column
- * NOT NULL without a default breaks the running release. A column (or table) is dropped only
- * after a release in which no code uses it: the migration declares it retired with
- *   -- keyforge:retire <table>.<column>     (or: -- keyforge:retire <table>)
- * and no source file names it any more.
+ * The zero-downtime rules for migrations (docs/operations/migrations.md). While a new release
+ * rolls out, the previous one keeps running on the migrated schema, so a migration only adds,
+ * and it never holds a busy table locked for long:
+ *
+ * - every file declares its release (`-- keyforge:release X.Y.Z`), in file order, none after
+ *   package.json's version;
+ * - a column or table is dropped only in a release after the one that retired it
+ *   (`-- keyforge:retire table.column` in a migration of the release whose code stopped using
+ *   it; no source file may name it from then on);
+ * - renames, type changes and NOT NULL columns without a default are refused;
+ * - statements that lock an existing table for a scan or a rewrite are refused unless
+ *   `-- keyforge:allow-lock <reason>` precedes them: a plain CREATE INDEX, a constraint added
+ *   without NOT VALID, a volatile default, SET NOT NULL without a validated CHECK (col IS NOT
+ *   NULL), a VALIDATE in the transaction that added the constraint.
+ *
+ * Tables created in the same migration are new to every release and exempt.
  */
-
-export interface MigrationFile {
-  /** File name without .sql, e.g. "0001_stores". */
-  readonly name: string;
-  readonly sql: string;
-}
 
 export interface SourceFile {
   readonly path: string;
   readonly text: string;
 }
 
+/** The rule a statement breaks; the lock-* rules yield to `-- keyforge:allow-lock <reason>`. */
+export type PolicyRule =
+  | "directive"
+  | "release"
+  | "retire"
+  | "drop"
+  | "rename"
+  | "type-change"
+  | "not-null-column"
+  | "no-transaction"
+  | "lock-index"
+  | "lock-constraint"
+  | "lock-default"
+  | "lock-set-not-null";
+
 export interface PolicyViolation {
   readonly migration: string;
-  /** The offending statement, shortened. */
+  /** 1-based line in the migration file. */
+  readonly line: number;
+  readonly rule: PolicyRule;
+  /** The offending statement, normalised and shortened. */
   readonly statement: string;
   readonly message: string;
 }
 
-const RETIRE_DECLARATION = /--\s*keyforge:retire\s+([a-z_][a-z0-9_]*(?:\.[a-z_][a-z0-9_]*)?)/gi;
+const KNOWN_DIRECTIVES = new Set(["release", "no-transaction", "retire", "allow-lock"]);
 
-/**
- * Statements of a SQL text, split at top-level semicolons, with comments removed, string
- * literals emptied ('') and everything else lower-cased on single spaces, so that words
- * inside strings or comments never look like commands.
- */
-export function sqlStatements(sql: string): string[] {
-  const statements: string[] = [];
-  let current = "";
-  let i = 0;
-  while (i < sql.length) {
-    const rest = sql.slice(i);
-    const dollar = /^\$([a-z_][a-z0-9_]*)?\$/i.exec(rest);
-    if (rest.startsWith("--")) {
-      const end = sql.indexOf("\n", i);
-      i = end === -1 ? sql.length : end;
-    } else if (rest.startsWith("/*")) {
-      const end = sql.indexOf("*/", i + 2);
-      i = end === -1 ? sql.length : end + 2;
-      current += " ";
-    } else if (sql[i] === "'") {
-      let end = i + 1;
-      while (end < sql.length && !(sql[end] === "'" && sql[end + 1] !== "'")) {
-        end += sql[end] === "'" ? 2 : 1;
-      }
-      current += "''";
-      i = end + 1;
-    } else if (dollar) {
-      const end = sql.indexOf(dollar[0], i + dollar[0].length);
-      current += "''";
-      i = end === -1 ? sql.length : end + dollar[0].length;
-    } else if (sql[i] === '"') {
-      const end = sql.indexOf('"', i + 1);
-      current += sql.slice(i + 1, end === -1 ? sql.length : end).toLowerCase();
-      i = end === -1 ? sql.length : end + 1;
-    } else if (sql[i] === ";") {
-      statements.push(current);
-      current = "";
-      i += 1;
-    } else {
-      current += (sql[i] as string).toLowerCase();
-      i += 1;
-    }
-  }
-  statements.push(current);
-  return statements.map((s) => s.replace(/\s+/g, " ").trim()).filter((s) => s !== "");
+const IDENT = "[a-z_][a-z0-9_$]*";
+const NAME = `(${IDENT}(?:\\.${IDENT})?)`;
+export const CREATE_TABLE = new RegExp(`^create (?:unlogged )?table (?:if not exists )?${NAME}`);
+export const DROP_TABLE = /^drop table (?:if exists )?(.+?)(?: cascade| restrict)?$/;
+const ALTER_TABLE = new RegExp(`^alter table (?:if exists )?(?:only )?${NAME} (.*)$`);
+const CREATE_INDEX = new RegExp(
+  `^create (?:unique )?index (concurrently )?(?:if not exists )?(?:${IDENT} )?on (?:only )?${NAME}`,
+);
+const RETIRED_NAME = new RegExp(`^(${IDENT})(?:\\.(${IDENT}))?$`);
+
+/** Functions whose value differs per row: a default calling one rewrites the whole table. */
+const VOLATILE_DEFAULT =
+  /\bdefault\b.*\b(random|gen_random_uuid|uuid_generate_v[14]|clock_timestamp|timeofday|nextval|txid_current)\s?\(/;
+/** Column kinds that compute a value for every existing row (a rewrite under lock). */
+const PER_ROW_COLUMN = /^(?:small|big)?serial[248]?\b|\bgenerated .*\bidentity\b|\bstored\b/;
+
+/** Removes a schema prefix: migrations run in the store's schema. */
+export function bare(name: string): string {
+  return name.split(".").pop() as string;
 }
 
 /** Splits "a, b (c, d), e" at the commas outside parentheses. */
@@ -97,127 +103,346 @@ function topLevelParts(text: string): string[] {
   return parts;
 }
 
-const NAME = "([a-z_][a-z0-9_$]*(?:\\.[a-z_][a-z0-9_$]*)?)";
-export const CREATE_TABLE = new RegExp(`^create (?:unlogged )?table (?:if not exists )?${NAME}`);
-export const DROP_TABLE = /^drop table (?:if exists )?(.+?)(?: cascade| restrict)?$/;
-const ALTER_TABLE = new RegExp(`^alter table (?:if exists )?(?:only )?${NAME} (.*)$`);
-
-/** Removes a schema prefix: migrations run in the store's schema. */
-export function bare(name: string): string {
-  return name.split(".").pop() as string;
-}
-
-/** Why an ALTER TABLE action breaks the running release, or null when it is safe. */
-function alterActionProblem(
-  table: string,
-  action: string,
-  retired: ReadonlySet<string>,
-): { message: string; retires?: string } | null {
-  if (/^rename /.test(action) || /^set schema /.test(action)) {
-    return {
-      message: `renames ${table} or one of its columns; add the new name, copy, and retire the old one instead`,
-    };
-  }
-  const drop = /^drop (?:column )?(?:if exists )?([a-z_][a-z0-9_$]*)(?: cascade| restrict)?$/.exec(
-    action,
-  );
-  if (drop && !/^drop (constraint|default|not null|identity|expression)\b/.test(action)) {
-    const column = `${table}.${drop[1]}`;
-    return retired.has(column)
-      ? { message: "", retires: column }
-      : {
-          message: `drops column ${column}, which the running release may still use; declare it retired (-- keyforge:retire ${column}) in a release after the last code that uses it`,
-        };
-  }
-  const alter = /^alter (?:column )?([a-z_][a-z0-9_$]*) (.*)$/.exec(action);
-  if (alter) {
-    const [, column, change] = alter as unknown as [string, string, string];
-    if (/^(set data )?type /.test(change)) {
-      return { message: `changes the type of ${table}.${column}; add a new column instead` };
-    }
-    if (/^set not null/.test(change)) {
-      return {
-        message: `makes ${table}.${column} NOT NULL; the running release may still write nulls`,
-      };
-    }
-    return null;
-  }
-  const add = /^add (?:column )?(?:if not exists )?([a-z_][a-z0-9_$]*) (.*)$/.exec(action);
-  if (add && !/^add (constraint|primary key|unique|foreign key|check|exclude)\b/.test(action)) {
-    const [, column, definition] = add as unknown as [string, string, string];
-    const notNull = /\bnot null\b|\bprimary key\b/.test(definition);
-    const filled = /\bdefault\b|\bgenerated\b/.test(definition);
-    if (notNull && !filled) {
-      return {
-        message: `adds ${table}.${column} as NOT NULL without a default; the running release does not write it`,
-      };
-    }
-  }
-  return null;
-}
-
-/** Source files that still name `word` (a retired column or table), as a whole word. */
-function referencesTo(word: string, sources: readonly SourceFile[]): string[] {
-  const pattern = new RegExp(`\\b${word}\\b`);
-  return sources.filter((source) => pattern.test(source.text)).map((source) => source.path);
-}
-
 function shortened(statement: string): string {
   return statement.length > 100 ? `${statement.slice(0, 97)}...` : statement;
 }
 
-/** Every place where `migrations` break the zero-downtime rule; empty when they keep it. */
+/** Source files that still name `word` (a retired column or table), as a whole word. */
+function referencesTo(word: string, sources: readonly SourceFile[]): string[] {
+  const pattern = new RegExp(`\\b${word.replace(/\$/g, "\\$")}\\b`);
+  return sources.filter((source) => pattern.test(source.text)).map((source) => source.path);
+}
+
+interface Retirement {
+  readonly release: string;
+  readonly migration: string;
+}
+
+interface Constraint {
+  readonly release: string;
+  /** The column of a CHECK (column IS NOT NULL), the SET NOT NULL recipe. */
+  readonly notNullColumn: string | null;
+  validated: boolean;
+}
+
+/** What the migrations so far have left, in file order: the state each rule reads. */
+interface History {
+  readonly retired: Map<string, Retirement>;
+  /** "table.constraint" to what it holds. */
+  readonly constraints: Map<string, Constraint>;
+  lastRelease: string | null;
+}
+
+/** The release a migration declares, checked against the files before it and package.json. */
+function releaseOf(
+  found: readonly Directive[],
+  history: History,
+  version: string,
+  report: (line: number, rule: PolicyRule, message: string) => void,
+): string | null {
+  const declared = found.filter((d) => d.name === "release");
+  const example = `-- keyforge:release ${version}`;
+  if (declared.length === 0) {
+    report(1, "release", `declares no release; add a line "${example}" (package.json's version)`);
+    return null;
+  }
+  const [first, ...others] = declared as [Directive, ...Directive[]];
+  for (const other of others) report(other.line, "release", "declares its release twice");
+  const release = first.argument.trim();
+  if (!RELEASE.test(release)) {
+    report(first.line, "release", `release "${release}" is not MAJOR.MINOR.PATCH`);
+    return null;
+  }
+  if (compareReleases(release, version) > 0) {
+    report(
+      first.line,
+      "release",
+      `belongs to release ${release}, after package.json's version ${version}; bump the version first`,
+    );
+  }
+  if (history.lastRelease !== null && compareReleases(release, history.lastRelease) < 0) {
+    report(
+      first.line,
+      "release",
+      `belongs to release ${release}, but an earlier file belongs to ${history.lastRelease}; a new migration belongs to the newest release`,
+    );
+  }
+  return release;
+}
+
+/** The `-- keyforge:allow-lock <reason>` of a statement, when it has one with a reason. */
+function allowsLock(statement: SqlStatement): boolean {
+  return directives(statement.comments).some(
+    (d) => d.name === "allow-lock" && d.argument.trim() !== "",
+  );
+}
+
+/** Checks one migration file against the rules, given what the files before it did. */
+function checkMigration(
+  migration: MigrationFile,
+  history: History,
+  sources: readonly SourceFile[],
+  version: string,
+  violations: PolicyViolation[],
+): void {
+  const { statements, comments } = parseSql(migration.sql);
+  const found = directives(comments);
+  const lineReport = (line: number, rule: PolicyRule, message: string, statement = "") =>
+    violations.push({
+      migration: migration.name,
+      line,
+      rule,
+      statement: shortened(statement),
+      message,
+    });
+  for (const d of found.filter((d) => !KNOWN_DIRECTIVES.has(d.name))) {
+    lineReport(
+      d.line,
+      "directive",
+      `unknown directive keyforge:${d.name} (known: ${[...KNOWN_DIRECTIVES].join(", ")})`,
+    );
+  }
+  for (const d of found.filter((d) => d.name === "allow-lock" && d.argument.trim() === "")) {
+    lineReport(d.line, "directive", "keyforge:allow-lock needs a reason a reviewer can check");
+  }
+  const release = releaseOf(found, history, version, lineReport);
+  if (release !== null) history.lastRelease = release;
+  const noTransaction = found.some((d) => d.name === "no-transaction");
+
+  for (const d of found.filter((d) => d.name === "retire")) {
+    const name = d.argument.trim().toLowerCase();
+    const parts = RETIRED_NAME.exec(name);
+    if (!parts) {
+      lineReport(d.line, "directive", `keyforge:retire names "${name}", not table or table.column`);
+      continue;
+    }
+    const word = (parts[2] ?? parts[1]) as string;
+    const users = referencesTo(word, sources);
+    if (users.length > 0) {
+      lineReport(
+        d.line,
+        "retire",
+        `retires ${name}, but ${users.join(", ")} still name${users.length === 1 ? "s" : ""} "${word}"`,
+      );
+    }
+    if (release !== null && !history.retired.has(name)) {
+      history.retired.set(name, { release, migration: migration.name });
+    }
+  }
+
+  const newTables = new Set<string>();
+  for (const statement of statements) {
+    const sql = statement.normalized;
+    const report = (rule: PolicyRule, message: string) => {
+      if (rule.startsWith("lock-") && allowsLock(statement)) return;
+      lineReport(statement.line, rule, message, sql);
+    };
+
+    if (!noTransaction && /^(?:create|drop|reindex)\b.* concurrently\b|^vacuum\b/.test(sql)) {
+      report(
+        "no-transaction",
+        "cannot run inside a transaction; put it in a migration of its own marked -- keyforge:no-transaction",
+      );
+    }
+    const created = CREATE_TABLE.exec(sql);
+    if (created) {
+      newTables.add(bare(created[1] as string));
+      continue;
+    }
+    const index = CREATE_INDEX.exec(sql);
+    if (index) {
+      const table = bare(index[2] as string);
+      if (!index[1] && !newTables.has(table)) {
+        report(
+          "lock-index",
+          `builds an index on ${table} while its writes wait; use CREATE INDEX CONCURRENTLY in a -- keyforge:no-transaction migration`,
+        );
+      }
+      continue;
+    }
+    const dropped = DROP_TABLE.exec(sql);
+    if (dropped) {
+      for (const table of (dropped[1] as string).split(",").map((t) => bare(t.trim()))) {
+        if (!newTables.has(table)) checkDrop(table, "table", release, history, report);
+      }
+      continue;
+    }
+    const altered = ALTER_TABLE.exec(sql);
+    if (!altered) continue;
+    const table = bare(altered[1] as string);
+    if (newTables.has(table)) continue;
+    for (const action of topLevelParts(altered[2] as string)) {
+      checkAlterAction(table, action, { release, noTransaction }, history, report);
+    }
+  }
+}
+
+/** A DROP of `name` ("table" or "table.column") passes in a release after the one retiring it. */
+function checkDrop(
+  name: string,
+  kind: "table" | "column",
+  release: string | null,
+  history: History,
+  report: (rule: PolicyRule, message: string) => void,
+): void {
+  const retired = history.retired.get(name);
+  const recipe = `retire it (-- keyforge:retire ${name}) in a migration of the release whose code stops using it, and drop it in a later release`;
+  if (!retired) {
+    report("drop", `drops ${kind} ${name}, which the running release may still use; ${recipe}`);
+  } else if (release !== null && compareReleases(release, retired.release) <= 0) {
+    report(
+      "drop",
+      `drops ${kind} ${name} in release ${release}, but it was retired in release ${retired.release} (${retired.migration}), whose code may still be running; drop it in a migration of a later release`,
+    );
+  }
+}
+
+/** Checks one action of an ALTER TABLE on an existing table. */
+function checkAlterAction(
+  table: string,
+  action: string,
+  file: { release: string | null; noTransaction: boolean },
+  history: History,
+  report: (rule: PolicyRule, message: string) => void,
+): void {
+  if (/^rename /.test(action) || /^set schema /.test(action)) {
+    report(
+      "rename",
+      `renames ${table} or one of its columns; add the new name, copy, and retire the old one instead`,
+    );
+    return;
+  }
+  const drop = new RegExp(
+    `^drop (?:column )?(?:if exists )?(${IDENT})(?: cascade| restrict)?$`,
+  ).exec(action);
+  if (drop && !/^drop (constraint|default|not null|identity|expression)\b/.test(action)) {
+    checkDrop(`${table}.${drop[1]}`, "column", file.release, history, report);
+    return;
+  }
+  const droppedConstraint = new RegExp(`^drop constraint (?:if exists )?(${IDENT})`).exec(action);
+  if (droppedConstraint) {
+    history.constraints.delete(`${table}.${droppedConstraint[1]}`);
+    return;
+  }
+  const alter = new RegExp(`^alter (?:column )?(${IDENT}) (.*)$`).exec(action);
+  if (alter) {
+    const [, column, change] = alter as unknown as [string, string, string];
+    if (/^(set data )?type /.test(change)) {
+      report("type-change", `changes the type of ${table}.${column}; add a new column instead`);
+    } else if (/^set not null/.test(change) && !hasValidatedNotNull(table, column, history)) {
+      report(
+        "lock-set-not-null",
+        `makes ${table}.${column} NOT NULL by scanning the table under an exclusive lock; first add CHECK (${column} IS NOT NULL) NOT VALID and VALIDATE it in a later migration`,
+      );
+    }
+    return;
+  }
+  const constraint = new RegExp(
+    `^add (?:constraint (${IDENT}) )?(check|foreign key|unique|primary key|exclude)\\b(.*)$`,
+  ).exec(action);
+  if (constraint) {
+    const [, name, kind, rest] = constraint as unknown as [
+      string,
+      string | undefined,
+      string,
+      string,
+    ];
+    checkAddedConstraint(table, name, kind, rest, file.release, history, report);
+    return;
+  }
+  const validate = new RegExp(`^validate constraint (${IDENT})$`).exec(action);
+  if (validate) {
+    const known = history.constraints.get(`${table}.${validate[1]}`);
+    if (known && !file.noTransaction && known.release === file.release) {
+      report(
+        "lock-constraint",
+        `validates ${validate[1]} in the release that added it, so in the same transaction, which still holds the lock the ADD took; validate it in a -- keyforge:no-transaction migration or a later release`,
+      );
+    }
+    if (known) known.validated = true;
+    return;
+  }
+  const add = new RegExp(`^add (?:column )?(?:if not exists )?(${IDENT}) (.*)$`).exec(action);
+  if (add) checkAddedColumn(table, add[1] as string, add[2] as string, report);
+}
+
+function hasValidatedNotNull(table: string, column: string, history: History): boolean {
+  return [...history.constraints.entries()].some(
+    ([key, c]) => key.startsWith(`${table}.`) && c.notNullColumn === column && c.validated,
+  );
+}
+
+function checkAddedConstraint(
+  table: string,
+  name: string | undefined,
+  kind: string,
+  rest: string,
+  release: string | null,
+  history: History,
+  report: (rule: PolicyRule, message: string) => void,
+): void {
+  const notValid = /\bnot valid$/.test(rest);
+  if ((kind === "check" || kind === "foreign key") && !notValid) {
+    report(
+      "lock-constraint",
+      `adds a ${kind.toUpperCase()} constraint to ${table}, checked by a scan under lock; add it NOT VALID, then VALIDATE CONSTRAINT in a later migration`,
+    );
+  } else if ((kind === "unique" || kind === "primary key") && !/\busing index\b/.test(rest)) {
+    report(
+      "lock-constraint",
+      `adds a ${kind.toUpperCase()} constraint to ${table}, building its index under lock; build a unique index CONCURRENTLY first, then ADD CONSTRAINT ... ${kind.toUpperCase()} USING INDEX`,
+    );
+  } else if (kind === "exclude") {
+    report("lock-constraint", `adds an EXCLUDE constraint to ${table}, built under lock`);
+  }
+  if (name !== undefined && release !== null) {
+    const notNull = new RegExp(`^ ?\\(\\(?(${IDENT}) is not null\\)?\\)`).exec(rest);
+    history.constraints.set(`${table}.${name}`, {
+      release,
+      notNullColumn: kind === "check" ? (notNull?.[1] ?? null) : null,
+      validated: !notValid,
+    });
+  }
+}
+
+function checkAddedColumn(
+  table: string,
+  column: string,
+  definition: string,
+  report: (rule: PolicyRule, message: string) => void,
+): void {
+  const notNull = /\bnot null\b|\bprimary key\b/.test(definition);
+  const filled = /\bdefault\b|\bgenerated\b/.test(definition);
+  if (notNull && !filled) {
+    report(
+      "not-null-column",
+      `adds ${table}.${column} as NOT NULL without a default; the running release does not write it`,
+    );
+  }
+  if (VOLATILE_DEFAULT.test(definition) || PER_ROW_COLUMN.test(definition)) {
+    report(
+      "lock-default",
+      `adds ${table}.${column} with a value computed per row, which rewrites the table under lock; add it without one, backfill in batches, then set the default`,
+    );
+  }
+  if (/\bcheck ?\(|\breferences\b|\bunique\b|\bprimary key\b/.test(definition)) {
+    report(
+      "lock-constraint",
+      `adds ${table}.${column} with a constraint, checked or indexed under lock; add the column, then the constraint NOT VALID (or its index CONCURRENTLY)`,
+    );
+  }
+}
+
+/** Every place where `migrations` (in file order) break the rules; empty when they keep them. */
 export function checkMigrationPolicy(
   migrations: readonly MigrationFile[],
   sources: readonly SourceFile[],
+  version: string = KEYFORGE_VERSION,
 ): PolicyViolation[] {
   const violations: PolicyViolation[] = [];
+  const history: History = { retired: new Map(), constraints: new Map(), lastRelease: null };
   for (const migration of migrations) {
-    const retired = new Set(
-      [...migration.sql.matchAll(RETIRE_DECLARATION)].map((m) => (m[1] as string).toLowerCase()),
-    );
-    const newTables = new Set<string>();
-    const report = (statement: string, message: string) =>
-      violations.push({ migration: migration.name, statement: shortened(statement), message });
-    const checkRetired = (statement: string, name: string) => {
-      const word = name.split(".").pop() as string;
-      const users = referencesTo(word, sources);
-      if (users.length > 0) {
-        report(
-          statement,
-          `retires ${name}, but ${users.join(", ")} still name${users.length === 1 ? "s" : ""} "${word}"`,
-        );
-      }
-    };
-    for (const statement of sqlStatements(migration.sql)) {
-      const created = CREATE_TABLE.exec(statement);
-      if (created) {
-        newTables.add(bare(created[1] as string));
-        continue;
-      }
-      const dropped = DROP_TABLE.exec(statement);
-      if (dropped) {
-        for (const table of (dropped[1] as string).split(",").map((t) => bare(t.trim()))) {
-          if (newTables.has(table)) continue;
-          if (retired.has(table)) checkRetired(statement, table);
-          else
-            report(
-              statement,
-              `drops table ${table}, which the running release may still use; declare it retired (-- keyforge:retire ${table}) in a release after the last code that uses it`,
-            );
-        }
-        continue;
-      }
-      const altered = ALTER_TABLE.exec(statement);
-      if (!altered) continue;
-      const table = bare(altered[1] as string);
-      if (newTables.has(table)) continue;
-      for (const action of topLevelParts(altered[2] as string)) {
-        const problem = alterActionProblem(table, action, retired);
-        if (problem?.retires) checkRetired(statement, problem.retires);
-        else if (problem) report(statement, problem.message);
-      }
-    }
+    checkMigration(migration, history, sources, version, violations);
   }
   return violations;
 }
@@ -233,22 +458,34 @@ async function filesUnder(root: string, extensions: RegExp): Promise<string[]> {
     .sort();
 }
 
-/** Checks the .sql files of `dir` against the source files under `codeRoot`. */
-export async function checkMigrationFolder(
-  dir: string,
-  codeRoot: string = CODE_ROOT,
-): Promise<PolicyViolation[]> {
-  const migrations = await Promise.all(
-    (await filesUnder(dir, /\.sql$/)).map(async (path) => ({
+/** The .sql files of `dir`, in the order they apply. */
+export async function readMigrationFolder(dir: string): Promise<MigrationFile[]> {
+  return Promise.all(
+    (await filesUnder(dir, /^[^.].*\.sql$/)).map(async (path) => ({
       name: (path.split(/[\\/]/).pop() as string).replace(/\.sql$/, ""),
       sql: await readFile(path, "utf8"),
     })),
   );
+}
+
+/** Checks the .sql files of `dir` against the source files under `codeRoot`. */
+export async function checkMigrationFolder(
+  dir: string,
+  codeRoot: string = CODE_ROOT,
+  version: string = KEYFORGE_VERSION,
+): Promise<PolicyViolation[]> {
+  const migrations = await readMigrationFolder(dir);
   const sources = await Promise.all(
     (await filesUnder(codeRoot, /\.(ts|js|mjs)$/)).map(async (path) => ({
       path,
       text: await readFile(path, "utf8"),
     })),
   );
-  return checkMigrationPolicy(migrations, sources);
+  return checkMigrationPolicy(migrations, sources, version);
+}
+
+/** One line per violation: `file.sql:line [rule] message`, then the statement. */
+export function describeViolation(v: PolicyViolation): string {
+  const where = `${v.migration}.sql:${v.line} [${v.rule}] ${v.message}`;
+  return v.statement === "" ? where : `${where}\n    in: ${v.statement}`;
 }

@@ -2,7 +2,8 @@ import { readdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { failWithProblems, type Problem } from "../../core/errors.ts";
 import type { Database } from "./database.ts";
-import { bare, CREATE_TABLE, DROP_TABLE, sqlStatements } from "./migration-policy.ts";
+import { sqlStatements } from "./migration-file.ts";
+import { bare, CREATE_TABLE, DROP_TABLE } from "./migration-policy.ts";
 import { MIGRATIONS_DIR, MIGRATIONS_TABLE } from "./migration-runner.ts";
 
 /** What the shipped migrations leave behind, read from their SQL: the one declaration. */
