@@ -2,9 +2,9 @@ import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { JobCompiler } from "../src/infra/job-compiler.ts";
-import { jobModel } from "../src/infra/job-problem.ts";
 import { SYSTEM_DATA_DIR } from "../src/infra/system-data.ts";
 import { jobContentSchema } from "../src/protocol/job-messages.ts";
+import { jobModel } from "../src/protocol/job-problem.ts";
 import { largeBoardData } from "../test/helpers/large-board.ts";
 
 const assets = new Map<string, Uint8Array>();

@@ -2,9 +2,9 @@ import { formatLayout, layoutFromText } from "../core/layout.ts";
 import { layoutOfItems } from "../core/scoring/layout-scorer.ts";
 import { searchLayouts } from "../core/search/layout-search.ts";
 import type { SearchProblem } from "../core/search/search-problem.ts";
-import { type AssetReader, jobProblem } from "../infra/job-problem.ts";
 import { threadRunner } from "../infra/search/thread-runner.ts";
 import { jobContentSchema } from "../protocol/job-messages.ts";
+import { type AssetReader, jobProblem } from "../protocol/job-problem.ts";
 import type { LeasedUnit } from "../protocol/node-messages.ts";
 
 /** What a unit's search found, ready to be signed and submitted. */

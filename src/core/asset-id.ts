@@ -4,3 +4,15 @@ import { z } from "zod";
 export const assetIdSchema = z
   .string()
   .regex(/^[a-z0-9][a-z0-9._-]*$/, "must be lower case letters, digits, . _ -");
+
+/** File name without folders and extension: the default id of a data file. */
+export function idFromPath(path: string): string {
+  const base = path.split(/[\\/]/).pop() ?? path;
+  return (
+    base
+      .replace(/\.[^.]*$/, "")
+      .toLowerCase()
+      .replace(/[^a-z0-9._-]+/g, "-")
+      .replace(/^[^a-z0-9]+/, "") || "unnamed"
+  );
+}

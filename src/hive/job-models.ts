@@ -7,9 +7,9 @@ import { BoundedCache } from "../infra/bounded-cache.ts";
 import type { Database } from "../infra/db/database.ts";
 import { JobRepository } from "../infra/db/job-repository.ts";
 import type { JobCompiler } from "../infra/job-compiler.ts";
-import type { JobModel } from "../infra/job-problem.ts";
 import { LimitExceededError } from "../protocol/input-limits.ts";
 import { jobContentSchema } from "../protocol/job-messages.ts";
+import type { JobModel } from "../protocol/job-problem.ts";
 import type { AssetCatalog } from "./asset-catalog.ts";
 
 /** Compiled models kept per instance (one per job being worked on or looked at). */

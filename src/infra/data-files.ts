@@ -91,15 +91,3 @@ export async function readJsonFile(path: string): Promise<unknown> {
 export function isFileReference(ref: string): boolean {
   return ref === "-" || ref.includes("/") || ref.includes("\\") || /\.(json|txt|kf)$/i.test(ref);
 }
-
-/** File name without folders and extension: the default id of a data file. */
-export function idFromPath(path: string): string {
-  const base = path.split(/[\\/]/).pop() ?? path;
-  return (
-    base
-      .replace(/\.[^.]*$/, "")
-      .toLowerCase()
-      .replace(/[^a-z0-9._-]+/g, "-")
-      .replace(/^[^a-z0-9]+/, "") || "unnamed"
-  );
-}

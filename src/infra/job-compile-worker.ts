@@ -2,7 +2,7 @@ import type { MessagePort } from "node:worker_threads";
 import { KeyForgeError, type Problem } from "../core/errors.ts";
 import { type LimitDetails, LimitExceededError } from "../protocol/input-limits.ts";
 import type { JobContent } from "../protocol/job-messages.ts";
-import { type JobModel, jobModel } from "./job-problem.ts";
+import { type JobModel, jobModel } from "../protocol/job-problem.ts";
 
 export interface CompileTask {
   readonly content: JobContent;

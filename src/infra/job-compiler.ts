@@ -5,8 +5,8 @@ import { Piscina } from "piscina";
 import { KeyForgeError } from "../core/errors.ts";
 import { INPUT_LIMITS, LimitExceededError } from "../protocol/input-limits.ts";
 import type { JobContent } from "../protocol/job-messages.ts";
+import type { AssetReader, JobModel } from "../protocol/job-problem.ts";
 import type { CompileOutcome, CompileRefusal, CompileTask } from "./job-compile-worker.ts";
-import type { AssetReader, JobModel } from "./job-problem.ts";
 
 /** The worker module next to this one, as .ts under tsx and .js once built. */
 const WORKER = new URL(

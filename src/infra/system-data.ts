@@ -1,5 +1,6 @@
 import { readdir } from "node:fs/promises";
 import { fileURLToPath } from "node:url";
+import { idFromPath } from "../core/asset-id.ts";
 import type { Board } from "../core/board.ts";
 import {
   BOARD_IMPORT_FORMAT_NAMES,
@@ -17,7 +18,7 @@ import {
 } from "../core/layout-definition.ts";
 import { parseWeights, type Weights } from "../core/scoring/weights.ts";
 import type { AssetKind } from "./asset-path.ts";
-import { idFromPath, isFileReference, readJsonFile, readTextFile } from "./data-files.ts";
+import { isFileReference, readJsonFile, readTextFile } from "./data-files.ts";
 
 /** The shipped assets. The path holds from both src/infra (tsx) and dist/infra (built). */
 export const SYSTEM_DATA_DIR = fileURLToPath(new URL("../../data/system/", import.meta.url));

@@ -8,9 +8,9 @@ import { rescoreLayout } from "../../src/core/search/result-check.ts";
 import { compileSearchModel } from "../../src/core/search/search-problem.ts";
 import { AssetCatalog } from "../../src/hive/asset-catalog.ts";
 import type { Coordinator } from "../../src/infra/coord/coordinator.ts";
-import { jobProblem } from "../../src/infra/job-problem.ts";
 import { signResult, type UnsignedResult } from "../../src/infra/node-signatures.ts";
 import type { JobContent, JobView } from "../../src/protocol/job-messages.ts";
+import { jobProblem } from "../../src/protocol/job-problem.ts";
 import {
   type LeasedUnit,
   leaseReplySchema,

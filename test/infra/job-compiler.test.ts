@@ -4,10 +4,10 @@ import { join } from "node:path";
 import { after, describe, it } from "node:test";
 import { KeyForgeError } from "../../src/core/errors.ts";
 import { JobCompiler } from "../../src/infra/job-compiler.ts";
-import { jobModel } from "../../src/infra/job-problem.ts";
 import { SYSTEM_DATA_DIR } from "../../src/infra/system-data.ts";
 import { LimitExceededError } from "../../src/protocol/input-limits.ts";
 import { jobContentSchema } from "../../src/protocol/job-messages.ts";
+import { jobModel } from "../../src/protocol/job-problem.ts";
 import { largeBoardData } from "../helpers/large-board.ts";
 
 /** The shipped assets a job names, by a made-up hash (one hex digit repeated). */

@@ -1,9 +1,10 @@
 import type { Command } from "commander";
+import { idFromPath } from "../../core/asset-id.ts";
 import { type Board, boardDocument, FINGERS, HANDS } from "../../core/board.ts";
 import { importKleBoard } from "../../core/board-import/kle.ts";
 import { importQmkBoard } from "../../core/board-import/qmk.ts";
 import { KeyForgeError } from "../../core/errors.ts";
-import { idFromPath, readJsonFile, writeTextFile } from "../../infra/data-files.ts";
+import { readJsonFile, writeTextFile } from "../../infra/data-files.ts";
 import { builtinIds, loadBoard } from "../../infra/system-data.ts";
 import { drawBoard, FINGER_LEGEND, fingerCode, fingerColourLegend } from "../board-drawing.ts";
 import { finiteNumber } from "../flag-values.ts";

@@ -1,5 +1,6 @@
 import { SingleBar } from "cli-progress";
 import type { Command } from "commander";
+import { idFromPath } from "../../core/asset-id.ts";
 import { type Corpus, corpusDocument, corpusFromTables, NGRAM_ORDERS } from "../../core/corpus.ts";
 import { blendCorpora } from "../../core/corpus-blend.ts";
 import { type CorpusFiles, corpusFiles, skipReasonText } from "../../core/corpus-files.ts";
@@ -10,7 +11,7 @@ import {
   type NormalizationSettings,
 } from "../../core/text-normalization.ts";
 import { type CountResult, countTextFiles, rootName } from "../../infra/corpus-counting.ts";
-import { checkWritable, idFromPath, writeTextFile } from "../../infra/data-files.ts";
+import { checkWritable, writeTextFile } from "../../infra/data-files.ts";
 import { builtinIds, loadCorpus } from "../../infra/system-data.ts";
 import { weightedCorpus } from "../corpus-spec.ts";
 import { percent, table, visibleChar } from "../output.ts";

@@ -1,10 +1,10 @@
 import { createHash } from "node:crypto";
 import type { Command } from "commander";
+import { idFromPath } from "../../core/asset-id.ts";
 import type { Board } from "../../core/board.ts";
 import { parseBoard } from "../../core/board-validation.ts";
 import { KeyForgeError } from "../../core/errors.ts";
 import { layoutFromText } from "../../core/layout.ts";
-import { idFromPath } from "../../infra/data-files.ts";
 import type { JobContent, JobView } from "../../protocol/job-messages.ts";
 import { keyLabels, metricsTable } from "../analysis-report.ts";
 import { requireApiKey } from "../api-keys.ts";

@@ -1,4 +1,5 @@
 import { type Command, Option } from "commander";
+import { idFromPath } from "../../core/asset-id.ts";
 import type { Board } from "../../core/board.ts";
 import { parseBoard } from "../../core/board-validation.ts";
 import { parseCorpusWeight } from "../../core/corpus-spec.ts";
@@ -10,7 +11,7 @@ import {
   parseWeights,
 } from "../../core/scoring/weights.ts";
 import { excludedKeysOf, pinsOf, type SearchRequest } from "../../core/search/search-request.ts";
-import { idFromPath, isFileReference, readJsonFile, readTextFile } from "../../infra/data-files.ts";
+import { isFileReference, readJsonFile, readTextFile } from "../../infra/data-files.ts";
 import { type JobSubmission, jobSubmissionSchema } from "../../protocol/job-messages.ts";
 import { requireApiKey } from "../api-keys.ts";
 import { collect, finiteNumber, wholeNumber } from "../flag-values.ts";

@@ -1,14 +1,15 @@
 import { useEffect, useState } from "preact/hooks";
+import { idFromPath } from "../../../src/core/asset-id.ts";
 import type { Board } from "../../../src/core/board.ts";
 import { layoutFromText } from "../../../src/core/layout.ts";
 import type { LayoutAnalysis } from "../../../src/core/scoring/analysis.ts";
 import { formatMetric } from "../../../src/core/scoring/metric.ts";
 import { METRICS } from "../../../src/core/scoring/metric-catalogue.ts";
-import { isFinished, type JobView } from "../../../src/protocol/job-messages.ts";
+import { isFinished, type JobContent, type JobView } from "../../../src/protocol/job-messages.ts";
+import { jobProblem } from "../../../src/protocol/job-problem.ts";
 import { LayoutScoring } from "../analysis/scored-layout.ts";
 import type { AssetLibrary } from "../data/asset-library.ts";
 import { messageOf } from "../error-message.ts";
-import { scoringChoiceOfJob } from "../jobs/job-scoring.ts";
 import { BoardView } from "./board-view.tsx";
 import { ErrorNote } from "./error-note.tsx";
 
@@ -24,16 +25,33 @@ interface Analysed {
   }[];
 }
 
-/** Analyses the layouts on the job's board, corpus and weights, as the Analyse page does. */
+/** The job's corpora and weights in words: "en, balanced weights", "en × 0.7 + de × 0.3, …". */
+function scoringText(content: JobContent): string {
+  const corpora = content.corpora.map((entry) =>
+    content.corpora.length === 1
+      ? idFromPath(entry.path)
+      : `${idFromPath(entry.path)} × ${entry.weight}`,
+  );
+  const weights = "inline" in content.weights ? "its own" : idFromPath(content.weights.path);
+  const changed = Object.keys(content.weightOverrides).length;
+  return `${corpora.join(" + ")}, ${weights} weights${changed > 0 ? ` with ${changed} changed` : ""}`;
+}
+
+/**
+ * Analyses the layouts on the job's own board, corpora and weights: the versions it pinned, read
+ * by their hashes and put together as the hive and its agents do (jobProblem), so the page's
+ * numbers are the hive's even after newer versions are published.
+ */
 async function analyse(
   library: AssetLibrary,
   view: JobView,
   top: JobView["top"],
 ): Promise<Analysed | null> {
-  const choice = scoringChoiceOfJob(view.content);
   const [best] = top;
-  if (choice === null || best === undefined) return null;
-  const { board, corpus, weights } = await library.scoringInputs(choice);
+  if (best === undefined) return null;
+  const { board, corpus, weights } = await jobProblem(view.content, (sha256) =>
+    library.blob(sha256),
+  );
   // The search moves characters, never adds any: the best layout's characters are every one's.
   const scoring = new LayoutScoring(
     board,
@@ -91,25 +109,10 @@ export function JobLayouts({ library, view }: { library: AssetLibrary; view: Job
       </p>
     );
   }
-  const choice = scoringChoiceOfJob(view.content);
   return (
     <section class="job-layouts" aria-labelledby="best-layouts">
       <h2 id="best-layouts">Best layouts</h2>
       {failure !== null && <ErrorNote message={failure} />}
-      {choice === null && (
-        <p class="hint">
-          This job's board or weights are its own, not published: its layouts as text.
-        </p>
-      )}
-      {choice === null &&
-        top.map((entry, i) => (
-          <figure key={entry.unitId}>
-            <figcaption>
-              #{i + 1}: score {entry.score.toFixed(3)}
-            </figcaption>
-            <pre>{entry.layout}</pre>
-          </figure>
-        ))}
       {analysed && (
         <>
           <div class="layout-drawings">
@@ -130,9 +133,7 @@ export function JobLayouts({ library, view }: { library: AssetLibrary; view: Job
           </div>
           <div class="table-scroll">
             <table class="figures job-metrics">
-              <caption>
-                Every metric of the best layouts ({choice?.corpus}, {choice?.weights} weights)
-              </caption>
+              <caption>Every metric of the best layouts ({scoringText(view.content)})</caption>
               <thead>
                 <tr>
                   <th scope="col">metric</th>

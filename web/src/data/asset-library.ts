@@ -79,14 +79,21 @@ export class AssetLibrary {
         const sha256 = entries.get(path);
         if (sha256 === undefined)
           throw new KeyForgeError("ASSET_NOT_FOUND", `no ${kind} named ${id}`);
-        const response = await fetch(`${this.baseUrl}/blobs/${sha256}`);
-        if (!response.ok)
-          throw new Error(`${path}: the assets gateway answered ${response.status}`);
-        return response.json();
+        return JSON.parse(new TextDecoder().decode(await this.blob(sha256, path)));
       });
       this.parsed.set(path, document);
     }
     return document;
+  }
+
+  /**
+   * A published file's bytes by its SHA-256, as the hive and agents read a job's pinned assets:
+   * the version a job was submitted against, even after a newer one is published.
+   */
+  async blob(sha256: string, name = sha256): Promise<Uint8Array> {
+    const response = await fetch(`${this.baseUrl}/blobs/${encodeURIComponent(sha256)}`);
+    if (!response.ok) throw new Error(`${name}: the assets gateway answered ${response.status}`);
+    return new Uint8Array(await response.arrayBuffer());
   }
 
   async board(id: string): Promise<Board> {

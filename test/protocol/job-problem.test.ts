@@ -9,7 +9,6 @@ import { KeyForgeError } from "../../src/core/errors.ts";
 import { itemsOfLayout, scoreItems } from "../../src/core/scoring/layout-scorer.ts";
 import { compileSearchModel } from "../../src/core/search/search-problem.ts";
 import { type SearchRequest, searchProblemOf } from "../../src/core/search/search-request.ts";
-import { jobModel, jobProblem } from "../../src/infra/job-problem.ts";
 import {
   loadBoard,
   loadCorpus,
@@ -19,6 +18,7 @@ import {
 } from "../../src/infra/system-data.ts";
 import { LimitExceededError } from "../../src/protocol/input-limits.ts";
 import { jobContentSchema } from "../../src/protocol/job-messages.ts";
+import { jobModel, jobProblem } from "../../src/protocol/job-problem.ts";
 import { corpusOf } from "../helpers/corpus.ts";
 import { largeBoardData } from "../helpers/large-board.ts";
 

@@ -1,3 +1,4 @@
+import { idFromPath } from "../core/asset-id.ts";
 import { parseBoard } from "../core/board-validation.ts";
 import { NGRAM_ORDERS, parseCorpus } from "../core/corpus.ts";
 import { blendCorpora } from "../core/corpus-blend.ts";
@@ -8,9 +9,8 @@ import type { ScoringModel } from "../core/scoring/model.ts";
 import { overrideWeights, parseWeights } from "../core/scoring/weights.ts";
 import { compileSearchModel, type SearchProblem } from "../core/search/search-problem.ts";
 import { searchProblemOf } from "../core/search/search-request.ts";
-import { checkLimit } from "../protocol/input-limits.ts";
-import type { JobContent } from "../protocol/job-messages.ts";
-import { idFromPath } from "./data-files.ts";
+import { checkLimit } from "./input-limits.ts";
+import type { JobContent } from "./job-messages.ts";
 
 /** Reads a published asset's bytes by SHA-256 (from the coordinator, or an agent's cache). */
 export type AssetReader = (sha256: string) => Promise<Uint8Array>;
