@@ -7,6 +7,7 @@ import { registerAgentCommand } from "./commands/agent.ts";
 import { registerAnalysisCommands } from "./commands/analyze.ts";
 import { registerAssetManagerCommands } from "./commands/assetmgr.ts";
 import { registerAssetsCommand } from "./commands/assets.ts";
+import { registerBackupCommands } from "./commands/backup.ts";
 import { registerBoardCommands } from "./commands/boards.ts";
 import { registerCancelCommand } from "./commands/cancel.ts";
 import { registerClusterCommand } from "./commands/cluster.ts";
@@ -70,6 +71,7 @@ function buildProgram(): Command {
   registerCancelCommand(program);
   registerClusterCommand(program);
   registerUpCommand(program);
+  registerBackupCommands(program);
   registerHealthCommand(program);
   registerWebRootCommand(program);
   return program;

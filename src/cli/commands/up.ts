@@ -140,6 +140,35 @@ async function startAssetManager(
   return manager;
 }
 
+/**
+ * Backups of the embedded database while `up` has it open: on request (`keyforge backup`
+ * through the data dir's socket) and daily into `<dir>/backups`. Resolves with the stop.
+ */
+async function startEmbeddedBackups(
+  db: Database,
+  dir: string,
+  logger: Logger,
+): Promise<() => Promise<void>> {
+  const { takeEmbeddedSnapshot } = await import("../../infra/db/embedded-snapshot.ts");
+  const { serveSnapshots } = await import("../up-backup-socket.ts");
+  const { startDailySnapshots } = await import("../daily-snapshots.ts");
+  const snapshot = () => takeEmbeddedSnapshot(db);
+  const stopServing = await serveSnapshots(dir, snapshot, (line) => logger.warn(line)).catch(
+    (error: Error) => {
+      logger.warn(`keyforge up: keyforge backup cannot reach this process: ${error.message}`);
+      return async () => {};
+    },
+  );
+  const stopDaily = startDailySnapshots(join(dir, "backups"), snapshot, {
+    written: (file) => logger.info(`keyforge up: daily backup ${file} written`),
+    failed: (error) => logger.warn(`keyforge up: the daily backup failed: ${error.message}`),
+  });
+  return async () => {
+    await stopServing();
+    await stopDaily();
+  };
+}
+
 /** Closes what was opened, the last first; a failing close is reported, not rethrown. */
 async function closeAll(closers: (() => Promise<unknown>)[], logger: Logger): Promise<void> {
   for (const close of closers.reverse()) {
@@ -214,6 +243,8 @@ async function runUp(flags: UpFlags): Promise<void> {
             },
           });
           closers.push(() => hive.close());
+          if (databaseUrl === undefined)
+            closers.push(await startEmbeddedBackups(db, dir, loggers.hive));
           const hiveUrl = await listenOn(hive, "hive", { host: flags.host, port: flags.port });
           const { buildAssetsGateway } = await import("../../assets/assets-gateway.ts");
           const assets = buildAssetsGateway(coordinator, { logger: loggers.assets });
@@ -304,7 +335,8 @@ export function registerUpCommand(program: Command): void {
       [
         "",
         "State lives in the data dir (setting KEYFORGE_DATA_DIR, default ~/.keyforge): the embedded",
-        "database, the local agent, the hive secret and the API key. With DATABASE_URL and",
+        "database (backed up daily into its backups/ folder; see keyforge backup), the local agent,",
+        "the hive secret and the API key. With DATABASE_URL and",
         "KEYFORGE_VALKEY_URL set, the same processes run on those services instead.",
         "",
       ].join("\n"),

@@ -133,9 +133,41 @@ export class PgliteDatabase implements Database {
     });
   }
 
+  /**
+   * The database folder as PGlite's gzipped tarball, taken while no transaction is open, so the
+   * copy is consistent without stopping the process (the files on disk are never copied).
+   */
+  async dumpDataDir(): Promise<Uint8Array> {
+    const pglite = await this.opened;
+    const dump = await pglite._runExclusiveTransaction(() => pglite.dumpDataDir("gzip"));
+    return new Uint8Array(await dump.arrayBuffer());
+  }
+
   async close(): Promise<void> {
     const pglite = await this.opened.catch(() => null);
     if (pglite && !pglite.closed) await pglite.close();
     await this.releaseLock();
   }
+}
+
+/**
+ * Creates the database in `folder` (which must hold none yet) from a tarball `dumpDataDir`
+ * made, and opens it. The folder is not locked: it is for a folder no one else knows of yet.
+ */
+export async function loadPgliteDataDir(
+  folder: string,
+  tarball: Uint8Array,
+): Promise<PgliteDatabase> {
+  const pglite = new PGlite(createdFolder(folder), {
+    // A copy: the Blob wants bytes of its own, not a view into a larger (maybe shared) buffer.
+    loadDataDir: new Blob([new Uint8Array(tarball)]),
+  });
+  try {
+    await pglite.waitReady;
+  } catch (error) {
+    throw new DatabaseUnavailableError(
+      `the backup cannot be loaded into ${folder}: ${(error as Error).message}`,
+    );
+  }
+  return new PgliteDatabase(pglite);
 }
