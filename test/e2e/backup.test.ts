@@ -13,6 +13,8 @@ import {
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
+import fc from "fast-check";
+import { backupsToRemove } from "../../src/infra/backup-retention.ts";
 import { MIGRATIONS_DIR } from "../../src/infra/db/migration-runner.ts";
 import { DEPLOY_DIR } from "../helpers/deploy.ts";
 import { PrivatePostgres } from "../helpers/private-postgres.ts";
@@ -80,6 +82,34 @@ describe("the backups' retention rule (deploy/backup/retention.sh)", () => {
       kept(old, { BACKUP_KEEP_DAILY: "1", BACKUP_KEEP_WEEKLY: "0" }),
       [old[0] as string],
       "the newest always stays",
+    );
+  });
+
+  it("is the rule the embedded backups keep (src/infra/backup-retention.ts), for any set of backups", () => {
+    const second = 1000;
+    const times = fc.uniqueArray(
+      fc.integer({ min: Date.UTC(2025, 0, 1) / second, max: Date.UTC(2027, 0, 1) / second }),
+      { maxLength: 150 },
+    );
+    fc.assert(
+      fc.property(
+        times,
+        fc.integer({ min: 1, max: 20 }),
+        fc.integer({ min: 0, max: 10 }),
+        (seconds, daily, weekly) => {
+          const backups = seconds.map((s) => ({
+            takenAt: new Date(s * second),
+            name: dumpName(new Date(s * second)),
+          }));
+          const expected = backupsToRemove(backups, { daily, weekly }).map((b) => b.name);
+          const env = { BACKUP_KEEP_DAILY: `${daily}`, BACKUP_KEEP_WEEKLY: `${weekly}` };
+          const names = backups.map((b) => b.name);
+          const result = script("retention.sh", [], env, `${names.join("\n")}\n`);
+          assert.equal(result.status, 0, result.stderr);
+          assert.deepEqual(result.stdout.split("\n").filter(Boolean).sort(), expected.sort());
+        },
+      ),
+      { numRuns: 60 },
     );
   });
 
