@@ -24,10 +24,19 @@ export class MemoryCoordinator implements Coordinator {
   private seeded = false;
   private readonly now: () => number;
   private readonly heartbeatTtlSeconds: number;
+  private readonly profileShieldSeconds: number;
 
-  constructor(options: { now?: () => number; heartbeatTtlSeconds?: number } = {}) {
+  /** The TTLs are the contract's; tests shorten them. */
+  constructor(
+    options: {
+      now?: () => number;
+      heartbeatTtlSeconds?: number;
+      profileShieldSeconds?: number;
+    } = {},
+  ) {
     this.now = options.now ?? Date.now;
     this.heartbeatTtlSeconds = options.heartbeatTtlSeconds ?? HEARTBEAT_TTL_SECONDS;
+    this.profileShieldSeconds = options.profileShieldSeconds ?? PROFILE_SHIELD_SECONDS;
   }
 
   private live(key: string): { value: unknown } | undefined {
@@ -47,7 +56,7 @@ export class MemoryCoordinator implements Coordinator {
   }
 
   async tryReserveProfileUpdate(cpuSignature: string): Promise<boolean> {
-    return this.setNx(`shield:${cpuSignature}`, 1, PROFILE_SHIELD_SECONDS);
+    return this.setNx(`shield:${cpuSignature}`, 1, this.profileShieldSeconds);
   }
 
   async releaseProfileUpdate(cpuSignature: string): Promise<void> {

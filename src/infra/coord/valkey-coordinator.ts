@@ -107,12 +107,22 @@ export class ValkeyCoordinator implements Coordinator {
   private readonly heartbeats: MicroBatcher<HeartbeatToStore, undefined>;
   private readonly subscribers: Valkey[] = [];
   private readonly heartbeatTtlSeconds: number;
+  private readonly profileShieldSeconds: number;
   private readonly keys: CoordinatorKeys;
 
   /** `keyPrefix` (default KEY_PREFIX) separates deployments or tests sharing one server. */
-  constructor(url: string, options: { heartbeatTtlSeconds?: number; keyPrefix?: string } = {}) {
+  /** The TTLs are the contract's; tests shorten them. */
+  constructor(
+    url: string,
+    options: {
+      heartbeatTtlSeconds?: number;
+      profileShieldSeconds?: number;
+      keyPrefix?: string;
+    } = {},
+  ) {
     this.url = url;
     this.heartbeatTtlSeconds = options.heartbeatTtlSeconds ?? HEARTBEAT_TTL_SECONDS;
+    this.profileShieldSeconds = options.profileShieldSeconds ?? PROFILE_SHIELD_SECONDS;
     this.keys = coordinatorKeys(options.keyPrefix);
     this.valkey = client(url);
     this.valkey.defineCommand("keyforgeCountRequests", { lua: COUNT_REQUESTS_SCRIPT });
@@ -134,7 +144,7 @@ export class ValkeyCoordinator implements Coordinator {
         this.keys.profileShield(cpuSignature),
         "1",
         "EX",
-        PROFILE_SHIELD_SECONDS,
+        this.profileShieldSeconds,
         "NX",
       ),
     );

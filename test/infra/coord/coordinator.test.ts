@@ -2,11 +2,14 @@ import assert from "node:assert/strict";
 import { createHash, randomBytes, randomUUID } from "node:crypto";
 import { after, describe, it } from "node:test";
 import { setTimeout as sleep } from "node:timers/promises";
+import { Valkey } from "iovalkey";
 import {
   BLOB_CHUNK_BYTES,
   type Coordinator,
   type CoordinatorEvent,
+  coordinatorKeys,
   type ManifestEntry,
+  PROFILE_SHIELD_SECONDS,
 } from "../../../src/infra/coord/coordinator.ts";
 import { MemoryCoordinator } from "../../../src/infra/coord/memory-coordinator.ts";
 import { ValkeyCoordinator } from "../../../src/infra/coord/valkey-coordinator.ts";
@@ -320,5 +323,81 @@ describe("coordinator asset seeding mark", () => {
     await coordinator.markAssetsSeeded();
     await isolated.wipe();
     assert.equal(await coordinator.assetsSeeded(), false);
+  });
+});
+
+describe("coordinator write shield (one hardware-profile write per CPU per day)", () => {
+  const isolated = new IsolatedValkey();
+  const opened: Coordinator[] = [];
+  after(async () => {
+    for (const coordinator of opened) await coordinator.close();
+    await isolated.close();
+  });
+  const valkey = (options: { profileShieldSeconds?: number } = {}) => {
+    const coordinator = new ValkeyCoordinator(VALKEY_URL, {
+      keyPrefix: isolated.prefix,
+      ...options,
+    });
+    opened.push(coordinator);
+    return coordinator;
+  };
+  /** Two hive instances' coordinators: two Valkey clients, or the one in-memory coordinator of `up`. */
+  const worlds: [string, (shieldSeconds: number) => [Coordinator, Coordinator]][] = [
+    [
+      "in-memory",
+      (shieldSeconds) => {
+        const coordinator = new MemoryCoordinator({ profileShieldSeconds: shieldSeconds });
+        return [coordinator, coordinator];
+      },
+    ],
+    [
+      "Valkey (Redis on loopback)",
+      (shieldSeconds) => [
+        valkey({ profileShieldSeconds: shieldSeconds }),
+        valkey({ profileShieldSeconds: shieldSeconds }),
+      ],
+    ],
+  ];
+  for (const [name, instances] of worlds) {
+    it(`lets the reservation expire after its TTL, shortened here to 1 s (${name})`, async () => {
+      const [a, b] = instances(TTL);
+      const cpu = `cpu-${randomUUID()}`;
+      assert.equal(await a.tryReserveProfileUpdate(cpu), true);
+      assert.equal(await b.tryReserveProfileUpdate(cpu), false, "held for the other instance");
+      await sleep(TTL * 1000 + 200);
+      assert.equal(await b.tryReserveProfileUpdate(cpu), true, "expired");
+    });
+
+    it(`gives the reservation to exactly one of the instances asking at once (${name})`, async () => {
+      const [a, b] = instances(60);
+      const cpu = `cpu-${randomUUID()}`;
+      const answers = await Promise.all(
+        Array.from({ length: 16 }, (_, i) => (i % 2 === 0 ? a : b).tryReserveProfileUpdate(cpu)),
+      );
+      assert.equal(answers.filter(Boolean).length, 1);
+    });
+  }
+
+  it("holds a reservation for 24 hours unless told otherwise (in-memory)", async () => {
+    let now = Date.parse("2026-12-06T12:00:00Z");
+    const coordinator = new MemoryCoordinator({ now: () => now });
+    assert.equal(PROFILE_SHIELD_SECONDS, 86_400);
+    assert.equal(await coordinator.tryReserveProfileUpdate("cpu"), true);
+    now += PROFILE_SHIELD_SECONDS * 1000 - 1;
+    assert.equal(await coordinator.tryReserveProfileUpdate("cpu"), false, "a moment before");
+    now += 1;
+    assert.equal(await coordinator.tryReserveProfileUpdate("cpu"), true, "24 hours on");
+  });
+
+  it("holds a reservation for 24 hours unless told otherwise (Valkey)", async () => {
+    const cpu = `cpu-${randomUUID()}`;
+    assert.equal(await valkey().tryReserveProfileUpdate(cpu), true);
+    const raw = new Valkey(VALKEY_URL);
+    try {
+      const ttl = await raw.ttl(coordinatorKeys(isolated.prefix).profileShield(cpu));
+      assert.ok(ttl > PROFILE_SHIELD_SECONDS - 60 && ttl <= PROFILE_SHIELD_SECONDS, `TTL ${ttl} s`);
+    } finally {
+      raw.disconnect();
+    }
   });
 });
