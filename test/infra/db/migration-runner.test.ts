@@ -103,6 +103,80 @@ for (const [engine, fresh] of engines) {
       assert.deepEqual(await appliedNames(db), SHIPPED);
     });
 
+    it("runs a -- keyforge:no-transaction file alone, outside the batch's transaction", async () => {
+      const db = await empty();
+      const dir = migrationsWith({
+        "9001_notes.sql": "CREATE TABLE notes (id integer PRIMARY KEY, body text);",
+        "9002_index.sql": `-- keyforge:no-transaction
+          CREATE INDEX CONCURRENTLY IF NOT EXISTS jobs_by_name ON jobs (name);
+          CREATE INDEX CONCURRENTLY IF NOT EXISTS notes_by_body ON notes (body);`,
+        "9003_more.sql": "ALTER TABLE notes ADD COLUMN seen boolean;",
+      });
+      const lines: string[] = [];
+      const applied = await migrate(db, { dir, log: (line) => lines.push(line) });
+      assert.deepEqual(applied, [...SHIPPED, "9001_notes", "9002_index", "9003_more"]);
+      assert.deepEqual(await appliedNames(db), applied);
+      const { rows } = await db.query<{ name: string; valid: boolean }>(
+        `SELECT c.relname AS name, i.indisvalid AS valid
+           FROM pg_index AS i JOIN pg_class AS c ON c.oid = i.indexrelid
+           JOIN pg_namespace AS n ON n.oid = c.relnamespace
+          WHERE n.nspname = $1 AND c.relname IN ('jobs_by_name', 'notes_by_body') ORDER BY 1`,
+        [db.schema],
+      );
+      assert.deepEqual(rows, [
+        { name: "jobs_by_name", valid: true },
+        { name: "notes_by_body", valid: true },
+      ]);
+      assert.deepEqual(await migrate(db, { dir }), []);
+    });
+
+    it("keeps what committed before a failure after a no-transaction file, and says so", async () => {
+      const db = await empty();
+      const dir = migrationsWith({
+        "9001_notes.sql": "CREATE TABLE notes (id integer PRIMARY KEY);",
+        "9002_index.sql":
+          "-- keyforge:no-transaction\nCREATE INDEX CONCURRENTLY notes_by_id ON notes (id);",
+        "9003_tags.sql": "CREATE TABLE tags (id integer);",
+        "9004_broken.sql": "ALTER TABLE notes ADD COLUMN tag text;\nSELEC 1;\n",
+      });
+      await assert.rejects(migrate(db, { dir }), (error: unknown) => {
+        assert.ok(error instanceof MigrationFailedError);
+        assert.equal(error.migration, "9004_broken");
+        assert.deepEqual(error.kept, [...SHIPPED, "9001_notes", "9002_index"]);
+        assert.match(
+          error.message,
+          /migration 9004_broken failed: .*syntax error.*\(line 2\); .*9001_notes, 9002_index committed before it and stay applied; the rest of this run was rolled back/,
+        );
+        return true;
+      });
+      assert.deepEqual(await appliedNames(db), [...SHIPPED, "9001_notes", "9002_index"]);
+      assert.ok((await tables(db)).includes("notes"));
+      assert.ok(!(await tables(db)).includes("tags"), "9003 was in the rolled-back transaction");
+    });
+
+    it("names the file line of a failed statement in a no-transaction file", async () => {
+      const db = await empty();
+      await migrate(db);
+      const dir = migrationsWith({
+        "9002_index.sql": `-- keyforge:no-transaction
+CREATE INDEX CONCURRENTLY jobs_by_name ON jobs (name);
+
+CREATE INDEX CONCURRENTLY jobs_by_nothing
+  ON jobs (no_such_column);
+`,
+      });
+      await assert.rejects(migrate(db, { dir }), (error: unknown) => {
+        assert.ok(error instanceof MigrationFailedError);
+        assert.deepEqual(error.kept, []);
+        assert.match(
+          error.message,
+          /migration 9002_index failed: column "no_such_column" does not exist \(line 4\); no migration of this run was applied.*9002_index runs outside a transaction: its statements before the failed one stay applied/,
+        );
+        return true;
+      });
+      assert.deepEqual(await appliedNames(db), SHIPPED);
+    });
+
     it("refuses a new migration that sorts before one already applied", async () => {
       const db = await empty();
       await migrate(db, { dir: migrationsWith({ "9005_late.sql": "SELECT 1;" }) });
@@ -116,12 +190,17 @@ for (const [engine, fresh] of engines) {
 }
 
 describe("migrate on a shared PostgreSQL", () => {
-  it("lets several instances start at once: each migration is applied once", async () => {
+  it("lets several instances start at once: each migration is applied once, under the advisory lock even outside a transaction", async () => {
     const { db, drop } = await freshPostgres({ migrated: false });
     try {
-      const runs = await Promise.all([migrate(db), migrate(db), migrate(db), migrate(db)]);
-      assert.deepEqual(runs.flat(), SHIPPED);
-      assert.deepEqual(await appliedNames(db), SHIPPED);
+      const dir = migrationsWith({
+        "9002_index.sql":
+          "-- keyforge:no-transaction\nCREATE INDEX CONCURRENTLY jobs_by_name ON jobs (name);",
+      });
+      const expected = [...SHIPPED, "9002_index"];
+      const runs = await Promise.all([1, 2, 3, 4].map(() => migrate(db, { dir })));
+      assert.deepEqual(runs.flat(), expected);
+      assert.deepEqual(await appliedNames(db), expected);
     } finally {
       await drop();
     }
