@@ -151,8 +151,3 @@ export function directives(comments: readonly SqlComment[]): Directive[] {
       : [];
   });
 }
-
-/** Whether the file runs outside the batch's transaction (`-- keyforge:no-transaction`). */
-export function isNoTransaction(sql: string): boolean {
-  return directives(parseSql(sql).comments).some((d) => d.name === "no-transaction");
-}
