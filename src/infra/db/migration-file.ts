@@ -5,7 +5,7 @@
  *
  *   -- keyforge:release 0.2.0          the release the file belongs to (every file has one)
  *   -- keyforge:no-transaction         runs alone, outside the batch's transaction
- *   -- keyforge:retire jobs.legacy     from this release on, no code uses jobs.legacy (or a table)
+ *   -- keyforge:retire <table>.<column>  from this release on, no code uses the column (or a table)
  *   -- keyforge:allow-lock <reason>    a reviewed exception to the lock rules, for the next statement
  */
 
