@@ -116,6 +116,10 @@ function referencesTo(word: string, sources: readonly SourceFile[]): string[] {
 interface Retirement {
   readonly release: string;
   readonly migration: string;
+  /** Line of the `-- keyforge:retire`. */
+  readonly line: number;
+  /** Dropped by a later release: the name is free for new code again. */
+  dropped: boolean;
 }
 
 interface Constraint {
@@ -181,7 +185,6 @@ function allowsLock(statement: SqlStatement): boolean {
 function checkMigration(
   migration: MigrationFile,
   history: History,
-  sources: readonly SourceFile[],
   version: string,
   violations: PolicyViolation[],
 ): void {
@@ -211,22 +214,17 @@ function checkMigration(
 
   for (const d of found.filter((d) => d.name === "retire")) {
     const name = d.argument.trim().toLowerCase();
-    const parts = RETIRED_NAME.exec(name);
-    if (!parts) {
+    if (!RETIRED_NAME.test(name)) {
       lineReport(d.line, "directive", `keyforge:retire names "${name}", not table or table.column`);
       continue;
     }
-    const word = (parts[2] ?? parts[1]) as string;
-    const users = referencesTo(word, sources);
-    if (users.length > 0) {
-      lineReport(
-        d.line,
-        "retire",
-        `retires ${name}, but ${users.join(", ")} still name${users.length === 1 ? "s" : ""} "${word}"`,
-      );
-    }
     if (release !== null && !history.retired.has(name)) {
-      history.retired.set(name, { release, migration: migration.name });
+      history.retired.set(name, {
+        release,
+        migration: migration.name,
+        line: d.line,
+        dropped: false,
+      });
     }
   }
 
@@ -294,6 +292,8 @@ function checkDrop(
       "drop",
       `drops ${kind} ${name} in release ${release}, but it was retired in release ${retired.release} (${retired.migration}), whose code may still be running; drop it in a migration of a later release`,
     );
+  } else {
+    retired.dropped = true;
   }
 }
 
@@ -433,6 +433,27 @@ function checkAddedColumn(
   }
 }
 
+/** A retired column or table that is not dropped yet must not be named by any source file. */
+function checkRetiredUnused(
+  history: History,
+  sources: readonly SourceFile[],
+  violations: PolicyViolation[],
+): void {
+  for (const [name, retired] of history.retired) {
+    if (retired.dropped) continue;
+    const word = name.split(".").pop() as string;
+    const users = referencesTo(word, sources);
+    if (users.length === 0) continue;
+    violations.push({
+      migration: retired.migration,
+      line: retired.line,
+      rule: "retire",
+      statement: "",
+      message: `retires ${name}, but ${users.join(", ")} still name${users.length === 1 ? "s" : ""} "${word}"`,
+    });
+  }
+}
+
 /** Every place where `migrations` (in file order) break the rules; empty when they keep them. */
 export function checkMigrationPolicy(
   migrations: readonly MigrationFile[],
@@ -442,8 +463,9 @@ export function checkMigrationPolicy(
   const violations: PolicyViolation[] = [];
   const history: History = { retired: new Map(), constraints: new Map(), lastRelease: null };
   for (const migration of migrations) {
-    checkMigration(migration, history, sources, version, violations);
+    checkMigration(migration, history, version, violations);
   }
+  checkRetiredUnused(history, sources, violations);
   return violations;
 }
 

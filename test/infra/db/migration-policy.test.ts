@@ -162,6 +162,19 @@ describe("the zero-downtime migration policy", () => {
         'retires jobs.legacy_flag, but src/hive/jobs.ts still names "legacy_flag"',
       );
     });
+
+    it("frees the name for new code once a later release dropped it", () => {
+      const reused = [...code, { path: "src/hive/jobs.ts", text: "row.legacy_flag; old_stats" }];
+      const earlier = [retiredIn("0.2.0")];
+      const drop = "ALTER TABLE jobs DROP COLUMN legacy_flag;";
+      const after = { earlier, release: "0.3.0", version: "0.3.0", sources: reused };
+      assert.deepEqual(
+        rules(drop, after),
+        ["retire"],
+        "old_stats is retired, not dropped: new code may not name it yet",
+      );
+      assert.deepEqual(rules(`${drop}\nDROP TABLE old_stats;`, after), []);
+    });
   });
 
   it("refuses renames, type changes and NOT NULL columns without a default", () => {
