@@ -20,6 +20,17 @@ export function backupSocketPath(dir: string): string {
 const OK = "ok\n";
 
 /**
+ * Longest socket path the systems take (macOS 104 bytes with the final NUL, Linux 108). Node
+ * cuts a longer one short without a word, and the socket would appear in another folder.
+ */
+const MAX_SOCKET_PATH_BYTES = 103;
+
+/** Whether `path` can name a socket at all (a pipe name always can). */
+function usable(path: string): boolean {
+  return process.platform === "win32" || Buffer.byteLength(path) <= MAX_SOCKET_PATH_BYTES;
+}
+
+/**
  * Answers snapshot requests on the data dir's socket until the function returned is called.
  * The caller holds the data dir's lock, so a socket file left there is a dead process's.
  */
@@ -29,6 +40,11 @@ export async function serveSnapshots(
   log: (line: string) => void,
 ): Promise<() => Promise<void>> {
   const path = backupSocketPath(dir);
+  if (!usable(path)) {
+    throw new Error(
+      `the socket path ${path} is longer than ${MAX_SOCKET_PATH_BYTES} bytes (a data dir with a shorter path avoids this)`,
+    );
+  }
   if (process.platform !== "win32") await rm(path, { force: true });
   const server = createServer((socket) => {
     socket.on("error", () => {});
@@ -63,6 +79,8 @@ const NO_LISTENER = new Set(["ENOENT", "ECONNREFUSED"]);
  */
 export async function snapshotFromRunningUp(dir: string): Promise<Uint8Array | null> {
   const path = backupSocketPath(dir);
+  // No `up` can listen there: it said so when it started.
+  if (!usable(path)) return null;
   const answer = await new Promise<Buffer | null>((done, fail) => {
     const chunks: Buffer[] = [];
     const socket = connect(path);

@@ -50,6 +50,28 @@ async function unpack(backup: EmbeddedBackup, folder: string): Promise<void> {
   }
 }
 
+/** Moves `unpacked` to `target`, replacing what is there; on failure both stay as they were. */
+async function moveIntoPlace(unpacked: string, target: string): Promise<void> {
+  const replaced = `${target}.replaced-${randomUUID()}`;
+  try {
+    const hadOne = await rename(target, replaced).then(
+      () => true,
+      (error: NodeJS.ErrnoException) => {
+        if (error.code === "ENOENT") return false;
+        throw error;
+      },
+    );
+    await rename(unpacked, target).catch(async (error: unknown) => {
+      if (hadOne) await rename(replaced, target);
+      throw error;
+    });
+    if (hadOne) await rm(replaced, { recursive: true, force: true });
+  } catch (error) {
+    await rm(unpacked, { recursive: true, force: true });
+    throw error;
+  }
+}
+
 /**
  * Restores `backup` as the embedded database in `folder`. Refused while a process has the
  * database open (its lock), when the folder already holds a database and `force` is not set,
@@ -80,16 +102,7 @@ export async function restoreEmbeddedBackup(
       await rm(unpacked, { recursive: true, force: true });
       throw error;
     }
-    const replaced = `${target}.replaced-${randomUUID()}`;
-    const hadOne = await rename(target, replaced).then(
-      () => true,
-      (error: NodeJS.ErrnoException) => {
-        if (error.code === "ENOENT") return false;
-        throw error;
-      },
-    );
-    await rename(unpacked, target);
-    if (hadOne) await rm(replaced, { recursive: true, force: true });
+    await moveIntoPlace(unpacked, target);
   } finally {
     await unlock();
   }
