@@ -41,6 +41,9 @@ export async function nodeRegistration(
   };
 }
 
+/** A node token is renewed once it has less than this left (or half its lifetime, if shorter). */
+const RENEWAL_MARGIN_MS = 5 * 60_000;
+
 export interface NodeSessionOptions {
   readonly client: HiveClient;
   readonly identity: AgentIdentity;
@@ -59,6 +62,8 @@ export interface NodeSessionOptions {
 export class NodeSession {
   private readonly options: NodeSessionOptions;
   private tokenExpiresAt = 0;
+  /** How long the node's token lived when the hive issued it. */
+  private tokenLifetimeMs = 0;
   private intervalSeconds = 5;
 
   constructor(options: NodeSessionOptions) {
@@ -91,13 +96,17 @@ export class NodeSession {
           proof: signRegistration(privateKey, publicKey),
         });
         this.intervalSeconds = registered.heartbeatIntervalSeconds;
-        this.tokenExpiresAt = Date.parse(registered.expiresAt);
+        this.tokenIssued(registered.expiresAt);
         return true;
       } catch (error) {
         const final =
           error instanceof HiveRefusedError && (error.status !== 401 || isJoinRefusal(error.code));
         if (final) throw error;
-        await retries.waitToRetry("cannot register", error, attempt, stop);
+        const what =
+          error instanceof HiveRefusedError
+            ? "the hive refuses this HIVE_SECRET (rotated? HIVE_SECRET or HIVE_SECRET_FILE is read again before each attempt)"
+            : "cannot register";
+        await retries.waitToRetry(what, error, attempt, stop);
       }
     }
     return false;
@@ -134,11 +143,20 @@ export class NodeSession {
     }
   }
 
-  /** Renews the node's token when it has less than five minutes left (best effort). */
+  /**
+   * Renews the node's token when it has less than five minutes (or half its lifetime, for a
+   * hive that issues shorter tokens) left; best effort.
+   */
   async renewTokenIfDue(): Promise<void> {
-    if (this.tokenExpiresAt - Date.now() >= 5 * 60_000) return;
+    const margin = Math.min(RENEWAL_MARGIN_MS, this.tokenLifetimeMs / 2);
+    if (this.tokenExpiresAt - Date.now() >= margin) return;
     const renewed = await this.options.client.renewToken(this.nodeId).catch(() => null);
-    if (renewed) this.tokenExpiresAt = Date.parse(renewed.expiresAt);
+    if (renewed) this.tokenIssued(renewed.expiresAt);
+  }
+
+  private tokenIssued(expiresAt: string): void {
+    this.tokenExpiresAt = Date.parse(expiresAt);
+    this.tokenLifetimeMs = Math.max(0, this.tokenExpiresAt - Date.now());
   }
 
   /** Sends a heartbeat; the hive's commands for the node come back. */

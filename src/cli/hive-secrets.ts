@@ -6,12 +6,22 @@ import { readSetting } from "../infra/config.ts";
 import { writeDurably } from "../infra/durable-file.ts";
 import { joinTokenSchema } from "../protocol/node-messages.ts";
 
-/** HIVE_SECRET, then HIVE_SECRET_PREVIOUS (still accepted while agents move to the new one). */
-export function hiveSecrets(): string[] {
-  return ["HIVE_SECRET", "HIVE_SECRET_PREVIOUS"].flatMap((name) => {
-    const value = readSetting(name);
-    return value ? [value] : [];
-  });
+/**
+ * HIVE_SECRET, then HIVE_SECRET_PREVIOUS (still accepted while agents move to the new one; an
+ * empty one, or one equal to HIVE_SECRET, is none). A previous secret without a current one
+ * cannot be right: the hive would sign with the secret being retired.
+ */
+export function hiveSecrets(env: NodeJS.ProcessEnv = process.env): string[] {
+  const current = readSetting("HIVE_SECRET", env) || undefined;
+  const previous = readSetting("HIVE_SECRET_PREVIOUS", env) || undefined;
+  if (current === undefined && previous !== undefined) {
+    throw new KeyForgeError(
+      "CONFIG_INVALID",
+      "HIVE_SECRET_PREVIOUS is set but HIVE_SECRET is not: during a rotation, HIVE_SECRET holds the new secret and HIVE_SECRET_PREVIOUS the old one",
+    );
+  }
+  if (current === undefined) return [];
+  return previous === undefined || previous === current ? [current] : [current, previous];
 }
 
 /**

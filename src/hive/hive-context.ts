@@ -32,6 +32,11 @@ export interface HiveOptions {
   readonly coordinator: Coordinator;
   /** HIVE_SECRET, then HIVE_SECRET_PREVIOUS during a rotation. */
   readonly secrets: readonly string[];
+  /**
+   * Lifetime of the node tokens this instance issues (default 3600 s): how long a token signed
+   * with a secret outlives the secret's removal from HIVE_SECRET, and so the wait of a rotation.
+   */
+  readonly nodeTokenSeconds?: number;
   /** Above this many queued units, POST /jobs answers 503 (default 1,000,000). */
   readonly maxQueuedUnits?: number;
   /** What one user's key may have open at once (default DEFAULT_KEY_QUOTA; admins: no quota). */
@@ -124,6 +129,7 @@ export class HiveContext {
       db: options.db,
       coordinator: options.coordinator,
       secrets: options.secrets,
+      nodeTokenSeconds: options.nodeTokenSeconds,
       log: this.log,
     });
   }

@@ -31,13 +31,15 @@ import { checkKeyProof, joinTokenRefusal } from "./node-enrolment.ts";
 
 /** Seconds between two heartbeats of an agent; well inside the coordinator's 30 s TTL. */
 export const HEARTBEAT_INTERVAL_SECONDS = 5;
-/** Lifetime of a node token; agents renew it before it ends. */
+/** Lifetime of a node token by default; agents renew it before it ends. */
 export const NODE_TOKEN_SECONDS = 3600;
 
 export interface NodeServiceOptions {
   readonly db: Database;
   readonly coordinator: Coordinator;
   readonly secrets: readonly string[];
+  /** Lifetime of the node tokens issued (default NODE_TOKEN_SECONDS). */
+  readonly nodeTokenSeconds?: number;
   readonly log: (line: string) => void;
 }
 
@@ -266,7 +268,7 @@ export class NodeService {
     const { token, expiresAt } = issueNodeToken(
       { nodeId: node.id, enrolment: node.enrolment as Enrolment },
       this.options.secrets[0] as string,
-      NODE_TOKEN_SECONDS,
+      this.options.nodeTokenSeconds ?? NODE_TOKEN_SECONDS,
     );
     return { token, expiresAt: expiresAt.toISOString() };
   }

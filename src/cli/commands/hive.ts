@@ -6,7 +6,7 @@ import type { RateLimits } from "../../hive/rate-limits.ts";
 import { readSetting } from "../../infra/config.ts";
 import { VALKEY_FLAG_HELP, valkeyKeyPrefix, valkeyUrlOf } from "../coordinator-flags.ts";
 import { DATABASE_FLAG, withMigratedDatabase } from "../database-flags.ts";
-import { positiveWholeNumber, wholeNumber } from "../flag-values.ts";
+import { periodSeconds, positiveWholeNumber, wholeNumber } from "../flag-values.ts";
 import { hiveSecrets } from "../hive-secrets.ts";
 import { LOG_FORMAT_FLAG, serverLogger } from "../log-flags.ts";
 import { listenAddress, serveUntilStopped, withListenFlags } from "../server-lifecycle.ts";
@@ -25,6 +25,7 @@ interface HiveFlags {
   trustProxy?: string;
   corsOrigin?: string;
   assetsUrl?: string;
+  nodeTokenLifetime?: number;
   logFormat?: string;
 }
 
@@ -82,6 +83,7 @@ async function serveHive(flags: HiveFlags): Promise<void> {
           db,
           coordinator,
           secrets,
+          nodeTokenSeconds: flags.nodeTokenLifetime,
           maxQueuedUnits: flags.maxQueuedUnits,
           keyQuota: { maxOpenJobs: flags.keyMaxJobs, maxOpenUnits: flags.keyMaxUnits },
           rateLimits: rateLimitsOf(flags, DEFAULT_RATE_LIMITS),
@@ -112,6 +114,11 @@ export function registerHiveCommand(program: Command): void {
     .option(...DATABASE_FLAG)
     .option("--valkey <url>", VALKEY_FLAG_HELP)
     .option(...LOG_FORMAT_FLAG)
+    .option(
+      "--node-token-lifetime <seconds>",
+      "lifetime of the node tokens this instance issues (default 3600): after a HIVE_SECRET rotation, wait this long before emptying HIVE_SECRET_PREVIOUS (docs/operations/secrets.md)",
+      periodSeconds,
+    )
     .option(
       "--max-queued-units <n>",
       "refuse new jobs (503) while more units than this wait for agents (default 1000000)",
