@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { spawnSync } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import {
   copyFileSync,
   mkdirSync,
@@ -17,6 +17,7 @@ import fc from "fast-check";
 import { backupsToRemove } from "../../src/infra/backup-retention.ts";
 import { MIGRATIONS_DIR } from "../../src/infra/db/migration-runner.ts";
 import { DEPLOY_DIR } from "../helpers/deploy.ts";
+import { eventually } from "../helpers/eventually.ts";
 import { PrivatePostgres } from "../helpers/private-postgres.ts";
 import { runCli } from "../helpers/run-cli.ts";
 
@@ -212,6 +213,42 @@ describe("backup.sh --once and restore.sh on a PostgreSQL of the test's own", ()
     rmSync(hookLog);
     assert.equal(statSync(join(dir, dump as string)).mode & 0o077, 0, "readable by its owner only");
     assert.equal(script("healthcheck.sh", [], env).status, 0);
+  });
+
+  it("--daily backs up at once when there is no recent backup, then sleeps until BACKUP_AT, and stops on SIGTERM", async (t) => {
+    const dailyDir = mkdtempSync(join(tmpdir(), "keyforge-daily-"));
+    // In a process group of its own, so its sleep can be stopped with it.
+    const daily = spawn("sh", [join(BACKUP_SCRIPTS, "backup.sh"), "--daily"], {
+      detached: true,
+      env: { ...env, BACKUP_DIR: dailyDir, BACKUP_AT: "00:00" },
+    });
+    let output = "";
+    daily.stdout.on("data", (chunk: Buffer) => {
+      output += chunk.toString();
+    });
+    daily.stderr.on("data", (chunk: Buffer) => {
+      output += chunk.toString();
+    });
+    const exited = new Promise<number | null>((resolve) => daily.on("close", resolve));
+    // Stopped whatever happens, with its sleep: they would keep this test waiting for hours.
+    t.after(() => {
+      if (daily.exitCode === null) process.kill(-(daily.pid as number), "SIGKILL");
+      rmSync(dailyDir, { recursive: true, force: true });
+    });
+    await eventually("a backup, then a wait", () => /next backup in (\d+) s/.test(output), 60_000);
+    assert.match(output, /daily backups at 00:00 UTC/);
+    assert.match(output, /wrote .*keyforge-\d{8}T\d{6}Z\.dump \(\d+ bytes, verified\)/);
+    const wait = Number(/next backup in (\d+) s/.exec(output)?.[1]);
+    const now = new Date();
+    const untilMidnight =
+      86_400 - (now.getUTCHours() * 3600 + now.getUTCMinutes() * 60 + now.getUTCSeconds());
+    assert.ok(
+      Math.abs(wait - untilMidnight) <= 5,
+      `${wait} s is the time to 00:00 UTC (${untilMidnight} s)`,
+    );
+    daily.kill("SIGTERM");
+    assert.equal(await exited, 0, output);
+    assert.match(output, /backup: stopped/);
   });
 
   it("takes the database from the secret file DATABASE_URL_FILE names, and says so when it cannot", () => {
