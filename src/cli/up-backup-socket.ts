@@ -1,4 +1,3 @@
-import { createHash } from "node:crypto";
 import { chmod, rm } from "node:fs/promises";
 import { connect, createServer } from "node:net";
 import { join, resolve } from "node:path";
@@ -6,15 +5,12 @@ import { KeyForgeError } from "../core/errors.ts";
 
 /**
  * How `keyforge backup` reaches the `keyforge up` that has the data dir's database open: a
- * local socket in the data dir (a named pipe on Windows). Whoever may connect to it may read
- * the data dir anyway; nothing goes over the network and no key is needed. A connection asks
- * for one snapshot; the answer is a line, `ok` or `error: <message>`, then the backup's bytes.
+ * Unix socket in the data dir, owner-only. Whoever may connect to it may read the data dir
+ * anyway; nothing goes over the network and no key is needed. A connection asks for one
+ * snapshot; the answer is a line, `ok` or `error: <message>`, then the backup's bytes.
  */
 export function backupSocketPath(dir: string): string {
-  const folder = resolve(dir);
-  if (process.platform !== "win32") return join(folder, "up.sock");
-  const name = createHash("sha256").update(folder).digest("hex").slice(0, 24);
-  return `\\\\.\\pipe\\keyforge-up-${name}`;
+  return join(resolve(dir), "up.sock");
 }
 
 const OK = "ok\n";
@@ -25,9 +21,14 @@ const OK = "ok\n";
  */
 const MAX_SOCKET_PATH_BYTES = 103;
 
-/** Whether `path` can name a socket at all (a pipe name always can). */
-function usable(path: string): boolean {
-  return process.platform === "win32" || Buffer.byteLength(path) <= MAX_SOCKET_PATH_BYTES;
+/**
+ * Why no socket can be at `path`, or null. Windows has no Unix sockets in Node, and its named
+ * pipes are open to every local user: there, `up` is stopped for a backup.
+ */
+function unusable(path: string): string | null {
+  if (process.platform === "win32") return "Windows has no owner-only socket for it";
+  if (Buffer.byteLength(path) <= MAX_SOCKET_PATH_BYTES) return null;
+  return `the socket path ${path} is longer than ${MAX_SOCKET_PATH_BYTES} bytes (a data dir with a shorter path avoids this)`;
 }
 
 /**
@@ -40,12 +41,9 @@ export async function serveSnapshots(
   log: (line: string) => void,
 ): Promise<() => Promise<void>> {
   const path = backupSocketPath(dir);
-  if (!usable(path)) {
-    throw new Error(
-      `the socket path ${path} is longer than ${MAX_SOCKET_PATH_BYTES} bytes (a data dir with a shorter path avoids this)`,
-    );
-  }
-  if (process.platform !== "win32") await rm(path, { force: true });
+  const why = unusable(path);
+  if (why !== null) throw new Error(why);
+  await rm(path, { force: true });
   const server = createServer((socket) => {
     socket.on("error", () => {});
     snapshot().then(
@@ -66,7 +64,7 @@ export async function serveSnapshots(
       done();
     });
   });
-  if (process.platform !== "win32") await chmod(path, 0o600);
+  await chmod(path, 0o600);
   return () => new Promise<void>((done) => server.close(() => done()));
 }
 
@@ -80,7 +78,7 @@ const NO_LISTENER = new Set(["ENOENT", "ECONNREFUSED"]);
 export async function snapshotFromRunningUp(dir: string): Promise<Uint8Array | null> {
   const path = backupSocketPath(dir);
   // No `up` can listen there: it said so when it started.
-  if (!usable(path)) return null;
+  if (unusable(path) !== null) return null;
   const answer = await new Promise<Buffer | null>((done, fail) => {
     const chunks: Buffer[] = [];
     const socket = connect(path);
