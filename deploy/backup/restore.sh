@@ -71,7 +71,11 @@ recorded=$(pg_restore --data-only --table=schema_migrations --file=- "$dump" | a
 [ -n "$recorded" ] || fail "$dump records no migration: it is not a backup of a KeyForge database"
 last_shipped=$(printf '%s\n' "$shipped" | tail -n 1)
 last_recorded=$(printf '%s\n' "$recorded" | tail -n 1)
-unknown=$(printf '%s\n' "$recorded" | grep -vxF "$shipped" || true)
+# The lines of $1 that are not lines of $2.
+lines_not_in() {
+  printf '%s\n' "$1" | OTHER="$2" awk 'BEGIN { n = split(ENVIRON["OTHER"], lines, "\n"); for (i = 1; i <= n; i++) other[lines[i]] = 1 } !($0 in other)'
+}
+unknown=$(lines_not_in "$recorded" "$shipped")
 if [ -n "$unknown" ]; then
   newer=$(printf '%s\n' "$unknown" | awk -v last="$last_shipped" '$0 > last' | tr '\n' ' ')
   if [ -n "$newer" ]; then
@@ -79,7 +83,7 @@ if [ -n "$unknown" ]; then
   fi
   fail "$dump records migration(s) $(printf '%s\n' "$unknown" | tr '\n' ' ')that no release ships (written by hand?); not restoring it"
 fi
-gaps=$(printf '%s\n' "$shipped" | grep -vxF "$recorded" | awk -v last="$last_recorded" '$0 < last' | tr '\n' ' ')
+gaps=$(lines_not_in "$shipped" "$recorded" | awk -v last="$last_recorded" '$0 < last' | tr '\n' ' ')
 [ -z "$gaps" ] || fail "$dump skips migration(s) ${gaps}that come before its last one ($last_recorded): its schema is not one any release made"
 
 use_database_setting

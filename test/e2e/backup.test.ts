@@ -356,6 +356,33 @@ describe("backup.sh --once and restore.sh on a PostgreSQL of the test's own", ()
     }
   });
 
+  it("refuses a dump whose migrations no release made: one unknown before the last, or one skipped", () => {
+    const release = mkdtempSync(join(tmpdir(), "keyforge-other-migrations-"));
+    const shipped = readdirSync(MIGRATIONS_DIR)
+      .filter((f) => f.endsWith(".sql"))
+      .sort();
+    try {
+      // The dump's second migration is one this "release" does not ship.
+      for (const file of shipped.filter((_, i) => i !== 1)) {
+        copyFileSync(join(MIGRATIONS_DIR, file), join(release, file));
+      }
+      const unknown = script("restore.sh", ["latest", "--migrations", release], env);
+      assert.equal(unknown.status, 1);
+      assert.match(unknown.stderr, /records migration\(s\) .* that no release ships/);
+      // This "release" has one more migration, before the dump's last one.
+      copyFileSync(join(MIGRATIONS_DIR, shipped[1] as string), join(release, shipped[1] as string));
+      writeFileSync(join(release, `${shipped[1]?.slice(0, 4)}a_between.sql`), "SELECT 1;\n");
+      const skipped = script("restore.sh", ["latest", "--migrations", release], env);
+      assert.equal(skipped.status, 1);
+      assert.match(
+        skipped.stderr,
+        /skips migration\(s\) \d{4}a_between that come before its last one/,
+      );
+    } finally {
+      rmSync(release, { recursive: true, force: true });
+    }
+  });
+
   it("refuses what is not a backup, naming the problem", () => {
     const notDump = join(dir, "..", `${dir.split("/").at(-1)}-not-a-dump`);
     writeFileSync(notDump, "hello");
