@@ -121,6 +121,55 @@ describe("the backups' retention rule (deploy/backup/retention.sh)", () => {
   });
 });
 
+describe("the database setting of the backup scripts (deploy/backup/connection.sh)", () => {
+  /** libpq's variables as connection.sh sets them from `env`. */
+  const parsed = (env: Record<string, string>) => {
+    const line = `script_name=test; . ${join(BACKUP_SCRIPTS, "connection.sh")}; use_database_setting; env | grep '^PG' | sort`;
+    const result = spawnSync("sh", ["-c", line], {
+      encoding: "utf8",
+      env: { PATH: process.env.PATH ?? "/usr/bin:/bin", ...env },
+    });
+    return { status: result.status, stderr: result.stderr, vars: result.stdout.trim().split("\n") };
+  };
+
+  it("takes a URL apart into libpq's variables, decoding its escapes", () => {
+    const { status, stderr, vars } = parsed({
+      DATABASE_URL:
+        "postgresql://key%40forge:p%2Fss%3Aw@db.example:6432/key%20forge?sslmode=verify-full&application_name=backup",
+    });
+    assert.equal(status, 0, stderr);
+    assert.deepEqual(vars, [
+      "PGAPPNAME=backup",
+      "PGDATABASE=key forge",
+      "PGHOST=db.example",
+      "PGPASSWORD=p/ss:w",
+      "PGPORT=6432",
+      "PGSSLMODE=verify-full",
+      "PGUSER=key@forge",
+    ]);
+    const v6 = parsed({ DATABASE_URL: "postgres://u@[::1]:5433/db" });
+    assert.deepEqual(v6.vars, ["PGDATABASE=db", "PGHOST=::1", "PGPORT=5433", "PGUSER=u"]);
+  });
+
+  it("refuses what it cannot pass on, without showing the secret", () => {
+    const scheme = parsed({ DATABASE_URL: "mysql://u:hunter2@h/db" });
+    assert.equal(scheme.status, 1);
+    assert.match(
+      scheme.stderr,
+      /DATABASE_URL must be a postgres:\/\/ URL \(it starts with mysql:\)/,
+    );
+    const parameter = parsed({
+      DATABASE_URL: "postgres://u:hunter2@h/db?target_session_attrs=any",
+    });
+    assert.equal(parameter.status, 1);
+    assert.match(
+      parameter.stderr,
+      /has the parameter target_session_attrs, which this script does not pass on/,
+    );
+    assert.doesNotMatch(scheme.stderr + parameter.stderr, /hunter2/);
+  });
+});
+
 describe("the backup service's healthcheck (deploy/backup/healthcheck.sh)", () => {
   let dir: string;
   before(() => {
