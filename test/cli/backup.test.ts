@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { copyFileSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, it } from "node:test";
@@ -8,6 +8,7 @@ import {
   encodeEmbeddedBackup,
 } from "../../src/infra/db/embedded-backup-file.ts";
 import { appliedMigrations } from "../../src/infra/db/embedded-snapshot.ts";
+import { MIGRATIONS_DIR, migrate } from "../../src/infra/db/migration-runner.ts";
 import { PgliteDatabase } from "../../src/infra/db/pglite-database.ts";
 import { expectedSchema } from "../../src/infra/db/schema-check.ts";
 import { eventually } from "../helpers/eventually.ts";
@@ -88,6 +89,32 @@ describe("keyforge backup and restore", () => {
     writeFileSync(join(dir, "not-a-backup"), "hello\n");
     const invalid = runCli(["restore", join(dir, "not-a-backup")], { env: fresh.env });
     assertCleanFailure(invalid, /is not a KeyForge embedded backup/);
+  });
+
+  it("restores a backup of an older schema as it is; the migrations it lacks apply at the next start", async () => {
+    const shipped = (await expectedSchema()).migrations;
+    const older = mkdtempSync(join(tmpdir(), "keyforge-migrations-"));
+    for (const name of shipped.slice(0, 2)) {
+      copyFileSync(join(MIGRATIONS_DIR, `${name}.sql`), join(older, `${name}.sql`));
+    }
+    const { dir, env } = embeddedSettings();
+    const db = new PgliteDatabase(join(dir, "db"));
+    try {
+      await migrate(db, { dir: older });
+    } finally {
+      await db.close();
+    }
+    const file = join(dir, "older.keyforge-backup");
+    assert.equal(runCli(["backup", "--out", file], { env }).status, 0);
+
+    const elsewhere = embeddedSettings();
+    const restored = runCli(["restore", file], { env: elsewhere.env });
+    assert.equal(restored.status, 0, restored.stderr);
+    assert.match(restored.stdout, new RegExp(`schema ${shipped[1]}\\b`));
+    const migrated = runCli(["migrate"], { env: elsewhere.env });
+    assert.equal(migrated.status, 0, migrated.stderr);
+    assert.match(migrated.stdout, new RegExp(`applied ${shipped.length - 2} migration`));
+    assert.deepEqual(await migrationsIn(join(elsewhere.dir, "db")), shipped);
   });
 
   it("backs up while keyforge up runs; the job submitted before is there after a restore into a new data dir", async () => {
