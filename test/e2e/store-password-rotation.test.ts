@@ -51,6 +51,8 @@ describe("rotating the hives' PostgreSQL and Valkey passwords by rolling restart
   /** The hives' PostgreSQL and Valkey passwords now. */
   let databasePassword: string;
   let valkeyPassword: string;
+  /** The database password the first drill replaced. */
+  let retiredDatabasePassword: string;
 
   const databaseUrl = (password: string) =>
     `postgres://keyforge:${password}@127.0.0.1:${postgres.port}/keyforge`;
@@ -196,7 +198,8 @@ describe("rotating the hives' PostgreSQL and Valkey passwords by rolling restart
   it("moves the hives to a new PostgreSQL password, failing no request outside the window", async () => {
     const asking = keepAsking();
     await sleep(1000);
-    const oldUrl = databaseUrl(databasePassword);
+    retiredDatabasePassword = databasePassword;
+    const oldUrl = databaseUrl(retiredDatabasePassword);
     const password = newPassword();
     credentials.push(password);
     // The file first, then the role: from ALTER ROLE on, a hive not yet restarted keeps the
@@ -221,6 +224,20 @@ describe("rotating the hives' PostgreSQL and Valkey passwords by rolling restart
     report(
       `PostgreSQL password: window (ALTER ROLE to the last hive restarted) ${(windowMs / 1000).toFixed(1)} s; ${failures.length} of ${requests} requests failed in it${failures[0] ? ` (first: ${failures[0].what.slice(0, 120)})` : ""}`,
     );
+  });
+
+  it("stops a hive given the old database password with a message that quotes no password", async () => {
+    const staleFile = join(secretsDir, "database-url-stale");
+    writeFileSync(staleFile, `${databaseUrl(retiredDatabasePassword)}\n`, { mode: 0o600 });
+    const stale = startCli(["hive", "--port", "0", "--log-format", "json"], {
+      env: { DATABASE_URL_FILE: staleFile, KEYFORGE_VALKEY_URL_FILE: valkeyUrlFile },
+    });
+    processes.push(stale);
+    const outcome = await Promise.race([stale.exited(), sleep(60_000, null)]);
+    assert.ok(outcome, "the hive stopped");
+    assert.equal(outcome.status, 1);
+    assert.match(outcome.stderr, /password authentication failed/);
+    assert.doesNotMatch(outcome.stderr, /\n\s+at /, "no stack trace");
   });
 
   it("moves the hives to a new Valkey password without a failed request", async () => {
