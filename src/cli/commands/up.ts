@@ -335,9 +335,9 @@ export function registerUpCommand(program: Command): void {
       [
         "",
         "State lives in the data dir (setting KEYFORGE_DATA_DIR, default ~/.keyforge): the embedded",
-        "database (backed up daily into its backups/ folder; see keyforge backup), the local agent,",
-        "the hive secret and the API key. With DATABASE_URL and",
-        "KEYFORGE_VALKEY_URL set, the same processes run on those services instead.",
+        "database (backed up daily into backups/ there; see keyforge backup), the local agent, the",
+        "hive secret and the API key. With DATABASE_URL and KEYFORGE_VALKEY_URL set, the same",
+        "processes run on those services instead.",
         "",
       ].join("\n"),
     )
