@@ -4,10 +4,16 @@ import { encodeEmbeddedBackup } from "./embedded-backup-file.ts";
 import { MIGRATIONS_TABLE } from "./migration-runner.ts";
 import { PgliteDatabase } from "./pglite-database.ts";
 
-/** The migrations `db` has applied, in the order they ran: its schema version. */
+/** The migrations `db` has applied, in the order they ran: its schema version (none yet: empty). */
 export async function appliedMigrations(db: Database): Promise<string[]> {
+  const table = `${db.schema}.${MIGRATIONS_TABLE}`;
+  const { rows: found } = await db.query<{ exists: boolean }>(
+    "SELECT to_regclass($1) IS NOT NULL AS exists",
+    [table],
+  );
+  if (!found[0]?.exists) return [];
   const { rows } = await db.query<{ name: string }>(
-    `SELECT name FROM ${db.schema}.${MIGRATIONS_TABLE} ORDER BY run_on, id`,
+    `SELECT name FROM ${table} ORDER BY run_on, id`,
   );
   return rows.map((row) => row.name);
 }
