@@ -158,6 +158,7 @@ describe("rotating HIVE_SECRET and revoking credentials on a running two-hive sy
    */
   function keepAgentsBusy(): { stop: () => Promise<string[]> } {
     const jobs: string[] = [];
+    const refused: string[] = [];
     let running = true;
     const submitting = (async () => {
       for (let turn = 0; running; turn++) {
@@ -181,6 +182,7 @@ describe("rotating HIVE_SECRET and revoking credentials on a running two-hive sy
           }).catch(() => null);
           // A hive restarting refuses the connection: the other takes the next job.
           if (submitted && submitted.status < 300) jobs.push(JSON.parse(submitted.text).id);
+          else if (submitted) refused.push(`${submitted.status} ${submitted.text}`);
         }
         await sleep(250);
       }
@@ -189,6 +191,7 @@ describe("rotating HIVE_SECRET and revoking credentials on a running two-hive sy
       async stop() {
         running = false;
         await submitting;
+        assert.deepEqual(refused, [], "no job was refused");
         return jobs;
       },
     };
