@@ -80,8 +80,9 @@ prune() {
   done
 }
 
-# One backup: dump, verify, rename, prune, hook, record. Returns non-zero when no verified
-# backup was written (or the hook failed).
+# One backup: dump, verify, rename, prune, hook, record. Returns 0 when done, 1 when no
+# verified backup was written, 2 when it was but the hook failed. (Called in an `if`, where
+# `set -e` does not apply: every step that matters is checked.)
 take_backup() {
   started=$(date +%s)
   name="keyforge-$(date -u +%Y%m%dT%H%M%SZ).dump"
@@ -99,7 +100,10 @@ take_backup() {
     echo "backup: the dump failed verification; no backup written" >&2
     return 1
   fi
-  mv "$partial" "$dir/$name"
+  mv "$partial" "$dir/$name" || {
+    echo "backup: cannot rename the verified dump to $dir/$name" >&2
+    return 1
+  }
   bytes=$(wc -c <"$dir/$name" | tr -d ' ')
   log "wrote $dir/$name ($bytes bytes, verified) in $(($(date +%s) - started)) s"
   prune
@@ -114,8 +118,11 @@ take_backup() {
       echo "backup: BACKUP_AFTER_HOOK failed (exit $?) for $name" >&2
     fi
   fi
-  record_success "$name" "$bytes" "$hook"
-  [ "$hook" != failed ]
+  record_success "$name" "$bytes" "$hook" || {
+    echo "backup: cannot write $dir/$LAST_SUCCESS" >&2
+    return 1
+  }
+  [ "$hook" != failed ] || return 2
 }
 
 # Seconds from now until the next $at (UTC); a whole day when it is that time now.
@@ -151,19 +158,20 @@ due=0
 [ "$(age_of_last_backup)" -lt 86400 ] || due=1
 log "daily backups at $at UTC into $dir"
 while :; do
+  wait_s=$(seconds_until_next)
   if [ "$due" = 1 ]; then
-    if take_backup; then wait_s=$(seconds_until_next); else
-      # A failed backup is tried again soon, not a day later.
-      wait_s=$(seconds_until_next)
-      [ "$wait_s" -le "$retry_s" ] || wait_s=$retry_s
+    outcome=0
+    take_backup || outcome=$?
+    # A failed backup is tried again soon, not a day later; a failed off-host copy is not
+    # (the backup itself is good; the healthcheck reports the copy until the next one).
+    if [ "$outcome" = 1 ] && [ "$wait_s" -gt "$retry_s" ]; then
+      wait_s=$retry_s
       log "trying again in $wait_s s"
     fi
-  else
-    wait_s=$(seconds_until_next)
   fi
-  log "next backup in $wait_s s"
   sleep "$wait_s" &
   sleeper=$!
+  log "next backup in $wait_s s"
   wait "$sleeper" || true
   sleeper=""
   due=1
