@@ -10,7 +10,7 @@ import { ApiKeyRepository } from "../../src/infra/db/api-key-repository.ts";
 import { PostgresDatabase } from "../../src/infra/db/postgres-database.ts";
 import { DeployedValkey } from "../helpers/deploy.ts";
 import { freePort } from "../helpers/free-port.ts";
-import { type OwnPostgres, startOwnPostgres } from "../helpers/own-postgres.ts";
+import { PrivatePostgres } from "../helpers/private-postgres.ts";
 import { type RunningCli, startCli } from "../helpers/run-cli.ts";
 
 /** 32 random bytes as 64 hex digits, as deploy/make-secrets.sh makes every password. */
@@ -45,7 +45,7 @@ describe("rotating the hives' PostgreSQL and Valkey passwords by rolling restart
   const hives: Record<"a" | "b", { port: number; cli: RunningCli }> = {} as never;
   const hiveUrl = (name: "a" | "b") => `http://127.0.0.1:${hives[name].port}`;
   const started = Date.now();
-  let postgres: OwnPostgres;
+  let postgres: PrivatePostgres;
   let valkey: DeployedValkey;
   let apiKey: string;
   /** The hives' PostgreSQL and Valkey passwords now. */
@@ -65,7 +65,7 @@ describe("rotating the hives' PostgreSQL and Valkey passwords by rolling restart
   }
 
   async function asSuperuser(sql: string): Promise<void> {
-    const client = new pg.Client(postgres.url);
+    const client = new pg.Client(postgres.url());
     await client.connect();
     try {
       await client.query(sql);
@@ -157,12 +157,8 @@ describe("rotating the hives' PostgreSQL and Valkey passwords by rolling restart
   }
 
   before(async () => {
-    const [postgresPort, portA, portB] = [await freePort(), await freePort(), await freePort()];
-    postgres = await startOwnPostgres({
-      dir: join(tmpdir(), `keyforge-store-rotation-pg-${randomBytes(6).toString("hex")}`),
-      port: postgresPort,
-      auth: "scram-sha-256",
-    });
+    const [portA, portB] = [await freePort(), await freePort()];
+    postgres = await PrivatePostgres.start({ auth: "scram-sha-256" });
     valkey = await DeployedValkey.start();
     databasePassword = newPassword();
     valkeyPassword = new URL(valkey.urlOf("hive")).password;
@@ -275,7 +271,7 @@ describe("rotating the hives' PostgreSQL and Valkey passwords by rolling restart
     }
     const outputs = await Promise.all(processes.map((cli) => cli.stop("SIGTERM")));
     for (const { stdout, stderr } of outputs) captured.push(stdout, stderr);
-    captured.push(await postgres.log());
+    captured.push(postgres.log());
     const everything = captured.join("\n");
     assert.match(everything, /hive: listening on/, "the hives' logs were captured");
     for (const [index, secret] of credentials.entries()) {

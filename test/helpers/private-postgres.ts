@@ -1,5 +1,14 @@
 import { execFileSync, spawnSync } from "node:child_process";
-import { chownSync, existsSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
+import { randomBytes } from "node:crypto";
+import {
+  chownSync,
+  existsSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir, userInfo } from "node:os";
 import { delimiter, join } from "node:path";
 import pg from "pg";
@@ -21,37 +30,51 @@ function serverBinaries(): string {
   return join(root, majors[0] as string, "bin");
 }
 
+/** How clients on loopback TCP prove who they are (pg_hba.conf's method). */
+export type AuthMethod = "trust" | "scram-sha-256";
+
 /**
  * A PostgreSQL cluster of the test's own: a fresh `initdb` in a temporary folder, its server on a
- * free loopback port, so the machine's shared server is untouched. PostgreSQL refuses to run as
- * root, so under root (CI) the cluster belongs to, and runs as, the `postgres` OS user.
- * Connections use trust authentication as the `postgres` role.
+ * free loopback port, so the machine's shared server is untouched and a test may change roles,
+ * passwords or drop everything. PostgreSQL refuses to run as root, so under root (CI) the
+ * cluster belongs to, and runs as, the `postgres` OS user. Clients connect as the `postgres`
+ * role: by trust, or with its password when the cluster wants one.
  */
 export class PrivatePostgres {
   readonly dir: string;
   readonly port: number;
+  /** The `postgres` role's password ("" with trust). */
+  readonly superuserPassword: string;
   /** The server's binaries (initdb, pg_ctl, pg_dump, psql ...): put in front of PATH for scripts. */
   readonly bin: string;
   private readonly killOnExit = () => this.stopSync("immediate");
 
-  private constructor(dir: string, port: number, bin: string) {
+  private constructor(dir: string, port: number, bin: string, superuserPassword: string) {
     this.dir = dir;
     this.port = port;
     this.bin = bin;
+    this.superuserPassword = superuserPassword;
   }
 
-  static async start(): Promise<PrivatePostgres> {
+  static async start(options: { auth?: AuthMethod } = {}): Promise<PrivatePostgres> {
+    const auth = options.auth ?? "trust";
     const bin = serverBinaries();
     const dir = mkdtempSync(join(tmpdir(), "keyforge-private-postgres-"));
-    if (userInfo().uid === 0) {
-      const postgres = osUser("postgres");
-      chownSync(dir, postgres.uid, postgres.gid);
+    const owner = userInfo().uid === 0 ? osUser("postgres") : null;
+    const password = auth === "trust" ? "" : randomBytes(16).toString("hex");
+    const passwordFile = join(dir, "superuser-password");
+    writeFileSync(passwordFile, `${password || "unused"}\n`, { mode: 0o600 });
+    if (owner) {
+      chownSync(dir, owner.uid, owner.gid);
+      chownSync(passwordFile, owner.uid, owner.gid);
     }
-    const cluster = new PrivatePostgres(dir, await freePort(), bin);
+    const cluster = new PrivatePostgres(dir, await freePort(), bin, password);
     cluster.asOwner("initdb", [
-      ...["-D", join(dir, "data"), "-U", "postgres", "-A", "trust"],
+      ...["-D", join(dir, "data"), "-U", "postgres", "--pwfile", passwordFile],
+      ...["--auth-local", "trust", "--auth-host", auth],
       ...["--no-sync", "--encoding", "UTF8", "--locale", "C"],
     ]);
+    rmSync(passwordFile);
     cluster.asOwner("pg_ctl", [
       ...["-D", join(dir, "data"), "-l", join(dir, "server.log"), "-w", "-t", "60"],
       ...["-o", `-p ${cluster.port} -k ${dir} -c listen_addresses=127.0.0.1`, "start"],
@@ -63,7 +86,14 @@ export class PrivatePostgres {
 
   /** The URL of `database` on this server, as the `postgres` role. */
   url(database = "postgres"): string {
-    return `postgres://postgres@127.0.0.1:${this.port}/${database}`;
+    const password = this.superuserPassword ? `:${this.superuserPassword}` : "";
+    return `postgres://postgres${password}@127.0.0.1:${this.port}/${database}`;
+  }
+
+  /** The server's log so far (start-up, refused logins). */
+  log(): string {
+    const file = join(this.dir, "server.log");
+    return existsSync(file) ? readFileSync(file, "utf8") : "";
   }
 
   /** A PATH with this server's binaries first, so pg_dump and psql match its version. */
