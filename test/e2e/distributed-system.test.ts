@@ -4,7 +4,6 @@ import { existsSync, mkdtempSync, readdirSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
-import { setTimeout as sleep } from "node:timers/promises";
 import { AssetCache } from "../../src/agent/asset-cache.ts";
 import { ResultOutbox } from "../../src/agent/result-outbox.ts";
 import { layoutFromText } from "../../src/core/layout.ts";
@@ -17,7 +16,7 @@ import { jobProblem } from "../../src/protocol/job-problem.ts";
 import { clusterSchema } from "../../src/protocol/node-messages.ts";
 import { freshPostgres, TEST_DATABASE_URL } from "../helpers/databases.ts";
 import { eventually } from "../helpers/eventually.ts";
-import { type RunningCli, runCli, startCli } from "../helpers/run-cli.ts";
+import { type RunningCli, runCli, startCli, stopAll } from "../helpers/run-cli.ts";
 import { IsolatedValkey, TEST_VALKEY_URL } from "../helpers/valkey.ts";
 
 /**
@@ -124,12 +123,7 @@ describe("the distributed system end to end, every role a process of its own", (
   });
 
   after(async () => {
-    await Promise.all(
-      processes.map(async (cli) => {
-        const stopped = await Promise.race([cli.stop("SIGTERM"), sleep(10_000, null)]);
-        if (stopped === null) await cli.stop("SIGKILL");
-      }),
-    );
+    await stopAll(processes);
     await valkey.close();
     await dropSchema();
   });

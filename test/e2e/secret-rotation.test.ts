@@ -21,7 +21,7 @@ import { issueNodeToken } from "../../src/infra/node-tokens.ts";
 import { freshPostgres, TEST_DATABASE_URL } from "../helpers/databases.ts";
 import { eventually } from "../helpers/eventually.ts";
 import { freePort } from "../helpers/free-port.ts";
-import { type CliResult, type RunningCli, runCli, startCli } from "../helpers/run-cli.ts";
+import { type CliResult, type RunningCli, runCli, startCli, stopAll } from "../helpers/run-cli.ts";
 import { IsolatedValkey, TEST_VALKEY_URL } from "../helpers/valkey.ts";
 
 /** Node tokens live this long in the drill (an hour in production): the rotation's wait. */
@@ -226,12 +226,7 @@ describe("rotating HIVE_SECRET and revoking credentials on a running two-hive sy
   });
 
   after(async () => {
-    await Promise.all(
-      processes.map(async (cli) => {
-        const stopped = await Promise.race([cli.stop("SIGTERM"), sleep(10_000, null)]);
-        if (stopped === null) await cli.stop("SIGKILL");
-      }),
-    );
+    await stopAll(processes);
     await valkey.close();
     await dropSchema();
   });

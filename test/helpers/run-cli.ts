@@ -3,6 +3,7 @@ import { type ChildProcessWithoutNullStreams, spawn, spawnSync } from "node:chil
 import { chmodSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { delimiter, dirname, join } from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
 import { fileURLToPath } from "node:url";
 
 export const REPO_ROOT = fileURLToPath(new URL("../../", import.meta.url));
@@ -187,4 +188,14 @@ function watched(child: ChildProcessWithoutNullStreams): RunningCli {
     },
     exited: () => exited,
   };
+}
+
+/** Stops every process with SIGTERM, and with SIGKILL one still running after `graceMs`. */
+export async function stopAll(processes: readonly RunningCli[], graceMs = 10_000): Promise<void> {
+  await Promise.all(
+    processes.map(async (cli) => {
+      const stopped = await Promise.race([cli.stop("SIGTERM"), sleep(graceMs, null)]);
+      if (stopped === null) await cli.stop("SIGKILL");
+    }),
+  );
 }
