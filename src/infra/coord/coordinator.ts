@@ -48,6 +48,14 @@ export interface RequestCount {
   readonly resetInMs: number;
 }
 
+/** A job's best layout as its islands reported it (checked by the hive), and when it last improved. */
+export interface JobBest {
+  readonly score: number;
+  readonly layout: string;
+  /** When the best last improved: ms since the epoch, by the coordinator's clock. */
+  readonly improvedAt: number;
+}
+
 /** Blobs are stored in chunks of this many bytes, so nobody holds a large one whole to serve it. */
 export const BLOB_CHUNK_BYTES = 1 << 20;
 
@@ -55,6 +63,8 @@ export const BLOB_CHUNK_BYTES = 1 << 20;
 export const HEARTBEAT_TTL_SECONDS = 30;
 /** Seconds one hive instance holds the right to write a hardware profile. */
 export const PROFILE_SHIELD_SECONDS = 86_400;
+/** Seconds a job's best is kept after it last improved (8 days): a job still searching renews it. */
+export const JOB_BEST_TTL_SECONDS = 8 * 86_400;
 
 /**
  * The ephemeral side of the hive (ARCHITECTURE.md §4): nothing here is lost for good when it is
@@ -107,6 +117,18 @@ export interface Coordinator {
    * starts with the window's first request: the count so far (these included) and the time left.
    */
   countRequest(key: string, windowMs: number, requests?: number): Promise<RequestCount>;
+  /**
+   * Keeps `best` as the job's best when the job has none yet or a worse one (higher score);
+   * true when kept. A score not lower than the stored one (equal included), or not a finite
+   * number, is refused and changes nothing. A kept best keeps the job's entry for
+   * JOB_BEST_TTL_SECONDS more.
+   */
+  offerJobBest(
+    jobId: string,
+    best: { readonly score: number; readonly layout: string },
+  ): Promise<boolean>;
+  /** The stored bests of the given jobs; jobs without one are absent from the map. */
+  jobBests(jobIds: readonly string[]): Promise<Map<string, JobBest>>;
   /** Resolves when the service answers (a round trip); throws COORDINATOR_UNAVAILABLE otherwise. */
   ping(): Promise<void>;
   publishUpdate(event: BusEvent): Promise<void>;
@@ -130,6 +152,7 @@ export function coordinatorKeys(prefix: string = KEY_PREFIX) {
     liveNodes: `${prefix}nodes:live`,
     nonce: (nodeId: string, nonce: string) => `${prefix}nonce:${nodeId}:${nonce}`,
     requestCount: (key: string) => `${prefix}ratelimit:${key}`,
+    jobBest: (jobId: string) => `${prefix}jobbest:${jobId}`,
     events: `${prefix}events`,
     manifest: `${prefix}manifest`,
     assetsSeeded: `${prefix}assets:seeded`,

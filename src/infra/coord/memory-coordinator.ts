@@ -6,6 +6,8 @@ import {
   type CoordinatorEvent,
   checkBlob,
   HEARTBEAT_TTL_SECONDS,
+  JOB_BEST_TTL_SECONDS,
+  type JobBest,
   type ManifestEntry,
   type NodeTelemetry,
   PROFILE_SHIELD_SECONDS,
@@ -118,6 +120,38 @@ export class MemoryCoordinator implements Coordinator {
     }
     window.value = (window.value as number) + requests;
     return { count: window.value as number, resetInMs: window.expiresAt - now };
+  }
+
+  async offerJobBest(
+    jobId: string,
+    best: { readonly score: number; readonly layout: string },
+  ): Promise<boolean> {
+    if (!Number.isFinite(best.score)) return false;
+    const key = `jobbest:${jobId}`;
+    const stored = this.live(key)?.value as JobBest | undefined;
+    if (stored && stored.score <= best.score) return false;
+    // A job's first best: drop the expired bests of other jobs (live() deletes them), so the
+    // map holds only the jobs that improved in the last JOB_BEST_TTL_SECONDS.
+    if (!stored) {
+      for (const name of [...this.expiring.keys()]) {
+        if (name.startsWith("jobbest:")) this.live(name);
+      }
+    }
+    const improvedAt = this.now();
+    this.expiring.set(key, {
+      value: { score: best.score, layout: best.layout, improvedAt } satisfies JobBest,
+      expiresAt: improvedAt + JOB_BEST_TTL_SECONDS * 1000,
+    });
+    return true;
+  }
+
+  async jobBests(jobIds: readonly string[]): Promise<Map<string, JobBest>> {
+    const bests = new Map<string, JobBest>();
+    for (const jobId of jobIds) {
+      const stored = this.live(`jobbest:${jobId}`)?.value as JobBest | undefined;
+      if (stored) bests.set(jobId, { ...stored });
+    }
+    return bests;
   }
 
   async ping(): Promise<void> {}

@@ -11,6 +11,8 @@ import {
   checkBlob,
   coordinatorKeys,
   HEARTBEAT_TTL_SECONDS,
+  JOB_BEST_TTL_SECONDS,
+  type JobBest,
   type ManifestEntry,
   type NodeTelemetry,
   PROFILE_SHIELD_SECONDS,
@@ -42,6 +44,34 @@ return answers`;
 
 interface CountRequestsCommand {
   keyforgeCountRequests(keyCount: number, ...keysThenArgs: (string | number)[]): Promise<number[]>;
+}
+
+/**
+ * Offers a job's best atomically: keeps it (score, layout, and the server's time in
+ * milliseconds as improvedAt) only when the job's hash has no score or a higher one, and then
+ * renews the hash's expiry. The server's clock, so every hive instance agrees. Answers 1 when
+ * kept, 0 when refused. KEYS[1] is the job's hash; ARGV holds the score, the layout and the
+ * expiry in seconds. The score is stored as sent, so it reads back exactly.
+ */
+const OFFER_JOB_BEST_SCRIPT = `
+local stored = redis.call('HGET', KEYS[1], 'score')
+if stored and tonumber(stored) <= tonumber(ARGV[1]) then
+  return 0
+end
+local now = redis.call('TIME')
+local improvedAt = now[1] .. string.format('%03d', math.floor(tonumber(now[2]) / 1000))
+redis.call('HSET', KEYS[1], 'score', ARGV[1], 'layout', ARGV[2], 'improvedAt', improvedAt)
+redis.call('EXPIRE', KEYS[1], ARGV[3])
+return 1`;
+
+interface OfferJobBestCommand {
+  keyforgeOfferJobBest(
+    keyCount: 1,
+    key: string,
+    score: string,
+    layout: string,
+    ttlSeconds: number,
+  ): Promise<number>;
 }
 
 /** One heartbeat to store. */
@@ -126,6 +156,7 @@ export class ValkeyCoordinator implements Coordinator {
     this.keys = coordinatorKeys(options.keyPrefix);
     this.valkey = client(url);
     this.valkey.defineCommand("keyforgeCountRequests", { lua: COUNT_REQUESTS_SCRIPT });
+    this.valkey.defineCommand("keyforgeOfferJobBest", { lua: OFFER_JOB_BEST_SCRIPT });
     this.requestCounts = new MicroBatcher((requests) => this.countRequests(requests), {
       maxBatch: 512,
       maxInFlight: 2,
@@ -272,6 +303,45 @@ export class ValkeyCoordinator implements Coordinator {
         resetInMs: answers[2 * entry.index + 1] as number,
       };
     });
+  }
+
+  async offerJobBest(
+    jobId: string,
+    best: { readonly score: number; readonly layout: string },
+  ): Promise<boolean> {
+    if (!Number.isFinite(best.score)) return false;
+    const kept = await guarded(this.valkey, () =>
+      (this.valkey as Valkey & OfferJobBestCommand).keyforgeOfferJobBest(
+        1,
+        this.keys.jobBest(jobId),
+        String(best.score),
+        best.layout,
+        JOB_BEST_TTL_SECONDS,
+      ),
+    );
+    return kept === 1;
+  }
+
+  /** One HMGET per job, all in one pipeline: one round trip. */
+  async jobBests(jobIds: readonly string[]): Promise<Map<string, JobBest>> {
+    const bests = new Map<string, JobBest>();
+    const ids = [...new Set(jobIds)];
+    if (ids.length === 0) return bests;
+    const replies = await guarded(this.valkey, async () => {
+      const pipeline = this.valkey.pipeline();
+      for (const id of ids) pipeline.hmget(this.keys.jobBest(id), "score", "layout", "improvedAt");
+      const answers = (await pipeline.exec()) ?? [];
+      return answers.map(([error, reply]) => {
+        if (error) throw error;
+        return reply as (string | null)[];
+      });
+    });
+    for (const [i, id] of ids.entries()) {
+      const [score, layout, improvedAt] = replies[i] ?? [];
+      if (score == null || layout == null || improvedAt == null) continue;
+      bests.set(id, { score: Number(score), layout, improvedAt: Number(improvedAt) });
+    }
+    return bests;
   }
 
   async ping(): Promise<void> {

@@ -8,6 +8,7 @@ import {
   type Coordinator,
   type CoordinatorEvent,
   coordinatorKeys,
+  JOB_BEST_TTL_SECONDS,
   type ManifestEntry,
   PROFILE_SHIELD_SECONDS,
 } from "../../../src/infra/coord/coordinator.ts";
@@ -97,6 +98,51 @@ for (const [name, create] of implementations) {
       assert.equal((await coordinator.countRequest(key, 60_000, 5)).count, 5);
       assert.equal((await coordinator.countRequest(key, 60_000, 3)).count, 8);
       assert.equal((await coordinator.countRequest(key, 60_000)).count, 9);
+    });
+
+    it("keeps a job's best only when it improves, with when it last improved", async () => {
+      const job = `job-${unique()}`;
+      const before = Date.now();
+      assert.equal(await coordinator.offerJobBest(job, { score: 10, layout: "first" }), true);
+      const first = (await coordinator.jobBests([job])).get(job);
+      assert.ok(first, "the first offer is kept");
+      assert.equal(first.score, 10);
+      assert.equal(first.layout, "first");
+      // The server's clock for Valkey: allow it a second of skew against this process.
+      assert.ok(
+        first.improvedAt >= before - 1000 && first.improvedAt <= Date.now() + 1000,
+        `${before} ~ ${first.improvedAt}`,
+      );
+
+      await sleep(5);
+      assert.equal(await coordinator.offerJobBest(job, { score: 9.25, layout: "better" }), true);
+      const better = (await coordinator.jobBests([job])).get(job);
+      assert.equal(better?.score, 9.25);
+      assert.equal(better?.layout, "better");
+      assert.ok(better && better.improvedAt >= first.improvedAt, "improvedAt moves forward");
+
+      await sleep(5);
+      assert.equal(await coordinator.offerJobBest(job, { score: 11, layout: "worse" }), false);
+      assert.equal(await coordinator.offerJobBest(job, { score: 9.25, layout: "equal" }), false);
+      assert.equal(
+        await coordinator.offerJobBest(job, { score: Number.NaN, layout: "nan" }),
+        false,
+      );
+      assert.deepEqual((await coordinator.jobBests([job])).get(job), better, "nothing changed");
+    });
+
+    it("reads the bests of several jobs at once, leaving out jobs without one", async () => {
+      const [a, b, none] = [`job-${unique()}`, `job-${unique()}`, `job-${unique()}`];
+      await coordinator.offerJobBest(a, { score: -3.5, layout: "a" });
+      await coordinator.offerJobBest(b, { score: 0.1 + 0.2, layout: "b" });
+      const bests = await coordinator.jobBests([a, none, b]);
+      assert.deepEqual([...bests.keys()].sort(), [a, b].sort());
+      assert.equal(bests.get(a)?.score, -3.5);
+      assert.equal(bests.get(a)?.layout, "a");
+      assert.equal(bests.get(b)?.score, 0.1 + 0.2, "the score reads back exactly");
+      assert.equal(bests.get(b)?.layout, "b");
+      assert.equal(bests.has(none), false);
+      assert.deepEqual(await coordinator.jobBests([]), new Map());
     });
 
     it("answers a ping", async () => {
@@ -257,7 +303,12 @@ describe("coordinator when Valkey is down", () => {
   it("fails fast with COORDINATOR_UNAVAILABLE instead of hanging", async () => {
     const down = new ValkeyCoordinator("redis://127.0.0.1:1");
     const started = Date.now();
-    for (const call of [() => down.claimNonce("n", "x", "u", 1), () => down.ping()]) {
+    for (const call of [
+      () => down.claimNonce("n", "x", "u", 1),
+      () => down.ping(),
+      () => down.offerJobBest("job", { score: 1, layout: "x" }),
+      () => down.jobBests(["job"]),
+    ]) {
       await assert.rejects(
         call(),
         (e: unknown) => (e as { code?: string }).code === "COORDINATOR_UNAVAILABLE",
@@ -398,6 +449,47 @@ describe("coordinator write shield (one hardware-profile write per CPU per day)"
       assert.ok(ttl > PROFILE_SHIELD_SECONDS - 60 && ttl <= PROFILE_SHIELD_SECONDS, `TTL ${ttl} s`);
     } finally {
       raw.disconnect();
+    }
+  });
+});
+
+describe("coordinator job bests expire 8 days after they last improved", () => {
+  it("in memory", async () => {
+    let now = Date.parse("2026-12-06T12:00:00Z");
+    const coordinator = new MemoryCoordinator({ now: () => now });
+    assert.equal(JOB_BEST_TTL_SECONDS, 8 * 86_400);
+    assert.equal(await coordinator.offerJobBest("job", { score: 5, layout: "a" }), true);
+    now += JOB_BEST_TTL_SECONDS * 1000 - 1;
+    assert.equal(await coordinator.offerJobBest("job", { score: 4, layout: "b" }), true);
+    assert.deepEqual((await coordinator.jobBests(["job"])).get("job"), {
+      score: 4,
+      layout: "b",
+      improvedAt: now,
+    });
+    now += JOB_BEST_TTL_SECONDS * 1000 - 1;
+    assert.equal((await coordinator.jobBests(["job"])).size, 1, "renewed by the kept offer");
+    now += 1;
+    assert.equal((await coordinator.jobBests(["job"])).size, 0, "8 days after the last one");
+    assert.equal(await coordinator.offerJobBest("job", { score: 100, layout: "c" }), true);
+  });
+
+  it("on Valkey, renewed by every kept offer", async () => {
+    const isolated = new IsolatedValkey();
+    const coordinator = isolated.coordinator();
+    const raw = new Valkey(VALKEY_URL);
+    try {
+      const job = `job-${randomUUID()}`;
+      const key = coordinatorKeys(isolated.prefix).jobBest(job);
+      assert.equal(await coordinator.offerJobBest(job, { score: 5, layout: "a" }), true);
+      await raw.expire(key, 60);
+      assert.equal(await coordinator.offerJobBest(job, { score: 6, layout: "b" }), false);
+      assert.equal(await raw.ttl(key), 60, "a refused offer renews nothing");
+      assert.equal(await coordinator.offerJobBest(job, { score: 4, layout: "c" }), true);
+      const ttl = await raw.ttl(key);
+      assert.ok(ttl > JOB_BEST_TTL_SECONDS - 60 && ttl <= JOB_BEST_TTL_SECONDS, `TTL ${ttl} s`);
+    } finally {
+      raw.disconnect();
+      await isolated.close();
     }
   });
 });
