@@ -12,7 +12,10 @@ interface HeartbeatParts {
   readonly log: (line: string) => void;
 }
 
-/** Heartbeats until `signal` is aborted: telemetry out, commands (aborts) in. */
+/**
+ * Heartbeats until `signal` is aborted: telemetry and the units' new bests out; commands
+ * (aborts, finishes) and migrants for the units' islands in.
+ */
 async function heartbeatUntil(parts: HeartbeatParts, signal: AbortSignal): Promise<void> {
   const { session, units, delivery, log } = parts;
   // The first beat goes at once: the node shows in the cluster as soon as it has joined.
@@ -29,13 +32,18 @@ async function heartbeatUntil(parts: HeartbeatParts, signal: AbortSignal): Promi
     await session.renewTokenIfDue();
     try {
       const temperatureC = await cpuTemperature();
-      const commands = await session.heartbeat({
+      const { commands, migrants } = await session.heartbeat({
         ips: units.stepsPerSecond(),
         ...(temperatureC === undefined ? {} : { temperatureC }),
         memoryMb: Math.round(process.memoryUsage().rss / 2 ** 20),
         units: leased,
+        islands: true,
       });
-      for (const command of commands) units.abort(command.unitId, command.reason);
+      for (const command of commands) {
+        if (command.type === "finish") units.finish(command.unitId, command.reason);
+        else units.abort(command.unitId, command.reason);
+      }
+      for (const migrant of migrants) units.migrate(migrant.unitId, migrant.layout);
     } catch (error) {
       log(`agent: heartbeat failed: ${(error as Error).message}`);
       if (error instanceof HiveRefusedError && error.status === 401) {

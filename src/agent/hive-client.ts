@@ -89,7 +89,8 @@ export class HiveClient {
     signal?: AbortSignal,
   ): Promise<LeasedUnit[]> {
     const reply = await this.call("POST", "/leases", leaseReplySchema, {
-      body: { nodeId, max, waitSeconds },
+      // This agent runs units as islands: it may be given units of time-budgeted jobs.
+      body: { nodeId, max, waitSeconds, islands: true },
       timeoutMs: waitSeconds * 1000 + REQUEST_TIMEOUT_MS,
       signal,
     });

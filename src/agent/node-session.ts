@@ -1,6 +1,7 @@
 import { signRegistration } from "../infra/node-signatures.ts";
 import {
   isJoinRefusal,
+  type Migrant,
   type NodeCommand,
   type NodeRegistration,
   type Telemetry,
@@ -159,10 +160,10 @@ export class NodeSession {
     this.tokenLifetimeMs = Math.max(0, this.tokenExpiresAt - Date.now());
   }
 
-  /** Sends a heartbeat; the hive's commands for the node come back. */
-  async heartbeat(telemetry: Telemetry): Promise<NodeCommand[]> {
+  /** Sends a heartbeat; the hive's commands for the node and migrants for its units come back. */
+  async heartbeat(telemetry: Telemetry): Promise<{ commands: NodeCommand[]; migrants: Migrant[] }> {
     const reply = await this.options.client.heartbeat(this.nodeId, telemetry);
     this.intervalSeconds = reply.heartbeatIntervalSeconds;
-    return reply.commands;
+    return { commands: reply.commands, migrants: reply.migrants ?? [] };
   }
 }

@@ -1,6 +1,7 @@
 import type { LeasedUnit, Telemetry } from "../protocol/node-messages.ts";
 import { type AssetCache, AssetMissingError } from "./asset-cache.ts";
 import { type HiveClient, HiveUnavailableError } from "./hive-client.ts";
+import { IslandHandover } from "./island-handover.ts";
 import type { ResultDelivery } from "./result-delivery.ts";
 import type { RetryBackoff } from "./retry-backoff.ts";
 import { runUnit, type UnitRun } from "./unit-runner.ts";
@@ -10,6 +11,12 @@ import { runUnit, type UnitRun } from "./unit-runner.ts";
  * beyond a restart of the asset manager itself: a blob missing this long is gone for good.
  */
 const MISSING_ASSET_PATIENCE_MS = 10 * 60_000;
+/**
+ * A unit's best layout goes with a heartbeat when it improved since the last one, and with
+ * every this many heartbeats regardless (a hive whose coordinator restarted empty learns the
+ * job's best again within a minute).
+ */
+const BEST_RESENT_EVERY = 12;
 
 /** Removes the entry of `unitId` in `map` when it is still `value`. */
 function forget<Value>(map: Map<string, Value>, unitId: string, value: Value): void {
@@ -47,6 +54,11 @@ export class RunningUnits {
   private readonly aborted = new Set<UnitRun>();
   /** Units given back in a row because the assets gateway could not serve their assets. */
   private unavailableAssets = 0;
+  /** Islands of ended units, for the next unit of the same job here. */
+  private readonly handover = new IslandHandover();
+  /** The best score each running unit last reported with its layout. */
+  private readonly reportedBest = new WeakMap<UnitRun, number>();
+  private reports = 0;
 
   constructor(options: RunningUnitsOptions) {
     this.options = options;
@@ -62,12 +74,34 @@ export class RunningUnits {
     return [...this.settling.values()];
   }
 
-  /** Every running unit, with its best score once it has one. */
+  /**
+   * Every running unit, with its best score once it has one, and its best layout when that
+   * improved since the last report (or every BEST_RESENT_EVERY reports): the job's other
+   * islands get it from the hive.
+   */
   progress(): Telemetry["units"] {
+    const resend = this.reports++ % BEST_RESENT_EVERY === 0;
     return [...this.running.values()].map((run) => {
       const bestScore = run.bestScore();
-      return bestScore === null ? { unitId: run.unitId } : { unitId: run.unitId, bestScore };
+      if (bestScore === null) return { unitId: run.unitId };
+      const layout = resend || this.reportedBest.get(run) !== bestScore ? run.bestLayout() : null;
+      if (layout === null) return { unitId: run.unitId, bestScore };
+      this.reportedBest.set(run, bestScore);
+      return { unitId: run.unitId, bestScore, best: { layout, score: bestScore } };
     });
+  }
+
+  /** A migrant from the hive for a running unit (the job's best, which the unit trails). */
+  migrate(unitId: string, layout: string): void {
+    this.running.get(unitId)?.offerMigrant(layout);
+  }
+
+  /** Ends a running unit now, its best delivered (its job's time is spent, or it converged). */
+  finish(unitId: string, reason: string): void {
+    const run = this.running.get(unitId);
+    if (!run) return;
+    this.options.log(`agent: finishing unit ${unitId}: ${reason}`);
+    run.finish(reason);
   }
 
   /** Steps per second of every running search together. */
@@ -78,9 +112,17 @@ export class RunningUnits {
   /** Searches a leased unit; its result goes to the delivery, its failure to the hive. */
   start(unit: LeasedUnit): void {
     const { assets, client, delivery, retries, stop, log } = this.options;
-    const run = runUnit(unit, (sha) => assets.read(sha), this.options.niceness);
+    const run = runUnit(unit, (sha) => assets.read(sha), {
+      niceness: this.options.niceness,
+      handover: this.handover,
+      leasedAt: Date.now(),
+    });
     this.running.set(unit.unitId, run);
-    log(`agent: unit ${unit.unitId} started (${unit.steps} steps)`);
+    const budget =
+      unit.timeLimitSeconds === undefined
+        ? `${unit.steps} steps`
+        : `${Math.round(unit.timeLimitSeconds)} s`;
+    log(`agent: unit ${unit.unitId} started (${budget})`);
     const settled = run.done
       .then(async (outcome) => {
         // Reported in heartbeats all along: searching, then undelivered.

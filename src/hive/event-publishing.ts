@@ -1,6 +1,6 @@
 import type { Coordinator } from "../infra/coord/coordinator.ts";
 import { jobIdOfUnit } from "../infra/db/job-repository.ts";
-import type { FinishedJob } from "../infra/db/unit-repository.ts";
+import type { UnitReturn } from "../infra/db/unit-repository.ts";
 import type { BusEvent } from "../protocol/bus-events.ts";
 
 /**
@@ -21,19 +21,19 @@ export async function publishBestEffort(
 
 /**
  * Tells the bus a unit was given up on (its agent failed it, or went silent): `unit.requeued`
- * wakes waiting agents; `unit.failed` reaches the job's streams, followed by `job.completed`
- * when it was the job's last open unit.
+ * wakes waiting agents; `unit.failed` reaches the job's streams. Either is followed by
+ * `job.completed` when it was the job's last open unit.
  */
 export async function publishUnitReturn(
   coordinator: Coordinator,
   unitId: string,
-  returned: { outcome: "requeued" } | { outcome: "failed"; finishedJob: FinishedJob | null },
+  returned: UnitReturn,
   log: (line: string) => void,
 ): Promise<void> {
   const jobId = jobIdOfUnit(unitId);
   const type = returned.outcome === "failed" ? "unit.failed" : "unit.requeued";
   await publishBestEffort(coordinator, { type, jobId, unitId }, log);
-  if (returned.outcome === "failed" && returned.finishedJob) {
+  if (returned.finishedJob) {
     await publishBestEffort(coordinator, { type: "job.completed", ...returned.finishedJob }, log);
   }
 }

@@ -16,6 +16,7 @@ import {
 } from "./auth.ts";
 import { EventHub } from "./event-hub.ts";
 import { HiveMetrics } from "./hive-metrics.ts";
+import { IslandExchange } from "./island-exchange.ts";
 import { JobModels } from "./job-models.ts";
 import { JobService } from "./job-service.ts";
 import { DEFAULT_KEY_QUOTA, type KeyQuota } from "./key-quota.ts";
@@ -112,10 +113,17 @@ export class HiveContext {
       quota: options.keyQuota ?? DEFAULT_KEY_QUOTA,
       log: this.log,
     });
+    const islands = new IslandExchange({
+      db: options.db,
+      coordinator: options.coordinator,
+      models,
+      log: this.log,
+    });
     this.results = new ResultService({
       db: options.db,
       coordinator: options.coordinator,
       models,
+      islands,
       log: this.log,
     });
     this.leases = new LeaseService({
@@ -130,6 +138,7 @@ export class HiveContext {
       coordinator: options.coordinator,
       secrets: options.secrets,
       nodeTokenSeconds: options.nodeTokenSeconds,
+      islands,
       log: this.log,
     });
   }

@@ -3,6 +3,7 @@ import { layoutFromText } from "../core/layout.ts";
 import { analyzeLayout } from "../core/scoring/analysis.ts";
 import { itemsOfLayout, LayoutScorer } from "../core/scoring/layout-scorer.ts";
 import type { Metrics } from "../core/scoring/metric-catalogue.ts";
+import { keysApart } from "../core/search/top-layouts.ts";
 import { BoundedCache } from "../infra/bounded-cache.ts";
 import type { Database } from "../infra/db/database.ts";
 import { JobRepository } from "../infra/db/job-repository.ts";
@@ -53,6 +54,29 @@ export class JobModels {
     })();
     building.catch(() => this.models.delete(jobId));
     return this.models.set(jobId, building);
+  }
+
+  /**
+   * The first `limit` of `results` (best first) that are each at least `minDistance` keys apart
+   * from every one kept before them: the job's best, then real alternatives to it.
+   */
+  async distinctResults<Result extends { readonly layout: string }>(
+    jobId: string,
+    results: readonly Result[],
+    limit: number,
+    minDistance: number,
+  ): Promise<Result[]> {
+    if (results.length <= 1) return results.slice(0, limit);
+    const { problem, model } = await this.modelOf(jobId);
+    const kept: { result: Result; items: Int32Array }[] = [];
+    for (const result of results) {
+      if (kept.length >= limit) break;
+      const items = itemsOfLayout(model, layoutFromText(result.layout, problem.board, "result"));
+      if (kept.every((other) => keysApart(other.items, items) >= minDistance)) {
+        kept.push({ result, items });
+      }
+    }
+    return kept.map((entry) => entry.result);
   }
 
   /** Every metric of an accepted result's layout (which the hive has already checked). */

@@ -57,8 +57,12 @@ export async function resolveJobContent(
         : { inline: submission.weights },
     weightOverrides: submission.weightOverrides,
     search: {
-      units: search.units,
-      stepsPerUnit: search.stepsPerUnit,
+      // Left out when not given, so that a job keeps its id whatever fields came after it.
+      ...(search.timeSeconds === undefined
+        ? { units: search.units, stepsPerUnit: search.stepsPerUnit }
+        : { timeSeconds: search.timeSeconds }),
+      ...(search.convergeSeconds !== undefined && { convergeSeconds: search.convergeSeconds }),
+      ...(search.topDistance !== undefined && { topDistance: search.topDistance }),
       seed: search.seed,
       pins: sortedChars(search.pins),
       allKeys: search.allKeys,

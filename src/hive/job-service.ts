@@ -1,16 +1,24 @@
 import { KeyForgeError } from "../core/errors.ts";
+import { DEFAULT_TOP_DISTANCE } from "../core/search/layout-search.ts";
 import type { Coordinator } from "../infra/coord/coordinator.ts";
 import { AuditLog } from "../infra/db/audit-log.ts";
 import type { Database } from "../infra/db/database.ts";
-import { type JobRecord, JobRepository, type JobStatus } from "../infra/db/job-repository.ts";
+import {
+  type JobRecord,
+  JobRepository,
+  type JobStatus,
+  type UnitCounts,
+} from "../infra/db/job-repository.ts";
 import { type ResultRecord, ResultRepository } from "../infra/db/result-repository.ts";
-import { UnitRepository } from "../infra/db/unit-repository.ts";
+import { UnitRepository, unitSeed } from "../infra/db/unit-repository.ts";
 import type { JobCompiler } from "../infra/job-compiler.ts";
 import {
+  isFinished,
   type JobContent,
   type JobSubmission,
   type JobSummary,
   type JobView,
+  jobBudgetOf,
   jobContentSchema,
   jobIdOf,
 } from "../protocol/job-messages.ts";
@@ -23,11 +31,8 @@ import type { KeyQuota } from "./key-quota.ts";
 
 /** Results listed with a job. */
 const TOP_RESULTS = 10;
-
-/** Seed of unit `position`: spread over 32 bits by the golden-ratio step, so neighbours differ. */
-export function unitSeed(seed: number, position: number): number {
-  return (seed + Math.imul(position, 0x9e3779b9)) >>> 0;
-}
+/** Best results looked through for the listed ones, which must differ from each other. */
+const TOP_CANDIDATES = 500;
 
 function iso(date: Date | null): string | null {
   return date === null ? null : date.toISOString();
@@ -35,6 +40,7 @@ function iso(date: Date | null): string | null {
 
 function summaryOf(job: JobRecord): JobSummary {
   return {
+    ...jobClock(job),
     id: job.id,
     name: job.name,
     status: job.status,
@@ -45,6 +51,23 @@ function summaryOf(job: JobRecord): JobSummary {
     updatedAt: job.updatedAt.toISOString(),
     finishedAt: iso(job.finishedAt),
   };
+}
+
+/** When the job started, when its time budget ends, and what ended it. */
+function jobClock(job: JobRecord): Pick<JobSummary, "startedAt" | "endsAt" | "endedBy"> {
+  return { startedAt: iso(job.startedAt), endsAt: iso(job.endsAt), endedBy: job.endedBy };
+}
+
+/**
+ * Share of the job done: of its units (done or failed), or, with a time budget, of its time;
+ * a finished job is done.
+ */
+function progressOf(job: JobRecord, counts: UnitCounts): number {
+  if (isFinished(job.status)) return 1;
+  if (job.timeBudgetSeconds === null) return (counts.done + counts.failed) / job.unitCount;
+  if (job.startedAt === null) return 0;
+  const spent = (Date.now() - job.startedAt.getTime()) / (1000 * job.timeBudgetSeconds);
+  return Math.min(1, Math.max(0, spent));
 }
 
 /** Cursor of a page of jobs: the last job's creation time and id. */
@@ -121,9 +144,12 @@ export class JobService {
     if (existing) return { view: await this.view(existing), created: false };
     // Everything a unit will need is checked now, so agents never get a job they cannot run.
     await this.options.compiler.compile(content, (sha) => this.options.catalog.read(sha));
-    if (principal.kind !== "admin") await this.checkQuota(principal.keyId, content.search.units);
+    const budget = jobBudgetOf(content.search);
+    // A time-budgeted job queues no units: they are cut as nodes lease it.
+    const newUnits = budget.kind === "steps" ? budget.units : 0;
+    if (principal.kind !== "admin") await this.checkQuota(principal.keyId, newUnits);
     const queued = await this.units.queuedCount();
-    if (queued + content.search.units > this.options.maxQueuedUnits) {
+    if (queued + newUnits > this.options.maxQueuedUnits) {
       throw new KeyForgeError(
         "QUEUE_FULL",
         `the queue holds ${queued} units; new jobs are accepted again when agents have caught up`,
@@ -137,14 +163,23 @@ export class JobService {
         ownerKeyId: principal.keyId,
         spec: content,
         priority: submission.priority,
-        units: Array.from({ length: content.search.units }, (_, i) => ({
+        units: Array.from({ length: newUnits }, (_, i) => ({
           seed: unitSeed(content.search.seed, i),
-          steps: content.search.stepsPerUnit,
+          steps: budget.kind === "steps" ? budget.stepsPerUnit : 0,
         })),
+        ...(budget.kind === "time" && { timeBudgetSeconds: budget.seconds }),
+        ...(content.search.convergeSeconds !== undefined && {
+          convergeSeconds: content.search.convergeSeconds,
+        }),
       },
       (tx) =>
         this.audit.record(
-          { actor, action: "job.submitted", subject: id, details: { units: content.search.units } },
+          {
+            actor,
+            action: "job.submitted",
+            subject: id,
+            details: budget.kind === "steps" ? { units: newUnits } : { seconds: budget.seconds },
+          },
           tx,
         ),
     );
@@ -206,18 +241,25 @@ export class JobService {
   }
 
   private async view(job: JobRecord): Promise<JobView> {
-    const [counts, top] = await Promise.all([
+    const content = jobContentSchema.parse(job.spec) as JobContent;
+    const [counts, best] = await Promise.all([
       this.jobs.unitCounts(job.id),
-      this.results.bestResults(job.id, TOP_RESULTS),
+      this.results.bestResults(job.id, TOP_CANDIDATES),
     ]);
+    const top = await this.options.models.distinctResults(
+      job.id,
+      best,
+      TOP_RESULTS,
+      content.search.topDistance ?? DEFAULT_TOP_DISTANCE,
+    );
     const rank = (r: ResultRecord) => ({ score: r.score, layout: r.layout, unitId: r.unitId });
     const [first] = top;
     const { units: _, ...summary } = summaryOf(job);
     return {
       ...summary,
-      content: jobContentSchema.parse(job.spec) as JobContent,
+      content,
       units: { total: job.unitCount, ...counts },
-      progress: (counts.done + counts.failed) / job.unitCount,
+      progress: progressOf(job, counts),
       best: first
         ? { ...rank(first), metrics: await this.options.models.metricsOf(job.id, first) }
         : null,

@@ -59,6 +59,7 @@ export class LeaseService {
     max: number,
     waitSeconds: number,
     signal?: AbortSignal,
+    islands = false,
   ): Promise<LeasedUnit[]> {
     const node = await this.nodes.standingNode(nodeId);
     if (node.rejectedResults >= MAX_REJECTED_RESULTS) {
@@ -75,7 +76,7 @@ export class LeaseService {
     };
     const deadline = Date.now() + waitSeconds * 1000;
     for (;;) {
-      const leased = await this.units.leaseUnits(nodeId, max, LEASE_GRACE_SECONDS, limits);
+      const leased = await this.units.leaseUnits(nodeId, max, LEASE_GRACE_SECONDS, limits, islands);
       if (leased.length > 0 && signal?.aborted) {
         // The node went away while they were leased: nobody would run them.
         for (const unit of leased) await this.release(nodeId, unit.id).catch(() => {});
@@ -88,17 +89,16 @@ export class LeaseService {
     }
   }
 
-  /** The node gives a unit back (shutting down): queued again, and waiting agents are woken. */
+  /**
+   * The node gives a unit back (shutting down): its work goes back to the job, and waiting
+   * agents are woken.
+   */
   async release(nodeId: string, unitId: string): Promise<void> {
-    if (!(await this.units.releaseUnit(unitId, nodeId))) {
+    const returned = await this.units.releaseUnit(unitId, nodeId);
+    if (returned === null) {
       throw new KeyForgeError("LEASE_NOT_HELD", `unit ${unitId} is not leased to node ${nodeId}`);
     }
-    await publishUnitReturn(
-      this.options.coordinator,
-      unitId,
-      { outcome: "requeued" },
-      this.options.log,
-    );
+    await publishUnitReturn(this.options.coordinator, unitId, returned, this.options.log);
   }
 
   /**
@@ -132,6 +132,7 @@ export class LeaseService {
       jobId: unit.jobId,
       seed: unit.seed,
       steps: unit.steps,
+      ...(unit.timeLimitSeconds !== null && { timeLimitSeconds: unit.timeLimitSeconds }),
       leaseExpiresAt: (unit.leaseExpiresAt as Date).toISOString(),
       ...(jobs.get(unit.jobId) as { content: Record<string, unknown>; startLayouts: string[] }),
     }));

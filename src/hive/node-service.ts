@@ -20,6 +20,7 @@ import {
 } from "../infra/node-enrolments.ts";
 import { issueNodeToken } from "../infra/node-tokens.ts";
 import {
+  type Migrant,
   type NodeCommand,
   type NodeRegistration,
   nodeIdOf,
@@ -27,6 +28,7 @@ import {
 } from "../protocol/node-messages.ts";
 import type { RegistrationCredential } from "./auth.ts";
 import { publishBestEffort } from "./event-publishing.ts";
+import type { IslandExchange } from "./island-exchange.ts";
 import { checkKeyProof, joinTokenRefusal } from "./node-enrolment.ts";
 
 /** Seconds between two heartbeats of an agent; well inside the coordinator's 30 s TTL. */
@@ -34,9 +36,16 @@ export const HEARTBEAT_INTERVAL_SECONDS = 5;
 /** Lifetime of a node token by default; agents renew it before it ends. */
 export const NODE_TOKEN_SECONDS = 3600;
 
+/** A heartbeat's answer: commands for the node, and migrants for its islands. */
+export interface HeartbeatAnswer {
+  readonly commands: NodeCommand[];
+  readonly migrants: Migrant[];
+}
+
 export interface NodeServiceOptions {
   readonly db: Database;
   readonly coordinator: Coordinator;
+  readonly islands: IslandExchange;
   readonly secrets: readonly string[];
   /** Lifetime of the node tokens issued (default NODE_TOKEN_SECONDS). */
   readonly nodeTokenSeconds?: number;
@@ -197,19 +206,26 @@ export class NodeService {
   /**
    * Stores the telemetry in the coordinator only (no PostgreSQL write), and answers with the
    * commands for the node: abort every reported unit it no longer holds (cancelled job,
-   * reassigned lease).
+   * reassigned lease); for the units it holds, the islands' exchange (IslandExchange): finish
+   * those whose job's search is over, and migrants for those that trail their job's best.
    */
-  async heartbeat(nodeId: string, telemetry: Telemetry): Promise<NodeCommand[]> {
+  async heartbeat(nodeId: string, telemetry: Telemetry): Promise<HeartbeatAnswer> {
     const reported = telemetry.units.map((u) => u.unitId);
-    // The telemetry write and the holders' lookup go out together.
+    // The telemetry write and the holders' lookup go out together. Layouts stay out of the
+    // stored telemetry: the cluster view shows scores, and the job's best is kept apart.
+    const stored = {
+      ...telemetry,
+      islands: undefined,
+      units: telemetry.units.map(({ best: _, ...unit }) => unit),
+    };
     const [, holders] = await Promise.all([
-      this.options.coordinator.updateHeartbeat(nodeId, telemetry).catch((error: unknown) => {
+      this.options.coordinator.updateHeartbeat(nodeId, stored).catch((error: unknown) => {
         // Telemetry is lost for this beat; the commands still reach the node.
         if (!(error instanceof CoordinatorUnavailableError)) throw error;
       }),
       reported.length > 0 ? this.holders.submit(reported) : new Map<string, UnitHolder>(),
     ]);
-    return reported.flatMap((unitId): NodeCommand[] => {
+    const aborts = reported.flatMap((unitId): NodeCommand[] => {
       const holder = holders.get(unitId);
       if (holder?.status === "leased" && holder.nodeId === nodeId) return [];
       const reason = !holder
@@ -223,6 +239,12 @@ export class NodeService {
               : `the unit is already ${holder.status}`;
       return [{ type: "abort", unitId, reason }];
     });
+    const held = telemetry.units.filter((unit) => {
+      const holder = holders.get(unit.unitId);
+      return holder?.status === "leased" && holder.nodeId === nodeId;
+    });
+    const islands = await this.options.islands.exchange(held, holders, telemetry.islands === true);
+    return { commands: [...aborts, ...islands.commands], migrants: islands.migrants };
   }
 
   /** A node stopping cleanly leaves the live set at once, not when its telemetry expires. */

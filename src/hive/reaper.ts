@@ -1,5 +1,6 @@
 import type { Coordinator } from "../infra/coord/coordinator.ts";
 import type { Database } from "../infra/db/database.ts";
+import { JobRepository } from "../infra/db/job-repository.ts";
 import { type ReapReport, UnitRepository } from "../infra/db/unit-repository.ts";
 import { publishBestEffort, publishUnitReturn } from "./event-publishing.ts";
 
@@ -36,12 +37,14 @@ const REAP_BATCH = 500;
 export class Reaper {
   private readonly options: ReaperOptions;
   private readonly units: UnitRepository;
+  private readonly jobs: JobRepository;
   private timer: NodeJS.Timeout | null = null;
   private running: Promise<unknown> = Promise.resolve();
 
   constructor(options: ReaperOptions) {
     this.options = options;
     this.units = new UnitRepository(options.db);
+    this.jobs = new JobRepository(options.db);
   }
 
   async runOnce(): Promise<ReapReport> {
@@ -64,10 +67,12 @@ export class Reaper {
       log(`hive: unit ${unitId} failed for good after repeated expired leases`);
       await publishUnitReturn(coordinator, unitId, { outcome: "failed", finishedJob: null }, log);
     }
-    for (const finished of report.finishedJobs) {
+    // Time-budgeted jobs whose last unit came in before their time was spent end here.
+    const spent = await this.jobs.settleSpentJobs(REAP_BATCH);
+    for (const finished of [...report.finishedJobs, ...spent]) {
       await publishBestEffort(coordinator, { type: "job.completed", ...finished }, log);
     }
-    return report;
+    return { ...report, finishedJobs: [...report.finishedJobs, ...spent] };
   }
 
   /** Runs a pass every `periodMs` until stopped; a failed pass is logged and retried next time. */

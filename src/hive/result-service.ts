@@ -19,6 +19,7 @@ import { publicKeyObject, verifyText } from "../infra/node-signatures.ts";
 import { type ResultSubmission, resultSigningText } from "../protocol/node-messages.ts";
 import { publishBestEffort } from "./event-publishing.ts";
 import { statusOf } from "./hive-errors.ts";
+import type { IslandExchange } from "./island-exchange.ts";
 import type { JobModels } from "./job-models.ts";
 
 /** How far a result's timestamp may be from the hive's clock. */
@@ -41,6 +42,8 @@ export interface ResultServiceOptions {
   readonly db: Database;
   readonly coordinator: Coordinator;
   readonly models: JobModels;
+  /** A new best result becomes its job's best for migration too. */
+  readonly islands: IslandExchange;
   readonly log: (line: string) => void;
 }
 
@@ -227,6 +230,7 @@ export class ResultService {
       log,
     );
     if (acceptance.newBest) {
+      await this.options.islands.offerAccepted(jobId, result);
       await publishBestEffort(
         coordinator,
         { type: "job.progress", jobId, bestScore: result.score, layout: result.layout },

@@ -31,18 +31,49 @@ const inlineBoard = inlineDocument
 /** Longest key id a job may name. */
 const KEY_ID_MAX = 100;
 
+/** Longest time budget of a job, and longest convergence window. */
+const MAX_JOB_SECONDS = 7 * 24 * 3600;
+
 /**
  * A job's search: its budget and seed, and the fields of core's SearchRequest
- * (search-request.ts). place, exclude and stayClose are optional and left out of a job's
- * content when not given, so that jobs from before them keep their ids.
+ * (search-request.ts). A job has a step budget (units × stepsPerUnit: reproducible work) or a
+ * time budget (timeSeconds: the hive cuts units from each node's speed). Optional fields are
+ * left out of a job's content when not given, so that jobs from before them keep their ids.
  */
-export const searchSettingsSchema = z.strictObject({
+const searchSettingsFields = z.strictObject({
   units: limitedInteger("units")
     .min(1)
-    .describe("How many independent annealing runs (units) the job is cut into."),
+    .optional()
+    .describe("How many units a step-budgeted job is cut into (with stepsPerUnit)."),
   stepsPerUnit: limitedInteger("stepsPerUnit")
     .min(10_000)
-    .describe("Annealing steps (proposals over all replicas) of each unit."),
+    .optional()
+    .describe("Annealing steps (proposals over all replicas) of each unit of a step-budgeted job."),
+  timeSeconds: z
+    .number()
+    .int()
+    .min(10)
+    .max(MAX_JOB_SECONDS)
+    .optional()
+    .describe(
+      "Time budget instead of units and steps: the job searches this many seconds from its first lease, on every node that leases it, in units the hive sizes from each node's speed.",
+    ),
+  convergeSeconds: z
+    .number()
+    .int()
+    .min(10)
+    .max(MAX_JOB_SECONDS)
+    .optional()
+    .describe("The job also ends when its best has not improved for this many seconds."),
+  topDistance: z
+    .number()
+    .int()
+    .min(1)
+    .max(INPUT_LIMITS.boardKeys.max)
+    .optional()
+    .describe(
+      "Fewest keys the job's listed top layouts differ in (default 6), so that they are real alternatives.",
+    ),
   seed: z
     .number()
     .int()
@@ -83,6 +114,48 @@ export const searchSettingsSchema = z.strictObject({
       "Added to the score for every character away from its key in the start layout: keeps the result close to it.",
     ),
 });
+
+/** A search has one budget: units with their steps, or a time. */
+function checkBudget(
+  search: { units?: number; stepsPerUnit?: number; timeSeconds?: number },
+  context: z.core.$RefinementCtx,
+): void {
+  const steps = search.units !== undefined || search.stepsPerUnit !== undefined;
+  if (search.timeSeconds !== undefined && steps) {
+    context.addIssue({
+      code: "custom",
+      path: ["timeSeconds"],
+      message: "give a time budget (timeSeconds) or a step budget (units, stepsPerUnit), not both",
+    });
+  } else if (search.timeSeconds === undefined) {
+    for (const field of ["units", "stepsPerUnit"] as const) {
+      if (search[field] === undefined) {
+        context.addIssue({
+          code: "custom",
+          path: [field],
+          message: `a step-budgeted job needs units and stepsPerUnit (or give timeSeconds instead); ${field} is missing`,
+        });
+      }
+    }
+  }
+}
+
+export const searchSettingsSchema = searchSettingsFields.superRefine(checkBudget);
+
+/** How a job's search is budgeted, read from its settings. */
+export type JobBudget =
+  | { readonly kind: "steps"; readonly units: number; readonly stepsPerUnit: number }
+  | { readonly kind: "time"; readonly seconds: number };
+
+export function jobBudgetOf(search: {
+  units?: number;
+  stepsPerUnit?: number;
+  timeSeconds?: number;
+}): JobBudget {
+  return search.timeSeconds !== undefined
+    ? { kind: "time", seconds: search.timeSeconds }
+    : { kind: "steps", units: search.units ?? 1, stepsPerUnit: search.stepsPerUnit ?? 0 };
+}
 
 /** POST /jobs: what a user asks for, with assets named by id. */
 export const jobSubmissionSchema = z.strictObject({
@@ -136,7 +209,7 @@ export const jobContentSchema = z.strictObject({
   corpora: z.array(pinnedAsset.extend({ weight: z.number().positive() })).min(1),
   weights: z.union([pinnedAsset, z.strictObject({ inline: inlineDocument })]),
   weightOverrides: z.record(z.string(), z.number()),
-  search: searchSettingsSchema.omit({ from: true, startLayout: true }),
+  search: searchSettingsFields.omit({ from: true, startLayout: true }).superRefine(checkBudget),
 });
 
 export type JobContent = z.infer<typeof jobContentSchema>;
@@ -162,6 +235,13 @@ const unitCountsSchema = z.strictObject({
   cancelled: z.number().int(),
 });
 
+/** What ended a finished job's search. */
+export const jobEndSchema = z
+  .enum(["units", "time", "convergence"])
+  .describe(
+    "units: every unit of its step budget is in; time: its time budget is spent; convergence: its best stopped improving for convergeSeconds.",
+  );
+
 const rankedLayoutSchema = z.strictObject({
   score: z.number().describe("The hive's own score of the layout (lower is better)."),
   layout: z.string().describe("Layout text, in the board's key order."),
@@ -179,18 +259,37 @@ export const jobSummarySchema = z.strictObject({
   createdAt: z.iso.datetime(),
   updatedAt: z.iso.datetime(),
   finishedAt: z.iso.datetime().nullable(),
+  startedAt: z.iso
+    .datetime()
+    .nullable()
+    .describe("When the first unit was leased: a time budget counts from here."),
+  endsAt: z.iso
+    .datetime()
+    .nullable()
+    .describe("When a time-budgeted job stops leasing; null for step-budgeted jobs."),
+  endedBy: jobEndSchema.nullable().describe("What ended the search; null until it has ended."),
 });
 
 /** GET /jobs/:id, and the answer to POST /jobs and DELETE /jobs/:id. */
 export const jobViewSchema = jobSummarySchema.omit({ units: true }).extend({
   content: jobContentSchema,
   units: unitCountsSchema,
-  progress: z.number().min(0).max(1).describe("Share of units finished (done or failed)."),
+  progress: z
+    .number()
+    .min(0)
+    .max(1)
+    .describe(
+      "Share of units finished (done or failed); for a time-budgeted job, share of its time spent.",
+    ),
   best: rankedLayoutSchema
     .extend({ metrics: metricsSchema })
     .nullable()
     .describe("The best result, with every metric of its layout."),
-  top: z.array(rankedLayoutSchema).describe("The best results, lowest score first."),
+  top: z
+    .array(rankedLayoutSchema)
+    .describe(
+      "The best results, lowest score first, each at least the job's topDistance keys apart from the others.",
+    ),
 });
 
 export const jobListSchema = z.strictObject({

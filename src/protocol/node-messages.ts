@@ -139,6 +139,15 @@ export const nodeRegisteredSchema = z.strictObject({
   }),
 });
 
+/** Longest layout text a node sends or receives (a result's, a unit's best, a migrant). */
+const LAYOUT_TEXT_MAX = 20_000;
+
+/** A layout and the score its sender computed for it. */
+const scoredLayoutSchema = z.strictObject({
+  layout: z.string().min(1).max(LAYOUT_TEXT_MAX).describe("Layout text, in the board's key order."),
+  score: z.number().finite(),
+});
+
 export const telemetrySchema = z.strictObject({
   ips: z
     .number()
@@ -156,24 +165,49 @@ export const telemetrySchema = z.strictObject({
           .finite()
           .optional()
           .describe("The unit's best score so far; absent before its first epoch ends."),
+        best: scoredLayoutSchema
+          .optional()
+          .describe(
+            "The unit's best layout, sent when it improved since the last heartbeat (and now and then regardless): the hive shares it with the job's other islands.",
+          ),
       }),
     )
     .max(1024)
     .default([]),
+  islands: z
+    .boolean()
+    .optional()
+    .describe(
+      "The node runs units as islands (time limits, migrants, finish commands); agents before 0.3.0 leave it out.",
+    ),
 });
 
 /** POST /nodes/:id/heartbeat: telemetry only; stored in Valkey, never in PostgreSQL. */
 export const heartbeatSchema = z.strictObject({ telemetry: telemetrySchema });
 
 export const nodeCommandSchema = z.strictObject({
-  type: z.literal("abort"),
+  type: z
+    .enum(["abort", "finish"])
+    .describe(
+      "abort: stop the unit and drop it (the node no longer holds it); finish: stop it now and deliver its best (its job's time is spent or its search converged).",
+    ),
   unitId: z.string(),
   reason: z.string(),
+});
+
+/** The job's best layout, for a unit whose island has not found as good a one. */
+export const migrantSchema = scoredLayoutSchema.extend({
+  unitId: unitIdSchema,
+  score: z.number().finite().describe("The hive's own score of the layout."),
 });
 
 export const heartbeatReplySchema = z.strictObject({
   commands: z.array(nodeCommandSchema),
   heartbeatIntervalSeconds: z.number().int().positive(),
+  migrants: z
+    .array(migrantSchema)
+    .optional()
+    .describe("Only to nodes that run islands: the job's best for each unit that trails it."),
 });
 
 export const clusterSchema = z.strictObject({
@@ -230,6 +264,7 @@ export function nodeBestScore(node: ClusterNode): number | null {
 export type NodeRegistration = z.infer<typeof nodeRegistrationSchema>;
 export type Telemetry = z.infer<typeof telemetrySchema>;
 export type NodeCommand = z.infer<typeof nodeCommandSchema>;
+export type Migrant = z.infer<typeof migrantSchema>;
 
 /** POST /leases: an agent asks for work, waiting up to `waitSeconds` when there is none. */
 export const leaseRequestSchema = z.strictObject({
@@ -241,13 +276,26 @@ export const leaseRequestSchema = z.strictObject({
     .max(30)
     .default(25)
     .describe("Long-poll time when no unit is queued."),
+  islands: z
+    .boolean()
+    .optional()
+    .describe(
+      "The node runs units as islands: it may be given units of time-budgeted jobs. Agents before 0.3.0 leave it out.",
+    ),
 });
 
 export const leasedUnitSchema = z.strictObject({
   unitId: z.string(),
   jobId: z.string(),
   seed: z.number().int(),
-  steps: z.number().int(),
+  steps: z.number().int().describe("Most steps the unit runs."),
+  timeLimitSeconds: z
+    .number()
+    .positive()
+    .optional()
+    .describe(
+      "A unit of a time-budgeted job: it ends this many seconds after the lease arrives (or at its steps, if sooner).",
+    ),
   leaseExpiresAt: z.iso.datetime(),
   content: z.record(z.string(), z.unknown()).describe("The job's content (keyforge-job/1)."),
   startLayouts: z
@@ -269,7 +317,7 @@ export const resultSubmissionSchema = z.strictObject({
   layout: z
     .string()
     .min(1)
-    .max(20_000)
+    .max(LAYOUT_TEXT_MAX)
     .describe("The layout, as layout text in the board's key order."),
   score: z.number().finite().describe("The score the agent computed; the hive checks it."),
   steps: z.number().int().min(0).max(1e13),

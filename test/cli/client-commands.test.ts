@@ -377,13 +377,13 @@ describe("keyforge submit, jobs, job, watch, cancel and cluster against a hive",
     assertCleanFailure(badStatus, /--status must be one of queued, running, completed/);
     assertCleanFailure(unknown, /JOB_NOT_FOUND: no job 0{64}/);
   });
-  it("takes optimize's flags: --pin, --weight and --time, and still the former --pins and --set", async () => {
+  it("takes optimize's flags: --pin, --weight and --steps, and still the former --pins and --set", async () => {
     const base = ["submit", "--board", "corne", "--units", "2", "--seed", "90"];
-    const current = await run([...base, "--time", "0.1s", "--pin", "etn", "--weight", "sfb=12"]);
+    const current = await run([...base, "--steps", "20000", "--pin", "etn", "--weight", "sfb=12"]);
     assert.equal(current.status, 0, current.stderr);
     assert.match(
       current.stderr,
-      /submitted job [0-9a-f]{12} "corne, en": 2 units of 20,000 steps \(--time: 0\.1 s each at 200,000 steps\/s\)/,
+      /submitted job [0-9a-f]{12} "corne, en": 2 units of 20,000 steps;/,
     );
     const id = current.stdout.trim();
     const { content } = await jobView(id);
@@ -395,15 +395,39 @@ describe("keyforge submit, jobs, job, watch, cancel and cluster against a hive",
     assert.equal(former.status, 0, former.stderr);
     assert.equal(former.stdout.trim(), id, "the same job");
     assert.match(former.stderr, /was submitted before/);
+    assertCleanFailure(await run([...base, "--steps", "5000"]), /--steps: .*>=10000/);
+  });
+
+  it("submits a time-budgeted job with --time and --converge, and refuses --time with --units or --steps", async () => {
+    const base = ["submit", "--board", "corne", "--seed", "92"];
+    const timed = await run([...base, "--time", "2m", "--converge", "30s", "--top-distance", "4"]);
+    assert.equal(timed.status, 0, timed.stderr);
+    assert.match(
+      timed.stderr,
+      /submitted job [0-9a-f]{12} "corne, en": 2m 00s of search from its first lease, on every agent that takes it;/,
+    );
+    const id = timed.stdout.trim();
+    const view = await jobView(id);
+    assert.equal(view.content.search.timeSeconds, 120);
+    assert.equal(view.content.search.convergeSeconds, 30);
+    assert.equal(view.content.search.topDistance, 4);
+    assert.equal(view.content.search.units, undefined);
+    assert.equal(view.units.total, 0, "its units are cut as agents lease it");
+    assert.equal(view.endsAt, null, "its clock starts with its first lease");
+    const shown = await run(["job", id]);
+    assert.equal(shown.status, 0, shown.stderr);
+    assert.match(shown.stdout, /2m 00s of search/);
+    assert.match(shown.stdout, /ends early after 30s without a better layout/);
 
     assertCleanFailure(
-      await run([...base, "--steps", "20000", "--time", "1s"]),
-      /give --steps or --time, not both/,
+      await run([...base, "--time", "2m", "--units", "4"]),
+      /give --time, or --units and --steps, not both/,
     );
     assertCleanFailure(
-      await run([...base, "--time", "10ms"]),
-      /--time \(0\.01 s: 2,000 steps per unit\): .*>=10000/,
+      await run([...base, "--time", "2m", "--steps", "20000"]),
+      /give --time, or --units and --steps, not both/,
     );
+    assertCleanFailure(await run([...base, "--time", "5s"]), /--time: .*>=10/);
   });
 
   it("takes optimize's --place, --exclude and --stay-close, and checks a board file's keys before asking the hive", async () => {

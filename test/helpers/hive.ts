@@ -70,7 +70,7 @@ export async function startHive(
       maxOpenJobs: Number.POSITIVE_INFINITY,
       maxOpenUnits: Number.POSITIVE_INFINITY,
     },
-    log: () => {},
+    log: process.env.TEST_HIVE_LOG ? (line) => process.stderr.write(`${line}\n`) : () => {},
   });
   const keys = new ApiKeyRepository(db);
   const bearer = (token: string) => ({ authorization: `Bearer ${token}` });

@@ -22,6 +22,9 @@ function viewOf(change: Partial<JobView> = {}): JobView {
     createdAt: new Date(CREATED).toISOString(),
     updatedAt: new Date(CREATED).toISOString(),
     finishedAt: null,
+    startedAt: null,
+    endsAt: null,
+    endedBy: null,
     content: {
       format: "keyforge-job/1",
       board: { path: "boards/ansi.json", sha256: "b".repeat(64) },

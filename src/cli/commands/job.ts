@@ -3,6 +3,7 @@ import type { Command } from "commander";
 import { idFromPath } from "../../core/asset-id.ts";
 import type { Board } from "../../core/board.ts";
 import { parseBoard } from "../../core/board-validation.ts";
+import { formatElapsed } from "../../core/elapsed-text.ts";
 import { KeyForgeError } from "../../core/errors.ts";
 import { layoutFromText } from "../../core/layout.ts";
 import type { JobContent, JobView } from "../../protocol/job-messages.ts";
@@ -90,7 +91,14 @@ function searchSettings(content: JobContent): [string, string] {
   return [
     `board ${assetName(content.board)}, corpora ${corpora}, weights ${weights}`,
     [
-      `${search.units} units × ${search.stepsPerUnit.toLocaleString("en-US")} steps`,
+      search.timeSeconds !== undefined
+        ? `${formatElapsed(search.timeSeconds * 1000)} of search`
+        : `${search.units} units × ${(search.stepsPerUnit ?? 0).toLocaleString("en-US")} steps`,
+      ...(search.convergeSeconds !== undefined
+        ? [
+            `ends early after ${formatElapsed(search.convergeSeconds * 1000)} without a better layout`,
+          ]
+        : []),
       `seed ${search.seed}`,
       `start ${start}`,
       ...(search.pins ? [`pins ${JSON.stringify(search.pins)}`] : []),

@@ -3,6 +3,7 @@ import { idFromPath } from "../../core/asset-id.ts";
 import type { Board } from "../../core/board.ts";
 import { parseBoard } from "../../core/board-validation.ts";
 import { parseCorpusWeight } from "../../core/corpus-spec.ts";
+import { formatElapsed } from "../../core/elapsed-text.ts";
 import { KeyForgeError } from "../../core/errors.ts";
 import { layoutFromText } from "../../core/layout.ts";
 import {
@@ -14,6 +15,7 @@ import { excludedKeysOf, pinsOf, type SearchRequest } from "../../core/search/se
 import { isFileReference, readJsonFile, readTextFile } from "../../infra/data-files.ts";
 import { type JobSubmission, jobSubmissionSchema } from "../../protocol/job-messages.ts";
 import { requireApiKey } from "../api-keys.ts";
+import { parseDuration } from "../duration.ts";
 import { collect, finiteNumber, wholeNumber } from "../flag-values.ts";
 import { addFormerSpelling } from "../former-flag.ts";
 import { HiveApiClient } from "../hive-api-client.ts";
@@ -28,7 +30,10 @@ interface SubmitFlags extends SearchFlags {
   corpus: string[];
   weights: string;
   weight: string[];
-  units: number;
+  units?: number;
+  /** Milliseconds. */
+  converge?: number;
+  topDistance?: number;
   seed?: number;
   from?: string;
   startLayout?: string;
@@ -37,24 +42,11 @@ interface SubmitFlags extends SearchFlags {
 }
 
 const DEFAULT_UNITS = 8;
-/**
- * The speed a unit's --time is converted to steps at: one search thread of the reference
- * machine (docs/benchmarks.md). A job is a step count, not a time: the same steps give the same
- * result on any agent, and the same flags the same job; a conversion from the cluster's speed of
- * the moment would make a new job of every submission.
- */
-const REFERENCE_STEPS_PER_SECOND = 200_000;
-/** 100 s of a unit at the reference speed. */
+/** 100 s of a unit on one thread of the reference machine (docs/benchmarks.md). */
 const DEFAULT_STEPS = 20_000_000;
 
-/**
- * The flag behind each field of a submission, for errors found before anything is sent; --time
- * says what it came to, since the limit is in steps.
- */
-function flagOf(field: string, flags: SubmitFlags): string {
-  if (field === "stepsPerUnit" && flags.time !== undefined) {
-    return `--time (${flags.time / 1000} s: ${stepsPerUnitOf(flags).toLocaleString("en-US")} steps per unit)`;
-  }
+/** The flag behind each field of a submission, for errors found before anything is sent. */
+function flagOf(field: string): string {
   const flagOfField: Record<string, string> = {
     name: "--name",
     board: "--board",
@@ -63,6 +55,9 @@ function flagOf(field: string, flags: SubmitFlags): string {
     weightOverrides: "--weight",
     units: "--units",
     stepsPerUnit: "--steps",
+    timeSeconds: "--time",
+    convergeSeconds: "--converge",
+    topDistance: "--top-distance",
     seed: "--seed",
     pins: "--pin",
     place: "--place",
@@ -76,13 +71,23 @@ function flagOf(field: string, flags: SubmitFlags): string {
   return flagOfField[field] ?? field;
 }
 
-/** Steps per unit: --steps, or --time at the reference speed, or the default. */
-function stepsPerUnitOf(flags: SubmitFlags): number {
-  if (flags.steps !== undefined && flags.time !== undefined) {
-    throw new KeyForgeError("FLAG_INVALID", "give --steps or --time, not both");
+/**
+ * The job's budget: --time (a time budget: the job searches that long on every agent that
+ * leases it), or --units of --steps each (a step budget: the same flags, the same work).
+ */
+function budgetOf(
+  flags: SubmitFlags,
+): { timeSeconds: number } | { units: number; stepsPerUnit: number } {
+  if (flags.time === undefined) {
+    return { units: flags.units ?? DEFAULT_UNITS, stepsPerUnit: flags.steps ?? DEFAULT_STEPS };
   }
-  if (flags.time === undefined) return flags.steps ?? DEFAULT_STEPS;
-  return Math.round((flags.time / 1000) * REFERENCE_STEPS_PER_SECOND);
+  if (flags.steps !== undefined || flags.units !== undefined) {
+    throw new KeyForgeError(
+      "FLAG_INVALID",
+      "--time is the job's whole budget (the hive cuts it into units): give --time, or --units and --steps, not both",
+    );
+  }
+  return { timeSeconds: Math.round(flags.time / 1000) };
 }
 
 /**
@@ -151,8 +156,9 @@ async function submissionOf(flags: SubmitFlags): Promise<JobSubmission> {
       flags.weight.map(parseWeightOverride).map(({ name, value }) => [name, value]),
     ),
     search: {
-      units: flags.units,
-      stepsPerUnit: stepsPerUnitOf(flags),
+      ...budgetOf(flags),
+      convergeSeconds: flags.converge === undefined ? undefined : Math.round(flags.converge / 1000),
+      topDistance: flags.topDistance,
       seed: flags.seed,
       from: flags.from,
       startLayout,
@@ -164,7 +170,7 @@ async function submissionOf(flags: SubmitFlags): Promise<JobSubmission> {
   if (!parsed.success) {
     const problems = parsed.error.issues.map((issue) => {
       const field = String(issue.path[0] === "search" ? issue.path[1] : issue.path[0]);
-      return `${flagOf(field, flags)}: ${issue.message}`;
+      return `${flagOf(field)}: ${issue.message}`;
     });
     throw new KeyForgeError("FLAG_INVALID", problems.join("; "));
   }
@@ -179,14 +185,14 @@ async function submit(flags: SubmitFlags): Promise<void> {
   const { view, created } = await client.submit(submission, apiKey);
   process.stdout.write(`${view.id}\n`);
   const short = shortJobId(view.id);
-  const { stepsPerUnit } = view.content.search;
-  const converted =
-    flags.time === undefined
-      ? ""
-      : ` (--time: ${flags.time / 1000} s each at ${REFERENCE_STEPS_PER_SECOND.toLocaleString("en-US")} steps/s)`;
+  const { stepsPerUnit, timeSeconds } = view.content.search;
+  const budget =
+    timeSeconds === undefined
+      ? `${view.units.total} units of ${(stepsPerUnit ?? 0).toLocaleString("en-US")} steps`
+      : `${formatElapsed(timeSeconds * 1000)} of search from its first lease, on every agent that takes it`;
   process.stderr.write(
     created
-      ? `submitted job ${short} "${view.name}": ${view.units.total} units of ${stepsPerUnit.toLocaleString("en-US")} steps${converted}; follow it with keyforge watch ${short}\n`
+      ? `submitted job ${short} "${view.name}": ${budget}; follow it with keyforge watch ${short}\n`
       : `job ${short} "${view.name}" was submitted before (the same content is the same job): ${view.status}, ${unitProgress(view.units)}\n`,
   );
 }
@@ -211,13 +217,22 @@ export function registerSubmitCommand(program: Command): void {
     );
   withSearchFlags(withWeightFlag(command), {
     steps: `annealing steps of each unit (default ${DEFAULT_STEPS.toLocaleString("en-US")})`,
-    time: `instead of --steps: how long each unit runs on one thread, converted at ${REFERENCE_STEPS_PER_SECOND.toLocaleString("en-US")} steps/s, e.g. 90s`,
+    time: "instead of --units and --steps: how long the job searches, on every agent that takes it, e.g. 10m",
   })
     .option(
       "--units <n>",
-      "independent annealing runs the job is cut into",
+      `units the job is cut into (default ${DEFAULT_UNITS}; with --steps, a step budget)`,
       wholeNumber,
-      DEFAULT_UNITS,
+    )
+    .option(
+      "--converge <duration>",
+      "also end the job when its best has not improved for this long, e.g. 2m",
+      parseDuration,
+    )
+    .option(
+      "--top-distance <keys>",
+      "fewest keys the job's listed top layouts differ in (default 6)",
+      wholeNumber,
     )
     .option(
       "--seed <n>",

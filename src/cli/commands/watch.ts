@@ -28,7 +28,11 @@ const PACE_READ_MS = 5000;
 interface Watched {
   readonly name: string;
   readonly createdAt: number;
+  /** 0 for a time-budgeted job, whose units run for a time. */
   readonly stepsPerUnit: number;
+  readonly timed: boolean;
+  /** When a time-budgeted job stops leasing; null before its first lease (and for step budgets). */
+  endsAt: number | null;
   finishedAt: number | null;
   status: JobView["status"];
   units: JobView["units"];
@@ -39,7 +43,9 @@ function watchedOf(view: JobView): Watched {
   return {
     name: view.name,
     createdAt: Date.parse(view.createdAt),
-    stepsPerUnit: view.content.search.stepsPerUnit,
+    stepsPerUnit: view.content.search.stepsPerUnit ?? 0,
+    timed: view.content.search.timeSeconds !== undefined,
+    endsAt: view.endsAt === null ? null : Date.parse(view.endsAt),
     finishedAt: view.finishedAt === null ? null : Date.parse(view.finishedAt),
     status: view.status,
     units: { ...view.units },
@@ -121,9 +127,10 @@ class ProgressDisplay {
    * A reading of the cluster, for the pace, with the job's unit counts read with it: no event
    * says when a unit is leased, so the events alone undercount the running ones.
    */
-  observe(cluster: ClusterReading, units: JobView["units"]): void {
+  observe(cluster: ClusterReading, view: JobView): void {
     if (!this.state) return;
-    this.state.units = { ...units };
+    this.state.units = { ...view.units };
+    this.state.endsAt = view.endsAt === null ? null : Date.parse(view.endsAt);
     this.pace.observe(cluster, this.state.stepsPerUnit, Date.now());
     this.redraw();
   }
@@ -159,7 +166,7 @@ class ProgressDisplay {
         ? ` · ${Math.round(pace.stepsPerSecond).toLocaleString("en-US")} steps/s`
         : "";
     return {
-      before: `${this.label}: ${unitStates(state.units)} · ${timeLeftText(pace, state.units)}${rate} · ${newBest ? "new best" : "best"} `,
+      before: `${this.label}: ${unitStates(state.units)} · ${state.timed ? timeBudgetLeftText(state.endsAt) : timeLeftText(pace, state.units)}${rate} · ${newBest ? "new best" : "best"} `,
       best: formatScore(state.best?.score ?? null),
       after: ` · ${elapsedOf(state)}`,
     };
@@ -192,6 +199,13 @@ class ProgressDisplay {
   }
 }
 
+/** What is left of a time budget: its end is known from the job's first lease. */
+function timeBudgetLeftText(endsAt: number | null): string {
+  if (endsAt === null) return "waiting for an agent";
+  const left = endsAt - Date.now();
+  return left > 0 ? `${formatElapsed(left)} left` : "finishing…";
+}
+
 /** Reads the cluster and the job for the display's pace until `stop`; a failed read is skipped. */
 async function readPace(
   client: HiveApiClient,
@@ -202,7 +216,7 @@ async function readPace(
   while (!stop.aborted) {
     try {
       const [cluster, view] = await Promise.all([client.cluster(stop), client.getJob(id, stop)]);
-      display.observe(cluster, view.units);
+      display.observe(cluster, view);
     } catch {
       // The pace is an extra: the events and the job carry on without it.
     }

@@ -1,10 +1,12 @@
 import { KeyForgeError } from "../errors.ts";
-import { scoreItems } from "../scoring/layout-scorer.ts";
+import type { Layout } from "../layout.ts";
+import { itemsOfLayout, scoreItems } from "../scoring/layout-scorer.ts";
 import type { ScoringModel } from "../scoring/model.ts";
-import { Random } from "./random.ts";
-import { newReplica, type ReplicaState } from "./replica.ts";
+import { adoptMigrant, endEpoch, type Island, newIsland } from "./island.ts";
+import type { ReplicaState } from "./replica.ts";
+import { rescoreLayout } from "./result-check.ts";
 import { compileSearchModel, type SearchProblem, startItems } from "./search-problem.ts";
-import { temperatureLadder } from "./temperature.ts";
+import { TopLayouts } from "./top-layouts.ts";
 
 export interface SearchBudget {
   /** Total proposals over all replicas (used up to a whole number per replica). */
@@ -27,6 +29,22 @@ export interface SearchOptions {
   readonly randomStart: boolean;
   /** How many distinct good layouts to keep. */
   readonly top?: number;
+  /** Fewest keys two of the kept layouts differ in (default DEFAULT_TOP_DISTANCE). */
+  readonly topDistance?: number;
+  /** Epochs between two migrations of the best to every island (default DEFAULT_MIGRATION_EPOCHS). */
+  readonly migrationEpochs?: number;
+  /**
+   * Islands to continue (the states a search of the same problem ended with) instead of new
+   * ones: one per thread. Their ladders, positions and random streams go on where they stopped.
+   */
+  readonly resume?: readonly Island[];
+  /**
+   * Layouts found elsewhere (a job's other islands), asked for after every epoch: each is
+   * checked and scored here and offered to every island (adoptMigrant), which takes it only
+   * when it beats the island's best. One the search could not have found (other characters,
+   * pinned or excluded keys changed) is left out.
+   */
+  readonly migrants?: () => readonly Layout[];
   readonly onProgress?: (progress: SearchProgress) => void;
   readonly signal?: AbortSignal;
 }
@@ -63,6 +81,8 @@ export interface SearchResult {
   readonly stoppedBy: StopReason;
   /** False when wall time decided where the search stopped. */
   readonly reproducible: boolean;
+  /** The islands as they ended, for a later search of the same problem to continue. */
+  readonly islands: readonly Island[];
 }
 
 /** Runs one epoch: every group of replicas advances `steps` proposals, possibly in parallel. */
@@ -75,42 +95,13 @@ export interface EpochRunner {
 const DEFAULT_EPOCH_STEPS = 1000;
 const DEFAULT_REPLICAS_PER_THREAD = 8;
 /**
- * When the best has not improved for this many epochs, the hottest replica restarts from it:
- * a reheat that explores around the best without pulling the colder replicas out of their
- * own basins (restarting every stuck replica from the best made runs agree less).
+ * Epochs between two migrations of a search's best to its other islands (see
+ * docs/benchmarks.md, "Islands and migration", for the schedules measured).
  */
-const REHEAT_EPOCHS = 100;
-
-/** Keeps the best distinct layouts seen. */
-class TopLayouts {
-  private readonly byKey = new Map<string, ScoredItems>();
-  private readonly limit: number;
-
-  constructor(limit: number) {
-    this.limit = limit;
-  }
-
-  offer(items: Int32Array, score: number): void {
-    const key = items.join(",");
-    const known = this.byKey.get(key);
-    if (known && known.score <= score) return;
-    this.byKey.set(key, { items: items.slice(), score });
-    if (this.byKey.size > this.limit * 4) this.trim();
-  }
-
-  list(): ScoredItems[] {
-    this.trim();
-    return [...this.byKey.values()].sort((a, b) => a.score - b.score);
-  }
-
-  private trim(): void {
-    const kept = [...this.byKey.entries()]
-      .sort(([, a], [, b]) => a.score - b.score)
-      .slice(0, this.limit);
-    this.byKey.clear();
-    for (const [key, value] of kept) this.byKey.set(key, value);
-  }
-}
+export const DEFAULT_MIGRATION_EPOCHS = 25;
+/** Best layouts a search keeps, and how many keys apart they are at least. */
+const DEFAULT_TOP = 5;
+export const DEFAULT_TOP_DISTANCE = 6;
 
 function checkOptions(options: SearchOptions): void {
   const { budget } = options;
@@ -130,13 +121,49 @@ function checkOptions(options: SearchOptions): void {
       `threads must be a whole number of at least 1 (got ${options.threads})`,
     );
   }
+  if (options.resume && options.resume.length !== options.threads) {
+    throw new KeyForgeError(
+      "SEARCH_RESUME_INVALID",
+      `${options.resume.length} islands to continue on ${options.threads} threads: one per thread`,
+    );
+  }
+}
+
+/** The islands a search starts with: those it continues, or one new island per thread. */
+function startIslands(
+  problem: SearchProblem,
+  options: SearchOptions,
+  model: ScoringModel,
+): Island[] {
+  const replicas = options.replicasPerThread ?? DEFAULT_REPLICAS_PER_THREAD;
+  const width = model.size;
+  if (options.resume) {
+    for (const island of options.resume) {
+      if (island.best.items.length !== width || island.replicas.length === 0) {
+        throw new KeyForgeError(
+          "SEARCH_RESUME_INVALID",
+          "the islands to continue come from a search of another problem",
+        );
+      }
+    }
+    return [...options.resume];
+  }
+  return Array.from({ length: options.threads }, (_, index) =>
+    newIsland(model, problem, {
+      seed: options.seed,
+      index,
+      replicas,
+      randomStart: options.randomStart,
+    }),
+  );
 }
 
 /**
- * Parallel tempering over replicas at a ladder of fixed temperatures: each epoch every replica
- * anneals for a while, then neighbouring temperatures may exchange (Metropolis rule on the
- * energy difference), and replicas stuck for long restart from the best layout found. The same
- * seed, step budget and thread count give the same result wherever it runs.
+ * Island search: every thread runs an island, a parallel-tempering ladder of replicas at fixed
+ * temperatures (island.ts). Each epoch every replica anneals for a while, then each island's
+ * neighbouring temperatures may exchange; every few epochs the best layout of all migrates to
+ * the other islands, and layouts from elsewhere (`migrants`) are offered after every epoch. The
+ * same seed, step budget and thread count give the same result wherever it runs.
  */
 export async function searchLayouts(
   problem: SearchProblem,
@@ -154,6 +181,11 @@ export async function searchLayouts(
   }
 }
 
+/** The best of the islands. */
+function bestOf(islands: readonly Island[]): ScoredItems {
+  return islands.reduce((a, b) => (b.best.score < a.best.score ? b : a)).best;
+}
+
 async function anneal(
   problem: SearchProblem,
   options: SearchOptions,
@@ -161,28 +193,34 @@ async function anneal(
   runner: EpochRunner,
   started: number,
 ): Promise<SearchResult> {
-  const perThread = options.replicasPerThread ?? DEFAULT_REPLICAS_PER_THREAD;
-  const replicaCount = options.threads * perThread;
+  const islands = startIslands(problem, options, model);
+  const replicaCount = islands.reduce((sum, island) => sum + island.replicas.length, 0);
   const epochSteps = options.epochSteps ?? DEFAULT_EPOCH_STEPS;
-  const exchange = Random.seeded(options.seed, 0);
+  const migrationEpochs = options.migrationEpochs ?? DEFAULT_MIGRATION_EPOCHS;
   const fixedStart = startItems(model, problem, null);
   const startScore = scoreItems(model, fixedStart);
-  const ladder = temperatureLadder(model, fixedStart, replicaCount, exchange);
-  const replicas: ReplicaState[] = ladder.map((temperature, i) => {
-    const random = Random.seeded(options.seed, i + 1);
-    const items = options.randomStart ? startItems(model, problem, random) : fixedStart.slice();
-    return newReplica(i, items, scoreItems(model, items), temperature, random);
-  });
-  const top = new TopLayouts(options.top ?? 5);
+  const top = new TopLayouts(
+    options.top ?? DEFAULT_TOP,
+    options.topDistance ?? DEFAULT_TOP_DISTANCE,
+  );
+  const acceptedBefore = accepted(islands);
   let best: ScoredItems = { items: fixedStart, score: startScore };
-  for (const replica of replicas) {
-    if (replica.score < best.score) best = { items: replica.items.slice(), score: replica.score };
+  const offerBest = (candidate: ScoredItems) => {
+    if (candidate.score < best.score - 1e-9) {
+      best = { items: candidate.items.slice(), score: candidate.score };
+      return true;
+    }
+    return false;
+  };
+  for (const island of islands) {
+    offerBest(island.best);
+    top.offer(island.best.items, island.best.score);
   }
   let steps = 0;
+  let epochs = 0;
   let stepsToBest = 0;
   let timeToBestMs = 0;
   let sinceImprovement = 0;
-  let epochsSinceImprovement = 0;
   let stoppedBy: StopReason = "steps";
   const { budget } = options;
 
@@ -196,38 +234,46 @@ async function anneal(
     // Never past the budget: the last epoch is cut short, to a whole number of steps per replica.
     const perReplica = Math.min(epochSteps, Math.floor(remaining / replicaCount));
     if (perReplica === 0) break;
-    const groups = Array.from({ length: options.threads }, (_, g) =>
-      replicas.filter((r) => r.id % options.threads === g),
+    const ran = await runner.run(
+      islands.map((island) => island.replicas),
+      perReplica,
     );
-    for (const replica of (await runner.run(groups, perReplica)).flat())
-      replicas[replica.id] = replica;
+    for (const [i, island] of islands.entries()) {
+      const byId = new Map((ran[i] ?? []).map((replica) => [replica.id, replica]));
+      island.replicas = island.replicas.map((replica) => byId.get(replica.id) ?? replica);
+    }
     steps += perReplica * replicaCount;
     sinceImprovement += perReplica * replicaCount;
+    epochs++;
 
-    for (const replica of replicas) {
-      top.offer(replica.bestItems, replica.bestScore);
-      if (replica.bestScore < best.score - 1e-9) {
-        best = { items: replica.bestItems.slice(), score: replica.bestScore };
-        stepsToBest = steps;
-        timeToBestMs = Date.now() - started;
-        sinceImprovement = 0;
-      }
+    let improved = false;
+    for (const island of islands) {
+      endEpoch(island);
+      for (const replica of island.replicas) top.offer(replica.bestItems, replica.bestScore);
+      improved = offerBest(island.best) || improved;
     }
-    exchangeTemperatures(replicas, exchange);
-    epochsSinceImprovement = sinceImprovement === 0 ? 0 : epochsSinceImprovement + 1;
-    if (epochsSinceImprovement >= REHEAT_EPOCHS) {
-      const hottest = replicas.reduce((a, b) => (b.temperature > a.temperature ? b : a));
-      hottest.items = best.items.slice();
-      hottest.score = best.score;
-      epochsSinceImprovement = 0;
+    if (islands.length > 1 && epochs % migrationEpochs === 0) {
+      for (const island of islands) adoptMigrant(island, best.items, best.score);
+    }
+    for (const migrant of checkedMigrants(model, problem, options.migrants?.() ?? [])) {
+      const { items, score } = migrant;
+      for (const island of islands) adoptMigrant(island, items, score);
+      top.offer(items, score);
+      improved = offerBest({ items, score }) || improved;
+    }
+    if (improved) {
+      stepsToBest = steps;
+      timeToBestMs = Date.now() - started;
+      sinceImprovement = 0;
     }
     const elapsedMs = Date.now() - started;
+    const replicas = islands.flatMap((island) => island.replicas);
     options.onProgress?.({
       model,
       elapsedMs,
       steps,
       stepsPerSecond: (1000 * steps) / Math.max(1, elapsedMs),
-      acceptance: replicas.reduce((sum, r) => sum + r.accepted, 0) / Math.max(1, steps),
+      acceptance: (accepted(islands) - acceptedBefore) / Math.max(1, steps),
       coldestTemperature: Math.min(...replicas.map((r) => r.temperature)),
       hottestTemperature: Math.max(...replicas.map((r) => r.temperature)),
       best,
@@ -243,36 +289,47 @@ async function anneal(
   }
 
   const elapsedMs = Date.now() - started;
-  const exactBest = { items: best.items, score: scoreItems(model, best.items) };
+  const exact = (entry: ScoredItems) => ({
+    items: entry.items,
+    score: scoreItems(model, entry.items),
+  });
   return {
     model,
     start: { items: fixedStart, score: startScore },
-    best: exactBest,
-    top: top.list().map((entry) => ({ items: entry.items, score: scoreItems(model, entry.items) })),
+    best: exact(bestOf([{ best } as Island, ...islands])),
+    top: top.list().map(exact),
     steps,
-    acceptance: replicas.reduce((sum, r) => sum + r.accepted, 0) / Math.max(1, steps),
+    acceptance: (accepted(islands) - acceptedBefore) / Math.max(1, steps),
     elapsedMs,
     stepsPerSecond: (1000 * steps) / Math.max(1, elapsedMs),
     stepsToBest,
     timeToBestMs,
     stoppedBy,
     reproducible: stoppedBy === "steps" || stoppedBy === "convergence",
+    islands,
   };
 }
 
-/** Neighbouring temperatures swap replicas with the replica-exchange acceptance rule. */
-function exchangeTemperatures(replicas: ReplicaState[], random: Random): void {
-  const byTemperature = [...replicas].sort((a, b) => b.temperature - a.temperature || a.id - b.id);
-  for (let i = 0; i + 1 < byTemperature.length; i++) {
-    const hot = byTemperature[i] as ReplicaState;
-    const cold = byTemperature[i + 1] as ReplicaState;
-    const exponent = (1 / cold.temperature - 1 / hot.temperature) * (cold.score - hot.score);
-    if (exponent >= 0 || random.next() < Math.exp(exponent)) {
-      const temperature = hot.temperature;
-      hot.temperature = cold.temperature;
-      cold.temperature = temperature;
-      byTemperature[i] = cold;
-      byTemperature[i + 1] = hot;
+/** The migrants the search could have found itself, with their items and scores. */
+function checkedMigrants(
+  model: ScoringModel,
+  problem: SearchProblem,
+  layouts: readonly Layout[],
+): ScoredItems[] {
+  return layouts.flatMap((layout) => {
+    try {
+      const score = rescoreLayout(model, problem, layout);
+      return [{ items: itemsOfLayout(model, layout), score }];
+    } catch (error) {
+      if (error instanceof KeyForgeError) return [];
+      throw error;
     }
-  }
+  });
+}
+
+/** Moves the islands' replicas have applied, over their whole lives. */
+function accepted(islands: readonly Island[]): number {
+  let sum = 0;
+  for (const island of islands) for (const replica of island.replicas) sum += replica.accepted;
+  return sum;
 }

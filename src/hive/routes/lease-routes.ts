@@ -28,8 +28,8 @@ export function leaseRoutes(app: FastifyInstance, context: HiveContext): void {
       context.requireNode(request, request.body.nodeId);
       // A client that goes away ends its long poll: no unit is leased to nobody.
       const gone = clientGone(reply);
-      const { nodeId, max, waitSeconds } = request.body;
-      const units = await context.leases.lease(nodeId, max, waitSeconds, gone);
+      const { nodeId, max, waitSeconds, islands } = request.body;
+      const units = await context.leases.lease(nodeId, max, waitSeconds, gone, islands === true);
       context.metrics.unitsLeased.inc(units.length);
       return { units };
     },

@@ -74,8 +74,16 @@ export function nodeRoutes(app: FastifyInstance, context: HiveContext): void {
     },
     async (request) => {
       context.requireNode(request, request.params.id);
-      const commands = await context.nodes.heartbeat(request.params.id, request.body.telemetry);
-      return { commands, heartbeatIntervalSeconds: HEARTBEAT_INTERVAL_SECONDS };
+      const { commands, migrants } = await context.nodes.heartbeat(
+        request.params.id,
+        request.body.telemetry,
+      );
+      return {
+        commands,
+        heartbeatIntervalSeconds: HEARTBEAT_INTERVAL_SECONDS,
+        // Only nodes that run islands get migrants, and older agents would refuse the field.
+        ...(migrants.length > 0 && { migrants }),
+      };
     },
   );
 

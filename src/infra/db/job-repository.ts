@@ -2,6 +2,9 @@ import type { Database, SqlExecutor } from "./database.ts";
 
 export type JobStatus = "queued" | "running" | "completed" | "cancelled" | "failed";
 
+/** What ended a job's search (see jobEndSchema). */
+export type JobEnd = "units" | "time" | "convergence";
+
 export interface NewJob {
   /** SHA-256 of the job's canonical content. */
   readonly id: string;
@@ -10,8 +13,11 @@ export interface NewJob {
   /** The canonical content itself (board, corpora, weights, search settings, pins). */
   readonly spec: unknown;
   readonly priority: number;
-  /** One entry per unit, in order: its seed and step budget. */
+  /** One entry per unit, in order: its seed and step budget (none for a time budget). */
   readonly units: readonly { readonly seed: number; readonly steps: number }[];
+  /** A time budget: units are cut as nodes lease the job. */
+  readonly timeBudgetSeconds?: number;
+  readonly convergeSeconds?: number;
 }
 
 export interface JobRecord {
@@ -27,6 +33,11 @@ export interface JobRecord {
   readonly createdAt: Date;
   readonly updatedAt: Date;
   readonly finishedAt: Date | null;
+  readonly timeBudgetSeconds: number | null;
+  readonly convergeSeconds: number | null;
+  readonly startedAt: Date | null;
+  readonly endsAt: Date | null;
+  readonly endedBy: JobEnd | null;
 }
 
 /** How many of a job's units are in each state. */
@@ -59,6 +70,11 @@ interface JobRow {
   created_at: Date;
   updated_at: Date;
   finished_at: Date | null;
+  time_budget_seconds: number | null;
+  converge_seconds: number | null;
+  started_at: Date | null;
+  ends_at: Date | null;
+  ended_by: JobEnd | null;
 }
 
 function jobFromRow(row: JobRow): JobRecord {
@@ -75,6 +91,11 @@ function jobFromRow(row: JobRow): JobRecord {
     createdAt: row.created_at,
     updatedAt: row.updated_at,
     finishedAt: row.finished_at,
+    timeBudgetSeconds: row.time_budget_seconds,
+    convergeSeconds: row.converge_seconds,
+    startedAt: row.started_at,
+    endsAt: row.ends_at,
+    endedBy: row.ended_by,
   };
 }
 
@@ -119,8 +140,9 @@ export class JobRepository {
   ): Promise<{ job: JobRecord; created: boolean }> {
     return this.db.transaction(async (tx) => {
       const inserted = await tx.query<JobRow>(
-        `INSERT INTO jobs (id, name, owner_key_id, spec, priority, unit_count)
-         VALUES ($1, $2, $3, $4, $5, $6)
+        `INSERT INTO jobs (id, name, owner_key_id, spec, priority, unit_count,
+                           time_budget_seconds, converge_seconds)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
          ON CONFLICT (id) DO NOTHING
          RETURNING *`,
         [
@@ -130,6 +152,8 @@ export class JobRepository {
           JSON.stringify(job.spec),
           job.priority,
           job.units.length,
+          job.timeBudgetSeconds ?? null,
+          job.convergeSeconds ?? null,
         ],
       );
       const row = inserted.rows[0];
@@ -192,6 +216,45 @@ export class JobRepository {
       ],
     );
     return rows.map(jobFromRow);
+  }
+
+  /**
+   * Ends the search of a job whose best stopped improving: it leases no more, its queued units
+   * are cancelled, and it completes when its leased units are in (at once when none is).
+   * Null when its search had already ended; else the job's new status if it finished now.
+   */
+  convergeJob(id: string): Promise<{ finished: JobStatus | null } | null> {
+    return this.db.transaction(async (tx) => {
+      const { rowCount } = await tx.query(
+        `UPDATE jobs SET ended_by = 'convergence', updated_at = now()
+         WHERE id = $1 AND status IN ('queued', 'running') AND ended_by IS NULL`,
+        [id],
+      );
+      if (rowCount === 0) return null;
+      await tx.query(
+        `UPDATE units SET status = 'cancelled', finished_at = now(), last_error = 'the job converged'
+         WHERE job_id = $1 AND status = 'queued'`,
+        [id],
+      );
+      return { finished: await settleJob(tx, id) };
+    });
+  }
+
+  /**
+   * Settles running time-budgeted jobs whose time is spent and whose units are all in (their
+   * last unit ended early, or was given back): each with its final status.
+   */
+  async settleSpentJobs(limit: number): Promise<{ jobId: string; status: JobStatus }[]> {
+    const { rows } = await this.db.query<{ id: string; status: JobStatus | null }>(
+      `SELECT id, settle_job(id) AS status FROM (
+         SELECT id FROM jobs
+         WHERE status = 'running' AND ends_at <= now()
+           AND NOT EXISTS (SELECT 1 FROM units WHERE job_id = jobs.id AND status IN ('queued', 'leased'))
+         ORDER BY ends_at
+         LIMIT $1) spent`,
+      [limit],
+    );
+    return rows.flatMap((row) => (row.status ? [{ jobId: row.id, status: row.status }] : []));
   }
 
   /**

@@ -62,8 +62,11 @@ forEachDatabase("UnitRepository", (open) => {
     const [node, other] = [await registeredNode(db), await registeredNode(db)];
     const [unit] = await units.leaseUnits(node, 1, 60);
     assert.ok(unit);
-    assert.equal(await units.releaseUnit(unit.id, other), false, "only the holder releases");
-    assert.equal(await units.releaseUnit(unit.id, node), true);
+    assert.equal(await units.releaseUnit(unit.id, other), null, "only the holder releases");
+    assert.deepEqual(await units.releaseUnit(unit.id, node), {
+      outcome: "requeued",
+      finishedJob: null,
+    });
     const again = await units.getUnit(unit.id);
     assert.equal(again?.status, "queued");
     assert.equal(again?.attempts, 0);

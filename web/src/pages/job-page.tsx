@@ -100,7 +100,7 @@ export function JobPage(props: {
         (cluster) => {
           const current = latest.current?.view;
           if (stopped || current === undefined) return;
-          pace.current.observe(cluster, current.content.search.stepsPerUnit, Date.now());
+          pace.current.observe(cluster, current.content.search.stepsPerUnit ?? 0, Date.now());
           readJob();
         },
         () => {},
@@ -135,7 +135,7 @@ export function JobPage(props: {
   const now = Date.now();
   const paceNow =
     view && !finished
-      ? pace.current.paceAt(view.units, view.content.search.stepsPerUnit, now)
+      ? pace.current.paceAt(view.units, view.content.search.stepsPerUnit ?? 0, now)
       : null;
   /** How long the job has run, or ran. */
   const runMs = view
@@ -200,8 +200,9 @@ export function JobPage(props: {
             aria-label={`units finished: ${view.units.done + view.units.failed} of ${view.units.total}`}
           />
           <p class="stream" aria-live="polite">
-            {view.units.total} units of {view.content.search.stepsPerUnit.toLocaleString("en-US")}{" "}
-            steps; events: <span data-stream={stream}>{STREAM_TEXT[stream]}</span>
+            {view.units.total} units of{" "}
+            {(view.content.search.stepsPerUnit ?? 0).toLocaleString("en-US")} steps; events:{" "}
+            <span data-stream={stream}>{STREAM_TEXT[stream]}</span>
           </p>
           <div class="job-actions">
             {!finished && (
