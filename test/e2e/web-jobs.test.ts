@@ -61,6 +61,7 @@ describe("the web app's Jobs and Cluster pages in a browser", () => {
   }
 
   async function submit(page: Page, job: typeof SMALL_JOB): Promise<string> {
+    await page.getByLabel("units of steps").check();
     await page.getByLabel("units", { exact: true }).fill(job.units);
     await page.getByLabel("steps per unit").fill(job.steps);
     await page.getByLabel("seed").fill(job.seed);
@@ -152,6 +153,61 @@ describe("the web app's Jobs and Cluster pages in a browser", () => {
     await page.click("text=← all jobs");
     await page.waitForSelector(`tr[data-job="${id}"] td.completed`);
     await page.screenshot({ path: join(SCREENSHOTS, "jobs.png"), fullPage: true });
+    await page.close();
+  });
+
+  it("submits a time-budgeted job with convergence, and says on its page what ended it", async () => {
+    const page = await open("#/jobs?b=ortho-3x10&c=en&w=balanced&l=qwerty");
+    await signIn(page, apiKey);
+    await page.waitForSelector("text=Signed in with the API key");
+    assert.ok(await page.getByLabel("a search time").isChecked(), "a time budget by default");
+    assert.equal(await page.getByLabel("search time", { exact: true }).inputValue(), "10m");
+    assert.equal(await page.getByLabel("units", { exact: true }).count(), 0, "no step fields");
+    await page.getByLabel("search time", { exact: true }).fill("soon");
+    await page.click("button:has-text('submit job')");
+    await page.waitForSelector("text=search time: not a duration");
+    await page.getByLabel("search time", { exact: true }).fill("10s");
+    await page.getByLabel("end early when no better layout for").fill("10 s");
+    await page.getByLabel("seed").fill("9");
+    await page.click("button:has-text('submit job')");
+    await page.waitForFunction("/job=[0-9a-f]{64}/.test(location.hash)");
+    const id = /job=([0-9a-f]{64})/.exec(page.url())?.[1] ?? "";
+
+    const stored = (await hiveJob(id)).content.search;
+    assert.equal(stored.timeSeconds, 10);
+    assert.equal(stored.convergeSeconds, 10);
+    assert.equal(stored.units, undefined, "only the time budget's fields");
+    assert.equal(stored.stepsPerUnit, undefined);
+    assert.equal(stored.topDistance, undefined, "the default distance is left out");
+    await page.waitForSelector('[data-budget]:has-text("10 s of search")');
+    await page.waitForSelector('[data-converge]:has-text("10 s")');
+    await page.waitForSelector("text=at least 6 keys");
+    assert.match(
+      (await page.textContent("[data-time-left]")) ?? "",
+      /^(waiting for an agent|\d+s left|finishing…)$/,
+    );
+    await page.screenshot({ path: join(SCREENSHOTS, "job-time-running.png"), fullPage: true });
+
+    await page.waitForSelector('[data-status="completed"]', { timeout: 120_000 });
+    const view = await hiveJob(id);
+    assert.ok(
+      view.endedBy === "time" || view.endedBy === "convergence",
+      `ended by ${view.endedBy}`,
+    );
+    await page.waitForSelector(`.job-end[data-ended-by="${view.endedBy}"]`);
+    assert.equal(
+      await page.textContent(".job-end"),
+      view.endedBy === "time"
+        ? "The search ended: its time budget was spent."
+        : "The search ended: its best stopped improving for 10 s.",
+    );
+    assert.equal(await page.locator("[data-time-left]").count(), 0, "no time left once ended");
+    await page.waitForSelector('.job-metrics td[data-metric="score"]');
+    await page.screenshot({ path: join(SCREENSHOTS, "job-time-completed.png"), fullPage: true });
+
+    await page.click("text=← all jobs");
+    await page.waitForSelector(`tr[data-job="${id}"] td.completed`);
+    assert.match((await page.textContent(`tr[data-job="${id}"]`)) ?? "", /10 s/);
     await page.close();
   });
 

@@ -12,22 +12,48 @@ import { WeightSliders } from "./weight-sliders.tsx";
 
 type SearchFields = Omit<JobDraft, "choice" | "from">;
 
-/** A number field of the search settings. */
+/** A number field of the search settings, with its unit after it when it has one. */
 function NumberField(props: {
   readonly label: string;
   readonly value: number;
   readonly min: number;
+  readonly unit?: string;
   readonly onValue: (value: number) => void;
 }) {
   return (
     <label>
       {props.label}
+      <span class="with-unit">
+        <input
+          type="number"
+          min={props.min}
+          step={1}
+          value={Number.isNaN(props.value) ? "" : props.value}
+          onInput={(event) => props.onValue(event.currentTarget.valueAsNumber)}
+        />
+        {props.unit}
+      </span>
+    </label>
+  );
+}
+
+/** A duration as typed ("10m", "90s", "2h"), read by the draft. */
+function DurationField(props: {
+  readonly label: string;
+  readonly value: string;
+  readonly placeholder: string;
+  readonly onValue: (value: string) => void;
+}) {
+  return (
+    <label>
+      {props.label}
       <input
-        type="number"
-        min={props.min}
-        step={1}
-        value={Number.isNaN(props.value) ? "" : props.value}
-        onInput={(event) => props.onValue(event.currentTarget.valueAsNumber)}
+        class="duration"
+        value={props.value}
+        placeholder={props.placeholder}
+        spellcheck={false}
+        aria-describedby="budget-hint"
+        onInput={(event) => props.onValue(event.currentTarget.value)}
       />
     </label>
   );
@@ -35,7 +61,8 @@ function NumberField(props: {
 
 /**
  * Submitting a job: the board, corpus and weights of every page (kept in the URL), the layout
- * the search starts from, its pins, and the job's units and steps; sent with the API key.
+ * the search starts from, its pins, and the job's budget (a search time, or units of steps),
+ * convergence and top layouts' distance; sent with the API key.
  */
 export function JobForm(props: {
   readonly library: AssetLibrary;
@@ -103,20 +130,72 @@ export function JobForm(props: {
         />
       )}
       <form class="settings search-fields" onSubmit={submit}>
+        <fieldset class="budget">
+          <legend>budget</legend>
+          <div class="budget-kind" role="radiogroup" aria-label="budget">
+            {(
+              [
+                ["time", "a search time"],
+                ["steps", "units of steps"],
+              ] as const
+            ).map(([budget, text]) => (
+              <label class="check" key={budget}>
+                <input
+                  type="radio"
+                  name="budget"
+                  value={budget}
+                  checked={fields.budget === budget}
+                  onChange={() => set({ budget })}
+                />
+                {text}
+              </label>
+            ))}
+          </div>
+          {fields.budget === "time" ? (
+            <DurationField
+              label="search time"
+              value={fields.time}
+              placeholder="e.g. 10m"
+              onValue={(time) => set({ time })}
+            />
+          ) : (
+            <>
+              <NumberField
+                label="units"
+                value={fields.units}
+                min={1}
+                onValue={(units) => set({ units })}
+              />
+              <NumberField
+                label="steps per unit"
+                value={fields.stepsPerUnit}
+                min={10_000}
+                onValue={(stepsPerUnit) => set({ stepsPerUnit })}
+              />
+            </>
+          )}
+          <DurationField
+            label="end early when no better layout for"
+            value={fields.converge}
+            placeholder="never, or e.g. 2m"
+            onValue={(converge) => set({ converge })}
+          />
+          <NumberField
+            label="top layouts differ in at least"
+            value={fields.topDistance}
+            min={1}
+            unit="keys"
+            onValue={(topDistance) => set({ topDistance })}
+          />
+          <p class="hint" id="budget-hint">
+            {fields.budget === "time"
+              ? "The job searches this long from its first lease, on every agent that takes it."
+              : "Each unit runs its steps on one agent: the same job finds the same layouts."}{" "}
+            Durations: e.g. 90s, 10m, 2h; a plain number is minutes.
+          </p>
+        </fieldset>
         <fieldset>
           <legend>search</legend>
-          <NumberField
-            label="units"
-            value={fields.units}
-            min={1}
-            onValue={(units) => set({ units })}
-          />
-          <NumberField
-            label="steps per unit"
-            value={fields.stepsPerUnit}
-            min={10_000}
-            onValue={(stepsPerUnit) => set({ stepsPerUnit })}
-          />
           <NumberField label="seed" value={fields.seed} min={0} onValue={(seed) => set({ seed })} />
           <label>
             pinned characters

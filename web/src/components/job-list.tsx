@@ -1,6 +1,8 @@
 import { useState } from "preact/hooks";
+import type { JobSummary } from "../../../src/protocol/job-messages.ts";
 import type { HiveApi } from "../data/hive-api.ts";
 import { useLiveReading } from "../data/live-reading.ts";
+import { durationText } from "../jobs/job-draft.ts";
 import { ErrorNote } from "./error-note.tsx";
 
 /** "2026-11-27 11:43" in the reader's own time zone. */
@@ -8,6 +10,18 @@ function shownTime(iso: string): string {
   const time = new Date(iso);
   const pad = (n: number) => String(n).padStart(2, "0");
   return `${time.getFullYear()}-${pad(time.getMonth() + 1)}-${pad(time.getDate())} ${pad(time.getHours())}:${pad(time.getMinutes())}`;
+}
+
+/**
+ * A job's budget as a summary tells it: a step job's units ("8 units"); a time-budgeted job's
+ * time from its first lease to its end ("10 min"), or, before its first lease (no unit is cut
+ * yet), only that it has a time budget.
+ */
+export function budgetText(job: Pick<JobSummary, "units" | "startedAt" | "endsAt">): string {
+  if (job.endsAt !== null && job.startedAt !== null)
+    return durationText((Date.parse(job.endsAt) - Date.parse(job.startedAt)) / 1000);
+  if (job.units === 0) return "a time budget";
+  return `${job.units} ${job.units === 1 ? "unit" : "units"}`;
 }
 
 /** The hive's jobs, newest first, read again as events come; each links to its page. */
@@ -51,7 +65,7 @@ export function JobList(props: {
               <tr>
                 <th scope="col">name</th>
                 <th scope="col">status</th>
-                <th scope="col">units</th>
+                <th scope="col">budget</th>
                 <th scope="col">best score</th>
                 <th scope="col">submitted</th>
               </tr>
@@ -63,7 +77,7 @@ export function JobList(props: {
                     <a href={props.hrefOf(job.id)}>{job.name}</a>
                   </th>
                   <td class={`status ${job.status}`}>{job.status}</td>
-                  <td>{job.units}</td>
+                  <td>{budgetText(job)}</td>
                   <td>{job.bestScore?.toFixed(3) ?? "–"}</td>
                   <td>
                     <time dateTime={job.createdAt}>{shownTime(job.createdAt)}</time>

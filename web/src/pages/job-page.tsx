@@ -1,7 +1,13 @@
 import type { ComponentChildren } from "preact";
 import { useEffect, useRef, useState } from "preact/hooks";
 import { formatElapsed } from "../../../src/core/elapsed-text.ts";
-import { isFinished } from "../../../src/protocol/job-messages.ts";
+import { DEFAULT_TOP_DISTANCE } from "../../../src/core/search/layout-search.ts";
+import {
+  isFinished,
+  type JobView,
+  jobBudgetOf,
+  type jobEndSchema,
+} from "../../../src/protocol/job-messages.ts";
 import { PaceTracker, timeLeftText } from "../../../src/protocol/job-pace.ts";
 import { ErrorNote } from "../components/error-note.tsx";
 import { JobLayouts } from "../components/job-layouts.tsx";
@@ -16,6 +22,7 @@ import {
 } from "../data/event-stream.ts";
 import type { HiveApi } from "../data/hive-api.ts";
 import { messageOf } from "../error-message.ts";
+import { durationText } from "../jobs/job-draft.ts";
 import { type JobWatch, stepsOfHistory, watchWithEvent, watchWithView } from "../jobs/job-watch.ts";
 
 /** The cluster and the job are read this often for the pace: agents report every 5 s. */
@@ -29,6 +36,41 @@ const STREAM_TEXT: Record<StreamState, string> = {
   reconnecting: "reconnecting…",
   refused: "not live",
 };
+
+type JobEnd = (typeof jobEndSchema.options)[number];
+
+/** What ended a job's search, in words: "its time budget was spent". */
+export function endedByText(endedBy: JobEnd, convergeSeconds: number | undefined): string {
+  switch (endedBy) {
+    case "time":
+      return "its time budget was spent";
+    case "convergence":
+      return convergeSeconds === undefined
+        ? "its best stopped improving"
+        : `its best stopped improving for ${durationText(convergeSeconds)}`;
+    case "units":
+      return "every unit is in";
+  }
+}
+
+/**
+ * A time-budgeted job's time left at `now` (ms), as `keyforge watch` says it: "waiting for an
+ * agent" before its first lease, "finishing…" once its time is spent and its units come in.
+ */
+export function timeBudgetLeftText(endsAt: string | null, now: number): string {
+  if (endsAt === null) return "waiting for an agent";
+  const left = Date.parse(endsAt) - now;
+  return left > 0 ? `${formatElapsed(left)} left` : "finishing…";
+}
+
+/** Share of a time-budgeted job's time spent at `now` (ms); a finished job's is the hive's. */
+export function timeSpent(view: JobView, now: number): number {
+  if (isFinished(view.status) || view.startedAt === null || view.endsAt === null)
+    return view.progress;
+  const startedAt = Date.parse(view.startedAt);
+  const span = Date.parse(view.endsAt) - startedAt;
+  return span > 0 ? Math.min(1, Math.max(0, (now - startedAt) / span)) : 1;
+}
 
 /**
  * A job, live: its view from the hive, brought up to date by its events as they come, read again
@@ -142,6 +184,9 @@ export function JobPage(props: {
     ? (view.finishedAt ? Date.parse(view.finishedAt) : now) - Date.parse(view.createdAt)
     : 0;
   const chart = watch && stepsOfHistory(watch.history, runMs / 1000);
+  const budget = view && jobBudgetOf(view.content.search);
+  const convergeSeconds = view?.content.search.convergeSeconds;
+  const topDistance = view?.content.search.topDistance ?? DEFAULT_TOP_DISTANCE;
   return (
     <div class="job">
       <p class="back">
@@ -165,6 +210,18 @@ export function JobPage(props: {
               <dt>best score</dt>
               <dd data-best-score={view.bestScore ?? ""}>{view.bestScore?.toFixed(3) ?? "–"}</dd>
             </div>
+            {budget?.kind === "time" && (
+              <div>
+                <dt>budget</dt>
+                <dd data-budget>{durationText(budget.seconds)} of search</dd>
+              </div>
+            )}
+            {convergeSeconds !== undefined && (
+              <div>
+                <dt>ends early when no better layout for</dt>
+                <dd data-converge>{durationText(convergeSeconds)}</dd>
+              </div>
+            )}
             {(["done", "leased", "queued", "failed", "cancelled"] as const).map((count) => (
               <div key={count}>
                 <dt>units {count === "leased" ? "running" : count}</dt>
@@ -184,7 +241,11 @@ export function JobPage(props: {
                 </div>
                 <div>
                   <dt>time left</dt>
-                  <dd>{timeLeftText(paceNow, view.units)}</dd>
+                  <dd data-time-left>
+                    {budget?.kind === "time"
+                      ? timeBudgetLeftText(view.endsAt, now)
+                      : timeLeftText(paceNow, view.units)}
+                  </dd>
                 </div>
               </>
             )}
@@ -193,17 +254,35 @@ export function JobPage(props: {
               <dd>{formatElapsed(runMs)}</dd>
             </div>
           </dl>
-          <progress
-            class="job-progress"
-            max={1}
-            value={view.progress}
-            aria-label={`units finished: ${view.units.done + view.units.failed} of ${view.units.total}`}
-          />
+          {budget?.kind === "time" ? (
+            <progress
+              class="job-progress"
+              max={1}
+              value={timeSpent(view, now)}
+              aria-label={`time spent: ${Math.round(100 * timeSpent(view, now))}% of ${durationText(budget.seconds)}`}
+            />
+          ) : (
+            <progress
+              class="job-progress"
+              max={1}
+              value={view.progress}
+              aria-label={`units finished: ${view.units.done + view.units.failed} of ${view.units.total}`}
+            />
+          )}
           <p class="stream" aria-live="polite">
-            {view.units.total} units of{" "}
-            {(view.content.search.stepsPerUnit ?? 0).toLocaleString("en-US")} steps; events:{" "}
-            <span data-stream={stream}>{STREAM_TEXT[stream]}</span>
+            {budget?.kind === "time"
+              ? `${durationText(budget.seconds)} of search from its first lease, on every agent that takes it, in ${view.units.total} ${view.units.total === 1 ? "unit" : "units"}${finished ? "" : " so far"}`
+              : `${view.units.total} units of ${(view.content.search.stepsPerUnit ?? 0).toLocaleString("en-US")} steps`}
+            ; events: <span data-stream={stream}>{STREAM_TEXT[stream]}</span>
           </p>
+          <p class="top-distance">
+            Its best layouts differ from each other in at least {topDistance} keys.
+          </p>
+          {finished && view.endedBy !== null && view.status !== "cancelled" && (
+            <p class="job-end" data-ended-by={view.endedBy}>
+              The search ended: {endedByText(view.endedBy, convergeSeconds)}.
+            </p>
+          )}
           <div class="job-actions">
             {!finished && (
               <button
