@@ -362,13 +362,13 @@ export class UnitRepository {
     const positions = Array.from({ length: count }, (_, i) => job.unit_count + i);
     const { rows } = await tx.query<UnitRow>(
       `WITH counted AS (
-         UPDATE jobs SET unit_count = unit_count + $3 WHERE id = $1
+         UPDATE jobs SET unit_count = unit_count + $3::integer WHERE id = $1
        )
        INSERT INTO units (id, job_id, position, seed, steps, time_limit_seconds, priority, status,
                           node_id, attempts, leased_at, lease_expires_at)
-       SELECT $1 || '.' || p.position, $1, p.position, p.seed, $4, $5,
+       SELECT $1 || '.' || p.position, $1, p.position, p.seed, $4::bigint, $5::float8,
               (SELECT priority FROM jobs WHERE id = $1), 'leased', $2, 1, now(),
-              now() + make_interval(secs => least($7::float8, $6 + 3 * $5))
+              now() + make_interval(secs => least($7::float8, $6::float8 + 3 * $5::float8))
        FROM unnest($8::integer[], $9::bigint[]) AS p (position, seed)
        RETURNING *`,
       [
