@@ -78,3 +78,16 @@ export type JobEvent = z.infer<typeof jobEventSchema>;
 export const JOB_EVENT_TYPES: ReadonlySet<string> = new Set(
   jobEventSchema.options.map((option) => option.shape.type.value),
 );
+
+/**
+ * The unit count an event that ends a lease adds to. A unit of a time-budgeted job given back
+ * is withdrawn, not queued: the job's time goes on in units cut anew.
+ */
+export function unitCountOfEvent(
+  type: "unit.done" | "unit.requeued" | "unit.failed",
+  timeBudgeted: boolean,
+): "done" | "queued" | "failed" | "cancelled" {
+  if (type === "unit.done") return "done";
+  if (type === "unit.failed") return "failed";
+  return timeBudgeted ? "cancelled" : "queued";
+}

@@ -74,6 +74,31 @@ describe("a job's watch", () => {
     assert.equal(repeated.view.units.leased, 0);
   });
 
+  it("counts a time-budgeted job's unit given back as withdrawn, and keeps its progress its time", () => {
+    const base = viewOf();
+    const timed = viewOf({
+      units: { total: 2, queued: 0, leased: 2, done: 0, failed: 0, cancelled: 0 },
+      progress: 0.25,
+      content: {
+        ...base.content,
+        search: { seed: 1, pins: "", allKeys: false, timeSeconds: 600 },
+      },
+    });
+    const after = applied(watchWithView(null, timed, CREATED), [
+      { type: "unit.requeued", jobId: ID, unitId: `${ID}.0` },
+      { type: "unit.done", jobId: ID, unitId: `${ID}.1`, score: 10 },
+    ]);
+    assert.deepEqual(after.view.units, {
+      total: 2,
+      queued: 0,
+      leased: 0,
+      done: 1,
+      failed: 0,
+      cancelled: 1,
+    });
+    assert.equal(after.view.progress, 0.25);
+  });
+
   it("draws the best score over time from the snapshot and each new best, in seconds since the job began", () => {
     const watch = watchWithView(null, viewOf({ bestScore: 50 }), CREATED + 2000);
     const progress = (bestScore: number): JobEvent => ({

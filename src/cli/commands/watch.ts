@@ -2,7 +2,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import type { Command } from "commander";
 import { formatElapsed } from "../../core/elapsed-text.ts";
 import { KeyForgeError } from "../../core/errors.ts";
-import type { JobEvent } from "../../protocol/job-events.ts";
+import { type JobEvent, unitCountOfEvent } from "../../protocol/job-events.ts";
 import { isFinished, type JobView } from "../../protocol/job-messages.ts";
 import { type ClusterReading, PaceTracker, timeLeftText } from "../../protocol/job-pace.ts";
 import { HiveApiClient, HiveRequestError } from "../hive-api-client.ts";
@@ -53,13 +53,6 @@ function watchedOf(view: JobView): Watched {
   };
 }
 
-/** The unit count an event that ends a lease adds to. */
-const UNIT_COUNT_OF_EVENT = {
-  "unit.done": "done",
-  "unit.requeued": "queued",
-  "unit.failed": "failed",
-} as const;
-
 /** Applies an event; true when it brought a new best. */
 function apply(state: Watched, event: JobEvent): boolean {
   switch (event.type) {
@@ -70,7 +63,7 @@ function apply(state: Watched, event: JobEvent): boolean {
     case "unit.requeued":
     case "unit.failed": {
       // A lease ended; a repeated event never counts past the job's units.
-      const count = UNIT_COUNT_OF_EVENT[event.type];
+      const count = unitCountOfEvent(event.type, state.timed);
       state.units[count] = Math.min(state.units.total, state.units[count] + 1);
       state.units.leased = Math.max(0, state.units.leased - 1);
       return false;

@@ -1,4 +1,4 @@
-import type { JobEvent } from "../../../src/protocol/job-events.ts";
+import { type JobEvent, unitCountOfEvent } from "../../../src/protocol/job-events.ts";
 import type { JobView } from "../../../src/protocol/job-messages.ts";
 
 /** The best score over time: seconds since the job was created, and the best score then. */
@@ -12,13 +12,6 @@ export interface JobWatch {
   readonly view: JobView;
   readonly history: BestScoreHistory;
 }
-
-/** The unit count an event that ends a lease adds to. */
-const UNIT_COUNT_OF_EVENT = {
-  "unit.done": "done",
-  "unit.requeued": "queued",
-  "unit.failed": "failed",
-} as const;
 
 /** The history with a best score at `now` (ms), when it is a new best. */
 function withBest(history: BestScoreHistory, view: JobView, score: number, now: number) {
@@ -58,8 +51,11 @@ export function watchWithEvent(watch: JobWatch, event: JobEvent, now: number): J
     case "unit.done":
     case "unit.requeued":
     case "unit.failed": {
-      // A lease ended; a repeated event never counts past the job's units.
-      const count = UNIT_COUNT_OF_EVENT[event.type];
+      // A lease ended; a repeated event never counts past the job's units. A time-budgeted
+      // job's unit given back is withdrawn (its time goes on in units cut anew), and its
+      // progress is its time, not its units.
+      const timed = view.content.search.timeSeconds !== undefined;
+      const count = unitCountOfEvent(event.type, timed);
       const units = {
         ...view.units,
         [count]: Math.min(view.units.total, view.units[count] + 1),
@@ -68,7 +64,11 @@ export function watchWithEvent(watch: JobWatch, event: JobEvent, now: number): J
       const finished = units.done + units.failed;
       return {
         ...watch,
-        view: { ...view, units, progress: units.total > 0 ? finished / units.total : 0 },
+        view: {
+          ...view,
+          units,
+          progress: timed ? view.progress : units.total > 0 ? finished / units.total : 0,
+        },
       };
     }
     case "job.completed":
