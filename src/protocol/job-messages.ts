@@ -3,6 +3,7 @@ import { bytesToHex, utf8ToBytes } from "@noble/hashes/utils.js";
 import { z } from "zod";
 import { assetIdSchema } from "../core/asset-id.ts";
 import { canonicalJson } from "../core/canonical-json.ts";
+import { formatElapsed } from "../core/elapsed-text.ts";
 import { jsonDepth } from "../core/json-depth.ts";
 import { DEFAULT_WEIGHTS_ID } from "../core/scoring/weights.ts";
 import { displayNameSchema } from "./display-name.ts";
@@ -241,6 +242,23 @@ export const jobEndSchema = z
   .describe(
     "units: every unit of its step budget is in; time: its time budget is spent; convergence: its best stopped improving for convergeSeconds.",
   );
+
+/** What ended a job's search, in words: "its time budget was spent". */
+export function endedByText(
+  endedBy: z.infer<typeof jobEndSchema>,
+  convergeSeconds: number | undefined,
+): string {
+  switch (endedBy) {
+    case "time":
+      return "its time budget was spent";
+    case "convergence":
+      return convergeSeconds === undefined
+        ? "its best stopped improving"
+        : `its best stopped improving for ${formatElapsed(convergeSeconds * 1000)}`;
+    case "units":
+      return "every unit is in";
+  }
+}
 
 const rankedLayoutSchema = z.strictObject({
   score: z.number().describe("The hive's own score of the layout (lower is better)."),

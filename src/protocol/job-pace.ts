@@ -91,6 +91,16 @@ export function timeLeftText(pace: Pace | null, units: UnitsLeft): string {
   return `~${formatElapsed(pace.remainingMs)} left`;
 }
 
+/**
+ * A time-budgeted job's time left at `now` (ms): "waiting for an agent" before its first lease
+ * (`endsAt` is ISO time or null), "finishing…" once its time is spent and its units come in.
+ */
+export function timeBudgetLeftText(endsAt: string | null, now: number): string {
+  if (endsAt === null) return "waiting for an agent";
+  const left = Date.parse(endsAt) - now;
+  return left > 0 ? `~${formatElapsed(left)} left` : "finishing…";
+}
+
 /** Sum of a map's values. */
 function total(values: ReadonlyMap<string, number>): number {
   return [...values.values()].reduce((sum, value) => sum + value, 0);

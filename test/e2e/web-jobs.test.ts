@@ -184,7 +184,7 @@ describe("the web app's Jobs and Cluster pages in a browser", () => {
     await page.waitForSelector("text=at least 6 keys");
     assert.match(
       (await page.textContent("[data-time-left]")) ?? "",
-      /^(waiting for an agent|\d+s left|finishing…)$/,
+      /^(waiting for an agent|~\d+s left|finishing…)$/,
     );
     await page.screenshot({ path: join(SCREENSHOTS, "job-time-running.png"), fullPage: true });
 
@@ -199,7 +199,7 @@ describe("the web app's Jobs and Cluster pages in a browser", () => {
       await page.textContent(".job-end"),
       view.endedBy === "time"
         ? "The search ended: its time budget was spent."
-        : "The search ended: its best stopped improving for 10 s.",
+        : "The search ended: its best stopped improving for 10s.",
     );
     assert.equal(await page.locator("[data-time-left]").count(), 0, "no time left once ended");
     await page.waitForSelector('.job-metrics td[data-metric="score"]');

@@ -6,7 +6,7 @@ import { parseBoard } from "../../core/board-validation.ts";
 import { formatElapsed } from "../../core/elapsed-text.ts";
 import { KeyForgeError } from "../../core/errors.ts";
 import { layoutFromText } from "../../core/layout.ts";
-import type { JobContent, JobView } from "../../protocol/job-messages.ts";
+import { endedByText, type JobContent, type JobView } from "../../protocol/job-messages.ts";
 import { keyLabels, metricsTable } from "../analysis-report.ts";
 import { requireApiKey } from "../api-keys.ts";
 import { drawBoard } from "../board-drawing.ts";
@@ -157,6 +157,9 @@ async function showJob(typedId: string, flags: JobFlags): Promise<void> {
     ["job", view.id],
     ["name", view.name],
     ["status", `${view.status}, priority ${view.priority}`],
+    ...(view.endedBy && view.status !== "cancelled"
+      ? [["ended", endedByText(view.endedBy, view.content.search.convergeSeconds)] as const]
+      : []),
     ["progress", `${Math.round(view.progress * 100)}%: ${unitProgress(view.units)}`],
     ["best", formatScore(view.best?.score ?? null)],
     ["created", `${formatTime(view.createdAt)} UTC`],

@@ -8,6 +8,7 @@ import { layoutOfItems } from "../../core/scoring/layout-scorer.ts";
 import { formatMetric } from "../../core/scoring/metric.ts";
 import { HEADLINE_METRICS, type Metrics } from "../../core/scoring/metric-catalogue.ts";
 import {
+  DEFAULT_TOP_DISTANCE,
   type SearchBudget,
   type SearchResult,
   searchLayouts,
@@ -31,6 +32,7 @@ interface OptimizeFlags extends ScoringFlags, SearchFlags {
   threads?: number;
   seed?: number;
   top: number;
+  topDistance: number;
   out?: string;
 }
 
@@ -145,6 +147,7 @@ async function optimize(flags: OptimizeFlags): Promise<void> {
         budget,
         randomStart: flags.from === undefined,
         top: flags.top,
+        topDistance: flags.topDistance,
         onProgress: progress.report,
         signal: stop.signal,
       },
@@ -234,7 +237,9 @@ async function optimize(flags: OptimizeFlags): Promise<void> {
     ),
   );
   if (others.length > 0) {
-    console.log("\nother good layouts found:");
+    console.log(
+      `\nother good layouts found (each at least ${flags.topDistance} keys from the others):`,
+    );
     for (const other of others) {
       console.log(
         `score ${other.analysis.score.toFixed(3)}: ${headline(other.analysis.metrics)}\n${other.text}`,
@@ -266,6 +271,12 @@ export function registerOptimizeCommand(program: Command): void {
     .option("--threads <n>", "worker threads (default: one per core)", threadCount)
     .option("--seed <n>", "random seed (default: random, printed)", wholeNumber)
     .option("--top <k>", "also show the k best distinct layouts", wholeNumber, 5)
+    .option(
+      "--top-distance <keys>",
+      "fewest keys the shown layouts differ in",
+      wholeNumber,
+      DEFAULT_TOP_DISTANCE,
+    )
     .option("-o, --out <file>", "write the best layout (layout text) to this file")
     .action(optimize);
 }

@@ -4,7 +4,12 @@ import { formatElapsed } from "../../core/elapsed-text.ts";
 import { KeyForgeError } from "../../core/errors.ts";
 import { type JobEvent, unitCountOfEvent } from "../../protocol/job-events.ts";
 import { isFinished, type JobView } from "../../protocol/job-messages.ts";
-import { type ClusterReading, PaceTracker, timeLeftText } from "../../protocol/job-pace.ts";
+import {
+  type ClusterReading,
+  PaceTracker,
+  timeBudgetLeftText,
+  timeLeftText,
+} from "../../protocol/job-pace.ts";
 import { HiveApiClient, HiveRequestError } from "../hive-api-client.ts";
 import { resolveJobId } from "../job-id.ts";
 import { formatScore, shortJobId, unitProgress, unitStates } from "../job-text.ts";
@@ -32,7 +37,7 @@ interface Watched {
   readonly stepsPerUnit: number;
   readonly timed: boolean;
   /** When a time-budgeted job stops leasing; null before its first lease (and for step budgets). */
-  endsAt: number | null;
+  endsAt: string | null;
   finishedAt: number | null;
   status: JobView["status"];
   units: JobView["units"];
@@ -45,7 +50,7 @@ function watchedOf(view: JobView): Watched {
     createdAt: Date.parse(view.createdAt),
     stepsPerUnit: view.content.search.stepsPerUnit ?? 0,
     timed: view.content.search.timeSeconds !== undefined,
-    endsAt: view.endsAt === null ? null : Date.parse(view.endsAt),
+    endsAt: view.endsAt,
     finishedAt: view.finishedAt === null ? null : Date.parse(view.finishedAt),
     status: view.status,
     units: { ...view.units },
@@ -123,7 +128,7 @@ class ProgressDisplay {
   observe(cluster: ClusterReading, view: JobView): void {
     if (!this.state) return;
     this.state.units = { ...view.units };
-    this.state.endsAt = view.endsAt === null ? null : Date.parse(view.endsAt);
+    this.state.endsAt = view.endsAt;
     this.pace.observe(cluster, this.state.stepsPerUnit, Date.now());
     this.redraw();
   }
@@ -159,7 +164,7 @@ class ProgressDisplay {
         ? ` · ${Math.round(pace.stepsPerSecond).toLocaleString("en-US")} steps/s`
         : "";
     return {
-      before: `${this.label}: ${unitStates(state.units)} · ${state.timed ? timeBudgetLeftText(state.endsAt) : timeLeftText(pace, state.units)}${rate} · ${newBest ? "new best" : "best"} `,
+      before: `${this.label}: ${unitStates(state.units)} · ${state.timed ? timeBudgetLeftText(state.endsAt, Date.now()) : timeLeftText(pace, state.units)}${rate} · ${newBest ? "new best" : "best"} `,
       best: formatScore(state.best?.score ?? null),
       after: ` · ${elapsedOf(state)}`,
     };
@@ -190,13 +195,6 @@ class ProgressDisplay {
   private clear(): void {
     if (this.live) this.stream.write("\r\u001b[K");
   }
-}
-
-/** What is left of a time budget: its end is known from the job's first lease. */
-function timeBudgetLeftText(endsAt: number | null): string {
-  if (endsAt === null) return "waiting for an agent";
-  const left = endsAt - Date.now();
-  return left > 0 ? `${formatElapsed(left)} left` : "finishing…";
 }
 
 /** Reads the cluster and the job for the display's pace until `stop`; a failed read is skipped. */

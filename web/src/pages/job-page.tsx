@@ -3,12 +3,12 @@ import { useEffect, useRef, useState } from "preact/hooks";
 import { formatElapsed } from "../../../src/core/elapsed-text.ts";
 import { DEFAULT_TOP_DISTANCE } from "../../../src/core/search/layout-search.ts";
 import {
+  endedByText,
   isFinished,
   type JobView,
   jobBudgetOf,
-  type jobEndSchema,
 } from "../../../src/protocol/job-messages.ts";
-import { PaceTracker, timeLeftText } from "../../../src/protocol/job-pace.ts";
+import { PaceTracker, timeBudgetLeftText, timeLeftText } from "../../../src/protocol/job-pace.ts";
 import { ErrorNote } from "../components/error-note.tsx";
 import { JobLayouts } from "../components/job-layouts.tsx";
 import { ScoreChart } from "../components/score-chart.tsx";
@@ -36,32 +36,6 @@ const STREAM_TEXT: Record<StreamState, string> = {
   reconnecting: "reconnecting…",
   refused: "not live",
 };
-
-type JobEnd = (typeof jobEndSchema.options)[number];
-
-/** What ended a job's search, in words: "its time budget was spent". */
-export function endedByText(endedBy: JobEnd, convergeSeconds: number | undefined): string {
-  switch (endedBy) {
-    case "time":
-      return "its time budget was spent";
-    case "convergence":
-      return convergeSeconds === undefined
-        ? "its best stopped improving"
-        : `its best stopped improving for ${durationText(convergeSeconds)}`;
-    case "units":
-      return "every unit is in";
-  }
-}
-
-/**
- * A time-budgeted job's time left at `now` (ms), as `keyforge watch` says it: "waiting for an
- * agent" before its first lease, "finishing…" once its time is spent and its units come in.
- */
-export function timeBudgetLeftText(endsAt: string | null, now: number): string {
-  if (endsAt === null) return "waiting for an agent";
-  const left = Date.parse(endsAt) - now;
-  return left > 0 ? `${formatElapsed(left)} left` : "finishing…";
-}
 
 /** Share of a time-budgeted job's time spent at `now` (ms); a finished job's is the hive's. */
 export function timeSpent(view: JobView, now: number): number {
