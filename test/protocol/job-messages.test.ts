@@ -5,6 +5,7 @@ import fc from "fast-check";
 import { exceededLimit } from "../../src/protocol/input-limits.ts";
 import {
   type JobContent,
+  jobBudgetOf,
   jobContentSchema,
   jobIdOf,
   jobSubmissionSchema,
@@ -126,6 +127,38 @@ describe("job submissions", () => {
       allKeys: false,
     });
     assert.equal(parsed.priority, 0);
+  });
+
+  it("have one budget: units with their steps, or a time", () => {
+    const search = (fields: Record<string, unknown>) =>
+      jobSubmissionSchema.safeParse({
+        name: "mine",
+        board: "corne",
+        corpora: [{ id: "en" }],
+        search: fields,
+      });
+    const timed = search({ timeSeconds: 600, convergeSeconds: 60, topDistance: 4 });
+    assert.ok(timed.success, JSON.stringify(timed.error?.issues));
+    assert.deepEqual(jobBudgetOf(timed.data.search), { kind: "time", seconds: 600 });
+    const stepped = search({ units: 2, stepsPerUnit: 10_000 });
+    assert.deepEqual(jobBudgetOf(stepped.data?.search ?? {}), {
+      kind: "steps",
+      units: 2,
+      stepsPerUnit: 10_000,
+    });
+    const messages = (fields: Record<string, unknown>) =>
+      (search(fields).error?.issues ?? []).map(
+        (issue) => `${issue.path.join(".")}: ${issue.message}`,
+      );
+    assert.deepEqual(messages({ timeSeconds: 600, units: 2 }), [
+      "search.timeSeconds: give a time budget (timeSeconds) or a step budget (units, stepsPerUnit), not both",
+    ]);
+    assert.deepEqual(messages({ units: 2 }), [
+      "search.stepsPerUnit: a step-budgeted job needs units and stepsPerUnit (or give timeSeconds instead); stepsPerUnit is missing",
+    ]);
+    assert.equal(messages({}).length, 2, "neither budget");
+    assert.equal(search({ timeSeconds: 5 }).success, false, "at least 10 s");
+    assert.equal(search({ timeSeconds: 60, convergeSeconds: 9 }).success, false);
   });
 
   it("carry the search request's place, exclude and stayClose only when given", () => {
