@@ -63,6 +63,14 @@ export function machineTimes(): { busy: number; steal: number; total: number } |
   return { busy, steal: at(7), total: busy + at(3) + at(4) + at(7) };
 }
 
+/** CPU time (user + system, every thread) of a process, in ms (Linux /proc), or null. */
+export function processCpuMs(pid: number | undefined): number | null {
+  if (pid === undefined || !existsSync(`/proc/${pid}/stat`)) return null;
+  const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+  return (Number(fields[11]) + Number(fields[12])) * 10;
+}
+
 /** One `keyforge agent` child process. */
 export class AgentProcess {
   readonly name: string;
@@ -92,6 +100,10 @@ export class AgentProcess {
 
   get log(): string {
     return this.stderr;
+  }
+
+  cpuMs(): number | null {
+    return processCpuMs(this.child.pid);
   }
 
   get running(): boolean {

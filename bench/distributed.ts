@@ -10,6 +10,7 @@ import {
   DISTURBED_SHARE,
   machineTimes,
   median,
+  processCpuMs,
   type Stack,
   submit,
   warmUp,
@@ -45,24 +46,29 @@ const TSX = import.meta.resolve("tsx");
 
 const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
 
-/** What the machine's other processes did over a stretch: their share of it, measured. */
-function disturbance(): () => number | null {
+/**
+ * Starts measuring what the machine's other processes did: the function returned takes the CPU
+ * time (ms) of the processes under test over the stretch and gives the share of the machine the
+ * rest took besides this process (null off Linux).
+ */
+function disturbance(): (testedCpuMs: number | null) => number | null {
   const before = machineTimes();
   const began = performance.now();
   const ownBefore = process.cpuUsage();
-  return () => {
+  return (testedCpuMs) => {
     const after = machineTimes();
-    if (!before || !after) return null;
+    if (!before || !after || testedCpuMs === null) return null;
     const own = process.cpuUsage(ownBefore);
-    const elapsed = performance.now() - began;
-    // Busy time beyond the two searching cores and this process's own work.
-    const others = after.busy - before.busy - (own.user + own.system) / 1000 - THREADS * elapsed;
-    return Math.max(0, others) / (elapsed * cores);
+    const others = after.busy - before.busy - (own.user + own.system) / 1000 - testedCpuMs;
+    return Math.max(0, others) / ((performance.now() - began) * cores);
   };
 }
 
 /** `keyforge optimize --threads 2 --time`: its best score and wall time. */
-async function optimizeOnce(board: string, seed: number): Promise<{ score: number; ms: number }> {
+async function optimizeOnce(
+  board: string,
+  seed: number,
+): Promise<{ score: number; ms: number; cpuMs: number | null }> {
   const args = [
     ...["--import", TSX, MAIN, "optimize", "--board", board, "--corpus", "en"],
     ...["--threads", String(THREADS), "--time", `${SECONDS}s`, "--seed", String(seed), "--json"],
@@ -81,9 +87,15 @@ async function optimizeOnce(board: string, seed: number): Promise<{ score: numbe
   child.stderr.setEncoding("utf8").on("data", (chunk: string) => {
     stderr += chunk;
   });
+  // Its CPU time, read until it exits (the last reading misses at most the final quarter second).
+  let cpuMs: number | null = null;
+  const sampler = setInterval(() => {
+    cpuMs = processCpuMs(child.pid) ?? cpuMs;
+  }, 250);
   const code = await new Promise<number | null>((resolve) => child.on("close", resolve));
+  clearInterval(sampler);
   if (code !== 0) throw new Error(`keyforge optimize exited with ${code}:\n${stderr}`);
-  return { score: JSON.parse(stdout).best.score as number, ms: performance.now() - began };
+  return { score: JSON.parse(stdout).best.score as number, ms: performance.now() - began, cpuMs };
 }
 
 interface JobRun {
@@ -95,6 +107,8 @@ interface JobRun {
   readonly unitsPerAgent: string;
   /** Over all units: agent time beyond the units' searches, per unit. */
   readonly overheadPerUnitMs: number;
+  /** Share of the machine that processes other than the bench and its agents took. */
+  readonly others: number | null;
 }
 
 /** Submits `search` on `board` to a fresh stack with both agents and waits for the job's end. */
@@ -105,10 +119,17 @@ async function jobOnce(
   search: Record<string, unknown>,
 ): Promise<JobRun> {
   return withAgents(root, live, async (stack, agents, agentOf) => {
+    const measure = disturbance();
+    const agentsBefore = agents.map((agent) => agent.cpuMs() ?? Number.NaN);
     const began = performance.now();
     const job = await submit(stack, board, search);
     const { view } = await completed(stack, job.id);
     const wallMs = performance.now() - began;
+    const agentsCpu = agents.reduce(
+      (sum, agent, i) => sum + (agent.cpuMs() ?? Number.NaN) - (agentsBefore[i] as number),
+      0,
+    );
+    const others = measure(Number.isNaN(agentsCpu) ? null : agentsCpu);
     if (view.bestScore === null) throw new Error(`job ${job.id} completed without a best score`);
     const units = await unitsOf(stack, job.id);
     const searchMs = units.reduce((sum, unit) => sum + unit.searchMs, 0);
@@ -127,6 +148,7 @@ async function jobOnce(
         )
         .join(", "),
       overheadPerUnitMs: (agents.length * wallMs - searchMs) / Math.max(1, units.length),
+      others,
     };
   });
 }
@@ -157,16 +179,14 @@ async function equalWallTime(root: string, live: Set<AgentProcess>): Promise<voi
     const jobs: number[] = [];
     const locals: number[] = [];
     for (let seed = 1; seed <= SEEDS; seed++) {
-      const jobMeasure = disturbance();
       const job = await jobOnce(root, live, board, { timeSeconds: SECONDS, seed });
-      const jobOthers = jobMeasure();
       const localMeasure = disturbance();
       const local = await optimizeOnce(board, seed);
-      const localOthers = localMeasure();
+      const localOthers = localMeasure(local.cpuMs);
       jobs.push(job.score);
       locals.push(local.score);
       console.log(
-        `| ${board} | ${seed} | ${job.score.toFixed(4)}${flag(jobOthers)} | ${job.endedBy} | ${job.lateMs === null ? "?" : seconds(job.lateMs)} | ${job.unitsPerAgent} | ${local.score.toFixed(4)}${flag(localOthers)} |`,
+        `| ${board} | ${seed} | ${job.score.toFixed(4)}${flag(job.others)} | ${job.endedBy} | ${job.lateMs === null ? "?" : seconds(job.lateMs)} | ${job.unitsPerAgent} | ${local.score.toFixed(4)}${flag(localOthers)} |`,
       );
     }
     const [jobMedian, localMedian] = [median(jobs), median(locals)];
@@ -189,12 +209,11 @@ async function cuts(root: string, live: Set<AgentProcess>): Promise<void> {
   );
   const scores: number[] = [];
   for (const units of CUTS) {
-    const measure = disturbance();
     const stepsPerUnit = Math.round(TOTAL_STEPS / units);
     const job = await jobOnce(root, live, board, { units, stepsPerUnit, seed: 1 });
     scores.push(job.score);
     console.log(
-      `| ${units} | ${stepsPerUnit.toLocaleString("en-US")} | ${job.score.toFixed(4)}${flag(measure())} | ${seconds(job.wallMs)} | ${job.unitsPerAgent} | ${job.overheadPerUnitMs.toFixed(0)} ms |`,
+      `| ${units} | ${stepsPerUnit.toLocaleString("en-US")} | ${job.score.toFixed(4)}${flag(job.others)} | ${seconds(job.wallMs)} | ${job.unitsPerAgent} | ${job.overheadPerUnitMs.toFixed(0)} ms |`,
     );
   }
   const spread = (100 * (Math.max(...scores) - Math.min(...scores))) / Math.min(...scores);
