@@ -1,5 +1,5 @@
 import { generateKeyPairSync, type KeyObject } from "node:crypto";
-import { Agent as HttpAgent, request } from "node:http";
+import { Agent as HttpAgent } from "node:http";
 import autocannon from "autocannon";
 import { signResult } from "../src/infra/node-signatures.ts";
 import {
@@ -7,6 +7,7 @@ import {
   leaseReplySchema,
   nodeRegisteredSchema,
 } from "../src/protocol/node-messages.ts";
+import { percentile, postJson } from "./post-json.ts";
 
 /**
  * The simulated agents of `npm run bench:hive`, in their own process so that the hive under
@@ -46,10 +47,6 @@ interface Agent {
 
 const orders = JSON.parse(process.env.BENCH_HIVE_LOAD ?? "") as LoadOrders;
 
-function percentile(sorted: readonly number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? 0;
-}
-
 function figures(
   phase: PhaseFigures["phase"],
   latencies: number[],
@@ -68,35 +65,7 @@ function figures(
 const connections = new HttpAgent({ keepAlive: true, maxSockets: orders.agents });
 
 function post(path: string, headers: Record<string, string>, body: unknown): Promise<unknown> {
-  const payload = JSON.stringify(body);
-  return new Promise((resolve, reject) => {
-    const call = request(
-      `${orders.base}${path}`,
-      {
-        method: "POST",
-        agent: connections,
-        headers: {
-          ...headers,
-          "content-type": "application/json",
-          "content-length": Buffer.byteLength(payload),
-        },
-      },
-      (response) => {
-        let text = "";
-        response.setEncoding("utf8");
-        response.on("data", (chunk: string) => {
-          text += chunk;
-        });
-        response.on("end", () => {
-          const status = response.statusCode ?? 0;
-          if (status === 200 || status === 201) resolve(JSON.parse(text));
-          else reject(new Error(`POST ${path}: ${status} ${text}`));
-        });
-      },
-    );
-    call.on("error", reject);
-    call.end(payload);
-  });
+  return postJson(connections, `${orders.base}${path}`, headers, body);
 }
 
 async function register(): Promise<Agent> {

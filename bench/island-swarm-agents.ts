@@ -1,12 +1,13 @@
 import { generateKeyPairSync, type KeyObject } from "node:crypto";
 import { readFileSync } from "node:fs";
-import { Agent as HttpAgent, request } from "node:http";
+import { Agent as HttpAgent } from "node:http";
 import { signResult } from "../src/infra/node-signatures.ts";
 import {
   type LeasedUnit,
   leaseReplySchema,
   nodeRegisteredSchema,
 } from "../src/protocol/node-messages.ts";
+import { postJson } from "./post-json.ts";
 
 /**
  * The simulated agents of `npm run bench:swarm` (island-swarm.ts), one share of the fleet per
@@ -129,43 +130,18 @@ function post(
   headers: Record<string, string>,
   body: unknown,
 ): Promise<unknown> {
-  const payload = JSON.stringify(body);
   const began = performance.now();
-  const answer = new Promise<unknown>((resolve, reject) => {
-    const call = request(
-      `${orders.base}${path}`,
-      {
-        method: "POST",
-        agent: connections,
-        headers: {
-          ...headers,
-          "content-type": "application/json",
-          "content-length": Buffer.byteLength(payload),
-        },
-      },
-      (response) => {
-        let text = "";
-        response.setEncoding("utf8");
-        response.on("data", (chunk: string) => {
-          text += chunk;
-        });
-        response.on("end", () => {
-          const status = response.statusCode ?? 0;
-          if (status === 200 || status === 201) {
-            latencies[kind].push(performance.now() - began);
-            answeredAt[kind].push(Date.now());
-            resolve(JSON.parse(text));
-          } else reject(new Error(`POST ${path}: ${status} ${text.slice(0, 300)}`));
-        });
-      },
-    );
-    call.on("error", reject);
-    call.end(payload);
-  }).catch((error: unknown) => {
-    failures[kind]++;
-    if (failureSamples.length < 10) failureSamples.push(String(error));
-    throw error;
-  });
+  const answer = postJson(connections, `${orders.base}${path}`, headers, body)
+    .then((parsed) => {
+      latencies[kind].push(performance.now() - began);
+      answeredAt[kind].push(Date.now());
+      return parsed;
+    })
+    .catch((error: unknown) => {
+      failures[kind]++;
+      if (failureSamples.length < 10) failureSamples.push(String(error));
+      throw error;
+    });
   inFlight.add(answer);
   const settled = () => {
     inFlight.delete(answer);

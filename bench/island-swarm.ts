@@ -26,6 +26,7 @@ import type {
   SwarmFigures,
   ToSwarmAgents,
 } from "./island-swarm-agents.ts";
+import { percentile } from "./post-json.ts";
 
 /**
  * `npm run bench:swarm`: one hive instance (`keyforge hive`, a child process, so that its CPU
@@ -327,10 +328,6 @@ function startLoad(base: string, agents: number, poolFile: string): LoadProcess 
 }
 
 // --- figures --------------------------------------------------------------------------------
-
-function percentile(sorted: readonly number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? 0;
-}
 
 const ms = (value: number) => `${value.toFixed(1)} ms`;
 const perSecond = (count: number, over: number) => `${(count / over).toFixed(1)} /s`;
