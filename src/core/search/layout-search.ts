@@ -181,11 +181,6 @@ export async function searchLayouts(
   }
 }
 
-/** The best of the islands. */
-function bestOf(islands: readonly Island[]): ScoredItems {
-  return islands.reduce((a, b) => (b.best.score < a.best.score ? b : a)).best;
-}
-
 async function anneal(
   problem: SearchProblem,
   options: SearchOptions,
@@ -296,7 +291,7 @@ async function anneal(
   return {
     model,
     start: { items: fixedStart, score: startScore },
-    best: exact(bestOf([{ best } as Island, ...islands])),
+    best: exact(best),
     top: top.list().map(exact),
     steps,
     acceptance: (accepted(islands) - acceptedBefore) / Math.max(1, steps),
