@@ -2,10 +2,10 @@
 # Copies the configuration files the compose stack mounts (deploy/gateway, deploy/valkey,
 # deploy/backup) into base/files/, where the base's configMapGenerator reads them.
 #
-# Why copies: kustomize (and so `kubectl apply -k`, Argo CD, Flux) refuses to read a file
-# outside the kustomization's folder unless every build is run with
-# --load-restrictor LoadRestrictionsNone. deploy/ stays the one place these files are edited;
-# run this after changing one there, and commit both.
+# Why: kustomize (and so `kubectl apply -k`, Argo CD, Flux) refuses to read a file outside the
+# kustomization's folder unless every build is run with --load-restrictor LoadRestrictionsNone.
+# deploy/ holds the one copy in the repository (git ignores base/files/): run this before a
+# build, and again after changing one of the files there.
 #
 #   sh deploy/kubernetes/sync-files.sh          copy
 #   sh deploy/kubernetes/sync-files.sh --check  exit 1, naming them, when copies differ (CI)
