@@ -79,13 +79,16 @@ export interface RunningCli {
   exited(): Promise<CliResult>;
 }
 
-/** Starts `keyforge <args>` (a server or daemon) and leaves it running until stopped. */
+/**
+ * Starts `keyforge <args>` (a server or daemon) and leaves it running until stopped; `main` runs
+ * another copy of the CLI's source than this checkout's.
+ */
 export function startCli(
   args: readonly string[],
-  options: { env?: Readonly<Record<string, string>> } = {},
+  options: { env?: Readonly<Record<string, string>>; main?: string } = {},
 ): RunningCli {
   return watched(
-    spawn(process.execPath, ["--import", TSX, MAIN, ...args], {
+    spawn(process.execPath, ["--import", TSX, options.main ?? MAIN, ...args], {
       cwd: REPO_ROOT,
       env: { ...process.env, NO_COLOR: "1", ...options.env },
     }),
