@@ -92,6 +92,12 @@ export function analysisReport(subject: ReportSubject): string {
     "finger usage:",
     fingerBars(analysis),
     "",
+    ...(analysis.shift
+      ? [
+          `Shift: ${analysis.shift.usage.toFixed(2)}% of keystrokes, ${analysis.shift.sameFinger.toFixed(2)}% on the Shift key's finger`,
+          "",
+        ]
+      : []),
     "key heatmap (characters, then % of keystrokes):",
     heatmap(board, layout, analysis),
     "",

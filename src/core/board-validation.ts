@@ -6,10 +6,12 @@ import {
   FINGERS,
   HANDS,
   type Key,
+  type KeyGeometry,
   keyCorners,
   type Point,
 } from "./board.ts";
 import { failWithProblems, type Problem } from "./errors.ts";
+import { keyPosition } from "./key-positions.ts";
 
 /** Largest coordinate (key units) a real keyboard can have; anything beyond is a unit mistake. */
 const MAX_COORDINATE = 100;
@@ -19,6 +21,8 @@ const OVERLAP_TOLERANCE = 0.02;
 
 const coordinate = z.number().min(-MAX_COORDINATE).max(MAX_COORDINATE);
 const size = z.number().gt(0).max(MAX_KEY_SIZE);
+
+const oneCharacter = z.string().refine((s) => [...s].length === 1, "must be exactly one character");
 
 const keySchema = z.strictObject({
   id: z.string().min(1),
@@ -34,11 +38,28 @@ const keySchema = z.strictObject({
   home: z.boolean().default(false),
   row: z.number().int(),
   col: z.number().int(),
-  char: z
+  char: oneCharacter.optional(),
+  position: z
     .string()
-    .refine((s) => [...s].length === 1, "must be exactly one character")
+    .refine(
+      (code) => keyPosition(code) !== undefined,
+      "must be a place of the PC keyboard's main block: E00–E12, D01–D13, C01–C12, B00–B10 or A03",
+    )
     .optional(),
   effort: z.number().min(0).max(100).optional(),
+});
+
+const shiftKeySchema = z.strictObject({
+  id: z.string().min(1),
+  x: coordinate,
+  y: coordinate,
+  w: size.default(1),
+  h: size.default(1),
+  r: z.number().min(-360).max(360).default(0),
+  rx: coordinate.default(0),
+  ry: coordinate.default(0),
+  hand: z.enum(HANDS),
+  finger: z.enum(FINGERS),
 });
 
 const boardSchema = z.strictObject({
@@ -55,6 +76,8 @@ const boardSchema = z.strictObject({
     })
     .optional(),
   letterBlock: z.array(z.array(z.string()).length(10)).length(3).optional(),
+  shiftPairs: z.record(oneCharacter, oneCharacter).optional(),
+  shiftKeys: z.array(shiftKeySchema).optional(),
   keys: z.array(keySchema).min(1),
 });
 
@@ -134,7 +157,7 @@ function problemFromIssue(issue: z.core.$ZodIssue, data: unknown): Problem {
   };
 }
 
-function duplicateIdProblems(keys: readonly Key[]): Problem[] {
+function duplicateIdProblems(keys: readonly Pick<Key, "id">[]): Problem[] {
   const seen = new Set<string>();
   const problems: Problem[] = [];
   for (const key of keys) {
@@ -146,21 +169,47 @@ function duplicateIdProblems(keys: readonly Key[]): Problem[] {
   return problems;
 }
 
-function duplicateCharProblems(keys: readonly Key[]): Problem[] {
+/** A problem `code` for every key whose `keyValue` another key has already. */
+function duplicateValueProblems(
+  keys: readonly Key[],
+  keyValue: (key: Key) => string | undefined,
+  code: string,
+  describe: (value: string) => string,
+): Problem[] {
   const keyWith = new Map<string, string>();
   const problems: Problem[] = [];
   for (const key of keys) {
-    if (key.char === undefined) continue;
-    const other = keyWith.get(key.char);
+    const value = keyValue(key);
+    if (value === undefined) continue;
+    const other = keyWith.get(value);
     if (other !== undefined) {
       problems.push({
-        code: "KEY_CHAR_DUPLICATE",
+        code,
         subject: key.id,
-        message: `character ${JSON.stringify(key.char)} is already on key ${other}`,
+        message: `${describe(value)} is already on key ${other}`,
       });
-    } else keyWith.set(key.char, key.id);
+    } else keyWith.set(value, key.id);
   }
   return problems;
+}
+
+function duplicateCharProblems(keys: readonly Key[]): Problem[] {
+  return duplicateValueProblems(
+    keys,
+    (key) => key.char,
+    "KEY_CHAR_DUPLICATE",
+    (char) => `character ${JSON.stringify(char)}`,
+  );
+}
+
+/** Two keys on one place of the PC keyboard (ANSI's D13 and ISO's C12 are one key there). */
+function duplicatePositionProblems(keys: readonly Key[]): Problem[] {
+  return duplicateValueProblems(
+    keys,
+    (key) => (key.position === undefined ? undefined : keyPosition(key.position)?.xkb),
+    "KEY_POSITION_DUPLICATE",
+    (xkb) => `place ${xkb}`,
+  );
 }
 
 function homeKeyProblems(keys: readonly Key[]): Problem[] {
@@ -211,14 +260,14 @@ function keysOverlap(a: readonly Point[], b: readonly Point[]): boolean {
   return true;
 }
 
-function overlapProblems(keys: readonly Key[]): Problem[] {
+function overlapProblems(keys: readonly (KeyGeometry & Pick<Key, "id">)[]): Problem[] {
   const corners = keys.map(keyCorners);
   const problems: Problem[] = [];
   for (let i = 0; i < keys.length; i++) {
     for (let j = i + 1; j < keys.length; j++) {
       if (keysOverlap(corners[i] as Point[], corners[j] as Point[])) {
-        const a = keys[i] as Key;
-        const b = keys[j] as Key;
+        const a = keys[i] as Pick<Key, "id">;
+        const b = keys[j] as Pick<Key, "id">;
         problems.push({ code: "KEY_OVERLAP", subject: a.id, message: `overlaps key ${b.id}` });
       }
     }
@@ -254,10 +303,11 @@ export function boardProblems(data: unknown): Problem[] {
   if (!parsed.success) return parsed.error.issues.map((issue) => problemFromIssue(issue, data));
   const board = parsed.data;
   return [
-    ...duplicateIdProblems(board.keys),
+    ...duplicateIdProblems([...board.keys, ...(board.shiftKeys ?? [])]),
     ...duplicateCharProblems(board.keys),
+    ...duplicatePositionProblems(board.keys),
     ...homeKeyProblems(board.keys),
-    ...overlapProblems(board.keys),
+    ...overlapProblems([...board.keys, ...(board.shiftKeys ?? [])]),
     ...(board.letterBlock ? letterBlockProblems(board.letterBlock, board.keys) : []),
   ];
 }

@@ -29,6 +29,11 @@ export interface Key {
   /** Character this key carries when a 3x10 layout is placed on the board and leaves it free. */
   readonly char?: string;
   /**
+   * The key's place on a standard PC keyboard (ISO/IEC 9995-1: E01, D01, C12, B00, A03, …;
+   * key-positions.ts), which operating-system layouts exported for the board use.
+   */
+  readonly position?: string;
+  /**
    * Cost of pressing this key, replacing the one scoring derives from the finger and the
    * distance from its home key (for keys that are harder or easier than their geometry says).
    */
@@ -55,6 +60,16 @@ export interface QmkOrigin {
   readonly keys?: readonly string[];
 }
 
+/**
+ * A Shift key: it types no character of a layout, but pressing it is part of typing every
+ * Shift character. Where it is and which finger presses it is what the analysis needs.
+ */
+export interface ShiftKey extends KeyGeometry {
+  readonly id: string;
+  readonly hand: Hand;
+  readonly finger: Finger;
+}
+
 export interface Board {
   readonly id: string;
   readonly name: string;
@@ -65,6 +80,14 @@ export interface Board {
   readonly qmk?: QmkOrigin;
   /** Key ids of the 3x10 letter block, three rows of ten, left to right, when the board has one. */
   readonly letterBlock?: readonly (readonly string[])[];
+  /**
+   * The Shift characters this board's keycaps conventionally pair with their characters where
+   * they differ from the US ones (e.g. `"2": "\""` on a UK ISO board): the Shift layer's
+   * defaults (shift-layer.ts).
+   */
+  readonly shiftPairs?: Readonly<Record<string, string>>;
+  /** The board's Shift keys, when it has any: the analysis then reports how Shift is used. */
+  readonly shiftKeys?: readonly ShiftKey[];
   readonly keys: readonly Key[];
 }
 

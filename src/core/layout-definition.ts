@@ -2,7 +2,7 @@ import { z } from "zod";
 import { assetIdSchema } from "./asset-id.ts";
 import type { Board } from "./board.ts";
 import { failWithProblems, type Problem } from "./errors.ts";
-import { type Layout, parseToken, placeLetterBlock, tokenLines } from "./layout.ts";
+import { type Layout, parseKeyToken, placeLetterBlock, tokenLines } from "./layout.ts";
 
 export const LAYOUT_FORMAT = "keyforge-layout/1";
 
@@ -15,6 +15,11 @@ export interface LayoutDefinition {
   readonly source?: string;
   /** Three rows of ten characters (null for an unused key). */
   readonly letterBlock: readonly (readonly (string | null)[])[];
+  /**
+   * The Shift characters the definition sets, in the same three rows (null: nothing); absent,
+   * or undefined for a key, where the key's Shift character is its default.
+   */
+  readonly shiftedBlock?: readonly (readonly (string | null | undefined)[])[];
 }
 
 const definitionSchema = z.object({
@@ -29,10 +34,12 @@ const definitionSchema = z.object({
 
 function letterBlockProblems(rows: readonly string[]): {
   block: (string | null)[][];
+  shiftedBlock: (string | null | undefined)[][];
   problems: Problem[];
 } {
   const problems: Problem[] = [];
   const block: (string | null)[][] = [];
+  const shiftedBlock: (string | null | undefined)[][] = [];
   rows.forEach((row, r) => {
     const tokens = tokenLines(row).flat();
     if (tokens.length !== 10) {
@@ -44,7 +51,9 @@ function letterBlockProblems(rows: readonly string[]): {
       return;
     }
     try {
-      block.push(tokens.map(parseToken));
+      const keys = tokens.map(parseKeyToken);
+      block.push(keys.map((key) => key.char));
+      shiftedBlock.push(keys.map((key) => key.shifted));
     } catch (error) {
       problems.push({
         code: "LAYOUT_TOKEN_INVALID",
@@ -53,7 +62,7 @@ function letterBlockProblems(rows: readonly string[]): {
       });
     }
   });
-  return { block, problems };
+  return { block, shiftedBlock, problems };
 }
 
 /** Checks a layout definition file and returns it, or throws LAYOUT_INVALID with every problem. */
@@ -71,13 +80,19 @@ export function parseLayoutDefinition(data: unknown, fallbackId: string): Layout
       })),
     );
   }
-  const { block, problems } = letterBlockProblems(parsed.data.letterBlock);
+  const { block, shiftedBlock, problems } = letterBlockProblems(parsed.data.letterBlock);
   if (problems.length > 0) failWithProblems("LAYOUT_INVALID", what, problems);
   const { format: _format, id, letterBlock: _rows, ...rest } = parsed.data;
-  return { ...rest, id: id ?? fallbackId, letterBlock: block };
+  const setsShift = shiftedBlock.some((row) => row.some((char) => char !== undefined));
+  return {
+    ...rest,
+    id: id ?? fallbackId,
+    letterBlock: block,
+    ...(setsShift ? { shiftedBlock } : {}),
+  };
 }
 
 /** The definition placed on a board's letter block. */
 export function layoutOnBoard(definition: LayoutDefinition, board: Board): Layout {
-  return placeLetterBlock(definition.letterBlock, board, definition.id);
+  return placeLetterBlock(definition.letterBlock, board, definition.id, definition.shiftedBlock);
 }

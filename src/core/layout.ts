@@ -1,40 +1,94 @@
 import { type Board, boardRows, keyIndexById } from "./board.ts";
 import { failWithProblems, KeyForgeError, type Problem } from "./errors.ts";
+import { explicitShifted, resolveShifted } from "./shift-layer.ts";
 
 /** Which character sits on which key: `chars[i]` is on `board.keys[i]`, null when unused. */
 export interface Layout {
   readonly name: string;
   readonly boardId: string;
   readonly chars: readonly (string | null)[];
+  /**
+   * What Shift gives on each key, when some key differs from its default (shift-layer.ts);
+   * absent when every key keeps its default. Read it with `shiftedLayer`.
+   */
+  readonly shifted?: readonly (string | null)[];
+}
+
+/** What one key of layout text holds: its character, and its Shift character when set. */
+export interface KeyToken {
+  readonly char: string | null;
+  /** The Shift character (null: nothing); undefined: the default. */
+  readonly shifted?: string | null;
+}
+
+/** What Shift gives on each key of the layout: its own layer, or the board's defaults. */
+export function shiftedLayer(layout: Layout, board: Pick<Board, "shiftPairs">): (string | null)[] {
+  return layout.shifted ? [...layout.shifted] : resolveShifted(layout.chars, undefined, board);
 }
 
 /** Token of an unused key in layout text. */
 export const UNUSED_TOKEN = "_";
 
-/** Two-character tokens for characters that cannot stand alone between whitespace. */
+/**
+ * Two-character tokens for characters that cannot stand alone between whitespace, and for a
+ * backslash followed by its Shift character (`\\|`), where `\_` or `\s` would be an escape.
+ */
 const ESCAPES: ReadonlyMap<string, string> = new Map([
   ["\\s", " "],
   ["\\n", "\n"],
   ["\\t", "\t"],
   ["\\_", "_"],
+  ["\\\\", "\\"],
 ]);
-const ESCAPE_OF: ReadonlyMap<string, string> = new Map([...ESCAPES].map(([t, c]) => [c, t]));
+/** A lone backslash is a token of its own. */
+const ESCAPE_OF: ReadonlyMap<string, string> = new Map(
+  [...ESCAPES].filter(([, c]) => c !== "\\").map(([t, c]) => [c, t]),
+);
 
-/** One layout-text token to its character (null for an unused key). */
-export function parseToken(token: string): string | null {
-  if (token === UNUSED_TOKEN) return null;
-  const escaped = ESCAPES.get(token);
-  if (escaped !== undefined) return escaped;
-  if ([...token].length === 1) return token;
-  throw new KeyForgeError(
+/** A token's characters: an escape (`\s`) counts as one. */
+function tokenUnits(token: string): string[] {
+  const units: string[] = [];
+  for (let i = 0; i < token.length; ) {
+    const pair = token.slice(i, i + 2);
+    const unit = ESCAPES.has(pair) ? pair : String.fromCodePoint(token.codePointAt(i) as number);
+    units.push(unit);
+    i += unit.length;
+  }
+  return units;
+}
+
+/** One unit of a token: its character, or null for `_`. */
+function unitChar(unit: string): string | null {
+  return unit === UNUSED_TOKEN ? null : (ESCAPES.get(unit) ?? unit);
+}
+
+function invalidToken(token: string, why: string): KeyForgeError {
+  return new KeyForgeError(
     "LAYOUT_TOKEN_INVALID",
-    `"${token}" is not a layout key: write one character, ${UNUSED_TOKEN} for an unused key, or one of ${[...ESCAPES.keys()].join(" ")}`,
+    `"${token}" is not a layout key: ${why}: write one character (its Shift character then follows by default), two for a key and its Shift character (\`${UNUSED_TOKEN}\` second for none), ${UNUSED_TOKEN} for an unused key, or one of ${[...ESCAPES.keys()].join(" ")} for a character`,
   );
+}
+
+/** One layout-text token: a key's character and, when written, its Shift character. */
+export function parseKeyToken(token: string): KeyToken {
+  const units = tokenUnits(token);
+  if (units.length === 1) return { char: unitChar(units[0] as string) };
+  if (units.length !== 2) throw invalidToken(token, `it has ${units.length} characters`);
+  const char = unitChar(units[0] as string);
+  if (char === null) throw invalidToken(token, "an unused key has no Shift character");
+  return { char, shifted: unitChar(units[1] as string) };
 }
 
 export function formatToken(char: string | null): string {
   if (char === null) return UNUSED_TOKEN;
   return ESCAPE_OF.get(char) ?? char;
+}
+
+/** A key's token: its character, then its Shift character when that is not the default. */
+export function formatKeyToken({ char, shifted }: KeyToken): string {
+  if (shifted === undefined || char === null) return formatToken(char);
+  const first = char === "\\" ? "\\\\" : formatToken(char);
+  return `${first}${formatToken(shifted)}`;
 }
 
 /** Non-blank lines of layout text, each split into its tokens. */
@@ -46,34 +100,76 @@ export function tokenLines(text: string): string[][] {
     .map((line) => line.split(/\s+/u));
 }
 
+/**
+ * Every character placed twice, on either layer (a key may type its own character with Shift),
+ * and every Shift character set on a key without a character. Defaults are never duplicates.
+ */
 function duplicateCharProblems(
   chars: readonly (string | null)[],
+  explicit: readonly (string | null | undefined)[] | undefined,
   keyIds: readonly string[],
 ): Problem[] {
-  const firstKey = new Map<string, string>();
+  const firstPlace = new Map<string, string>();
   const problems: Problem[] = [];
-  chars.forEach((char, i) => {
-    if (char === null) return;
-    const other = firstKey.get(char);
+  const place = (char: string, i: number, where: string) => {
+    const other = firstPlace.get(char);
     if (other !== undefined) {
       problems.push({
         code: "LAYOUT_DUPLICATE_CHAR",
-        subject: keyIds[i] as string,
+        subject: `${keyIds[i] as string}${where}`,
         message: `${JSON.stringify(char)} is already on key ${other}`,
       });
-    } else firstKey.set(char, keyIds[i] as string);
+    } else firstPlace.set(char, `${keyIds[i] as string}${where}`);
+  };
+  chars.forEach((char, i) => {
+    if (char !== null) place(char, i, "");
+  });
+  explicit?.forEach((shifted, i) => {
+    if (shifted === null || shifted === undefined || shifted === chars[i]) return;
+    if (chars[i] === null) {
+      problems.push({
+        code: "LAYOUT_SHIFT_WITHOUT_CHAR",
+        subject: keyIds[i] as string,
+        message: `an unused key cannot type ${JSON.stringify(shifted)} with Shift`,
+      });
+    } else place(shifted, i, " with Shift");
   });
   return problems;
 }
 
-function checkedLayout(name: string, board: Board, chars: (string | null)[]): Layout {
+/**
+ * A layout of `chars`, with Shift characters set on some keys (`explicit`, undefined for the
+ * default), or throws LAYOUT_INVALID naming every character placed twice.
+ */
+export function checkedLayout(
+  name: string,
+  board: Board,
+  chars: (string | null)[],
+  explicit?: readonly (string | null | undefined)[],
+): Layout {
   const problems = duplicateCharProblems(
     chars,
+    explicit,
     board.keys.map((k) => k.id),
   );
   if (problems.length > 0)
     failWithProblems("LAYOUT_INVALID", `layout ${name} is invalid`, problems);
-  return { name, boardId: board.id, chars };
+  const layout: Layout = { name, boardId: board.id, chars };
+  if (!explicit?.some((char) => char !== undefined)) return layout;
+  return withShifted(layout, resolveShifted(chars, explicit, board), board);
+}
+
+/**
+ * The layout with `shifted` as its Shift layer, kept only where it differs from the defaults
+ * (so equal layouts are equal objects).
+ */
+export function withShifted(
+  layout: Layout,
+  shifted: readonly (string | null)[],
+  board: Pick<Board, "shiftPairs">,
+): Layout {
+  const { shifted: _old, ...rest } = layout;
+  return explicitShifted(layout.chars, shifted, board) ? { ...rest, shifted } : rest;
 }
 
 function shapeOf(lines: readonly (readonly unknown[])[]): string {
@@ -93,21 +189,25 @@ export function parseLayout(text: string, board: Board, name: string): Layout {
   }
   const index = keyIndexById(board);
   const chars: (string | null)[] = new Array(board.keys.length).fill(null);
+  const explicit: (string | null | undefined)[] = new Array(board.keys.length).fill(undefined);
   rows.forEach((row, r) => {
     row.forEach((key, c) => {
-      chars[index.get(key.id) as number] = parseToken((lines[r] as string[])[c] as string);
+      const token = parseKeyToken((lines[r] as string[])[c] as string);
+      chars[index.get(key.id) as number] = token.char;
+      explicit[index.get(key.id) as number] = token.shifted;
     });
   });
-  return checkedLayout(name, board, chars);
+  return checkedLayout(name, board, chars, explicit);
 }
 
 /** Layout text: one line per board row, tokens separated by one space, ending in a newline. */
 export function formatLayout(layout: Layout, board: Board): string {
   const index = keyIndexById(board);
+  const explicit = layout.shifted && explicitShifted(layout.chars, layout.shifted, board);
+  const token = (k: number) =>
+    formatKeyToken({ char: layout.chars[k] ?? null, shifted: explicit?.[k] });
   return boardRows(board)
-    .map((row) =>
-      row.map((key) => formatToken(layout.chars[index.get(key.id) as number] ?? null)).join(" "),
-    )
+    .map((row) => row.map((key) => token(index.get(key.id) as number)).join(" "))
     .map((line) => `${line}\n`)
     .join("");
 }
@@ -120,6 +220,7 @@ export function placeLetterBlock(
   block: readonly (readonly (string | null)[])[],
   board: Board,
   name: string,
+  shiftedBlock?: readonly (readonly (string | null | undefined)[])[],
 ): Layout {
   if (!board.letterBlock) {
     throw new KeyForgeError(
@@ -129,16 +230,18 @@ export function placeLetterBlock(
   }
   const index = keyIndexById(board);
   const chars: (string | null)[] = new Array(board.keys.length).fill(null);
+  const explicit: (string | null | undefined)[] = new Array(board.keys.length).fill(undefined);
   board.letterBlock.forEach((ids, r) => {
     ids.forEach((id, c) => {
       chars[index.get(id) as number] = block[r]?.[c] ?? null;
+      explicit[index.get(id) as number] = shiftedBlock?.[r]?.[c];
     });
   });
-  const used = new Set(chars);
+  const used = new Set([...chars, ...explicit]);
   board.keys.forEach((key, i) => {
     if (chars[i] === null && key.char !== undefined && !used.has(key.char)) chars[i] = key.char;
   });
-  return checkedLayout(name, board, chars);
+  return checkedLayout(name, board, chars, explicit);
 }
 
 /** Is this text three lines of ten keys, the board-independent letter-block form? */
@@ -152,10 +255,12 @@ export function isLetterBlockText(text: string): boolean {
  */
 export function layoutFromText(text: string, board: Board, name: string): Layout {
   if (isLetterBlockText(text) && shapeOf(boardRows(board)) !== "10+10+10") {
+    const tokens = tokenLines(text).map((line) => line.map(parseKeyToken));
     return placeLetterBlock(
-      tokenLines(text).map((line) => line.map(parseToken)),
+      tokens.map((line) => line.map((token) => token.char)),
       board,
       name,
+      tokens.map((line) => line.map((token) => token.shifted)),
     );
   }
   return parseLayout(text, board, name);

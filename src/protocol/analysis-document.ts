@@ -66,6 +66,12 @@ export const analysisDocumentSchema = z.strictObject({
     .describe(
       "The most frequent offending n-grams of each kind, as [n-gram, percent] pairs, most frequent first.",
     ),
+  shift: z
+    .strictObject({ usage: percent, sameFinger: percent })
+    .optional()
+    .describe(
+      "On a board with Shift keys: percent of keystrokes typed with Shift held, and percent whose Shift press falls on the key's own finger (docs/formats/layout.md, the Shift layer).",
+    ),
 });
 
 export type AnalysisDocument = z.infer<typeof analysisDocumentSchema>;
@@ -91,5 +97,6 @@ export function analysisDocument(subject: AnalysisSubject): AnalysisDocument {
     usage: analysis.usage,
     keys: analysis.keys,
     top: analysis.top,
+    ...(analysis.shift && { shift: analysis.shift }),
   };
 }

@@ -4,12 +4,14 @@ import fc from "fast-check";
 import { parseBoard } from "../../src/core/board-validation.ts";
 import { KeyForgeError } from "../../src/core/errors.ts";
 import {
+  checkedLayout,
   formatLayout,
   formatToken,
   layoutFromText,
+  parseKeyToken,
   parseLayout,
-  parseToken,
   placeLetterBlock,
+  shiftedLayer,
 } from "../../src/core/layout.ts";
 import { gridBoardData } from "../helpers/grid-board.ts";
 
@@ -43,17 +45,83 @@ describe("layout text", () => {
   });
 
   it("has tokens for unused keys and characters that whitespace would hide", () => {
-    assert.equal(parseToken("_"), null);
-    assert.equal(parseToken("\\_"), "_");
-    assert.equal(parseToken("\\s"), " ");
-    assert.equal(parseToken("\\n"), "\n");
-    assert.equal(parseToken("\\t"), "\t");
-    assert.equal(parseToken("\\"), "\\");
-    assert.equal(parseToken("😀"), "😀");
-    assert.equal(parseToken("é"), "é");
+    const charOf = (token: string) => parseKeyToken(token).char;
+    assert.equal(charOf("_"), null);
+    assert.equal(charOf("\\_"), "_");
+    assert.equal(charOf("\\s"), " ");
+    assert.equal(charOf("\\n"), "\n");
+    assert.equal(charOf("\\t"), "\t");
+    assert.equal(charOf("\\"), "\\");
+    assert.equal(charOf("😀"), "😀");
+    assert.equal(charOf("é"), "é");
+    assert.deepEqual(parseKeyToken("q"), { char: "q" }, "one character: the default Shift");
+  });
+
+  it("reads a second character as the key's Shift character, _ second as none", () => {
+    assert.deepEqual(parseKeyToken(";:"), { char: ";", shifted: ":" });
+    assert.deepEqual(parseKeyToken("ß?"), { char: "ß", shifted: "?" });
+    assert.deepEqual(parseKeyToken("i\u0130".replace("\\u0130", "\u0130")), {
+      char: "i",
+      shifted: "\u0130",
+    });
+    assert.deepEqual(parseKeyToken("-\\_"), { char: "-", shifted: "_" });
+    assert.deepEqual(parseKeyToken("\\s\\_"), { char: " ", shifted: "_" });
+    assert.deepEqual(parseKeyToken("'_"), { char: "'", shifted: null });
+    assert.deepEqual(parseKeyToken("😀😁"), { char: "😀", shifted: "😁" });
+    for (const bad of ["abc", "_a", "__", "a\\s\\n"]) {
+      assert.equal(
+        codeOf(() => parseKeyToken(bad)),
+        "LAYOUT_TOKEN_INVALID",
+        bad,
+      );
+    }
+    assert.throws(() => parseKeyToken("_a"), /an unused key has no Shift character/);
+  });
+
+  it("keeps a Shift layer only where it differs from the defaults, and prints it back", () => {
+    const custom = "q w e r t y u i o p\na s d f g h j k l ;\nz x c v b n m ,! .> /_\n_ \\s\n";
+    const layout = parseLayout(custom, board, "custom");
+    const shifted = shiftedLayer(layout, board);
+    assert.deepEqual(shifted.slice(0, 3), ["Q", "W", "E"], "letters: capitals");
+    assert.equal(shifted[19], ":", "; keeps its default");
+    assert.deepEqual(shifted.slice(27, 32), ["!", ">", null, null, " "], "space: itself");
     assert.equal(
-      codeOf(() => parseToken("ab")),
-      "LAYOUT_TOKEN_INVALID",
+      formatLayout(layout, board),
+      custom.replace(".>", "."),
+      "a default is not written",
+    );
+    assert.deepEqual(parseLayout(formatLayout(layout, board), board, "custom"), layout);
+    assert.equal(parseLayout(QWERTY_TEXT, board, "qwerty").shifted, undefined, "no layer");
+    const explicitDefaults = QWERTY_TEXT.replace(";", ";:").replace("q", "qQ");
+    assert.deepEqual(
+      parseLayout(explicitDefaults, board, "qwerty"),
+      parseLayout(QWERTY_TEXT, board, "qwerty"),
+    );
+  });
+
+  it("rejects a character on both layers, naming both keys", () => {
+    const text = QWERTY_TEXT.replace(",", ",w");
+    assert.throws(
+      () => parseLayout(text, board, "twice"),
+      (e: unknown) =>
+        e instanceof KeyForgeError &&
+        e.code === "LAYOUT_INVALID" &&
+        e.problems.length === 1 &&
+        e.problems[0]?.code === "LAYOUT_DUPLICATE_CHAR" &&
+        e.problems[0]?.subject === "r2c7 with Shift" &&
+        /"w" is already on key r0c1/.test(e.problems[0]?.message ?? ""),
+    );
+    const layout = parseLayout(QWERTY_TEXT, board, "qwerty");
+    const onUnused = layout.chars.map((char) => (char === null ? "x" : undefined));
+    assert.throws(
+      () => checkedLayout("x", board, [...layout.chars], onUnused),
+      (e: unknown) =>
+        e instanceof KeyForgeError && e.problems[0]?.code === "LAYOUT_SHIFT_WITHOUT_CHAR",
+    );
+    const shiftedTwice = QWERTY_TEXT.replace(",", ",!").replace(".", ".!");
+    assert.throws(
+      () => parseLayout(shiftedTwice, board, "twice"),
+      /"!" is already on key r2c7 with Shift/,
     );
   });
 
@@ -118,25 +186,45 @@ describe("layout text", () => {
   it("round-trips any layout: parse(print(layout)) is the layout, print is stable", () => {
     const character = fc
       .oneof(
-        fc.constantFrom(" ", "\n", "\t", "_", "\\", "'", ";", "~"),
+        fc.constantFrom(" ", "\n", "\t", "_", "\\", "'", ";", "~", ":", "A", "a", "ß", "ẞ"),
         fc.string({ unit: "grapheme-ascii", minLength: 1, maxLength: 1 }),
         fc.integer({ min: 0xa1, max: 0x2fff }).map((cp) => String.fromCodePoint(cp)),
         fc.integer({ min: 0x1f300, max: 0x1faff }).map((cp) => String.fromCodePoint(cp)),
       )
       .filter((c) => !/^\s$/u.test(c) || c === " " || c === "\n" || c === "\t");
-    const layouts = fc
-      .uniqueArray(character, { minLength: 32, maxLength: 32 })
-      .chain((chars) =>
-        fc
-          .array(fc.boolean(), { minLength: 32, maxLength: 32 })
-          .map((unused) => chars.map((c, i) => (unused[i] ? null : c))),
-      );
+    /** 32 keys: a character or none; a Shift character set, none set (null), or the default. */
+    const layouts = fc.uniqueArray(character, { minLength: 64, maxLength: 64 }).chain((pool) =>
+      fc
+        .array(fc.constantFrom("char", "unused", "char+shift", "char+none"), {
+          minLength: 32,
+          maxLength: 32,
+        })
+        .map((kinds) => ({
+          chars: kinds.map((kind, i) => (kind === "unused" ? null : (pool[i] as string))),
+          explicit: kinds.map((kind, i) =>
+            kind === "char+shift"
+              ? (pool[32 + i] as string)
+              : kind === "char+none"
+                ? null
+                : undefined,
+          ),
+        })),
+    );
     fc.assert(
-      fc.property(layouts, (chars) => {
-        const text = formatLayout({ name: "p", boardId: board.id, chars }, board);
+      fc.property(layouts, ({ chars, explicit }) => {
+        const layout = checkedLayout("p", board, chars, explicit);
+        const text = formatLayout(layout, board);
         const parsed = parseLayout(text, board, "p");
-        assert.deepEqual(parsed.chars, chars);
+        assert.deepEqual(parsed, layout);
         assert.equal(formatLayout(parsed, board), text);
+        const shifted = shiftedLayer(parsed, board);
+        explicit.forEach((set, i) => {
+          if (set !== undefined)
+            assert.equal(shifted[i], set, `key ${i} keeps its Shift character`);
+        });
+        const others = shifted.filter((c, i) => c !== chars[i]);
+        const all = [...chars, ...others].filter((c) => c !== null);
+        assert.equal(new Set(all).size, all.length, "no character twice (but a key's own)");
       }),
       { numRuns: 300 },
     );
@@ -144,6 +232,6 @@ describe("layout text", () => {
 
   it("prints every token so it parses back to the same character", () => {
     for (const c of [" ", "\n", "\t", "_", "\\", "a", "😀", null])
-      assert.equal(parseToken(formatToken(c)), c);
+      assert.deepEqual(parseKeyToken(formatToken(c)), { char: c });
   });
 });

@@ -207,6 +207,11 @@ describe("built-in boards", () => {
 
   it("iso: an extra left-pinky key left of Z, a hash key on the home row, nothing above Enter", () => {
     const b = board("iso");
+    assert.deepEqual(
+      b.shiftPairs,
+      { "`": "¬", "2": '"', "3": "£", "'": "@", "#": "~" },
+      "UK pairs",
+    );
     const z = letterBlockKeys(b)[2]?.[0];
     assert.ok(z);
     const extra = b.keys.find((k) => k.row === z.row && k.x + k.w <= z.x);

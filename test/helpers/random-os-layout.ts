@@ -5,7 +5,7 @@ import { checkedLayout, type Layout, shiftedLayer } from "../../src/core/layout.
 
 /**
  * Random valid layouts for the operating-system exports: every key with a place gets a
- * character or nothing, and a Shift character that is the default, nothing, or set. The
+ * character or nothing, and a used key a Shift character that is the default, nothing, or set. The
  * characters mix ASCII, the markup characters XML escapes, controls, and non-ASCII letters and
  * symbols of the BMP (what every format can hold).
  */
@@ -29,7 +29,7 @@ export function randomOsLayout(board: Board): fc.Arbitrary<Layout> {
         places[k] !== null && used[k] ? (pool[k] as string) : null,
       );
       const explicit = board.keys.map((_, k) => {
-        if (places[k] === null) return undefined;
+        if (chars[k] === null) return undefined;
         if (shift[k] === "none") return null;
         return shift[k] === "set" ? (pool[n + k] as string) : undefined;
       });

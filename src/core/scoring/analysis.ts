@@ -11,6 +11,7 @@ import {
   WORST_LISTS,
   type WorstListId,
 } from "./metric-catalogue.ts";
+import { type ShiftUse, shiftUse } from "./shift-use.ts";
 import { sameKeyPattern } from "./trigram-classes.ts";
 
 export type FingerSlotName = (typeof FINGER_SLOT_NAMES)[number];
@@ -45,6 +46,8 @@ export interface LayoutAnalysis {
   readonly keys: PlacedChar[];
   /** The most frequent n-grams of each worst list (metric-catalogue.ts WORST_LISTS). */
   readonly top: Record<WorstListId, NgramShare[]>;
+  /** How Shift is used, on a board with Shift keys (shift-use.ts). */
+  readonly shift?: ShiftUse;
 }
 
 const TOP = 10;
@@ -192,6 +195,7 @@ export function analyzeLayout(scorer: LayoutScorer): LayoutAnalysis {
       },
     ];
   });
+  const shift = shiftUse(scorer);
   return {
     score: scorer.score(),
     metrics,
@@ -209,5 +213,6 @@ export function analyzeLayout(scorer: LayoutScorer): LayoutAnalysis {
     top: Object.fromEntries(
       WORST_LISTS.map((list) => [list.id, topShares(worst[list.id])]),
     ) as Worst,
+    ...(shift && { shift }),
   };
 }

@@ -18,13 +18,24 @@ export interface LayoutEvaluationInput {
  * characters is then analysed by the same model, adding up in the same order, so a layout
  * reached by swapping keys has exactly the numbers of the same layout analysed afresh.
  */
-export function analysisChars(layout: Layout): string[] {
-  return charsOfLayout(layout).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+export function analysisChars(
+  layout: Layout,
+  board: Board,
+): { chars: string[]; shifted: (string | null)[] } {
+  const { chars, shifted } = charsOfLayout(layout, board);
+  // The characters are distinct: no two compare equal.
+  const order = chars
+    .map((_, i) => i)
+    .sort((a, b) => ((chars[a] as string) < (chars[b] as string) ? -1 : 1));
+  return {
+    chars: order.map((i) => chars[i] as string),
+    shifted: order.map((i) => shifted[i] ?? null),
+  };
 }
 
 /** A scorer for one layout: the model compiled for the layout's own characters. */
 function layoutScorer(input: LayoutEvaluationInput): LayoutScorer {
-  const model = compileModel({ ...input, chars: analysisChars(input.layout) });
+  const model = compileModel({ ...input, ...analysisChars(input.layout, input.board) });
   return new LayoutScorer(model, itemsOfLayout(model, input.layout));
 }
 

@@ -1,5 +1,6 @@
+import type { Board } from "../board.ts";
 import { KeyForgeError } from "../errors.ts";
-import type { Layout } from "../layout.ts";
+import { type Layout, shiftedLayer, withShifted } from "../layout.ts";
 import { FINGER_SLOTS } from "./fingers.ts";
 import { balanceMoveDelta, balancePenalty } from "./metrics/balance.ts";
 import type { ScoringModel } from "./model.ts";
@@ -419,16 +420,24 @@ export function layoutOfItems(
   itemAtKey: ArrayLike<number>,
   name: string,
 ): Layout {
-  return {
-    name,
-    boardId: model.board.id,
-    chars: Array.from(itemAtKey, (item) =>
-      item < model.charCount ? (model.chars[item] as string) : null,
-    ),
-  };
+  const onKey = <T>(of: readonly T[]) =>
+    Array.from(itemAtKey, (item) => (item < model.charCount ? (of[item] as T) : null));
+  const layout = { name, boardId: model.board.id, chars: onKey(model.chars) };
+  return withShifted(layout, onKey(model.shifted), model.board);
 }
 
-/** The characters of a layout, in key order: the character set a model is compiled for. */
-export function charsOfLayout(layout: Layout): string[] {
-  return layout.chars.filter((c): c is string => c !== null);
+/**
+ * The characters of a layout in key order, and the Shift character of each one's key: the
+ * character set a model is compiled for.
+ */
+export function charsOfLayout(
+  layout: Layout,
+  board: Board,
+): { chars: string[]; shifted: (string | null)[] } {
+  const shifted = shiftedLayer(layout, board);
+  const keys = layout.chars.flatMap((char, key) => (char === null ? [] : [key]));
+  return {
+    chars: keys.map((key) => layout.chars[key] as string),
+    shifted: keys.map((key) => shifted[key] ?? null),
+  };
 }

@@ -20,6 +20,11 @@ export interface ModelInput {
   readonly weights: Weights;
   /** The characters to place: every character of the layout (or of the search). */
   readonly chars: readonly string[];
+  /**
+   * The Shift character on each character's key (`shifted[i]` with `chars[i]`; null: none).
+   * A Shift character is typed on its key, so the corpus counts it there; it moves with its key.
+   */
+  readonly shifted?: readonly (string | null)[];
   /** Characters fixed to a key (by key index). */
   readonly pins?: ReadonlyMap<string, number>;
   /** Keys whose content never moves. */
@@ -58,9 +63,14 @@ export interface ScoringModel {
   readonly size: number;
   readonly charCount: number;
   readonly chars: readonly string[];
+  /** The Shift character of each character's key (null: none). */
+  readonly shifted: readonly (string | null)[];
+  /** The item of every character the layout types, Shift characters too. */
   readonly itemOfChar: ReadonlyMap<string, number>;
   readonly totals: ModelTotals;
   readonly monogram: Float64Array;
+  /** The part of each item's monogram share typed with Shift (its Shift character's). */
+  readonly shiftedMonogram: Float64Array;
   /** [a * size + b]: share of bigram a→b. */
   readonly bigram: Float64Array;
   readonly skipgram: Float64Array;
@@ -137,7 +147,12 @@ function checkInput(input: ModelInput): void {
       `${chars.length} characters do not fit on the ${board.keys.length} keys of board ${board.id}`,
     );
   }
-  if (new Set(chars).size !== chars.length) {
+  // A key that types its own character with Shift adds no character.
+  const shifted = (input.shifted ?? []).filter((char, i) => char !== null && char !== chars[i]);
+  if (input.shifted && input.shifted.length !== chars.length) {
+    throw new Error(`${input.shifted.length} Shift characters for ${chars.length} characters`);
+  }
+  if (new Set([...chars, ...shifted]).size !== chars.length + shifted.length) {
     throw new KeyForgeError("LAYOUT_DUPLICATE_CHAR", "a character is listed twice");
   }
   for (const [char, key] of input.pins ?? []) {
@@ -163,15 +178,25 @@ export function compileModel(input: ModelInput): ScoringModel {
   const params = weights.parameters;
   const size = board.keys.length;
   const charCount = input.chars.length;
+  const shifted = input.shifted ?? input.chars.map(() => null);
   const itemOfChar = new Map(input.chars.map((c, i) => [c, i]));
+  shifted.forEach((char, i) => {
+    if (char !== null && char !== input.chars[i]) itemOfChar.set(char, i);
+  });
   const keys = keyTable(board);
 
   const monogram = new Float64Array(size);
   let monogramTotal = 0;
   for (const char of itemOfChar.keys()) monogramTotal += corpus.monograms[char] ?? 0;
   for (const [char, item] of itemOfChar) {
-    monogram[item] = monogramTotal > 0 ? (corpus.monograms[char] ?? 0) / monogramTotal : 0;
+    const share = monogramTotal > 0 ? (corpus.monograms[char] ?? 0) / monogramTotal : 0;
+    monogram[item] = (monogram[item] as number) + share;
   }
+  const shiftedMonogram = new Float64Array(size);
+  shifted.forEach((char, item) => {
+    if (char === null || char === input.chars[item] || monogramTotal === 0) return;
+    shiftedMonogram[item] = (corpus.monograms[char] ?? 0) / monogramTotal;
+  });
   const bigrams = pairShares(corpus.bigrams, itemOfChar, size);
   const skipgrams = pairShares(corpus.skipgrams, itemOfChar, size);
 
@@ -248,6 +273,7 @@ export function compileModel(input: ModelInput): ScoringModel {
     size,
     charCount,
     chars: input.chars,
+    shifted,
     itemOfChar,
     totals: {
       monograms: monogramTotal,
@@ -258,6 +284,7 @@ export function compileModel(input: ModelInput): ScoringModel {
       trigramsKept: trigramTotal > 0 ? keptMass / trigramTotal : 1,
     },
     monogram,
+    shiftedMonogram,
     bigram: bigrams.shares,
     skipgram: skipgrams.shares,
     trigramItems,

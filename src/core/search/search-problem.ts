@@ -58,7 +58,7 @@ export function compileSearchModel(problem: SearchProblem): ScoringModel {
     board: problem.board,
     corpus: problem.corpus,
     weights: problem.weights,
-    chars: charsOfLayout(start),
+    ...charsOfLayout(start, problem.board),
     pins,
     excludedKeys: new Set(problem.excludedKeys),
     ...(problem.movePenalty

@@ -190,7 +190,9 @@ describe("the macOS keylayout export", () => {
   });
 
   it("refuses characters no XML file can hold, naming every key", () => {
-    const chars = ansi.keys.map((key) => (key.position === "D01" ? "\u0000" : null));
+    const chars = ansi.keys.map((key) =>
+      key.position === "D01" ? "\u0000" : key.position === "D02" ? "w" : null,
+    );
     const explicit = ansi.keys.map((key) => (key.position === "D02" ? "\uFFFF" : undefined));
     assertRefused(
       () =>

@@ -131,14 +131,22 @@ describe("the Windows KLC export", () => {
     const layout = checkedLayout(
       "caps",
       ansi,
-      ansi.keys.map((key) => (key.position === "C01" ? "é" : key.position === "C02" ? "ß" : null)),
+      ansi.keys.map((key) =>
+        key.position === "C01"
+          ? "é"
+          : key.position === "C02"
+            ? "ß"
+            : key.position === "C03"
+              ? "d"
+              : null,
+      ),
       ansi.keys.map((key) => (key.position === "C03" ? "x" : undefined)),
     );
     const file = exportedFile(ansi, layout);
     const capOf = (sc: number) => file.rows.find((row) => row.scanCode === sc)?.cap;
     assert.equal(capOf(0x1e), 1, "é É");
     assert.equal(capOf(0x1f), 1, "ß ẞ");
-    assert.equal(capOf(0x20), 0, "a key with only a Shift character");
+    assert.equal(capOf(0x20), 0, "a letter whose Shift character is not its capital");
     for (const row of exportedFile(ansi, await builtinLayout("qwerty", ansi)).rows) {
       assert.equal(row.cap, /^[a-z]$/.test(row.chars[0] ?? "") ? 1 : 0, row.chars.join(" "));
     }
@@ -165,7 +173,13 @@ describe("the Windows KLC export", () => {
 
   it("refuses characters outside the BMP and Windows' reserved code points, naming every key", () => {
     const chars = ansi.keys.map((key) =>
-      key.position === "D01" ? "😀" : key.position === "D02" ? "\uF001" : null,
+      key.position === "D01"
+        ? "😀"
+        : key.position === "D02"
+          ? "\uF001"
+          : key.position === "C05"
+            ? "g"
+            : null,
     );
     const explicit = ansi.keys.map((key) => (key.position === "C05" ? "𝔸" : undefined));
     assertRefused(

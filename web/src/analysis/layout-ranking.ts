@@ -28,7 +28,8 @@ export function rankLayouts(
 ): RankedLayout[] {
   const scorings = new Map<string, LayoutScoring>();
   return layouts.map((layout) => {
-    const key = analysisChars(layout).join("\u0000");
+    const { chars, shifted } = analysisChars(layout, board);
+    const key = [...chars, ...shifted].join("\u0000");
     let scoring = scorings.get(key);
     if (scoring === undefined) {
       scoring = new LayoutScoring(board, corpus, weights, layout);

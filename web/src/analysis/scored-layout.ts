@@ -18,10 +18,13 @@ export class LayoutScoring {
 
   constructor(board: Board, corpus: Corpus, weights: Weights, start: Layout) {
     this.board = board;
-    this.model = compileModel({ board, corpus, weights, chars: analysisChars(start) });
+    this.model = compileModel({ board, corpus, weights, ...analysisChars(start, board) });
   }
 
-  /** Every metric of the layout with these characters on the board's keys (null: no character). */
+  /**
+   * Every metric of the layout with these characters on the board's keys (null: no character);
+   * each key's Shift character moves with its character.
+   */
   analyse(chars: readonly (string | null)[], name: string): LayoutAnalysis {
     const layout: Layout = { name, boardId: this.board.id, chars: [...chars] };
     return analyzeLayout(new LayoutScorer(this.model, itemsOfLayout(this.model, layout)));
