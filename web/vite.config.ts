@@ -1,4 +1,7 @@
+import { readFileSync } from "node:fs";
 import { defineConfig } from "vite";
+
+const { version } = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8"));
 
 /**
  * The web app's build: one page, its scripts and workers, written to dist/web where the hive,
@@ -16,4 +19,6 @@ export default defineConfig({
     reportCompressedSize: false,
   },
   worker: { format: "es" },
+  // The release the installable exports name (keyforge-version.ts).
+  define: { __KEYFORGE_VERSION__: JSON.stringify(version) },
 });

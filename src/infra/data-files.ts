@@ -34,10 +34,11 @@ export function fileSystemReason(error: NodeJS.ErrnoException, path: string): st
 }
 
 /**
- * Writes a file the user named (`--out`), turning file-system failures into clear errors. The
- * folder must exist: a mistyped folder is more likely than a wish for a new one.
+ * Writes a file the user named (`--out`): text as UTF-8, or the bytes given; file-system
+ * failures become clear errors. The folder must exist: a mistyped folder is more likely than a
+ * wish for a new one.
  */
-export async function writeTextFile(path: string, text: string): Promise<void> {
+export async function writeTextFile(path: string, text: string | Uint8Array): Promise<void> {
   try {
     await writeFile(path, text);
   } catch (error) {

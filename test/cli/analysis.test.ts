@@ -3,6 +3,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "nod
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, describe, it } from "node:test";
+import { KEYFORGE_VERSION } from "../../src/infra/version.ts";
 import { analysisDocumentSchema } from "../../src/protocol/analysis-document.ts";
 import { assertCleanFailure, runCli } from "../helpers/run-cli.ts";
 
@@ -230,5 +231,41 @@ describe("keyforge export", () => {
       runCli(["export", "qwerty", "--format", "png"]),
       /--format must be one of svg, kle, qmk/,
     );
+  });
+
+  it("writes layouts to install on Linux, Windows and macOS, naming layout, board, corpus and release", () => {
+    const xkb = runCli(["export", "colemak", "--board", "iso", "--format", "xkb"]);
+    assert.equal(xkb.status, 0, xkb.stderr);
+    assert.match(xkb.stdout, /^\/\/ Layout: colemak$/m);
+    assert.match(xkb.stdout, /^\/\/ Board: ISO \(row-staggered\) \(iso\)$/m);
+    assert.match(xkb.stdout, /^\/\/ Corpus: English .*\(en\)$/m);
+    assert.match(xkb.stdout, new RegExp(`^// Exported by KeyForge ${KEYFORGE_VERSION}$`, "m"));
+    assert.match(xkb.stdout, /xkb_symbols "basic"/);
+    const klcFile = join(work, "colemak.klc");
+    const klc = runCli(["export", "colemak", "--format", "klc", "--out", klcFile]);
+    assert.equal(klc.status, 0, klc.stderr);
+    assert.match(
+      klc.stderr,
+      /wrote .*colemak\.klc \(Windows KLC \(MSKLC\); the file's name elsewhere: \w+\.klc\)/,
+    );
+    const bytes = readFileSync(klcFile);
+    assert.deepEqual([...bytes.subarray(0, 2)], [0xff, 0xfe], "UTF-16LE with its byte order mark");
+    assert.match(bytes.toString("utf16le"), /\r\nLAYOUT\t?/);
+    const mac = runCli(["export", "colemak", "--format", "keylayout-iso"]);
+    assert.equal(mac.status, 0, mac.stderr);
+    assert.match(mac.stdout, /<keyboard group="126" id="-\d+"/);
+    // QWERTY on ansi, with "!" on the left half of the space bar, which no system has.
+    const onThumb = join(work, "thumb.txt");
+    writeFileSync(
+      onThumb,
+      [
+        "` 1 2 3 4 5 6 7 8 9 0 - =",
+        "q w e r t y u i o p [ ] \\",
+        "a s d f g h j k l ; '",
+        "z x c v b n m , . /",
+        "! \\s",
+      ].join("\n"),
+    );
+    assertCleanFailure(runCli(["export", onThumb, "--format", "xkb"]), /space-l/);
   });
 });

@@ -1,7 +1,9 @@
 import type { Command } from "commander";
 import type { Board } from "../../core/board.ts";
+import type { Corpus } from "../../core/corpus.ts";
 import { KeyForgeError } from "../../core/errors.ts";
 import {
+  EXPORT_FORMAT_TITLES,
   EXPORT_FORMATS,
   type ExportFormat,
   exportLayout,
@@ -11,6 +13,7 @@ import { evaluateLayout } from "../../core/scoring/layout-evaluation.ts";
 import { DEFAULT_WEIGHTS_ID } from "../../core/scoring/weights.ts";
 import { writeTextFile } from "../../infra/data-files.ts";
 import { loadBoard, loadLayout, loadWeights } from "../../infra/system-data.ts";
+import { KEYFORGE_VERSION } from "../../infra/version.ts";
 import { loadCorpusSpec } from "../corpus-spec.ts";
 
 interface ExportFlags {
@@ -22,11 +25,8 @@ interface ExportFlags {
 }
 
 /** The SVG's key frequencies: the layout analysed on the corpus with the default weights. */
-async function heatOf(board: Board, layout: Layout, corpusSpec: string) {
-  const [corpus, weights] = await Promise.all([
-    loadCorpusSpec(corpusSpec),
-    loadWeights(DEFAULT_WEIGHTS_ID),
-  ]);
+async function heatOf(board: Board, layout: Layout, corpus: Corpus) {
+  const weights = await loadWeights(DEFAULT_WEIGHTS_ID);
   return { corpus, analysis: evaluateLayout({ board, corpus, weights, layout }) };
 }
 
@@ -39,27 +39,40 @@ async function exportToFile(ref: string, flags: ExportFlags): Promise<void> {
   }
   const board = await loadBoard(flags.board);
   const layout = await loadLayout(ref, board);
-  const { text } = exportLayout(flags.format as ExportFormat, {
+  const format = flags.format as ExportFormat;
+  const corpus = await loadCorpusSpec(flags.corpus);
+  const exported = exportLayout(format, {
     board,
     layout,
-    ...(flags.format === "svg" && { heat: await heatOf(board, layout, flags.corpus) }),
+    origin: { version: KEYFORGE_VERSION, corpus },
+    ...(format === "svg" && { heat: await heatOf(board, layout, corpus) }),
     ...(flags.keymap !== undefined && { keymap: flags.keymap }),
   });
   if (flags.out) {
-    await writeTextFile(flags.out, text);
-    console.error(`wrote ${flags.out}`);
-  } else process.stdout.write(text.endsWith("\n") ? text : `${text}\n`);
+    await writeTextFile(flags.out, exported.bytes ?? exported.text);
+    console.error(
+      `wrote ${flags.out} (${EXPORT_FORMAT_TITLES[format]}; the file's name elsewhere: ${exported.fileName})`,
+    );
+  } else if (exported.bytes) process.stdout.write(exported.bytes);
+  else process.stdout.write(exported.text.endsWith("\n") ? exported.text : `${exported.text}\n`);
 }
 
 export function registerExportCommand(program: Command): void {
   program
     .command("export <layout>")
     .description(
-      "write a layout as an SVG heatmap, keyboard-layout-editor JSON, or a QMK keymap.json",
+      "write a layout as a picture (SVG heatmap, keyboard-layout-editor JSON), a keyboard firmware's keymap, or a layout to install on Linux, Windows or macOS (docs/export.md)",
     )
-    .requiredOption("-f, --format <format>", "svg, kle or qmk")
+    .requiredOption(
+      "-f, --format <format>",
+      EXPORT_FORMATS.map((format) => `${format} (${EXPORT_FORMAT_TITLES[format]})`).join(", "),
+    )
     .option("-b, --board <board>", "board id or file", "ansi")
-    .option("-c, --corpus <corpus>", "corpus for the SVG's key frequencies", "en")
+    .option(
+      "-c, --corpus <corpus>",
+      "the corpus: the SVG's key frequencies, and what the installable files name",
+      "en",
+    )
     .option("--keymap <name>", "QMK: keymap name (default: from the layout name)")
     .option("-o, --out <file>", "write here instead of standard output")
     .action(exportToFile);

@@ -279,7 +279,7 @@ export function layoutKlc(board: Board, layout: Layout, origin: ExportOrigin): s
 }
 
 /** The bytes of a .klc file: UTF-16LE, the only encoding MSKLC reads (with its byte order mark). */
-export function encodeKlc(text: string): Uint8Array {
+export function encodeKlc(text: string): Uint8Array<ArrayBuffer> {
   const bytes = new Uint8Array(text.length * 2);
   for (let i = 0; i < text.length; i++) {
     const unit = text.charCodeAt(i);

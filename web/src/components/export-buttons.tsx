@@ -1,19 +1,23 @@
 import { useState } from "preact/hooks";
 import type { Board } from "../../../src/core/board.ts";
 import type { Corpus } from "../../../src/core/corpus.ts";
-import { EXPORT_FORMATS, exportLayout } from "../../../src/core/export/layout-export.ts";
+import {
+  EXPORT_FORMAT_TITLES,
+  EXPORT_FORMATS,
+  type ExportFormat,
+  exportLayout,
+} from "../../../src/core/export/layout-export.ts";
 import type { Layout } from "../../../src/core/layout.ts";
 import type { LayoutAnalysis } from "../../../src/core/scoring/analysis.ts";
 import { messageOf } from "../error-message.ts";
+import { KEYFORGE_VERSION } from "../keyforge-version.ts";
 import { ErrorNote } from "./error-note.tsx";
 
-const TITLES = {
-  svg: "SVG heatmap",
-  kle: "keyboard-layout-editor JSON",
-  qmk: "QMK keymap.json",
-} as const;
-
-/** Downloads of the layout in every format `keyforge export` writes. */
+/**
+ * Downloads of the layout in every format `keyforge export` writes. A format the layout or
+ * board cannot be written in (a firmware keymap for a board without firmware, a character the
+ * format cannot hold) says why, here, when its button is pressed.
+ */
 export function ExportButtons(props: {
   readonly board: Board;
   readonly layout: Layout;
@@ -21,17 +25,19 @@ export function ExportButtons(props: {
   readonly analysis: LayoutAnalysis;
 }) {
   const [failure, setFailure] = useState<string | null>(null);
-  const download = (format: (typeof EXPORT_FORMATS)[number]) => {
+  const download = (format: ExportFormat) => {
     try {
       const exported = exportLayout(format, {
         board: props.board,
         layout: props.layout,
+        origin: { version: KEYFORGE_VERSION, corpus: props.corpus },
         heat: { analysis: props.analysis, corpus: props.corpus },
       });
-      const url = URL.createObjectURL(new Blob([exported.text], { type: exported.mediaType }));
+      const content = exported.bytes ?? exported.text;
+      const url = URL.createObjectURL(new Blob([content], { type: exported.mediaType }));
       const link = document.createElement("a");
       link.href = url;
-      link.download = `${props.layout.name.replace(/[^A-Za-z0-9._-]+/g, "-")}.${exported.extension}`;
+      link.download = exported.fileName;
       link.click();
       setTimeout(() => URL.revokeObjectURL(url), 1000);
       setFailure(null);
@@ -44,7 +50,7 @@ export function ExportButtons(props: {
       <span>export:</span>
       {EXPORT_FORMATS.map((format) => (
         <button key={format} type="button" onClick={() => download(format)}>
-          {TITLES[format]}
+          {EXPORT_FORMAT_TITLES[format]}
         </button>
       ))}
       {failure !== null && <ErrorNote message={failure} />}
