@@ -75,6 +75,12 @@ const boardSchema = z.strictObject({
       keys: z.array(z.string().min(1)).min(1).optional(),
     })
     .optional(),
+  zmk: z
+    .strictObject({
+      shield: z.string().min(1),
+      keys: z.array(z.string().min(1)).min(1).optional(),
+    })
+    .optional(),
   letterBlock: z.array(z.array(z.string()).length(10)).length(3).optional(),
   shiftPairs: z.record(oneCharacter, oneCharacter).optional(),
   shiftKeys: z.array(shiftKeySchema).optional(),

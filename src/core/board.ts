@@ -61,6 +61,20 @@ export interface QmkOrigin {
 }
 
 /**
+ * The ZMK shield a board is: what a ZMK keymap for it is named after (`config/<shield>.keymap`)
+ * and the order its layers list their bindings in.
+ */
+export interface ZmkOrigin {
+  /** The shield's name in ZMK (app/boards/shields), e.g. "corne", "cradio". */
+  readonly shield: string;
+  /**
+   * Key ids in the order of a layer's bindings (the shield's matrix transform). Default: the
+   * board's key order.
+   */
+  readonly keys?: readonly string[];
+}
+
+/**
  * A Shift key: it types no character of a layout, but pressing it is part of typing every
  * Shift character. Where it is and which finger presses it is what the analysis needs.
  */
@@ -76,8 +90,13 @@ export interface Board {
   readonly description: string;
   /** Where the dimensions come from. */
   readonly source?: string;
-  /** Set when the board was imported from QMK: lets a layout be exported as a QMK keymap. */
+  /**
+   * Set when the board was imported from QMK (or names its QMK keyboard by hand): lets a layout
+   * be exported as a QMK keymap.
+   */
   readonly qmk?: QmkOrigin;
+  /** Set when the board is a ZMK shield: lets a layout be exported as a ZMK keymap. */
+  readonly zmk?: ZmkOrigin;
   /** Key ids of the 3x10 letter block, three rows of ten, left to right, when the board has one. */
   readonly letterBlock?: readonly (readonly string[])[];
   /**

@@ -275,6 +275,22 @@ describe("board validation", () => {
     ]);
   });
 
+  it("accepts the ZMK shield a board is and checks its fields", () => {
+    const zmk = { shield: "corne", keys: ["r0c0", "r0c1"] };
+    assert.deepEqual(parseBoard({ ...gridBoardData(), zmk }, "grid").zmk, zmk);
+    assert.deepEqual(codes({ ...gridBoardData(), zmk: { shield: "cradio" } }), []);
+    assert.deepEqual(
+      boardProblems({ ...gridBoardData(), zmk: { shield: "" } }).map((p) => [p.code, p.subject]),
+      [["BOARD_FIELD_INVALID", "zmk.shield"]],
+    );
+    assert.deepEqual(codes({ ...gridBoardData(), zmk: { shield: "corne", keys: [] } }), [
+      "BOARD_FIELD_INVALID",
+    ]);
+    assert.deepEqual(codes({ ...gridBoardData(), zmk: { ...zmk, board: "nice_nano_v2" } }), [
+      "BOARD_FIELD_UNKNOWN",
+    ]);
+  });
+
   it("rejects a key list entry that is not an object", () => {
     const data = gridBoardData();
     (data.keys as unknown[])[3] = null;

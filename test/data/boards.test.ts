@@ -224,4 +224,32 @@ describe("built-in boards", () => {
     assert.equal(hash?.x, 12.75);
     assert.ok(!b.keys.some((k) => k.row === 1 && k.x >= 13.5));
   });
+
+  for (const [id, fixture, keyboard, layout, shield] of [
+    ["corne", "crkbd-rev1", "crkbd/rev1", "LAYOUT_split_3x6_3", "corne"],
+    ["ferris", "ferris-sweep", "ferris/sweep", "LAYOUT_split_3x5_2", "cradio"],
+  ] as const) {
+    it(`${id}: names its QMK keyboard and ZMK shield, keys in the macro's and bindings' order`, () => {
+      const b = board(id);
+      assert.deepEqual(b.qmk, { keyboard, layout });
+      assert.deepEqual(b.zmk, { shield });
+      // Without a key list, the board's key order is the macro's: the same keys at the same
+      // places as QMK's own layout, argument by argument.
+      const url = new URL(`../fixtures/qmk/${fixture}.keyboard.json`, import.meta.url);
+      const data = JSON.parse(readFileSync(url, "utf8")) as {
+        layouts: Record<string, { layout: { x: number; y: number }[] }>;
+      };
+      const macro = data.layouts[layout]?.layout ?? [];
+      assert.deepEqual(
+        b.keys.map((k) => [k.x, k.y]),
+        macro.map((k) => [k.x, k.y]),
+      );
+      // ZMK's shield keymaps bind the same order: row by row, left half then right, thumbs last.
+      const rowMajor = [...b.keys].sort((p, q) => p.row - q.row || p.x - q.x);
+      assert.deepEqual(
+        b.keys.map((k) => k.id),
+        rowMajor.map((k) => k.id),
+      );
+    });
+  }
 });

@@ -1,12 +1,20 @@
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { describe, it } from "node:test";
+import fc from "fast-check";
 import type { Board, QmkOrigin } from "../../../src/core/board.ts";
 import { importQmkBoard } from "../../../src/core/board-import/qmk.ts";
 import { parseBoard } from "../../../src/core/board-validation.ts";
 import { KeyForgeError } from "../../../src/core/errors.ts";
-import { layoutQmkKeymap, qmkKeycode } from "../../../src/core/export/qmk-keymap.ts";
-import { type Layout, placeLetterBlock } from "../../../src/core/layout.ts";
+import {
+  layoutQmkKeymap,
+  type QmkKeymap,
+  qmkKeycode,
+} from "../../../src/core/export/qmk-keymap.ts";
+import { layoutQmkKeymapC } from "../../../src/core/export/qmk-keymap-c.ts";
+import { checkedLayout, type Layout, placeLetterBlock } from "../../../src/core/layout.ts";
+import { readQmkKeymapC } from "../../helpers/qmk-keymap-c-file.ts";
+import { randomFirmwareLayout } from "../../helpers/random-firmware-layout.ts";
 
 function qmkFixture(name: string): unknown {
   const url = new URL(`../../fixtures/qmk/${name}.keyboard.json`, import.meta.url);
@@ -160,19 +168,87 @@ describe("layoutQmkKeymap", () => {
     const letterBlock = board.letterBlock ?? [];
     assert.deepEqual(
       error.problems.map((p) => p.subject),
-      [letterBlock[0]?.[0], letterBlock[1]?.[9]],
+      [letterBlock[0]?.[0], `${letterBlock[0]?.[0]} with Shift`, letterBlock[1]?.[9]],
     );
     assert.match(error.message, new RegExp(letterBlock[0]?.[0] as string));
   });
 
-  it("refuses a board that did not come from QMK and says how to import one", () => {
+  it("refuses a board that names no QMK keyboard and says how to import one", () => {
     const url = new URL("../../../data/system/boards/corne.json", import.meta.url);
-    const builtin = parseBoard(JSON.parse(readFileSync(url, "utf8")), "corne");
+    const { qmk: _qmk, ...builtin } = parseBoard(JSON.parse(readFileSync(url, "utf8")), "corne");
     const layout = placeLetterBlock(QWERTY, builtin, "qwerty");
     assertKeyForgeError(
       () => layoutQmkKeymap(builtin, layout),
       "EXPORT_NOT_FROM_QMK",
-      /keyforge board import qmk/,
+      /keyforge board import qmk.*`qmk` field/s,
+    );
+  });
+
+  it("exports layouts on the built-in boards, which name their QMK keyboard", () => {
+    const url = new URL("../../../data/system/boards/ferris.json", import.meta.url);
+    const ferris = parseBoard(JSON.parse(readFileSync(url, "utf8")), "ferris");
+    const keymap = layoutQmkKeymap(ferris, placeLetterBlock(QWERTY, ferris, "qwerty"));
+    assert.equal(keymap.keyboard, "ferris/sweep");
+    assert.equal(keymap.layout, "LAYOUT_split_3x5_2");
+    assert.deepEqual(keymap.layers[0]?.slice(0, 10), [
+      ...["KC_Q", "KC_W", "KC_E", "KC_R", "KC_T", "KC_Y", "KC_U", "KC_I", "KC_O", "KC_P"],
+    ]);
+  });
+
+  it("refuses Shift characters a keymap.json cannot give, naming the keys", () => {
+    const board = corne();
+    const base = placeLetterBlock(QWERTY, board, "qwerty");
+    const chars = base.chars.slice();
+    const semicolon = chars.indexOf(";");
+    const a = chars.indexOf("a");
+    chars[chars.indexOf("/")] = "-";
+    const explicit = chars.map((_, i) => (i === semicolon ? "?" : i === a ? "!" : undefined));
+    const error = assertKeyForgeError(
+      () => layoutQmkKeymap(board, checkedLayout("shifted", board, chars, explicit)),
+      "EXPORT_QMK_SHIFT_UNSUPPORTED",
+      /keymap\.c/,
+    );
+    assert.deepEqual(
+      error.problems.map((p) => p.subject),
+      [board.keys[a]?.id, board.keys[semicolon]?.id],
+    );
+    assert.match(error.message, /";" types "\?" with Shift in the layout, ":" with KC_SCLN/);
+    // A key whose Shift types nothing is let through: the host's Shift character is an extra.
+    const none = chars.map((_, i) => (i === semicolon ? null : undefined));
+    assert.equal(
+      layoutQmkKeymap(board, checkedLayout("none", board, chars, none)).layers[0]?.includes(
+        "KC_SCLN",
+      ),
+      true,
+    );
+  });
+
+  it("agrees with the keymap.c it refuses to replace: same keycodes, or the keys it names", () => {
+    const board = corne();
+    fc.assert(
+      fc.property(randomFirmwareLayout(board), (layout) => {
+        const file = readQmkKeymapC(layoutQmkKeymapC(board, layout, { version: "0" }));
+        const overridden = file.overrides
+          .filter((o) => o.replacement !== "KC_NO")
+          .map((o) => o.trigger);
+        let keymap: QmkKeymap;
+        try {
+          keymap = layoutQmkKeymap(board, layout);
+        } catch (error) {
+          assert.ok(error instanceof KeyForgeError);
+          assert.equal(error.code, "EXPORT_QMK_SHIFT_UNSUPPORTED");
+          const subjects = error.problems.map((p) => p.subject);
+          const ids = subjects.map((id) => board.keys.findIndex((k) => k.id === id));
+          assert.deepEqual(
+            ids.map((k) => qmkKeycode(layout.chars[k] as string)).sort(),
+            [...overridden].sort(),
+          );
+          return;
+        }
+        assert.deepEqual(overridden, []);
+        assert.deepEqual(keymap.layers[0], file.layers[0]?.codes);
+      }),
+      { numRuns: 60 },
     );
   });
 
