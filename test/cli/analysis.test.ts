@@ -233,7 +233,7 @@ describe("keyforge export", () => {
     );
   });
 
-  it("writes layouts to install on Linux, Windows and macOS, naming layout, board, corpus and release", () => {
+  it("writes layouts to install on Linux, Windows, macOS and keyboard firmware, naming layout, board, corpus and release", () => {
     const xkb = runCli(["export", "colemak", "--board", "iso", "--format", "xkb"]);
     assert.equal(xkb.status, 0, xkb.stderr);
     assert.match(xkb.stdout, /^\/\/ Layout: colemak$/m);
@@ -254,6 +254,17 @@ describe("keyforge export", () => {
     const mac = runCli(["export", "colemak", "--format", "keylayout-iso"]);
     assert.equal(mac.status, 0, mac.stderr);
     assert.match(mac.stdout, /<keyboard group="126" id="-\d+"/);
+    const zmk = runCli(["export", "colemak-dh", "--board", "corne", "--format", "zmk"]);
+    assert.equal(zmk.status, 0, zmk.stderr);
+    assert.match(zmk.stdout, /^ \* Layout: colemak-dh$/m);
+    assert.match(zmk.stdout, /compatible = "zmk,keymap";[\s\S]*&kp Q +&kp W +&kp F/);
+    const keymapC = runCli(["export", "colemak-dh", "--board", "ferris", "--format", "qmk-c"]);
+    assert.equal(keymapC.status, 0, keymapC.stderr);
+    assert.match(keymapC.stdout, /LAYOUT_split_3x5_2\(\s*KC_Q, *KC_W, *KC_F/);
+    assertCleanFailure(
+      runCli(["export", "colemak-dh", "--board", "ansi", "--format", "zmk"]),
+      /board ansi .*ZMK/,
+    );
     // QWERTY on ansi, with "!" on the left half of the space bar, which no system has.
     const onThumb = join(work, "thumb.txt");
     writeFileSync(

@@ -7,18 +7,22 @@ import { layoutKeylayout } from "./keylayout.ts";
 import { encodeKlc, klcKbdName, layoutKlc } from "./klc.ts";
 import { kleJsonText, layoutKle } from "./kle.ts";
 import { layoutQmkKeymap } from "./qmk-keymap.ts";
+import { layoutQmkKeymapC } from "./qmk-keymap-c.ts";
 import { layoutSvg, type SvgAnalysis } from "./svg.ts";
 import { layoutXkbKeymap, layoutXkbSymbols, xkbSymbolsFileName } from "./xkb.ts";
+import { layoutZmkKeymap, zmkKeymapFileName } from "./zmk-keymap.ts";
 
 /**
  * Every format `keyforge export` and the web app write: pictures and editors' files (svg, kle),
- * what keyboard firmware builds (qmk), and layouts an operating system installs (xkb for Linux,
- * klc for Windows, keylayout for macOS).
+ * what keyboard firmware builds (qmk, qmk-c, zmk), and layouts an operating system installs
+ * (xkb for Linux, klc for Windows, keylayout for macOS).
  */
 export const EXPORT_FORMATS = [
   "svg",
   "kle",
   "qmk",
+  "qmk-c",
+  "zmk",
   "xkb",
   "xkb-keymap",
   "klc",
@@ -32,6 +36,8 @@ export const EXPORT_FORMAT_TITLES: Readonly<Record<ExportFormat, string>> = {
   svg: "SVG heatmap",
   kle: "keyboard-layout-editor JSON",
   qmk: "QMK keymap.json",
+  "qmk-c": "QMK keymap.c",
+  zmk: "ZMK keymap",
   xkb: "Linux xkb symbols",
   "xkb-keymap": "Linux xkb keymap (Wayland)",
   klc: "Windows KLC (MSKLC)",
@@ -97,6 +103,23 @@ export function exportLayout(format: ExportFormat, input: LayoutExportInput): La
         mediaType: "application/json",
       };
     }
+    case "qmk-c":
+      return {
+        text: layoutQmkKeymapC(
+          board,
+          layout,
+          origin,
+          input.keymap === undefined ? {} : { keymap: input.keymap },
+        ),
+        fileName: "keymap.c",
+        mediaType: "text/x-c",
+      };
+    case "zmk":
+      return {
+        text: layoutZmkKeymap(board, layout, origin),
+        fileName: zmkKeymapFileName(board),
+        mediaType: "text/plain",
+      };
     case "xkb":
       return {
         text: layoutXkbSymbols(board, layout, origin),
