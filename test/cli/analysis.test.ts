@@ -105,8 +105,11 @@ describe("keyforge analyze", () => {
     writeFileSync(short, "a b c\nd e f\n");
     assertCleanFailure(runCli(["analyze", short, "--board", "corne"]), /rows of 3\+3 keys/);
     const badToken = join(work, "token.txt");
-    writeFileSync(badToken, "q w e r t y u i o pp\na s d f g h j k l ;\nz x c v b n m , . /\n");
-    assertCleanFailure(runCli(["analyze", badToken]), /"pp" is not a layout key/);
+    writeFileSync(badToken, "q w e r t y u i o ppp\na s d f g h j k l ;\nz x c v b n m , . /\n");
+    assertCleanFailure(
+      runCli(["analyze", badToken]),
+      /"ppp" is not a layout key: it has 3 characters/,
+    );
     const badWeights = join(work, "weights.json");
     writeFileSync(
       badWeights,
