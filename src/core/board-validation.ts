@@ -24,7 +24,8 @@ const size = z.number().gt(0).max(MAX_KEY_SIZE);
 
 const oneCharacter = z.string().refine((s) => [...s].length === 1, "must be exactly one character");
 
-const keySchema = z.strictObject({
+/** What every key has, a Shift key too: where it is, and the finger that presses it. */
+const pressedKeyFields = {
   id: z.string().min(1),
   x: coordinate,
   y: coordinate,
@@ -35,6 +36,10 @@ const keySchema = z.strictObject({
   ry: coordinate.default(0),
   hand: z.enum(HANDS),
   finger: z.enum(FINGERS),
+};
+
+const keySchema = z.strictObject({
+  ...pressedKeyFields,
   home: z.boolean().default(false),
   row: z.number().int(),
   col: z.number().int(),
@@ -49,18 +54,7 @@ const keySchema = z.strictObject({
   effort: z.number().min(0).max(100).optional(),
 });
 
-const shiftKeySchema = z.strictObject({
-  id: z.string().min(1),
-  x: coordinate,
-  y: coordinate,
-  w: size.default(1),
-  h: size.default(1),
-  r: z.number().min(-360).max(360).default(0),
-  rx: coordinate.default(0),
-  ry: coordinate.default(0),
-  hand: z.enum(HANDS),
-  finger: z.enum(FINGERS),
-});
+const shiftKeySchema = z.strictObject(pressedKeyFields);
 
 const boardSchema = z.strictObject({
   format: z.literal(BOARD_FORMAT),

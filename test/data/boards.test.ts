@@ -14,6 +14,7 @@ import {
 } from "../../src/core/board.ts";
 import { parseBoard } from "../../src/core/board-validation.ts";
 import { formatLayout, placeLetterBlock } from "../../src/core/layout.ts";
+import { QWERTY_BLOCK } from "../helpers/qwerty-block.ts";
 
 const BOARDS_DIR = fileURLToPath(new URL("../../data/system/boards/", import.meta.url));
 
@@ -28,8 +29,6 @@ const EXPECTED: Record<string, { keys: number; rows: string; split: boolean }> =
   "corne-3x5": { keys: 36, rows: "10+10+10+6", split: true },
   ferris: { keys: 34, rows: "10+10+10+4", split: true },
 };
-
-const QWERTY = ["qwertyuiop", "asdfghjkl;", "zxcvbnm,./"].map((row) => [...row]);
 
 function loadBoards(): Map<string, Board> {
   const boards = new Map<string, Board>();
@@ -137,10 +136,10 @@ describe("built-in boards", () => {
 
       it("takes a 3x10 layout on its letter block without conflicts", () => {
         const b = board(id);
-        const layout = placeLetterBlock(QWERTY, b, "qwerty");
+        const layout = placeLetterBlock(QWERTY_BLOCK, b, "qwerty");
         const placed = layout.chars.filter((c) => c !== null);
         assert.ok(placed.includes(" "));
-        for (const letter of QWERTY.flat()) assert.ok(placed.includes(letter), letter);
+        for (const letter of QWERTY_BLOCK.flat()) assert.ok(placed.includes(letter), letter);
       });
 
       if (expected.split) {
@@ -156,7 +155,7 @@ describe("built-in boards", () => {
 
   it("ansi: the home keys are a s d f and j k l ; and QWERTY reads as on a real keyboard", () => {
     const b = board("ansi");
-    const layout = placeLetterBlock(QWERTY, b, "qwerty");
+    const layout = placeLetterBlock(QWERTY_BLOCK, b, "qwerty");
     const index = new Map(b.keys.map((k, i) => [k.id, i]));
     const homeChars = b.keys
       .filter((k) => k.home && k.finger !== "thumb")

@@ -50,3 +50,11 @@ export function expectedTyped(
     return { plain: layout.chars[k] ?? null, shifted: shifted[k] ?? null };
   });
 }
+
+/** The characters of a layout no US key types (on either layer). */
+export function nonUsCharacters(board: Board, layout: Layout): string[] {
+  const typable = new Set(US_TYPABLE);
+  return [...layout.chars, ...shiftedLayer(layout, board)].filter(
+    (c): c is string => c !== null && !typable.has(c),
+  );
+}

@@ -2,7 +2,6 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import fc from "fast-check";
 import type { Board } from "../../../src/core/board.ts";
-import { KeyForgeError } from "../../../src/core/errors.ts";
 import type { ExportOrigin } from "../../../src/core/export/export-header.ts";
 import { layoutKeylayout, type MacKeyboardType } from "../../../src/core/export/keylayout.ts";
 import {
@@ -13,6 +12,7 @@ import {
 import { checkedLayout, type Layout } from "../../../src/core/layout.ts";
 import { layoutOnBoard } from "../../../src/core/layout-definition.ts";
 import { builtinIds, loadBoard, loadLayoutDefinition } from "../../../src/infra/system-data.ts";
+import { assertRefused } from "../../helpers/keyforge-errors.ts";
 import {
   type KeylayoutFile,
   keyOutput,
@@ -67,25 +67,6 @@ function assertTypesLayout(board: Board, layout: Layout, keyboard: MacKeyboardTy
     assert.equal(typed("caps", "shift"), shifted, `${where}, Caps Lock and Shift`);
   }
   return file;
-}
-
-function assertRefused(
-  run: () => unknown,
-  code: string,
-  subjects: readonly string[],
-): KeyForgeError {
-  let caught: unknown;
-  assert.throws(run, (error: unknown) => {
-    caught = error;
-    return true;
-  });
-  assert.ok(caught instanceof KeyForgeError, `expected a KeyForgeError, got ${String(caught)}`);
-  assert.equal(caught.code, code);
-  assert.deepEqual(
-    caught.problems.map((p) => p.subject),
-    subjects,
-  );
-  return caught;
 }
 
 describe("the macOS keylayout export", () => {

@@ -2,13 +2,13 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import fc from "fast-check";
 import type { Board } from "../../../src/core/board.ts";
-import { KeyForgeError } from "../../../src/core/errors.ts";
 import type { ExportOrigin } from "../../../src/core/export/export-header.ts";
 import { encodeKlc, klcKbdName, layoutKlc } from "../../../src/core/export/klc.ts";
 import { boardPositions, KEY_POSITIONS } from "../../../src/core/key-positions.ts";
 import { checkedLayout, type Layout } from "../../../src/core/layout.ts";
 import { layoutOnBoard } from "../../../src/core/layout-definition.ts";
 import { builtinIds, loadBoard, loadLayoutDefinition } from "../../../src/infra/system-data.ts";
+import { assertRefused } from "../../helpers/keyforge-errors.ts";
 import { decodeKlcBytes, type KlcFile, readKlc } from "../../helpers/klc-file.ts";
 import { randomOsLayout, swapFirstTwo, typedByPlace } from "../../helpers/random-os-layout.ts";
 
@@ -52,26 +52,6 @@ function assertTypesLayout(board: Board, layout: Layout): KlcFile {
     );
   }
   return file;
-}
-
-function assertRefused(
-  run: () => unknown,
-  code: string,
-  subjects: readonly string[],
-): KeyForgeError {
-  let caught: unknown;
-  assert.throws(run, (error: unknown) => {
-    caught = error;
-    return true;
-  });
-  assert.ok(caught instanceof KeyForgeError, `expected a KeyForgeError, got ${String(caught)}`);
-  assert.equal(caught.code, code);
-  assert.deepEqual(
-    caught.problems.map((p) => p.subject),
-    subjects,
-  );
-  for (const subject of subjects) assert.match(caught.message, new RegExp(subject));
-  return caught;
 }
 
 const MSKLC_SECTIONS = [

@@ -8,6 +8,7 @@ import { importQmkBoard } from "../../../src/core/board-import/qmk.ts";
 import { parseBoard } from "../../../src/core/board-validation.ts";
 import { kleJsonText, kleKeyOrder, kleLegend, layoutKle } from "../../../src/core/export/kle.ts";
 import { type Layout, placeLetterBlock } from "../../../src/core/layout.ts";
+import { QWERTY_BLOCK } from "../../helpers/qwerty-block.ts";
 
 const BOARDS_DIR = new URL("../../../data/system/boards/", import.meta.url);
 const KLE_DIR = new URL("../../fixtures/kle/", import.meta.url);
@@ -39,11 +40,9 @@ function qmkFixtureBoards(): Board[] {
   ];
 }
 
-const QWERTY = ["qwertyuiop", "asdfghjkl;", "zxcvbnm,./"].map((row) => [...row]);
-
 /** QWERTY on the letter block when the board has one, else the characters of its legends. */
 function layoutFor(board: Board): Layout {
-  if (board.letterBlock) return placeLetterBlock(QWERTY, board, "qwerty");
+  if (board.letterBlock) return placeLetterBlock(QWERTY_BLOCK, board, "qwerty");
   return { name: "legends", boardId: board.id, chars: board.keys.map((k) => k.char ?? null) };
 }
 

@@ -2,36 +2,23 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import fc from "fast-check";
 import type { Board } from "../../../src/core/board.ts";
-import { KeyForgeError } from "../../../src/core/errors.ts";
 import { layoutQmkKeymapC } from "../../../src/core/export/qmk-keymap-c.ts";
-import { checkedLayout, placeLetterBlock, shiftedLayer } from "../../../src/core/layout.ts";
+import { checkedLayout, placeLetterBlock } from "../../../src/core/layout.ts";
 import { layoutOnBoard } from "../../../src/core/layout-definition.ts";
 import { builtinIds, loadBoard, loadLayoutDefinition } from "../../../src/infra/system-data.ts";
+import { thrownKeyForgeError } from "../../helpers/keyforge-errors.ts";
 import { qmkTypedKeys, readQmkKeymapC } from "../../helpers/qmk-keymap-c-file.ts";
-import { expectedTyped, randomFirmwareLayout } from "../../helpers/random-firmware-layout.ts";
+import { QWERTY_BLOCK } from "../../helpers/qwerty-block.ts";
+import {
+  expectedTyped,
+  nonUsCharacters,
+  randomFirmwareLayout,
+} from "../../helpers/random-firmware-layout.ts";
 
 const ORIGIN = { version: "9.8.7" };
-const QWERTY = ["qwertyuiop", "asdfghjkl;", "zxcvbnm,./"].map((row) => [...row]);
 const corne = await loadBoard("corne");
 const ferris = await loadBoard("ferris");
 const layoutIds = await builtinIds("layouts");
-
-function assertKeyForgeError(run: () => unknown, code: string, message?: RegExp): KeyForgeError {
-  let caught: unknown;
-  assert.throws(run, (error: unknown) => {
-    caught = error;
-    return true;
-  });
-  assert.ok(caught instanceof KeyForgeError, `expected a KeyForgeError, got ${String(caught)}`);
-  assert.equal(caught.code, code);
-  if (message) assert.match(caught.message, message);
-  return caught;
-}
-
-function nonUsCharacters(board: Board, layout: ReturnType<typeof layoutOnBoard>): string[] {
-  const all = [...layout.chars, ...shiftedLayer(layout, board)];
-  return all.filter((c): c is string => c !== null && !/^[\x20-\x7e\n\t]$/.test(c));
-}
 
 describe("layoutQmkKeymapC", () => {
   for (const [board, macro, count] of [
@@ -44,7 +31,7 @@ describe("layoutQmkKeymapC", () => {
         const layout = layoutOnBoard(await loadLayoutDefinition(id), board);
         const missing = nonUsCharacters(board, layout);
         if (missing.length > 0) {
-          const error = assertKeyForgeError(
+          const error = thrownKeyForgeError(
             () => layoutQmkKeymapC(board, layout, ORIGIN),
             "EXPORT_QMK_UNMAPPED",
           );
@@ -68,7 +55,7 @@ describe("layoutQmkKeymapC", () => {
   }
 
   it("writes KC_ codes in macro order, KC_NO on unused keys, no overrides for US Shift pairs", () => {
-    const layout = placeLetterBlock(QWERTY, corne, "qwerty");
+    const layout = placeLetterBlock(QWERTY_BLOCK, corne, "qwerty");
     const text = layoutQmkKeymapC(corne, layout, ORIGIN);
     const file = readQmkKeymapC(text);
     assert.deepEqual(file.layers[0]?.codes.slice(0, 12), [
@@ -81,7 +68,7 @@ describe("layoutQmkKeymapC", () => {
   });
 
   it("gives a key whose Shift character is not the US one a Shift key override", () => {
-    const chars = placeLetterBlock(QWERTY, corne, "q").chars.slice();
+    const chars = placeLetterBlock(QWERTY_BLOCK, corne, "q").chars.slice();
     const semicolon = chars.indexOf(";");
     chars[chars.indexOf("/")] = "-";
     const a = chars.indexOf("a");
@@ -116,10 +103,10 @@ describe("layoutQmkKeymapC", () => {
   });
 
   it("names every key and character no US keycode types, and boards without QMK origin", () => {
-    const chars = placeLetterBlock(QWERTY, ferris, "q").chars.slice();
+    const chars = placeLetterBlock(QWERTY_BLOCK, ferris, "q").chars.slice();
     const q = chars.indexOf("q");
     chars[q] = "ß";
-    const error = assertKeyForgeError(
+    const error = thrownKeyForgeError(
       () => layoutQmkKeymapC(ferris, checkedLayout("eszett", ferris, chars), ORIGIN),
       "EXPORT_QMK_UNMAPPED",
       /"ß" "ẞ"/,
@@ -130,15 +117,15 @@ describe("layoutQmkKeymapC", () => {
       [id, `${id} with Shift`],
     );
     const { qmk: _qmk, ...plain } = ferris;
-    assertKeyForgeError(
-      () => layoutQmkKeymapC(plain, placeLetterBlock(QWERTY, plain, "q"), ORIGIN),
+    thrownKeyForgeError(
+      () => layoutQmkKeymapC(plain, placeLetterBlock(QWERTY_BLOCK, plain, "q"), ORIGIN),
       "EXPORT_NOT_FROM_QMK",
       /`qmk` field/,
     );
   });
 
   it("starts with a header comment no layout name can end early", () => {
-    const layout = { ...placeLetterBlock(QWERTY, corne, "q"), name: "x */ int y; /*" };
+    const layout = { ...placeLetterBlock(QWERTY_BLOCK, corne, "q"), name: "x */ int y; /*" };
     const text = layoutQmkKeymapC(corne, layout, ORIGIN, { keymap: "mine" });
     const header = text.slice(0, text.indexOf("*/") + 2);
     assert.ok(header.startsWith("/*\n"));
@@ -164,7 +151,7 @@ describe("layoutQmkKeymapC", () => {
       ...ferris,
       qmk: { keyboard: "ferris/sweep", layout: "LAYOUT_split_3x5_2", keys: ids },
     };
-    const layout = placeLetterBlock(QWERTY, ferris, "q");
+    const layout = placeLetterBlock(QWERTY_BLOCK, ferris, "q");
     const file = readQmkKeymapC(layoutQmkKeymapC(reordered, layout, ORIGIN));
     assert.deepEqual(qmkTypedKeys(file), expectedTyped(ferris, layout, ids));
   });

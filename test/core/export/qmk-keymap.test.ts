@@ -13,7 +13,9 @@ import {
 } from "../../../src/core/export/qmk-keymap.ts";
 import { layoutQmkKeymapC } from "../../../src/core/export/qmk-keymap-c.ts";
 import { checkedLayout, type Layout, placeLetterBlock } from "../../../src/core/layout.ts";
+import { thrownKeyForgeError } from "../../helpers/keyforge-errors.ts";
 import { readQmkKeymapC } from "../../helpers/qmk-keymap-c-file.ts";
+import { QWERTY_BLOCK } from "../../helpers/qwerty-block.ts";
 import { randomFirmwareLayout } from "../../helpers/random-firmware-layout.ts";
 
 function qmkFixture(name: string): unknown {
@@ -42,24 +44,10 @@ function qmkOf(board: Board): QmkOrigin {
   return board.qmk;
 }
 
-const QWERTY = ["qwertyuiop", "asdfghjkl;", "zxcvbnm,./"].map((row) => [...row]);
-
-function assertKeyForgeError(run: () => unknown, code: string, message?: RegExp): KeyForgeError {
-  let caught: unknown;
-  assert.throws(run, (error: unknown) => {
-    caught = error;
-    return true;
-  });
-  assert.ok(caught instanceof KeyForgeError, `expected a KeyForgeError, got ${String(caught)}`);
-  assert.equal(caught.code, code);
-  if (message) assert.match(caught.message, message);
-  return caught;
-}
-
 describe("layoutQmkKeymap", () => {
   it("exports a layout on an imported Corne as a keymap.json in the macro's key order", () => {
     const board = corne();
-    const layout = placeLetterBlock(QWERTY, board, "QWERTY (test)");
+    const layout = placeLetterBlock(QWERTY_BLOCK, board, "QWERTY (test)");
     const keymap = layoutQmkKeymap(board, layout);
     assert.equal(keymap.version, 1);
     assert.equal(keymap.keyboard, "crkbd");
@@ -92,7 +80,7 @@ describe("layoutQmkKeymap", () => {
     const board = corne();
     const qmk = qmkOf(board);
     const reordered: Board = { ...board, qmk: { ...qmk, keys: [...(qmk.keys ?? [])].reverse() } };
-    const layout = placeLetterBlock(QWERTY, board, "qwerty");
+    const layout = placeLetterBlock(QWERTY_BLOCK, board, "qwerty");
     const forward = layoutQmkKeymap(board, layout).layers[0] as readonly string[];
     const backward = layoutQmkKeymap(reordered, layout).layers[0] as readonly string[];
     assert.deepEqual([...backward].reverse(), [...forward]);
@@ -160,7 +148,7 @@ describe("layoutQmkKeymap", () => {
       board,
       "accents",
     );
-    const error = assertKeyForgeError(
+    const error = thrownKeyForgeError(
       () => layoutQmkKeymap(board, layout),
       "EXPORT_QMK_UNMAPPED",
       /"é".*"€"/,
@@ -176,8 +164,8 @@ describe("layoutQmkKeymap", () => {
   it("refuses a board that names no QMK keyboard and says how to import one", () => {
     const url = new URL("../../../data/system/boards/corne.json", import.meta.url);
     const { qmk: _qmk, ...builtin } = parseBoard(JSON.parse(readFileSync(url, "utf8")), "corne");
-    const layout = placeLetterBlock(QWERTY, builtin, "qwerty");
-    assertKeyForgeError(
+    const layout = placeLetterBlock(QWERTY_BLOCK, builtin, "qwerty");
+    thrownKeyForgeError(
       () => layoutQmkKeymap(builtin, layout),
       "EXPORT_NOT_FROM_QMK",
       /keyforge board import qmk.*`qmk` field/s,
@@ -187,7 +175,7 @@ describe("layoutQmkKeymap", () => {
   it("exports layouts on the built-in boards, which name their QMK keyboard", () => {
     const url = new URL("../../../data/system/boards/ferris.json", import.meta.url);
     const ferris = parseBoard(JSON.parse(readFileSync(url, "utf8")), "ferris");
-    const keymap = layoutQmkKeymap(ferris, placeLetterBlock(QWERTY, ferris, "qwerty"));
+    const keymap = layoutQmkKeymap(ferris, placeLetterBlock(QWERTY_BLOCK, ferris, "qwerty"));
     assert.equal(keymap.keyboard, "ferris/sweep");
     assert.equal(keymap.layout, "LAYOUT_split_3x5_2");
     assert.deepEqual(keymap.layers[0]?.slice(0, 10), [
@@ -197,13 +185,13 @@ describe("layoutQmkKeymap", () => {
 
   it("refuses Shift characters a keymap.json cannot give, naming the keys", () => {
     const board = corne();
-    const base = placeLetterBlock(QWERTY, board, "qwerty");
+    const base = placeLetterBlock(QWERTY_BLOCK, board, "qwerty");
     const chars = base.chars.slice();
     const semicolon = chars.indexOf(";");
     const a = chars.indexOf("a");
     chars[chars.indexOf("/")] = "-";
     const explicit = chars.map((_, i) => (i === semicolon ? "?" : i === a ? "!" : undefined));
-    const error = assertKeyForgeError(
+    const error = thrownKeyForgeError(
       () => layoutQmkKeymap(board, checkedLayout("shifted", board, chars, explicit)),
       "EXPORT_QMK_SHIFT_UNSUPPORTED",
       /keymap\.c/,
@@ -256,8 +244,8 @@ describe("layoutQmkKeymap", () => {
     const board = corne();
     const qmk = qmkOf(board);
     const shortened: Board = { ...board, qmk: { ...qmk, keys: (qmk.keys ?? []).slice(1) } };
-    assertKeyForgeError(
-      () => layoutQmkKeymap(shortened, placeLetterBlock(QWERTY, board, "qwerty")),
+    thrownKeyForgeError(
+      () => layoutQmkKeymap(shortened, placeLetterBlock(QWERTY_BLOCK, board, "qwerty")),
       "EXPORT_QMK_KEYS_MISMATCH",
       /m0-0/,
     );

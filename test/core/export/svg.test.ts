@@ -17,6 +17,7 @@ import {
 } from "../../../src/core/export/svg.ts";
 import { type Layout, placeLetterBlock } from "../../../src/core/layout.ts";
 import { METRIC_KEYS, type Metrics } from "../../../src/core/scoring/metric-catalogue.ts";
+import { QWERTY_BLOCK } from "../../helpers/qwerty-block.ts";
 
 function builtinBoard(id: string): Board {
   const url = new URL(`../../../data/system/boards/${id}.json`, import.meta.url);
@@ -27,8 +28,6 @@ function kleFixtureBoard(name: string): Board {
   const url = new URL(`../../fixtures/kle/${name}.json`, import.meta.url);
   return importKleBoard(JSON.parse(readFileSync(url, "utf8")), { id: name });
 }
-
-const QWERTY = ["qwertyuiop", "asdfghjkl;", "zxcvbnm,./"].map((row) => [...row]);
 
 /** The characters the board's legends give its keys. */
 function legendLayout(board: Board): Layout {
@@ -131,7 +130,7 @@ describe("layoutSvg", () => {
   it("is one well-formed standalone SVG element", () => {
     for (const board of [builtinBoard("corne"), kleFixtureBoard("ergodox")]) {
       const layout = board.letterBlock
-        ? placeLetterBlock(QWERTY, board, "qwerty")
+        ? placeLetterBlock(QWERTY_BLOCK, board, "qwerty")
         : legendLayout(board);
       const svg = risingSvg(board, layout);
       const names = parseXml(svg);
@@ -146,7 +145,7 @@ describe("layoutSvg", () => {
 
   it("draws one legend per used key, in key order, with symbols for invisible characters", () => {
     const board = builtinBoard("corne");
-    const layout = placeLetterBlock(QWERTY, board, "qwerty");
+    const layout = placeLetterBlock(QWERTY_BLOCK, board, "qwerty");
     const svg = risingSvg(board, layout);
     const used = layout.chars.filter((c): c is string => c !== null);
     assert.ok(used.includes(" "));
@@ -182,7 +181,7 @@ describe("layoutSvg", () => {
 
   it("names the layout, the board and the corpus, and gives the headline metrics", () => {
     const board = builtinBoard("ferris");
-    const layout = placeLetterBlock(QWERTY, board, "qwerty");
+    const layout = placeLetterBlock(QWERTY_BLOCK, board, "qwerty");
     const svg = risingSvg(board, layout);
     assert.match(
       svg,
@@ -211,7 +210,7 @@ describe("layoutSvg", () => {
   it("writes every used key's share of keystrokes on it, under its character", () => {
     for (const board of [builtinBoard("corne"), kleFixtureBoard("ergodox")]) {
       const layout = board.letterBlock
-        ? placeLetterBlock(QWERTY, board, "qwerty")
+        ? placeLetterBlock(QWERTY_BLOCK, board, "qwerty")
         : legendLayout(board);
       const shares = board.keys.map((_, i) => (layout.chars[i] === null ? 0 : (i * 0.37) % 20));
       const svg = layoutSvg(board, layout, analysisOf(shares), { corpus: CORPUS });
@@ -235,7 +234,7 @@ describe("layoutSvg", () => {
 
   it("colours keys by share, light to dark, and leaves untyped keys grey", () => {
     const board = builtinBoard("ortho-3x10");
-    const layout = placeLetterBlock(QWERTY, board, "qwerty");
+    const layout = placeLetterBlock(QWERTY_BLOCK, board, "qwerty");
     const shares = board.keys.map((_, i) => (i < 30 ? i / 3 : 0));
     const fills = keyFills(layoutSvg(board, layout, analysisOf(shares), { corpus: CORPUS }));
     assert.equal(fills.length, board.keys.length);
@@ -312,7 +311,7 @@ describe("layoutSvg", () => {
 
   it("marks every home key", () => {
     const board = builtinBoard("corne");
-    const layout = placeLetterBlock(QWERTY, board, "qwerty");
+    const layout = placeLetterBlock(QWERTY_BLOCK, board, "qwerty");
     const svg = risingSvg(board, layout);
     const homes = board.keys.filter((k) => k.home).length;
     assert.equal((svg.match(/class="home-mark"/g) ?? []).length, homes);
@@ -320,7 +319,7 @@ describe("layoutSvg", () => {
 
   it("rejects shares or layouts that do not fit the board", () => {
     const board = builtinBoard("corne");
-    const layout = placeLetterBlock(QWERTY, board, "qwerty");
+    const layout = placeLetterBlock(QWERTY_BLOCK, board, "qwerty");
     assert.throws(
       () => layoutSvg(board, layout, analysisOf([1, 2, 3]), { corpus: CORPUS }),
       (e: unknown) => e instanceof KeyForgeError && e.code === "EXPORT_KEY_SHARE_MISMATCH",

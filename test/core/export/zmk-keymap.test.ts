@@ -2,37 +2,23 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import fc from "fast-check";
 import type { Board } from "../../../src/core/board.ts";
-import { KeyForgeError } from "../../../src/core/errors.ts";
 import { layoutZmkKeymap, zmkKeymapFileName } from "../../../src/core/export/zmk-keymap.ts";
-import { checkedLayout, placeLetterBlock, shiftedLayer } from "../../../src/core/layout.ts";
+import { checkedLayout, placeLetterBlock } from "../../../src/core/layout.ts";
 import { layoutOnBoard } from "../../../src/core/layout-definition.ts";
 import { builtinIds, loadBoard, loadLayoutDefinition } from "../../../src/infra/system-data.ts";
-import { expectedTyped, randomFirmwareLayout } from "../../helpers/random-firmware-layout.ts";
+import { thrownKeyForgeError } from "../../helpers/keyforge-errors.ts";
+import { QWERTY_BLOCK } from "../../helpers/qwerty-block.ts";
+import {
+  expectedTyped,
+  nonUsCharacters,
+  randomFirmwareLayout,
+} from "../../helpers/random-firmware-layout.ts";
 import { readZmkKeymap, zmkTypedKeys } from "../../helpers/zmk-keymap-file.ts";
 
 const ORIGIN = { version: "9.8.7" };
-const QWERTY = ["qwertyuiop", "asdfghjkl;", "zxcvbnm,./"].map((row) => [...row]);
 const corne = await loadBoard("corne");
 const ferris = await loadBoard("ferris");
 const layoutIds = await builtinIds("layouts");
-
-function assertKeyForgeError(run: () => unknown, code: string, message?: RegExp): KeyForgeError {
-  let caught: unknown;
-  assert.throws(run, (error: unknown) => {
-    caught = error;
-    return true;
-  });
-  assert.ok(caught instanceof KeyForgeError, `expected a KeyForgeError, got ${String(caught)}`);
-  assert.equal(caught.code, code);
-  if (message) assert.match(caught.message, message);
-  return caught;
-}
-
-/** The characters of a layout no US key types (on either layer). */
-function nonUsCharacters(board: Board, layout: ReturnType<typeof layoutOnBoard>): string[] {
-  const all = [...layout.chars, ...shiftedLayer(layout, board)];
-  return all.filter((c): c is string => c !== null && !/^[\x20-\x7e\n\t]$/.test(c));
-}
 
 describe("layoutZmkKeymap", () => {
   for (const [board, shield, count] of [
@@ -45,7 +31,7 @@ describe("layoutZmkKeymap", () => {
         const layout = layoutOnBoard(await loadLayoutDefinition(id), board);
         const missing = nonUsCharacters(board, layout);
         if (missing.length > 0) {
-          const error = assertKeyForgeError(
+          const error = thrownKeyForgeError(
             () => layoutZmkKeymap(board, layout, ORIGIN),
             "EXPORT_ZMK_UNMAPPED",
           );
@@ -89,7 +75,7 @@ describe("layoutZmkKeymap", () => {
   });
 
   it("gives a key whose Shift character is not the US one a mod-morph behavior", () => {
-    const chars = placeLetterBlock(QWERTY, corne, "q").chars.slice();
+    const chars = placeLetterBlock(QWERTY_BLOCK, corne, "q").chars.slice();
     const semicolon = chars.indexOf(";");
     const explicit = chars.map((_, i) => (i === semicolon ? "?" : undefined));
     chars[chars.indexOf("/")] = "-";
@@ -121,10 +107,10 @@ describe("layoutZmkKeymap", () => {
   it("follows the shield's binding order when the board lists its keys differently", () => {
     const ids = corne.keys.map((key) => key.id).reverse();
     const reordered: Board = { ...corne, zmk: { shield: "corne", keys: ids } };
-    const layout = placeLetterBlock(QWERTY, corne, "qwerty");
+    const layout = placeLetterBlock(QWERTY_BLOCK, corne, "qwerty");
     const file = readZmkKeymap(layoutZmkKeymap(reordered, layout, ORIGIN));
     assert.deepEqual(zmkTypedKeys(file), expectedTyped(corne, layout, ids));
-    assertKeyForgeError(
+    thrownKeyForgeError(
       () =>
         layoutZmkKeymap({ ...corne, zmk: { shield: "corne", keys: ids.slice(1) } }, layout, ORIGIN),
       "EXPORT_ZMK_KEYS_MISMATCH",
@@ -133,13 +119,13 @@ describe("layoutZmkKeymap", () => {
   });
 
   it("names every key and character no US keycode types, on either layer", () => {
-    const base = placeLetterBlock(QWERTY, corne, "q");
+    const base = placeLetterBlock(QWERTY_BLOCK, corne, "q");
     const chars = base.chars.slice();
     const q = chars.indexOf("q");
     chars[q] = "é";
     const w = chars.indexOf("w");
     const explicit = chars.map((_, i) => (i === w ? "€" : undefined));
-    const error = assertKeyForgeError(
+    const error = thrownKeyForgeError(
       () => layoutZmkKeymap(corne, checkedLayout("accents", corne, chars, explicit), ORIGIN),
       "EXPORT_ZMK_UNMAPPED",
       /"é" "É" "€"/,
@@ -155,15 +141,18 @@ describe("layoutZmkKeymap", () => {
 
   it("refuses a board that names no ZMK shield and says how to add one", () => {
     const { zmk: _zmk, ...plain } = corne;
-    assertKeyForgeError(
-      () => layoutZmkKeymap(plain, placeLetterBlock(QWERTY, plain, "q"), ORIGIN),
+    thrownKeyForgeError(
+      () => layoutZmkKeymap(plain, placeLetterBlock(QWERTY_BLOCK, plain, "q"), ORIGIN),
       "EXPORT_NOT_FOR_ZMK",
       /"zmk": \{ "shield": "corne" \}.*docs\/formats\/board\.md/s,
     );
   });
 
   it("starts with a header comment no layout name can end early", () => {
-    const layout = { ...placeLetterBlock(QWERTY, ferris, "q"), name: "Mine */ #include <x> \\" };
+    const layout = {
+      ...placeLetterBlock(QWERTY_BLOCK, ferris, "q"),
+      name: "Mine */ #include <x> \\",
+    };
     const text = layoutZmkKeymap(ferris, layout, {
       version: "9.8.7",
       corpus: { id: "en", name: "English */" },
