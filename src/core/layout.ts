@@ -91,6 +91,26 @@ export function formatKeyToken({ char, shifted }: KeyToken): string {
   return `${first}${formatToken(shifted)}`;
 }
 
+/**
+ * The layout with its characters arranged as `chars` (the same characters, moved between keys,
+ * e.g. by swaps): each key's Shift character moves with its character.
+ */
+export function rearrangedLayout(
+  layout: Layout,
+  chars: readonly (string | null)[],
+  board: Board,
+  name: string = layout.name,
+): Layout {
+  const layer = shiftedLayer(layout, board);
+  const shiftOf = new Map(layout.chars.map((char, key) => [char, layer[key] ?? null]));
+  const moved = { name, boardId: layout.boardId, chars: [...chars] };
+  return withShifted(
+    moved,
+    chars.map((char) => (char === null ? null : (shiftOf.get(char) ?? null))),
+    board,
+  );
+}
+
 /** Non-blank lines of layout text, each split into its tokens. */
 export function tokenLines(text: string): string[][] {
   return text

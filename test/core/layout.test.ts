@@ -11,8 +11,10 @@ import {
   parseKeyToken,
   parseLayout,
   placeLetterBlock,
+  rearrangedLayout,
   shiftedLayer,
 } from "../../src/core/layout.ts";
+import { layoutOnBoard, parseLayoutDefinition } from "../../src/core/layout-definition.ts";
 import { gridBoardData } from "../helpers/grid-board.ts";
 
 const board = parseBoard(gridBoardData(), "grid");
@@ -96,6 +98,37 @@ describe("layout text", () => {
     assert.deepEqual(
       parseLayout(explicitDefaults, board, "qwerty"),
       parseLayout(QWERTY_TEXT, board, "qwerty"),
+    );
+  });
+
+  it("moves each key's Shift character with its character when the characters are rearranged", () => {
+    const custom = parseLayout(QWERTY_TEXT.replace(";", ";!"), board, "custom");
+    const semicolon = custom.chars.indexOf(";");
+    const chars = [...custom.chars];
+    [chars[0], chars[semicolon]] = [chars[semicolon] ?? null, chars[0] ?? null];
+    const moved = rearrangedLayout(custom, chars, board, "moved");
+    assert.equal(moved.name, "moved");
+    const shifted = shiftedLayer(moved, board);
+    assert.equal(shifted[0], "!", "; took its Shift character along");
+    assert.equal(shifted[semicolon], "Q");
+    assert.deepEqual(rearrangedLayout(custom, custom.chars, board), custom);
+  });
+
+  it("reads Shift characters in a layout definition's letter block", () => {
+    const definition = parseLayoutDefinition(
+      {
+        format: "keyforge-layout/1",
+        name: "pairs",
+        author: "test",
+        letterBlock: ["q w e r t y u i o p", "a s d f g h j k l ;!", "z x c v b n m ,_ .: /?"],
+      },
+      "pairs",
+    );
+    const shifted = shiftedLayer(layoutOnBoard(definition, board), board);
+    assert.deepEqual([shifted[19], shifted[27], shifted[28], shifted[29]], ["!", null, ":", "?"]);
+    assert.throws(
+      () => layoutOnBoard({ ...definition, shiftedBlock: [[], [], ["q"]] }, board),
+      /"q" is already on key r0c0/,
     );
   });
 

@@ -1,5 +1,5 @@
 import { useEffect, useMemo, useRef, useState } from "preact/hooks";
-import { formatLayout } from "../../../src/core/layout.ts";
+import { formatLayout, rearrangedLayout } from "../../../src/core/layout.ts";
 import { type AnalysisView, viewFromQuery, viewToQuery } from "../analysis/analysis-view.ts";
 import { compareToQuery, DEFAULT_COMPARE } from "../analysis/compare-view.ts";
 import { charsAfter, redo, undo, withSwap } from "../analysis/edit-history.ts";
@@ -206,17 +206,20 @@ export function AnalysePage({ library, query, onQuery }: PageProps) {
           <WorstLists analysis={analysis} picked={picked} onPick={setPicked} />
           <ExportButtons
             board={loaded.board}
-            layout={{
-              name: view.swaps.length > 0 ? `${loaded.start.name}-edited` : loaded.start.name,
-              boardId: loaded.board.id,
+            layout={rearrangedLayout(
+              loaded.start,
               chars,
-            }}
+              loaded.board,
+              view.swaps.length > 0 ? `${loaded.start.name}-edited` : loaded.start.name,
+            )}
             corpus={loaded.corpus}
             analysis={analysis}
           />
           <KeepLayout
             library={library}
-            text={() => formatLayout({ ...loaded.start, chars }, loaded.board)}
+            text={() =>
+              formatLayout(rearrangedLayout(loaded.start, chars, loaded.board), loaded.board)
+            }
             compareQuery={(name) =>
               compareToQuery({ ...DEFAULT_COMPARE, ...scoringOf(view), picked: [name] })
             }
