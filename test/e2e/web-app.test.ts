@@ -156,22 +156,39 @@ describe("the web app in a browser", () => {
   it("exports the layout as keyforge export writes it, and says why a format does not apply", async () => {
     const page = await open("#/analyse?b=ansi&l=qwerty&c=en&w=balanced");
     await page.waitForSelector('td[data-metric="sfb"]');
+    await page.locator(".exports").screenshot({ path: join(SCREENSHOTS, "analyse-exports.png") });
+    const work = mkdtempSync(join(tmpdir(), "keyforge-web-"));
     for (const [button, format] of [
       ["keyboard-layout-editor JSON", "kle"],
       ["SVG heatmap", "svg"],
+      ["Linux xkb symbols", "xkb"],
+      ["macOS keylayout (ISO)", "keylayout-iso"],
+      ["Windows KLC (MSKLC)", "klc"],
     ] as const) {
       const [download] = await Promise.all([
         page.waitForEvent("download"),
         page.click(`button:has-text("${button}")`),
       ]);
-      const saved = join(
-        mkdtempSync(join(tmpdir(), "keyforge-web-")),
-        download.suggestedFilename(),
-      );
+      const saved = join(work, `web-${download.suggestedFilename()}`);
       await download.saveAs(saved);
-      const cli = runCli(["export", "qwerty", "--board", "ansi", "--format", format]);
+      const written = join(work, `cli-${format}`);
+      const cli = runCli([
+        "export",
+        "qwerty",
+        "--board",
+        "ansi",
+        "--format",
+        format,
+        "--out",
+        written,
+      ]);
       assert.equal(cli.status, 0, cli.stderr);
-      assert.equal(readFileSync(saved, "utf8").trimEnd(), cli.stdout.trimEnd(), format);
+      // The same bytes, named as the format's installer expects (the CLI says that name).
+      assert.deepEqual(readFileSync(saved), readFileSync(written), format);
+      assert.ok(
+        cli.stderr.includes(`name elsewhere: ${download.suggestedFilename()})`),
+        `${format}: downloaded as ${download.suggestedFilename()}; ${cli.stderr}`,
+      );
     }
     await page.click('button:has-text("QMK keymap.json")');
     await page.waitForSelector(".exports [role=alert]");

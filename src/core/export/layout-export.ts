@@ -124,7 +124,8 @@ export function exportLayout(format: ExportFormat, input: LayoutExportInput): La
       return {
         text: layoutXkbSymbols(board, layout, origin),
         fileName: xkbSymbolsFileName(layout),
-        mediaType: "text/plain",
+        // Not text/plain: browsers would add ".txt" to a name xkb reads without extension.
+        mediaType: "application/octet-stream",
       };
     case "xkb-keymap":
       return {
