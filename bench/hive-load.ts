@@ -1,6 +1,7 @@
 import { generateKeyPairSync, type KeyObject } from "node:crypto";
 import { Agent as HttpAgent } from "node:http";
 import autocannon from "autocannon";
+import { SCORING_RULES } from "../src/core/scoring/model.ts";
 import { signResult } from "../src/infra/node-signatures.ts";
 import {
   type LeasedUnit,
@@ -100,7 +101,12 @@ async function leaseAll(fleet: readonly Agent[]): Promise<PhaseFigures> {
       for (;;) {
         const at = performance.now();
         const { units } = leaseReplySchema.parse(
-          await post("/leases", agent.headers, { nodeId: agent.nodeId, max: 1, waitSeconds: 0 }),
+          await post("/leases", agent.headers, {
+            nodeId: agent.nodeId,
+            max: 1,
+            waitSeconds: 0,
+            scoring: SCORING_RULES,
+          }),
         );
         if (units.length === 0) return;
         latencies.push(performance.now() - at);

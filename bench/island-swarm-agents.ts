@@ -1,6 +1,7 @@
 import { generateKeyPairSync, type KeyObject } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { Agent as HttpAgent } from "node:http";
+import { SCORING_RULES } from "../src/core/scoring/model.ts";
 import { signResult } from "../src/infra/node-signatures.ts";
 import {
   type LeasedUnit,
@@ -204,6 +205,7 @@ async function lease(agent: SimulatedAgent): Promise<void> {
       max: 1,
       waitSeconds: 0,
       islands: true,
+      scoring: SCORING_RULES,
     }),
   );
   const leased = units[0];

@@ -1,6 +1,7 @@
 import type { z } from "zod";
 import { remoteErrorCode } from "../core/error-codes.ts";
 import { KeyForgeError } from "../core/errors.ts";
+import { SCORING_RULES } from "../core/scoring/model.ts";
 import { errorBodySchema } from "../protocol/error-body.ts";
 import { parseJsonText } from "../protocol/json-text.ts";
 import {
@@ -89,8 +90,9 @@ export class HiveClient {
     signal?: AbortSignal,
   ): Promise<LeasedUnit[]> {
     const reply = await this.call("POST", "/leases", leaseReplySchema, {
-      // This agent runs units as islands: it may be given units of time-budgeted jobs.
-      body: { nodeId, max, waitSeconds, islands: true },
+      // This agent runs units as islands (it may be given units of time-budgeted jobs), and
+      // scores layouts by this release's rules.
+      body: { nodeId, max, waitSeconds, islands: true, scoring: SCORING_RULES },
       timeoutMs: waitSeconds * 1000 + REQUEST_TIMEOUT_MS,
       signal,
     });

@@ -282,6 +282,14 @@ export const leaseRequestSchema = z.strictObject({
     .describe(
       "The node runs units as islands: it may be given units of time-budgeted jobs. Agents before 0.3.0 leave it out.",
     ),
+  scoring: z
+    .number()
+    .int()
+    .min(1)
+    .optional()
+    .describe(
+      "The scoring rules the node's release applies (2 since 0.4.0, where Shift characters count on their key; agents before it leave this out, meaning 1). A hive leases units only to nodes that score layouts as it does.",
+    ),
 });
 
 export const leasedUnitSchema = z.strictObject({

@@ -10,6 +10,7 @@ import { after, before, describe, it } from "node:test";
 import tls from "node:tls";
 import type { FastifyInstance } from "fastify";
 import { buildAssetsGateway } from "../../src/assets/assets-gateway.ts";
+import { SCORING_RULES } from "../../src/core/scoring/model.ts";
 import { buildHive } from "../../src/hive/hive-app.ts";
 import { leaseReplySchema, nodeRegisteredSchema } from "../../src/protocol/node-messages.ts";
 import {
@@ -222,6 +223,7 @@ describe("the Apache gateway (deploy/gateway/httpd.conf) in front of real servic
     const agent = await registerAgent((hive as TestHive).app, { name: `poller-${over}` });
     const body = JSON.stringify({
       nodeId: agent.nodeId,
+      scoring: SCORING_RULES,
       max: 1,
       waitSeconds: LONG_POLL_SECONDS,
     });

@@ -4,6 +4,7 @@ import type { FastifyInstance } from "fastify";
 import { formatLayout, layoutFromText } from "../../src/core/layout.ts";
 import { analyzeLayout } from "../../src/core/scoring/analysis.ts";
 import { itemsOfLayout, LayoutScorer } from "../../src/core/scoring/layout-scorer.ts";
+import { SCORING_RULES } from "../../src/core/scoring/model.ts";
 import { rescoreLayout } from "../../src/core/search/result-check.ts";
 import { compileSearchModel } from "../../src/core/search/search-problem.ts";
 import { AssetCatalog } from "../../src/hive/asset-catalog.ts";
@@ -81,7 +82,7 @@ export async function leasedJob(
       method: "POST",
       url: "/leases",
       headers: agent.headers,
-      payload: { nodeId: agent.nodeId, max: 64, waitSeconds: 0 },
+      payload: { nodeId: agent.nodeId, max: 64, waitSeconds: 0, scoring: SCORING_RULES },
     });
     const got = leaseReplySchema.parse(reply.json()).units;
     assert.ok(got.length > 0, "units to lease");

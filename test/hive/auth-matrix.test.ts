@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { generateKeyPairSync, randomBytes } from "node:crypto";
 import { after, before, describe, it } from "node:test";
 import type { InjectOptions } from "fastify";
+import { SCORING_RULES } from "../../src/core/scoring/model.ts";
 import { JoinTokenRepository } from "../../src/infra/db/join-token-repository.ts";
 import { secretEnrolment } from "../../src/infra/node-enrolments.ts";
 import { signRegistration } from "../../src/infra/node-signatures.ts";
@@ -222,7 +223,7 @@ const MATRIX: readonly Row[] = [
     request: (world) => ({
       method: "POST",
       url: "/leases",
-      payload: { nodeId: world.own.nodeId, max: 1, waitSeconds: 0 },
+      payload: { nodeId: world.own.nodeId, max: 1, waitSeconds: 0, scoring: SCORING_RULES },
     }),
     outcomes: ownNodeOnly(200, "403 FORBIDDEN"),
   },

@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { setTimeout as sleep } from "node:timers/promises";
 import { formatLayout, type Layout } from "../../src/core/layout.ts";
+import { SCORING_RULES } from "../../src/core/scoring/model.ts";
 import { rescoreLayout } from "../../src/core/search/result-check.ts";
 import { compileSearchModel } from "../../src/core/search/search-problem.ts";
 import { AssetCatalog } from "../../src/hive/asset-catalog.ts";
@@ -79,7 +80,13 @@ for (const stack of ["embedded", "server"] as const) {
         method: "POST",
         url: "/leases",
         headers: agent.headers,
-        payload: { nodeId: agent.nodeId, max, waitSeconds: 0, ...(islands && { islands: true }) },
+        payload: {
+          nodeId: agent.nodeId,
+          max,
+          waitSeconds: 0,
+          scoring: SCORING_RULES,
+          ...(islands && { islands: true }),
+        },
       });
       assert.equal(reply.statusCode, 200, reply.body);
       return leaseReplySchema.parse(reply.json()).units;

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { generateKeyPairSync } from "node:crypto";
 import { after, before, describe, it } from "node:test";
+import { SCORING_RULES } from "../../src/core/scoring/model.ts";
 import { buildHive } from "../../src/hive/hive-app.ts";
 import { LeaseService } from "../../src/hive/lease-service.ts";
 import { WorkSignal } from "../../src/hive/work-signal.ts";
@@ -34,7 +35,7 @@ for (const stack of ["embedded", "server"] as const) {
         method: "POST",
         url: "/leases",
         headers: node.headers,
-        payload: { nodeId: node.nodeId, max, waitSeconds },
+        payload: { nodeId: node.nodeId, max, waitSeconds, scoring: SCORING_RULES },
       });
     const submit = async (seed: number, units = 2, app = hive.app, stepsPerUnit = 500_000) => {
       const response = await app.inject({
@@ -56,6 +57,25 @@ for (const stack of ["embedded", "server"] as const) {
       // A new sink each time: a node holds no more units than it has threads.
       while (leaseReplySchema.parse((await lease(await registered(), 64)).json()).units.length > 0);
     };
+
+    it("leases nothing to a node that scores by older rules, and says to upgrade it", async () => {
+      await drain();
+      await submit(7);
+      const node = await registered();
+      for (const scoring of [undefined, SCORING_RULES - 1]) {
+        const reply = await hive.app.inject({
+          method: "POST",
+          url: "/leases",
+          headers: node.headers,
+          payload: { nodeId: node.nodeId, max: 1, waitSeconds: 0, ...(scoring && { scoring }) },
+        });
+        assert.equal(reply.statusCode, 409, reply.body);
+        assert.equal(reply.json().code, "NODE_SCORING_OUTDATED");
+        assert.match(reply.json().message, /upgrade the agent to the hive's release/);
+      }
+      const leased = leaseReplySchema.parse((await lease(node, 1)).json());
+      assert.equal(leased.units.length, 1, "the units wait for an agent of this release");
+    });
 
     it("leases units with what an agent needs to run them", async () => {
       await drain();
@@ -137,7 +157,12 @@ for (const stack of ["embedded", "server"] as const) {
       const waiting = fetch(`${base}/leases`, {
         method: "POST",
         headers: { ...node.headers, "content-type": "application/json" },
-        body: JSON.stringify({ nodeId: node.nodeId, max: 4, waitSeconds: 25 }),
+        body: JSON.stringify({
+          nodeId: node.nodeId,
+          max: 4,
+          waitSeconds: 25,
+          scoring: SCORING_RULES,
+        }),
       }).finally(() => {
         answered = true;
       });

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
+import { SCORING_RULES } from "../../src/core/scoring/model.ts";
 import type { CoordinatorEvent } from "../../src/infra/coord/coordinator.ts";
 import { type JobContent, jobViewSchema } from "../../src/protocol/job-messages.ts";
 import {
@@ -220,7 +221,7 @@ for (const stack of ["embedded", "server"] as const) {
         method: "POST",
         url: "/leases",
         headers: node.headers,
-        payload: { nodeId: node.nodeId, max: 1, waitSeconds: 0 },
+        payload: { nodeId: node.nodeId, max: 1, waitSeconds: 0, scoring: SCORING_RULES },
       });
       assert.equal(refused.statusCode, 403, refused.body);
       assert.equal(refused.json().code, "NODE_SUSPENDED");

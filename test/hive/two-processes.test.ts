@@ -3,6 +3,7 @@ import { generateKeyPairSync, randomBytes, randomInt } from "node:crypto";
 import { after, before, describe, it } from "node:test";
 import { setTimeout as sleep } from "node:timers/promises";
 import { AssetPublisher } from "../../src/assetmgr/asset-publisher.ts";
+import { SCORING_RULES } from "../../src/core/scoring/model.ts";
 import { ApiKeyRepository } from "../../src/infra/db/api-key-repository.ts";
 import { SYSTEM_DATA_DIR } from "../../src/infra/system-data.ts";
 import { type JobView, jobViewSchema } from "../../src/protocol/job-messages.ts";
@@ -209,6 +210,7 @@ describe("two keyforge hive processes on one PostgreSQL and one Redis", () => {
         nodeId: agent.nodeId,
         max: 8,
         waitSeconds: 0,
+        scoring: SCORING_RULES,
       });
       assert.equal(leased.status, 200, JSON.stringify(leased.body));
       const got = leaseReplySchema.parse(leased.body).units;

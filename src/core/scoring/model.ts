@@ -14,6 +14,13 @@ import {
 import { type TrigramDeltaIndex, trigramDeltaIndex } from "./trigram-delta-index.ts";
 import type { Weights } from "./weights.ts";
 
+/**
+ * The scoring rules this release applies, numbered: machines that score one layout differently
+ * must not share a job (a hive re-scores every result). 1: up to 0.3.x; 2: Shift characters
+ * count on their key (0.4.0).
+ */
+export const SCORING_RULES = 2;
+
 export interface ModelInput {
   readonly board: Board;
   readonly corpus: Corpus;

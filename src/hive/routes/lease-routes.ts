@@ -1,6 +1,8 @@
 import type { FastifyInstance } from "fastify";
 import type { ZodTypeProvider } from "fastify-type-provider-zod";
 import { z } from "zod";
+import { KeyForgeError } from "../../core/errors.ts";
+import { SCORING_RULES } from "../../core/scoring/model.ts";
 import {
   leaseReplySchema,
   leaseRequestSchema,
@@ -28,7 +30,15 @@ export function leaseRoutes(app: FastifyInstance, context: HiveContext): void {
       context.requireNode(request, request.body.nodeId);
       // A client that goes away ends its long poll: no unit is leased to nobody.
       const gone = clientGone(reply);
-      const { nodeId, max, waitSeconds, islands } = request.body;
+      const { nodeId, max, waitSeconds, islands, scoring = 1 } = request.body;
+      if (scoring !== SCORING_RULES) {
+        // Its results would all be refused (the hive re-scores them by its own rules) and count
+        // against the node: it gets no units, and its operator a reason.
+        throw new KeyForgeError(
+          "NODE_SCORING_OUTDATED",
+          `node ${nodeId} scores layouts by the rules of an older KeyForge (${scoring}; this hive's are ${SCORING_RULES}): upgrade the agent to the hive's release (GET /health names it)`,
+        );
+      }
       const units = await context.leases.lease(nodeId, max, waitSeconds, gone, islands === true);
       context.metrics.unitsLeased.inc(units.length);
       return { units };
