@@ -154,8 +154,7 @@ function checkInput(input: ModelInput): void {
       `${chars.length} characters do not fit on the ${board.keys.length} keys of board ${board.id}`,
     );
   }
-  // A key that types its own character with Shift adds no character.
-  const shifted = (input.shifted ?? []).filter((char, i) => char !== null && char !== chars[i]);
+  const shifted = addedShiftChars(input).filter((char) => char !== null);
   if (input.shifted && input.shifted.length !== chars.length) {
     throw new Error(`${input.shifted.length} Shift characters for ${chars.length} characters`);
   }
@@ -178,6 +177,17 @@ function checkInput(input: ModelInput): void {
   }
 }
 
+/**
+ * Each character's Shift character where it is another character the corpus counts on the key;
+ * null for none, and for a key that types its own character with Shift (space).
+ */
+function addedShiftChars(input: ModelInput): (string | null)[] {
+  return input.chars.map((char, i) => {
+    const shifted = input.shifted?.[i] ?? null;
+    return shifted === char ? null : shifted;
+  });
+}
+
 /** Compiles everything the score depends on, once; scoring then only reads typed arrays. */
 export function compileModel(input: ModelInput): ScoringModel {
   checkInput(input);
@@ -185,10 +195,10 @@ export function compileModel(input: ModelInput): ScoringModel {
   const params = weights.parameters;
   const size = board.keys.length;
   const charCount = input.chars.length;
-  const shifted = input.shifted ?? input.chars.map(() => null);
+  const added = addedShiftChars(input);
   const itemOfChar = new Map(input.chars.map((c, i) => [c, i]));
-  shifted.forEach((char, i) => {
-    if (char !== null && char !== input.chars[i]) itemOfChar.set(char, i);
+  added.forEach((char, i) => {
+    if (char !== null) itemOfChar.set(char, i);
   });
   const keys = keyTable(board);
 
@@ -200,9 +210,10 @@ export function compileModel(input: ModelInput): ScoringModel {
     monogram[item] = (monogram[item] as number) + share;
   }
   const shiftedMonogram = new Float64Array(size);
-  shifted.forEach((char, item) => {
-    if (char === null || char === input.chars[item] || monogramTotal === 0) return;
-    shiftedMonogram[item] = (corpus.monograms[char] ?? 0) / monogramTotal;
+  added.forEach((char, item) => {
+    if (char !== null && monogramTotal > 0) {
+      shiftedMonogram[item] = (corpus.monograms[char] ?? 0) / monogramTotal;
+    }
   });
   const bigrams = pairShares(corpus.bigrams, itemOfChar, size);
   const skipgrams = pairShares(corpus.skipgrams, itemOfChar, size);
@@ -280,7 +291,7 @@ export function compileModel(input: ModelInput): ScoringModel {
     size,
     charCount,
     chars: input.chars,
-    shifted,
+    shifted: input.shifted ?? input.chars.map(() => null),
     itemOfChar,
     totals: {
       monograms: monogramTotal,
